@@ -1,0 +1,12 @@
+export type {
+  CommandNode,
+  FunctionNode,
+  ManualNode,
+  NodeBase,
+  NodeType,
+  Runbook,
+  RunbookMeta,
+  RunbookNode,
+  RunbookSource,
+} from './runbook.js';
+export { ASK_PLACEHOLDER } from './runbook.js';

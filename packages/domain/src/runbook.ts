@@ -1,0 +1,72 @@
+/** The three kinds of step a runbook can hold. */
+export type NodeType = 'Manual' | 'Function' | 'Command';
+
+/** The `[runbook]` table: metadata of the workflow. */
+export interface RunbookMeta {
+  /** The workflow's name in the run history (`workflow_name`). */
+  readonly title: string;
+  readonly description: string;
+  readonly version: string;
+  readonly author: string;
+  /** UTC ISO-8601, normalised from a TOML datetime or an ISO string. */
+  readonly createdAt: string;
+}
+
+/** Fields every node has, with the defaults of SPEC §1.2 already applied. */
+export interface NodeBase {
+  /** The TOML table key. */
+  readonly id: string;
+  readonly type: NodeType;
+  /** Human label; the id when the file gives none. */
+  readonly name: string;
+  readonly description?: string;
+  /** Ids of nodes that must end `ok` or `skipped` first, in file order. */
+  readonly dependsOn: readonly string[];
+  readonly repeatable: boolean;
+  readonly skippable: boolean;
+  readonly critical: boolean;
+  /** Seconds per attempt; undefined means the configured default. */
+  readonly timeout?: number;
+}
+
+/** A step a person does and confirms ok / nok with a note. */
+export interface ManualNode extends NodeBase {
+  readonly type: 'Manual';
+  readonly prompt: string;
+}
+
+/** A JS/TS function loaded by dynamic import (`<module>#<export>`). */
+export interface FunctionNode extends NodeBase {
+  readonly type: 'Function';
+  readonly functionName: string;
+  /** Values exactly `"${ask}"` are asked from the operator before the call. */
+  readonly functionParams: Readonly<Record<string, unknown>>;
+}
+
+/** One shell command line run through `/bin/sh -c`. */
+export interface CommandNode extends NodeBase {
+  readonly type: 'Command';
+  readonly commandName: string;
+}
+
+export type RunbookNode = ManualNode | FunctionNode | CommandNode;
+
+/** Where a runbook came from; the engine uses it for cwd, module resolution and change detection. */
+export interface RunbookSource {
+  /** Absolute path of the `.playbook.toml` file, or a name when parsed from text. */
+  readonly path: string;
+  /** Directory that relative commands and modules resolve against. */
+  readonly directory: string;
+  /** Hex SHA-256 of the file's bytes. */
+  readonly hash: string;
+}
+
+/** A parsed, validated runbook. `nodes` keeps the file's declaration order. */
+export interface Runbook {
+  readonly meta: RunbookMeta;
+  readonly nodes: readonly RunbookNode[];
+  readonly source?: RunbookSource;
+}
+
+/** The exact `function_params` value that asks the operator. */
+export const ASK_PLACEHOLDER = '${ask}';

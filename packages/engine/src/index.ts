@@ -1,0 +1,54 @@
+export type {
+  EngineEvent,
+  NodeBlockedEvent,
+  NodeCounts,
+  NodeFinishedEvent,
+  NodeStartedEvent,
+  OutputEvent,
+  PromptEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+} from './events.js';
+export type { Clock } from './ports/clock.js';
+export type {
+  FunctionContext,
+  FunctionLoader,
+  FunctionLogger,
+  PlaybookFunction,
+} from './ports/function-loader.js';
+export { FunctionLoadError } from './ports/function-loader.js';
+export type {
+  CommandRequest,
+  CommandResult,
+  OutputStream,
+  ProcessRunner,
+  ProcessTable,
+} from './ports/process-runner.js';
+export type {
+  AskValueRequest,
+  FailureChoice,
+  FailureRequest,
+  ManualAnswer,
+  ManualRequest,
+  Prompter,
+  RepeatRequest,
+} from './ports/prompter.js';
+export { PromptClosedError } from './ports/prompter.js';
+export type {
+  AttemptKey,
+  AttemptOutcome,
+  AttemptRecord,
+  AttemptStatus,
+  ClaimRunInput,
+  CreateRunInput,
+  FinishRunInput,
+  NodeStatus,
+  RunKey,
+  RunOwner,
+  RunRecord,
+  RunRepository,
+  RunState,
+  RunStatus,
+  RunTrigger,
+  StartAttemptInput,
+} from './ports/run-repository.js';

@@ -1,0 +1,51 @@
+export type OutputStream = 'stdout' | 'stderr';
+
+/** One shell command to run. */
+export interface CommandRequest {
+  /** One shell command line, run through `/bin/sh -c`. */
+  readonly command: string;
+  /** Working directory: the runbook file's directory. */
+  readonly cwd: string;
+  /** Extra environment variables on top of the process's own. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Per-attempt limit in milliseconds; on expiry the whole process group is stopped and the exit code is 124. */
+  readonly timeoutMs: number;
+  /** Aborting it stops the whole process group (operator interrupt). */
+  readonly signal: AbortSignal;
+  /** Cap of the captured copy of each stream; past it the head and tail are kept with a marker. */
+  readonly maxOutputBytes: number;
+  /** Called with each chunk as it arrives; the live stream is never cut. */
+  readonly onOutput: (stream: OutputStream, chunk: string) => void;
+  /** Called once the command's process group exists, with its id (for the run's owner record). */
+  readonly onStart?: (processGroup: number) => void;
+}
+
+export interface CommandResult {
+  /** Exit code; 124 on timeout; 128 + n when killed by signal n. */
+  readonly exitCode: number;
+  readonly timedOut: boolean;
+  /** True when stopped because `signal` was aborted. */
+  readonly aborted: boolean;
+  /** Captured stdout, bounded by `maxOutputBytes`. */
+  readonly stdout: string;
+  /** Captured stderr, bounded by `maxOutputBytes`; ends with the timeout line when timed out. */
+  readonly stderr: string;
+}
+
+/** Runs shell commands in their own process group. Adapter: `NodeProcessRunner`. */
+export interface ProcessRunner {
+  /** Runs one command to its end; never rejects for a failing command, only for a failure to spawn. */
+  run(request: CommandRequest): Promise<CommandResult>;
+}
+
+/** Processes of this host, as seen by resume when a run's owner may have died. Adapter: `NodeProcessTable`. */
+export interface ProcessTable {
+  /** This host's name, compared with a run owner's. */
+  readonly host: string;
+  /** This process's id, recorded as a run's owner. */
+  readonly pid: number;
+  /** Whether a process with this id is alive on this host. */
+  isAlive(pid: number): boolean;
+  /** Stops a whole process group: SIGTERM, then SIGKILL after `graceMs`. Resolves when it is gone or was never there. */
+  killGroup(processGroup: number, graceMs: number): Promise<void>;
+}

@@ -1,0 +1,58 @@
+import type { RunbookNode } from '@playbook/domain';
+
+/** The operator's answer to a Manual node. */
+export interface ManualAnswer {
+  readonly decision: 'ok' | 'nok' | 'skip';
+  /** Free text stored as `result_text`; empty for none. */
+  readonly note: string;
+}
+
+/** What the operator chooses after an attempt ended `nok`. */
+export type FailureChoice = 'retry' | 'skip' | 'abort';
+
+export interface ManualRequest {
+  readonly node: RunbookNode & { readonly type: 'Manual' };
+  readonly attempt: number;
+  /** Whether `skip` may be answered (skippable and not critical). */
+  readonly canSkip: boolean;
+}
+
+export interface FailureRequest {
+  readonly node: RunbookNode;
+  readonly attempt: number;
+  /** Why the attempt failed, one line. */
+  readonly reason: string;
+  /** Whether `skip` may be chosen (skippable and not critical). */
+  readonly canSkip: boolean;
+}
+
+export interface AskValueRequest {
+  readonly node: RunbookNode & { readonly type: 'Function' };
+  readonly param: string;
+}
+
+export interface RepeatRequest {
+  readonly node: RunbookNode;
+}
+
+/**
+ * Questions the engine asks an operator. The engine never calls it in non-interactive mode.
+ * A prompter whose input has ended (or that gave up after unrecognised answers) throws `PromptClosedError`;
+ * the engine then aborts the run cleanly.
+ */
+export interface Prompter {
+  /** Asks ok / nok (/ skip) and an optional note for a Manual node. */
+  manual(request: ManualRequest): Promise<ManualAnswer>;
+  /** Asks retry / skip / abort after a failed attempt. */
+  afterFailure(request: FailureRequest): Promise<FailureChoice>;
+  /** Asks the value of a `${ask}` function parameter. */
+  askValue(request: AskValueRequest): Promise<string>;
+  /** Asks whether a repeatable node that already ended `ok` runs again on resume. */
+  confirmRepeat(request: RepeatRequest): Promise<boolean>;
+}
+
+/** Thrown by a prompter when no answer can come (end of input, too many unrecognised answers). */
+export class PromptClosedError extends Error {
+  override readonly name = 'PromptClosedError';
+  readonly code = 'PROMPT_CLOSED';
+}

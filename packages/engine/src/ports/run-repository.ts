@@ -1,0 +1,151 @@
+/** Status of a whole run. */
+export type RunStatus = 'running' | 'ok' | 'nok' | 'aborted';
+/** Status of one attempt of a node. */
+export type AttemptStatus = 'running' | 'ok' | 'nok' | 'skipped';
+/** Status of a node in a run: its latest attempt's, or `pending` when it has none. */
+export type NodeStatus = AttemptStatus | 'pending';
+/** How the run was last started. */
+export type RunTrigger = 'run' | 'resume';
+
+/** Identifies one run: ids are 1, 2, 3… per workflow. */
+export interface RunKey {
+  readonly workflowName: string;
+  readonly runId: number;
+}
+
+/** Identifies one attempt of one node within a run. */
+export interface AttemptKey extends RunKey {
+  readonly nodeId: string;
+  readonly attempt: number;
+}
+
+/** The process driving a running run, so another process can tell whether it is still alive. */
+export interface RunOwner {
+  /** Host name of the owner's machine. */
+  readonly host: string;
+  /** Process id of the owner. */
+  readonly pid: number;
+  /** Process group of the command the owner is running, if any: resume kills it when the owner died. */
+  readonly processGroup: number | null;
+}
+
+/** A row of the `runs` table (SPEC §3) plus the adapter-owned extras the engine needs. */
+export interface RunRecord extends RunKey {
+  readonly startTime: string;
+  readonly endTime: string | null;
+  readonly status: RunStatus;
+  readonly nodesOk: number;
+  readonly nodesNok: number;
+  readonly nodesSkipped: number;
+  readonly trigger: RunTrigger;
+  /** Who drives the run; null once it has ended or its owner let it go. */
+  readonly owner: RunOwner | null;
+  /** Hex SHA-256 of the runbook file when the run started; null when unknown. */
+  readonly runbookHash: string | null;
+  /** Node ids of the runbook when the run started, in plan order; used to report a changed file on resume. */
+  readonly nodeIds: readonly string[];
+}
+
+/** A row of the `executions` table (SPEC §3). */
+export interface AttemptRecord extends AttemptKey {
+  readonly startTime: string;
+  readonly endTime: string | null;
+  readonly status: AttemptStatus;
+  readonly operatorDecision: string | null;
+  readonly resultText: string | null;
+  readonly exitCode: number | null;
+  readonly exception: string | null;
+  readonly stdout: string | null;
+  readonly stderr: string | null;
+  readonly durationMs: number | null;
+}
+
+/** A run and every attempt of it, attempts ordered by start (then node id, then attempt). */
+export interface RunState {
+  readonly run: RunRecord;
+  readonly attempts: readonly AttemptRecord[];
+  /** Remembered `${ask}` answers: node id → param → value. */
+  readonly answers: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export interface CreateRunInput {
+  readonly workflowName: string;
+  readonly startTime: string;
+  readonly owner: RunOwner;
+  readonly runbookHash: string | null;
+  readonly nodeIds: readonly string[];
+}
+
+export interface StartAttemptInput {
+  readonly workflowName: string;
+  readonly runId: number;
+  readonly nodeId: string;
+  readonly startTime: string;
+  /** `running` for a real attempt; `skipped` / `nok` for one written already finished (a skip, an interruption found on resume). */
+  readonly status: AttemptStatus;
+  readonly operatorDecision?: string | null;
+}
+
+/** How an attempt ended. Fields left out stay null. */
+export interface AttemptOutcome {
+  readonly status: Exclude<AttemptStatus, 'running'>;
+  readonly endTime: string;
+  readonly durationMs: number;
+  readonly operatorDecision?: string | null;
+  readonly resultText?: string | null;
+  readonly exitCode?: number | null;
+  readonly exception?: string | null;
+  readonly stdout?: string | null;
+  readonly stderr?: string | null;
+}
+
+export interface FinishRunInput {
+  readonly status: Exclude<RunStatus, 'running'>;
+  readonly endTime: string;
+  readonly nodesOk: number;
+  readonly nodesNok: number;
+  readonly nodesSkipped: number;
+}
+
+/** What a resume expects to find, so that two processes cannot take the same run. */
+export interface ClaimRunInput extends RunKey {
+  /** The status the caller read; the claim fails if the row changed since. */
+  readonly expectedStatus: RunStatus;
+  /** The owner the caller read (null for none); the claim fails if it changed since. */
+  readonly expectedOwner: RunOwner | null;
+  readonly owner: RunOwner;
+  /** Node ids of the runbook now, in plan order. */
+  readonly nodeIds: readonly string[];
+  readonly runbookHash: string | null;
+}
+
+/**
+ * Storage of runs and attempts. Every method is one atomic change: a crash between two calls leaves a
+ * consistent history. Adapters: `@playbook/sqlite`, `InMemoryRunRepository` from `@playbook/engine/testing`;
+ * check yours with `runRepositoryContract` from the same subpath.
+ */
+export interface RunRepository {
+  /** Creates a run with the next id of its workflow (1, 2, 3…), status `running`, trigger `run`; safe under concurrent callers. */
+  createRun(input: CreateRunInput): Promise<RunRecord>;
+  /** Loads a run with its attempts and remembered answers, or undefined when there is no such run. */
+  loadRun(key: RunKey): Promise<RunState | undefined>;
+  /** The newest run of a workflow (highest id) whose status is one of `statuses` (any status when omitted). */
+  findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined>;
+  /**
+   * Takes a run over for resume: sets status `running`, trigger `resume`, the new owner, node ids and hash,
+   * and clears `end_time`, only if status and owner are still what the caller expected. Returns whether it did.
+   */
+  claimRun(input: ClaimRunInput): Promise<boolean>;
+  /** Records the process group of the command the owner is running now (null when none runs). */
+  setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void>;
+  /** Writes a new attempt numbered one past the node's highest in this run, and returns it. */
+  startAttempt(input: StartAttemptInput): Promise<AttemptRecord>;
+  /** Ends an attempt that is `running`. */
+  finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void>;
+  /** Ends a run: status, end time and node counts, and clears its owner. */
+  finishRun(key: RunKey, input: FinishRunInput): Promise<void>;
+  /** Remembers an operator's `${ask}` answer for the rest of the run and its resumes. */
+  saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void>;
+  /** Releases resources (connections, files). Optional: in-memory adapters need none. */
+  close?(): Promise<void>;
+}

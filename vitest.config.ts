@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests import sibling packages from source, so `vitest run` needs no build.
+// End-to-end tests that spawn the built binary build it first (see apps/cli/test).
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@playbook\/engine\/node$/, replacement: src('./packages/engine/src/node/index.ts') },
+      { find: /^@playbook\/engine\/testing$/, replacement: src('./packages/engine/src/testing/index.ts') },
+      { find: /^@playbook\/domain$/, replacement: src('./packages/domain/src/index.ts') },
+      { find: /^@playbook\/parser$/, replacement: src('./packages/parser/src/index.ts') },
+      { find: /^@playbook\/engine$/, replacement: src('./packages/engine/src/index.ts') },
+      { find: /^@playbook\/sqlite$/, replacement: src('./packages/sqlite/src/index.ts') },
+      { find: /^@playbook\/graphviz$/, replacement: src('./packages/graphviz/src/index.ts') },
+    ],
+  },
+  test: {
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
