@@ -60,7 +60,10 @@ export interface AttemptRecord extends AttemptKey {
   readonly durationMs: number | null;
 }
 
-/** A run and every attempt of it, attempts ordered by start (then node id, then attempt). */
+/**
+ * A run and every attempt of it, attempts ordered by start time; attempts that started at the same instant stay
+ * in the order they were written.
+ */
 export interface RunState {
   readonly run: RunRecord;
   readonly attempts: readonly AttemptRecord[];
@@ -121,8 +124,8 @@ export interface ClaimRunInput extends RunKey {
 
 /**
  * Storage of runs and attempts. Every method is one atomic change: a crash between two calls leaves a
- * consistent history. Adapters: `@playbook/sqlite`, `InMemoryRunRepository` from `@playbook/engine/testing`;
- * check yours with `runRepositoryContract` from the same subpath.
+ * consistent history. Writes to a run that does not exist reject; reads give undefined and `claimRun` false.
+ * Adapters: `@playbook/sqlite`, `InMemoryRunRepository` from `@playbook/engine/testing`; check yours with `runRepositoryContract` from the same subpath.
  */
 export interface RunRepository {
   /** Creates a run with the next id of its workflow (1, 2, 3…), status `running`, trigger `run`; safe under concurrent callers. */
@@ -138,9 +141,15 @@ export interface RunRepository {
   claimRun(input: ClaimRunInput): Promise<boolean>;
   /** Records the process group of the command the owner is running now (null when none runs). */
   setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void>;
-  /** Writes a new attempt numbered one past the node's highest in this run, and returns it. */
+  /**
+   * Writes a new attempt numbered one past the node's highest in this run, and returns it. An attempt written
+   * already finished (status other than `running`) gets `endTime` = `startTime` and `durationMs` 0.
+   */
   startAttempt(input: StartAttemptInput): Promise<AttemptRecord>;
-  /** Ends an attempt that is `running`. */
+  /**
+   * Ends an attempt that is `running`; rejects when it does not exist or has already ended. A left-out
+   * `operatorDecision` keeps the one given at start; other left-out fields stay null.
+   */
   finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void>;
   /** Ends a run: status, end time and node counts, and clears its owner. */
   finishRun(key: RunKey, input: FinishRunInput): Promise<void>;

@@ -1,1 +1,1 @@
-export {};
+export { InMemoryRunRepository } from './memory-run-repository.js';

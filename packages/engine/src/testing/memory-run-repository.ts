@@ -1,0 +1,217 @@
+import type {
+  AttemptKey,
+  AttemptOutcome,
+  AttemptRecord,
+  ClaimRunInput,
+  CreateRunInput,
+  FinishRunInput,
+  RunKey,
+  RunOwner,
+  RunRecord,
+  RunRepository,
+  RunState,
+  RunStatus,
+  StartAttemptInput,
+} from '../ports/run-repository.js';
+
+interface StoredRun {
+  record: RunRecord;
+  /** In the order they were written: ties on start time keep this order. */
+  attempts: AttemptRecord[];
+  answers: Map<string, Map<string, string>>;
+}
+
+/**
+ * A `RunRepository` held in memory, for tests and for library users who need no history. Every record it
+ * returns is a copy, so callers cannot change what it stores behind its back.
+ */
+export class InMemoryRunRepository implements RunRepository {
+  /** workflow name → run id → run. */
+  readonly #workflows = new Map<string, Map<number, StoredRun>>();
+
+  async createRun(input: CreateRunInput): Promise<RunRecord> {
+    let runs = this.#workflows.get(input.workflowName);
+    if (runs === undefined) {
+      runs = new Map();
+      this.#workflows.set(input.workflowName, runs);
+    }
+    const runId = runs.size + 1;
+    const record: RunRecord = {
+      workflowName: input.workflowName,
+      runId,
+      startTime: input.startTime,
+      endTime: null,
+      status: 'running',
+      nodesOk: 0,
+      nodesNok: 0,
+      nodesSkipped: 0,
+      trigger: 'run',
+      owner: copyOwner(input.owner),
+      runbookHash: input.runbookHash,
+      nodeIds: [...input.nodeIds],
+    };
+    runs.set(runId, { record, attempts: [], answers: new Map() });
+    return copyRun(record);
+  }
+
+  async loadRun(key: RunKey): Promise<RunState | undefined> {
+    const stored = this.#find(key);
+    if (stored === undefined) return undefined;
+    const answers: Record<string, Record<string, string>> = {};
+    for (const [nodeId, params] of stored.answers) answers[nodeId] = Object.fromEntries(params);
+    // A stable sort: attempts that started at the same instant stay in the order they were written.
+    const attempts = stored.attempts
+      .map((attempt, index) => ({ attempt, index }))
+      .sort((a, b) => compareText(a.attempt.startTime, b.attempt.startTime) || a.index - b.index)
+      .map(({ attempt }) => ({ ...attempt }));
+    return { run: copyRun(stored.record), attempts, answers };
+  }
+
+  async findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined> {
+    const runs = this.#workflows.get(workflowName);
+    if (runs === undefined) return undefined;
+    for (let runId = runs.size; runId >= 1; runId--) {
+      const record = runs.get(runId)?.record;
+      if (record !== undefined && (statuses === undefined || statuses.includes(record.status))) {
+        return copyRun(record);
+      }
+    }
+    return undefined;
+  }
+
+  async claimRun(input: ClaimRunInput): Promise<boolean> {
+    const stored = this.#find(input);
+    if (stored === undefined) return false;
+    const current = stored.record;
+    if (current.status !== input.expectedStatus || !sameOwner(current.owner, input.expectedOwner))
+      return false;
+    stored.record = {
+      ...current,
+      status: 'running',
+      trigger: 'resume',
+      endTime: null,
+      owner: copyOwner(input.owner),
+      nodeIds: [...input.nodeIds],
+      runbookHash: input.runbookHash,
+    };
+    return true;
+  }
+
+  async setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void> {
+    const stored = this.#get(key);
+    const owner = stored.record.owner;
+    // A run nobody owns has no command running: there is nothing to record.
+    if (owner === null) return;
+    stored.record = { ...stored.record, owner: { ...owner, processGroup } };
+  }
+
+  async startAttempt(input: StartAttemptInput): Promise<AttemptRecord> {
+    const stored = this.#get(input);
+    let highest = 0;
+    for (const attempt of stored.attempts) {
+      if (attempt.nodeId === input.nodeId && attempt.attempt > highest) highest = attempt.attempt;
+    }
+    const finished = input.status !== 'running';
+    const record: AttemptRecord = {
+      workflowName: input.workflowName,
+      runId: input.runId,
+      nodeId: input.nodeId,
+      attempt: highest + 1,
+      startTime: input.startTime,
+      // An attempt written already finished (a skip, an interruption) ends the moment it starts.
+      endTime: finished ? input.startTime : null,
+      status: input.status,
+      operatorDecision: input.operatorDecision ?? null,
+      resultText: null,
+      exitCode: null,
+      exception: null,
+      stdout: null,
+      stderr: null,
+      durationMs: finished ? 0 : null,
+    };
+    stored.attempts.push(record);
+    return { ...record };
+  }
+
+  async finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void> {
+    const stored = this.#get(key);
+    const index = stored.attempts.findIndex((a) => a.nodeId === key.nodeId && a.attempt === key.attempt);
+    const current = stored.attempts[index];
+    if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
+    if (current.status !== 'running') {
+      throw new Error(`${describeAttempt(key)} is not running (status ${current.status})`);
+    }
+    stored.attempts[index] = {
+      ...current,
+      status: outcome.status,
+      endTime: outcome.endTime,
+      durationMs: outcome.durationMs,
+      operatorDecision: outcome.operatorDecision ?? current.operatorDecision,
+      resultText: outcome.resultText ?? null,
+      exitCode: outcome.exitCode ?? null,
+      exception: outcome.exception ?? null,
+      stdout: outcome.stdout ?? null,
+      stderr: outcome.stderr ?? null,
+    };
+  }
+
+  async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
+    const stored = this.#get(key);
+    stored.record = {
+      ...stored.record,
+      status: input.status,
+      endTime: input.endTime,
+      nodesOk: input.nodesOk,
+      nodesNok: input.nodesNok,
+      nodesSkipped: input.nodesSkipped,
+      owner: null,
+    };
+  }
+
+  async saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void> {
+    const stored = this.#get(key);
+    let params = stored.answers.get(nodeId);
+    if (params === undefined) {
+      params = new Map();
+      stored.answers.set(nodeId, params);
+    }
+    params.set(param, value);
+  }
+
+  #find(key: RunKey): StoredRun | undefined {
+    return this.#workflows.get(key.workflowName)?.get(key.runId);
+  }
+
+  #get(key: RunKey): StoredRun {
+    const stored = this.#find(key);
+    if (stored === undefined)
+      throw new Error(`run ${key.runId} of workflow "${key.workflowName}" does not exist`);
+    return stored;
+  }
+}
+
+function copyOwner(owner: RunOwner): RunOwner {
+  return { host: owner.host, pid: owner.pid, processGroup: owner.processGroup };
+}
+
+function copyRun(record: RunRecord): RunRecord {
+  return {
+    ...record,
+    owner: record.owner === null ? null : copyOwner(record.owner),
+    nodeIds: [...record.nodeIds],
+  };
+}
+
+function sameOwner(a: RunOwner | null, b: RunOwner | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.host === b.host && a.pid === b.pid && a.processGroup === b.processGroup;
+}
+
+/** Code-unit order, as SQLite's default BINARY collation compares ISO-8601 text. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function describeAttempt(key: AttemptKey): string {
+  return `attempt ${key.attempt} of node "${key.nodeId}" in run ${key.runId} of workflow "${key.workflowName}"`;
+}
