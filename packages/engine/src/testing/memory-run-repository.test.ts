@@ -1,0 +1,4 @@
+import { InMemoryRunRepository } from './memory-run-repository.js';
+import { runRepositoryContract } from './run-repository-contract.js';
+
+runRepositoryContract('InMemoryRunRepository', () => new InMemoryRunRepository());

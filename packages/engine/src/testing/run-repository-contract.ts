@@ -1,0 +1,640 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type {
+  AttemptKey,
+  CreateRunInput,
+  RunKey,
+  RunOwner,
+  RunRecord,
+  RunRepository,
+  RunStatus,
+} from '../ports/run-repository.js';
+
+/** Options of `runRepositoryContract`. */
+export interface RunRepositoryContractOptions {
+  /** Called after each test, once the repository is closed: remove its files here. */
+  readonly cleanup?: (repository: RunRepository) => Promise<void> | void;
+}
+
+const OWNER: RunOwner = { host: 'host-a', pid: 4242, processGroup: null };
+const OTHER_OWNER: RunOwner = { host: 'host-b', pid: 777, processGroup: null };
+const T0 = '2024-05-01T10:00:00.000Z';
+const T1 = '2024-05-01T10:00:01.000Z';
+const T2 = '2024-05-01T10:00:02.000Z';
+const T3 = '2024-05-01T10:00:03.000Z';
+
+function runInput(workflowName = 'deploy', overrides: Partial<CreateRunInput> = {}): CreateRunInput {
+  return {
+    workflowName,
+    startTime: T0,
+    owner: OWNER,
+    runbookHash: 'ab'.repeat(32),
+    nodeIds: ['prepare', 'build', 'ship'],
+    ...overrides,
+  };
+}
+
+function key(run: RunRecord): RunKey {
+  return { workflowName: run.workflowName, runId: run.runId };
+}
+
+/**
+ * The behaviour every `RunRepository` must have, as a vitest suite. Call it at the top level of a test file
+ * with a factory that returns a fresh, empty repository; each test gets its own and closes it afterwards.
+ *
+ * ```ts
+ * runRepositoryContract('my adapter', async () => openMyRepository(await freshLocation()));
+ * ```
+ */
+export function runRepositoryContract(
+  name: string,
+  makeRepository: () => Promise<RunRepository> | RunRepository,
+  options: RunRepositoryContractOptions = {},
+): void {
+  describe(`RunRepository contract: ${name}`, () => {
+    const opened: RunRepository[] = [];
+
+    async function fresh(): Promise<RunRepository> {
+      const repository = await makeRepository();
+      opened.push(repository);
+      return repository;
+    }
+
+    afterEach(async () => {
+      for (const repository of opened.splice(0)) {
+        await repository.close?.();
+        await options.cleanup?.(repository);
+      }
+    });
+
+    describe('createRun', () => {
+      it('creates run 1 as running, triggered by run, with the owner, hash and node ids', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const expected: RunRecord = {
+          workflowName: 'deploy',
+          runId: 1,
+          startTime: T0,
+          endTime: null,
+          status: 'running',
+          nodesOk: 0,
+          nodesNok: 0,
+          nodesSkipped: 0,
+          trigger: 'run',
+          owner: OWNER,
+          runbookHash: 'ab'.repeat(32),
+          nodeIds: ['prepare', 'build', 'ship'],
+        };
+        expect(run).toEqual(expected);
+        expect(await repo.loadRun(key(run))).toEqual({ run: expected, attempts: [], answers: {} });
+      });
+
+      it('numbers runs 1, 2, 3… separately for each workflow', async () => {
+        const repo = await fresh();
+        const ids: string[] = [];
+        for (const workflow of ['deploy', 'deploy', 'failover', 'deploy', 'failover']) {
+          const run = await repo.createRun(runInput(workflow));
+          ids.push(`${run.workflowName}#${run.runId}`);
+        }
+        expect(ids).toEqual(['deploy#1', 'deploy#2', 'failover#1', 'deploy#3', 'failover#2']);
+      });
+
+      it('gives concurrent callers distinct, dense ids', async () => {
+        const repo = await fresh();
+        const runs = await Promise.all(Array.from({ length: 12 }, () => repo.createRun(runInput())));
+        const ids = runs.map((run) => run.runId).sort((a, b) => a - b);
+        expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      });
+
+      it('stores a null runbook hash, no node ids and Unicode names as given', async () => {
+        const repo = await fresh();
+        const input = runInput('déploiement — 部署 🚀', { runbookHash: null, nodeIds: [] });
+        const run = await repo.createRun(input);
+        const loaded = await repo.loadRun(key(run));
+        expect(loaded?.run.workflowName).toBe('déploiement — 部署 🚀');
+        expect(loaded?.run.runbookHash).toBeNull();
+        expect(loaded?.run.nodeIds).toEqual([]);
+      });
+    });
+
+    describe('unknown runs', () => {
+      it('reads give undefined and claimRun false', async () => {
+        const repo = await fresh();
+        await repo.createRun(runInput('deploy'));
+        expect(await repo.loadRun({ workflowName: 'deploy', runId: 2 })).toBeUndefined();
+        expect(await repo.loadRun({ workflowName: 'other', runId: 1 })).toBeUndefined();
+        expect(await repo.findLatestRun('other')).toBeUndefined();
+        const claim = {
+          workflowName: 'deploy',
+          runId: 9,
+          expectedStatus: 'aborted' as const,
+          expectedOwner: null,
+          owner: OWNER,
+          nodeIds: [],
+          runbookHash: null,
+        };
+        expect(await repo.claimRun(claim)).toBe(false);
+      });
+
+      it('writes reject', async () => {
+        const repo = await fresh();
+        await repo.createRun(runInput('deploy'));
+        const missing = { workflowName: 'deploy', runId: 2 };
+        await expect(
+          repo.startAttempt({ ...missing, nodeId: 'build', startTime: T1, status: 'running' }),
+        ).rejects.toThrow();
+        await expect(
+          repo.finishRun(missing, { status: 'ok', endTime: T2, nodesOk: 0, nodesNok: 0, nodesSkipped: 0 }),
+        ).rejects.toThrow();
+        await expect(repo.saveAnswer(missing, 'build', 'region', 'eu')).rejects.toThrow();
+        await expect(repo.setOwnerProcessGroup(missing, 12)).rejects.toThrow();
+        expect(await repo.loadRun(missing)).toBeUndefined();
+      });
+    });
+
+    describe('attempts', () => {
+      it('writes a running attempt with every result field null', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const attempt = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        const expected = {
+          workflowName: 'deploy',
+          runId: 1,
+          nodeId: 'build',
+          attempt: 1,
+          startTime: T1,
+          endTime: null,
+          status: 'running',
+          operatorDecision: null,
+          resultText: null,
+          exitCode: null,
+          exception: null,
+          stdout: null,
+          stderr: null,
+          durationMs: null,
+        };
+        expect(attempt).toEqual(expected);
+        expect((await repo.loadRun(key(run)))?.attempts).toEqual([expected]);
+      });
+
+      it('numbers attempts per node within a run, and per run', async () => {
+        const repo = await fresh();
+        const first = await repo.createRun(runInput());
+        const second = await repo.createRun(runInput());
+        const numbers: string[] = [];
+        for (const [run, nodeId] of [
+          [first, 'build'],
+          [first, 'ship'],
+          [first, 'build'],
+          [second, 'build'],
+          [first, 'build'],
+          [first, 'ship'],
+        ] as const) {
+          const attempt = await repo.startAttempt({ ...key(run), nodeId, startTime: T1, status: 'nok' });
+          numbers.push(`${run.runId}/${nodeId}/${attempt.attempt}`);
+        }
+        expect(numbers).toEqual(['1/build/1', '1/ship/1', '1/build/2', '2/build/1', '1/build/3', '1/ship/2']);
+      });
+
+      it('continues attempt numbers after a resume', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const a1 = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        await repo.finishAttempt(a1, { status: 'nok', endTime: T2, durationMs: 1000, exitCode: 1 });
+        await repo.finishRun(key(run), {
+          status: 'nok',
+          endTime: T2,
+          nodesOk: 0,
+          nodesNok: 1,
+          nodesSkipped: 0,
+        });
+        const claimed = await repo.claimRun({
+          ...key(run),
+          expectedStatus: 'nok',
+          expectedOwner: null,
+          owner: OTHER_OWNER,
+          nodeIds: ['build'],
+          runbookHash: null,
+        });
+        expect(claimed).toBe(true);
+        const a2 = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T3,
+          status: 'running',
+        });
+        expect(a2.attempt).toBe(2);
+      });
+
+      it('writes skipped and nok attempts already finished, keeping the decision', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const skipped = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'skipped',
+          operatorDecision: 'skip',
+        });
+        const nok = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'ship',
+          startTime: T2,
+          status: 'nok',
+          operatorDecision: 'interrupted',
+        });
+        expect(skipped).toMatchObject({
+          status: 'skipped',
+          operatorDecision: 'skip',
+          endTime: T1,
+          durationMs: 0,
+        });
+        expect(nok).toMatchObject({
+          status: 'nok',
+          operatorDecision: 'interrupted',
+          endTime: T2,
+          durationMs: 0,
+        });
+        const loaded = await repo.loadRun(key(run));
+        expect(loaded?.attempts).toEqual([skipped, nok]);
+        await expect(
+          repo.finishAttempt(skipped, { status: 'ok', endTime: T3, durationMs: 5 }),
+        ).rejects.toThrow();
+      });
+
+      it('round-trips every field of a finished attempt, long and Unicode text included', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const attempt = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        const unicode = 'ok ✓ — 日本語 — emoji 🚀👩‍💻 — combining é — RTL שלום — tab\tand\r\nnewlines';
+        const long = `${'x'.repeat(1024 * 1024)}\n…[12 bytes dropped]…\n${unicode}`;
+        const outcome = {
+          status: 'nok',
+          endTime: T2,
+          durationMs: 1234,
+          operatorDecision: 'retry',
+          resultText: unicode,
+          exitCode: 124,
+          exception: 'Error: boom\n    at x (file.js:1:1)',
+          stdout: long,
+          stderr: '',
+        } as const;
+        await repo.finishAttempt(attempt, outcome);
+        const [stored] = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(stored).toEqual({ ...attempt, ...outcome });
+        expect(stored?.stdout?.length).toBe(long.length);
+      });
+
+      it('stores exit code 0 and duration 0 as numbers, not null', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const attempt = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        await repo.finishAttempt(attempt, {
+          status: 'ok',
+          endTime: T1,
+          durationMs: 0,
+          exitCode: 0,
+          stdout: '',
+        });
+        const [stored] = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(stored).toMatchObject({
+          exitCode: 0,
+          durationMs: 0,
+          stdout: '',
+          stderr: null,
+          exception: null,
+        });
+      });
+
+      it('leaves left-out fields null and keeps the decision given at start', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const attempt = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'check',
+          startTime: T1,
+          status: 'running',
+          operatorDecision: 'manual',
+        });
+        await repo.finishAttempt(attempt, { status: 'ok', endTime: T2, durationMs: 1000 });
+        const [stored] = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(stored).toEqual({
+          ...attempt,
+          status: 'ok',
+          endTime: T2,
+          durationMs: 1000,
+          operatorDecision: 'manual',
+          resultText: null,
+          exitCode: null,
+          exception: null,
+          stdout: null,
+          stderr: null,
+        });
+      });
+
+      it('rejects finishing an attempt that does not exist or has already ended', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const attempt = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        const missing: AttemptKey = { ...key(run), nodeId: 'build', attempt: 2 };
+        await expect(
+          repo.finishAttempt(missing, { status: 'ok', endTime: T2, durationMs: 1 }),
+        ).rejects.toThrow();
+        await repo.finishAttempt(attempt, { status: 'ok', endTime: T2, durationMs: 1, exitCode: 0 });
+        await expect(
+          repo.finishAttempt(attempt, { status: 'nok', endTime: T3, durationMs: 2, exitCode: 1 }),
+        ).rejects.toThrow();
+        const [stored] = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(stored).toMatchObject({ status: 'ok', endTime: T2, exitCode: 0 });
+      });
+
+      it('loads attempts by start time, same-instant ones in the order they were written', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const order: Array<[string, string]> = [
+          ['zeta', T2],
+          ['alpha', T1],
+          ['mid', T2],
+          ['alpha', T2],
+          ['beta', T0],
+        ];
+        for (const [nodeId, startTime] of order) {
+          await repo.startAttempt({ ...key(run), nodeId, startTime, status: 'skipped' });
+        }
+        const attempts = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(attempts.map((a) => [a.nodeId, a.attempt, a.startTime])).toEqual([
+          ['beta', 1, T0],
+          ['alpha', 1, T1],
+          ['zeta', 1, T2],
+          ['mid', 1, T2],
+          ['alpha', 2, T2],
+        ]);
+      });
+    });
+
+    describe('findLatestRun', () => {
+      it('finds the highest run id, optionally among some statuses', async () => {
+        const repo = await fresh();
+        const statuses: RunStatus[] = ['ok', 'nok', 'aborted', 'nok', 'running'];
+        for (const status of statuses) {
+          const run = await repo.createRun(runInput());
+          if (status !== 'running') {
+            await repo.finishRun(key(run), { status, endTime: T1, nodesOk: 0, nodesNok: 0, nodesSkipped: 0 });
+          }
+        }
+        await repo.createRun(runInput('other'));
+        expect((await repo.findLatestRun('deploy'))?.runId).toBe(5);
+        expect((await repo.findLatestRun('deploy', ['ok']))?.runId).toBe(1);
+        expect((await repo.findLatestRun('deploy', ['aborted', 'ok']))?.runId).toBe(3);
+        expect((await repo.findLatestRun('deploy', ['nok', 'aborted']))?.runId).toBe(4);
+        expect((await repo.findLatestRun('deploy', ['running']))?.runId).toBe(5);
+        expect((await repo.findLatestRun('other', ['ok']))?.runId).toBeUndefined();
+        expect(await repo.findLatestRun('deploy', [])).toBeUndefined();
+        expect(await repo.findLatestRun('deploy', ['nok'])).toMatchObject({ status: 'nok', endTime: T1 });
+      });
+    });
+
+    describe('claimRun', () => {
+      it('takes over an ended run: running, resume, new owner, node ids and hash, no end time', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.finishRun(key(run), {
+          status: 'aborted',
+          endTime: T1,
+          nodesOk: 1,
+          nodesNok: 0,
+          nodesSkipped: 0,
+        });
+        const claimed = await repo.claimRun({
+          ...key(run),
+          expectedStatus: 'aborted',
+          expectedOwner: null,
+          owner: OTHER_OWNER,
+          nodeIds: ['prepare', 'ship', 'verify'],
+          runbookHash: 'cd'.repeat(32),
+        });
+        expect(claimed).toBe(true);
+        expect((await repo.loadRun(key(run)))?.run).toEqual({
+          ...run,
+          status: 'running',
+          trigger: 'resume',
+          endTime: null,
+          nodesOk: 1,
+          owner: OTHER_OWNER,
+          nodeIds: ['prepare', 'ship', 'verify'],
+          runbookHash: 'cd'.repeat(32),
+        });
+      });
+
+      it('fails with stale expectations and changes nothing', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.finishRun(key(run), {
+          status: 'nok',
+          endTime: T1,
+          nodesOk: 0,
+          nodesNok: 1,
+          nodesSkipped: 0,
+        });
+        const claim = {
+          ...key(run),
+          expectedStatus: 'nok' as const,
+          expectedOwner: null,
+          nodeIds: ['build'],
+          runbookHash: null,
+        };
+        expect(await repo.claimRun({ ...claim, owner: OTHER_OWNER })).toBe(true);
+        const afterFirst = await repo.loadRun(key(run));
+        // The second process read the row before the first claim: its expectations are now stale.
+        expect(await repo.claimRun({ ...claim, owner: { host: 'host-c', pid: 1, processGroup: null } })).toBe(
+          false,
+        );
+        expect(await repo.loadRun(key(run))).toEqual(afterFirst);
+      });
+
+      it('compares the whole expected owner of a running run: host, pid and process group', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.setOwnerProcessGroup(key(run), 5150);
+        const base = {
+          ...key(run),
+          expectedStatus: 'running' as const,
+          owner: OTHER_OWNER,
+          nodeIds: ['build'],
+          runbookHash: null,
+        };
+        expect(await repo.claimRun({ ...base, expectedOwner: null })).toBe(false);
+        expect(await repo.claimRun({ ...base, expectedOwner: OWNER })).toBe(false);
+        expect(
+          await repo.claimRun({ ...base, expectedOwner: { ...OWNER, processGroup: 5150, pid: 1 } }),
+        ).toBe(false);
+        expect(
+          await repo.claimRun({
+            ...base,
+            expectedOwner: { ...OWNER, processGroup: 5150, host: 'elsewhere' },
+          }),
+        ).toBe(false);
+        expect(
+          await repo.claimRun({
+            ...base,
+            expectedStatus: 'aborted',
+            expectedOwner: { ...OWNER, processGroup: 5150 },
+          }),
+        ).toBe(false);
+        expect((await repo.loadRun(key(run)))?.run.owner).toEqual({ ...OWNER, processGroup: 5150 });
+        expect(await repo.claimRun({ ...base, expectedOwner: { ...OWNER, processGroup: 5150 } })).toBe(true);
+        expect((await repo.loadRun(key(run)))?.run).toMatchObject({ owner: OTHER_OWNER, trigger: 'resume' });
+      });
+
+      it('lets exactly one of two concurrent claims win', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.finishRun(key(run), {
+          status: 'aborted',
+          endTime: T1,
+          nodesOk: 0,
+          nodesNok: 0,
+          nodesSkipped: 0,
+        });
+        const owners: RunOwner[] = [
+          { host: 'h1', pid: 1, processGroup: null },
+          { host: 'h2', pid: 2, processGroup: null },
+        ];
+        const results = await Promise.all(
+          owners.map((owner) =>
+            repo.claimRun({
+              ...key(run),
+              expectedStatus: 'aborted',
+              expectedOwner: null,
+              owner,
+              nodeIds: [],
+              runbookHash: null,
+            }),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = owners[results.indexOf(true)];
+        expect((await repo.loadRun(key(run)))?.run.owner).toEqual(winner);
+      });
+    });
+
+    describe('finishRun and setOwnerProcessGroup', () => {
+      it('ends a run with its status, end time and counts, and clears the owner', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.setOwnerProcessGroup(key(run), 31337);
+        await repo.finishRun(key(run), {
+          status: 'nok',
+          endTime: T3,
+          nodesOk: 2,
+          nodesNok: 1,
+          nodesSkipped: 4,
+        });
+        expect((await repo.loadRun(key(run)))?.run).toEqual({
+          ...run,
+          status: 'nok',
+          endTime: T3,
+          nodesOk: 2,
+          nodesNok: 1,
+          nodesSkipped: 4,
+          owner: null,
+        });
+      });
+
+      it('records and clears the process group without touching the rest of the owner', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.setOwnerProcessGroup(key(run), 4321);
+        expect((await repo.findLatestRun('deploy'))?.owner).toEqual({ ...OWNER, processGroup: 4321 });
+        await repo.setOwnerProcessGroup(key(run), null);
+        expect((await repo.loadRun(key(run)))?.run.owner).toEqual(OWNER);
+      });
+    });
+
+    describe('answers', () => {
+      it('remembers answers per run and node, the latest value winning, across a resume', async () => {
+        const repo = await fresh();
+        const first = await repo.createRun(runInput());
+        const second = await repo.createRun(runInput());
+        await repo.saveAnswer(key(first), 'notify', 'channel', '#ops');
+        await repo.saveAnswer(key(first), 'notify', 'message', 'déployé ✓\nline two');
+        await repo.saveAnswer(key(first), 'scale', 'replicas', '3');
+        await repo.saveAnswer(key(first), 'scale', 'replicas', '5');
+        await repo.saveAnswer(key(second), 'notify', 'channel', '#other');
+        await repo.finishRun(key(first), {
+          status: 'aborted',
+          endTime: T1,
+          nodesOk: 0,
+          nodesNok: 0,
+          nodesSkipped: 0,
+        });
+        await repo.claimRun({
+          ...key(first),
+          expectedStatus: 'aborted',
+          expectedOwner: null,
+          owner: OTHER_OWNER,
+          nodeIds: [],
+          runbookHash: null,
+        });
+        expect((await repo.loadRun(key(first)))?.answers).toEqual({
+          notify: { channel: '#ops', message: 'déployé ✓\nline two' },
+          scale: { replicas: '5' },
+        });
+        expect((await repo.loadRun(key(second)))?.answers).toEqual({ notify: { channel: '#other' } });
+      });
+
+      it('stores an empty answer as the empty string', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.saveAnswer(key(run), 'notify', 'suffix', '');
+        expect((await repo.loadRun(key(run)))?.answers).toEqual({ notify: { suffix: '' } });
+      });
+    });
+
+    describe('isolation', () => {
+      it('returns copies: changing a returned record changes nothing stored', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.startAttempt({ ...key(run), nodeId: 'build', startTime: T1, status: 'running' });
+        await repo.saveAnswer(key(run), 'notify', 'channel', '#ops');
+        const before = structuredClone(await repo.loadRun(key(run)));
+        const loaded = await repo.loadRun(key(run));
+        if (loaded === undefined || loaded.run.owner === null)
+          throw new Error('run 1 should exist with an owner');
+        // Deliberately break the readonly types, as a careless caller in plain JavaScript could.
+        (loaded.run.nodeIds as string[]).push('intruder');
+        (loaded.run.owner as { pid: number }).pid = 1;
+        (loaded.run as { status: string }).status = 'ok';
+        (loaded.attempts[0] as { status: string }).status = 'ok';
+        (loaded.attempts as unknown[]).pop();
+        (loaded.answers as Record<string, Record<string, string>>)['notify'] = { channel: '#changed' };
+        (run.nodeIds as string[]).push('intruder');
+        expect(await repo.loadRun(key(run))).toEqual(before);
+      });
+    });
+  });
+}
