@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { SqliteRunRepository } from '@playbook/sqlite';
+import { Command, Option } from './clipanion.js';
+import { paint, type Style } from './colors.js';
+import { ConfigError, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
+import type { PlaybookContext } from './context.js';
+import { exitCodeFor, formatError, isUsageError } from './errors.js';
+
+/**
+ * Shared options and helpers of every `playbook` command. Subclasses implement `execute()` returning an exit
+ * code and may simply throw: any error ends up as one line on stderr (stack with `-v`) and its exit code
+ * (`exitCodeFor`): usage errors 2, `CliError` its own, interruptions 130, anything else 1.
+ */
+export abstract class BaseCommand extends Command<PlaybookContext> {
+  verbose = Option.Boolean('-v,--verbose', false, {
+    description: 'Print stack traces with errors, and more detail',
+  });
+
+  statePath = Option.String('--state-path', {
+    description: 'SQLite run history file (overrides PLAYBOOK_STATE_PATH and the config file)',
+  });
+
+  configFile = Option.String('--config', {
+    description: 'Config file to read (overrides PLAYBOOK_CONFIG; default ~/.config/playbook/config.toml)',
+  });
+
+  abstract override execute(): Promise<number>;
+
+  #config: PlaybookConfig | undefined;
+
+  /** The merged configuration (flags > environment > file > defaults); read once per command. */
+  protected resolveConfig(): PlaybookConfig {
+    this.#config ??= resolveConfig({
+      flags: { statePath: this.statePath, config: this.configFile },
+      env: this.context.env,
+      cwd: this.context.cwd,
+      homeDir: this.context.homeDir,
+      readFile: readConfigFile,
+    });
+    return this.#config;
+  }
+
+  /**
+   * Opens the run history at the configured state path. `@playbook/sqlite` (Kysely, better-sqlite3) is
+   * imported here, not at the top, so commands that never touch the database start fast. The caller closes it;
+   * prefer `withRepository`. Throws `StateFileError` for a file that is not a database, too new or unwritable.
+   */
+  protected async openRepository(options: { readonly?: boolean } = {}): Promise<SqliteRunRepository> {
+    const { statePath } = this.resolveConfig();
+    const { openSqliteRunRepository } = await import('@playbook/sqlite');
+    return openSqliteRunRepository(statePath, options);
+  }
+
+  /** Runs `action` with an open repository and closes it afterwards, whatever happens. */
+  protected async withRepository<T>(
+    action: (repository: SqliteRunRepository) => Promise<T>,
+    options: { readonly?: boolean } = {},
+  ): Promise<T> {
+    const repository = await this.openRepository(options);
+    try {
+      return await action(repository);
+    } finally {
+      await repository.close();
+    }
+  }
+
+  /** A path from the command line, absolute: `~` expanded, relative ones against the context's cwd. */
+  protected resolvePath(path: string): string {
+    const expanded = expandHome(path, this.context.homeDir);
+    return isAbsolute(expanded) ? expanded : resolve(this.context.cwd, expanded);
+  }
+
+  /** Writes to stdout. */
+  protected print(text: string): void {
+    this.context.stdout.write(text);
+  }
+
+  /** Writes a value as indented JSON and a newline to stdout. */
+  protected printJson(value: unknown): void {
+    this.context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** `text` styled for stdout (plain when colours are off). */
+  protected style(style: Style, text: string): string {
+    return paint(this.context.color.stdout, style, text);
+  }
+
+  /** `text` styled for stderr (plain when colours are off). */
+  protected styleError(style: Style, text: string): string {
+    return paint(this.context.color.stderr, style, text);
+  }
+
+  /** Prints an error as one line on stderr (stack with `-v`) and returns the exit code it maps to. */
+  protected reportError(error: unknown): number {
+    let text = formatError(error, { verbose: this.verbose, color: this.context.color.stderr });
+    if (isUsageError(error)) {
+      const path = (this.path ?? []).join(' ');
+      text += `Run \`playbook ${path === '' ? '' : `${path} `}--help\` for usage.\n`;
+    }
+    this.context.stderr.write(text);
+    return exitCodeFor(error);
+  }
+
+  /** clipanion's entry point: wraps `execute()` so every thrown error gets our one-line report and exit code. */
+  override async validateAndExecute(): Promise<number> {
+    try {
+      return await super.validateAndExecute();
+    } catch (error) {
+      return this.reportError(error);
+    }
+  }
+}
+
+/** Reads a config file; undefined when it does not exist. Other failures name the file. */
+function readConfigFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`cannot read config file ${path} (${reason})`, path, undefined, undefined, {
+      cause: error,
+    });
+  }
+}

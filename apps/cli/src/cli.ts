@@ -1,0 +1,58 @@
+import { Cli, type CommandClass } from './clipanion.js';
+import { HelpCommand } from './commands/help.js';
+import { VersionCommand } from './commands/version.js';
+import type { PlaybookContext } from './context.js';
+import { ExitCode, formatError } from './errors.js';
+
+/**
+ * The command list. run/resume (helper E2) register here too: import the class and add it to this array.
+ */
+const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
+  HelpCommand,
+  VersionCommand,
+  // --- commands (keep alphabetical) ---
+];
+
+/**
+ * clipanion's Cli with the exit codes of SPEC §4: a command line that does not parse (unknown command, unknown
+ * option, missing argument) is a usage error, exit 2 with the message on stderr — clipanion itself prints it
+ * on stdout and exits 1.
+ */
+export class PlaybookCli extends Cli<PlaybookContext> {
+  override async run(
+    input: Parameters<Cli<PlaybookContext>['run']>[0],
+    context: Parameters<Cli<PlaybookContext>['run']>[1],
+  ): Promise<number> {
+    if (!Array.isArray(input)) return super.run(input, context);
+    const full = { ...Cli.defaultContext, ...(context as Partial<PlaybookContext>) } as PlaybookContext;
+    if (input.length === 0) {
+      full.stderr.write(this.usage(null, { colored: full.color?.stderr ?? false }));
+      return ExitCode.usage;
+    }
+    let command: ReturnType<Cli<PlaybookContext>['process']>;
+    try {
+      command = this.process(input, full);
+    } catch (error) {
+      const color = full.color?.stderr ?? false;
+      const text =
+        error instanceof Error && error.name !== 'UsageError'
+          ? this.error(error, { colored: color })
+          : formatError(error, { verbose: false, color });
+      full.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+      full.stderr.write('Run `playbook --help` for the list of commands.\n');
+      return ExitCode.usage;
+    }
+    return super.run(command, full);
+  }
+}
+
+/** Builds the `playbook` CLI with every command registered. */
+export function createCli(options: { version?: string } = {}): PlaybookCli {
+  const cli = new PlaybookCli({
+    binaryLabel: 'Playbook',
+    binaryName: 'playbook',
+    ...(options.version === undefined ? {} : { binaryVersion: options.version }),
+  });
+  for (const command of COMMANDS) cli.register(command);
+  return cli;
+}

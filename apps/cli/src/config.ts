@@ -1,0 +1,224 @@
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseToml } from '@iarna/toml';
+
+/** The settings every command works with, after flags, environment, file and defaults are merged. */
+export interface PlaybookConfig {
+  /** Per-attempt timeout of nodes without `timeout`, in seconds. */
+  readonly defaultTimeoutSeconds: number;
+  /** Absolute path of the SQLite run history. */
+  readonly statePath: string;
+  /** Cap of captured output per stream and attempt, in bytes. */
+  readonly maxOutputBytes: number;
+  /** Absolute path of the config file that was looked at. */
+  readonly configPath: string;
+  /** Whether that file existed and was read. */
+  readonly configFileFound: boolean;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** A config file that cannot be used: bad TOML, an unknown key or a bad value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly key?: string,
+    readonly line?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface ResolveConfigInput {
+  /** Command-line flags; undefined when not given. */
+  readonly flags: { readonly statePath?: string | undefined; readonly config?: string | undefined };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative flag and environment paths resolve against. */
+  readonly cwd: string;
+  /** Home directory for `~` and the default config location. */
+  readonly homeDir: string;
+  /** Reads a file as UTF-8; returns undefined when it does not exist (other failures throw). */
+  readonly readFile: (path: string) => string | undefined;
+}
+
+const KNOWN_KEYS = ['default_timeout_seconds', 'state_path', 'max_output_bytes'] as const;
+
+/** Expands a leading `~` (alone or followed by a slash) to the home directory. */
+export function expandHome(path: string, homeDir: string): string {
+  if (path === '~') return homeDir;
+  if (path.startsWith('~/') || path.startsWith('~\\')) return join(homeDir, path.slice(2));
+  return path;
+}
+
+function absolute(path: string, base: string, homeDir: string): string {
+  const expanded = expandHome(path, homeDir);
+  return isAbsolute(expanded) ? expanded : resolve(base, expanded);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Directory of the default config file: `$XDG_CONFIG_HOME/playbook`, else `~/.config/playbook`. */
+export function defaultConfigDirectory(env: ResolveConfigInput['env'], homeDir: string): string {
+  const xdg = nonEmpty(env.XDG_CONFIG_HOME);
+  // The XDG spec says relative values are invalid and must be ignored.
+  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(homeDir, '.config');
+  return join(base, 'playbook');
+}
+
+/**
+ * Merges flag > environment > config file > defaults (SPEC §5). Pure apart from `readFile`. A file named by
+ * `--config` or `PLAYBOOK_CONFIG` must exist; the default one may be missing.
+ */
+export function resolveConfig(input: ResolveConfigInput): PlaybookConfig {
+  const { flags, env, cwd, homeDir } = input;
+  const configDirectory = defaultConfigDirectory(env, homeDir);
+  const explicitConfig = nonEmpty(flags.config) ?? nonEmpty(env.PLAYBOOK_CONFIG);
+  const configPath =
+    explicitConfig !== undefined
+      ? absolute(explicitConfig, cwd, homeDir)
+      : join(configDirectory, 'config.toml');
+
+  const text = input.readFile(configPath);
+  if (text === undefined && explicitConfig !== undefined) {
+    throw new ConfigError(`config file ${configPath} does not exist`, configPath);
+  }
+  const file = text === undefined ? {} : parseConfigFile(text, configPath, homeDir);
+
+  const flagState = nonEmpty(flags.statePath);
+  const envState = nonEmpty(env.PLAYBOOK_STATE_PATH);
+  const statePath =
+    flagState !== undefined
+      ? absolute(flagState, cwd, homeDir)
+      : envState !== undefined
+        ? absolute(envState, cwd, homeDir)
+        : (file.statePath ?? join(configDirectory, 'run.db'));
+
+  return {
+    defaultTimeoutSeconds: file.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    statePath,
+    maxOutputBytes: file.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    configPath,
+    configFileFound: text !== undefined,
+  };
+}
+
+interface FileSettings {
+  defaultTimeoutSeconds?: number;
+  statePath?: string;
+  maxOutputBytes?: number;
+}
+
+/** Parses and checks the text of a config file; every failure names the file, the key and its line. */
+export function parseConfigFile(text: string, file: string, homeDir: string): FileSettings {
+  let data: Record<string, unknown>;
+  try {
+    data = parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    const e = error as { line?: number; col?: number; message?: string };
+    const line = typeof e.line === 'number' ? e.line + 1 : undefined;
+    const column = typeof e.col === 'number' ? e.col + 1 : undefined;
+    // The library's message carries its own position and a code excerpt; keep the first sentence only.
+    const reason = (e.message ?? String(error))
+      .split('\n')[0]
+      ?.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
+    const where = line === undefined ? file : `${file}:${line}${column === undefined ? '' : `:${column}`}`;
+    throw new ConfigError(`${where}: invalid TOML: ${reason}`, file, undefined, line, { cause: error });
+  }
+
+  const fail = (key: string, problem: string): never => {
+    const line = lineOfKey(text, key);
+    const where = line === undefined ? file : `${file}:${line}`;
+    throw new ConfigError(`${where}: ${problem}`, file, key, line);
+  };
+
+  const settings: FileSettings = {};
+  for (const [key, value] of Object.entries(data)) {
+    switch (key) {
+      case 'default_timeout_seconds': {
+        const n = toNumber(value);
+        if (n === undefined || !Number.isFinite(n) || n <= 0) {
+          fail(key, `default_timeout_seconds must be a positive number of seconds, got ${show(value)}`);
+        }
+        settings.defaultTimeoutSeconds = n as number;
+        break;
+      }
+      case 'max_output_bytes': {
+        const n = toNumber(value);
+        if (n === undefined || !Number.isSafeInteger(n) || n <= 0) {
+          fail(key, `max_output_bytes must be a positive integer (bytes), got ${show(value)}`);
+        }
+        settings.maxOutputBytes = n as number;
+        break;
+      }
+      case 'state_path': {
+        if (typeof value !== 'string' || value.trim() === '') {
+          fail(key, `state_path must be a non-empty string, got ${show(value)}`);
+        }
+        // A relative state_path in a file means relative to that file, not to wherever the command runs.
+        settings.statePath = absolute(value as string, dirname(file), homeDir);
+        break;
+      }
+      default: {
+        const hint = suggest(key);
+        fail(
+          key,
+          `unknown key "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; known keys: ${KNOWN_KEYS.join(', ')}`,
+        );
+      }
+    }
+  }
+  return settings;
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return undefined;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value !== null && typeof value === 'object') return Array.isArray(value) ? 'an array' : 'a table';
+  return String(value);
+}
+
+/** 1-based line where `key` is assigned or opened as a table; TOML.parse gives no positions for values. */
+function lineOfKey(text: string, key: string): number | undefined {
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const assignment = new RegExp(`^\\s*(?:${escaped}|"${escaped}"|'${escaped}')\\s*[=.]`);
+  const table = new RegExp(`^\\s*\\[{1,2}\\s*(?:${escaped}|"${escaped}"|'${escaped}')\\s*[\\].]`);
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((l) => assignment.test(l) || table.test(l));
+  return index === -1 ? undefined : index + 1;
+}
+
+function suggest(key: string): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const known of KNOWN_KEYS) {
+    const distance = levenshtein(key.toLowerCase(), known);
+    if (best === undefined || distance < best.distance) best = { key: known, distance };
+  }
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 4))
+    ? best.key
+    : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -1,0 +1,10 @@
+import { homedir } from 'node:os';
+import { normalizeArgv } from './argv.js';
+import { createCli } from './cli.js';
+import { createProcessContext, type PlaybookContext } from './context.js';
+
+/** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: readonly string[], context?: PlaybookContext): Promise<number> {
+  const cli = createCli();
+  return cli.run(normalizeArgv(argv), context ?? createProcessContext(process, homedir()));
+}

@@ -1,0 +1,142 @@
+import type { Readable, Writable } from 'node:stream';
+import type {
+  AskValueRequest,
+  FailureChoice,
+  FailureRequest,
+  ManualAnswer,
+  ManualRequest,
+  Prompter,
+  RepeatRequest,
+} from '@playbook/engine';
+import { PromptClosedError } from '@playbook/engine';
+import type { Colors } from './colors.js';
+import { LineReader } from './line-reader.js';
+import {
+  askValueQuestion,
+  type Choice,
+  choiceHint,
+  failureChoices,
+  failureQuestion,
+  manualChoices,
+  manualHeader,
+  matchChoice,
+  noteQuestion,
+  repeatChoices,
+  repeatQuestion,
+} from './questions.js';
+
+/** How many unrecognised answers in a row end the questioning (SPEC §2.4: then it counts as abort). */
+export const MAX_UNRECOGNISED_ANSWERS = 3;
+
+export interface LinePrompterOptions {
+  readonly input: Readable & { readonly isTTY?: boolean };
+  readonly output: Writable;
+  readonly colors: Colors;
+  /** Aborted on an operator interrupt: a waiting question then gets no answer. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The line protocol of SPEC §2.4, for input that is not a terminal (or output that is not one): one line per
+ * question, case-insensitive. Piped answers are echoed after their question so that a log reads like a session.
+ */
+export class LinePrompter implements Prompter {
+  private readonly reader: LineReader;
+
+  constructor(private readonly options: LinePrompterOptions) {
+    this.reader = new LineReader(options.input);
+  }
+
+  /** Starts buffering input now, before the first question, so that no child process can read our answers. */
+  start(): void {
+    this.reader.start();
+  }
+
+  /** Stops reading input; call when the run is over. */
+  close(): void {
+    this.reader.close();
+  }
+
+  async manual(request: ManualRequest): Promise<ManualAnswer> {
+    this.write(manualHeader(request.node, this.options.colors));
+    const choices = manualChoices(request.canSkip);
+    const decision = await this.choose(`  ${choiceHint(choices)}?`, choices);
+    if (decision === undefined) {
+      throw new PromptClosedError(`no recognised answer for ${request.node.id}`);
+    }
+    // The note is optional: input that ends right after the decision means no note.
+    const note = await this.line(noteQuestion(this.options.colors));
+    if (this.options.signal?.aborted) {
+      throw this.closed('interrupted');
+    }
+    return { decision, note: note?.trim() ?? '' };
+  }
+
+  async afterFailure(request: FailureRequest): Promise<FailureChoice> {
+    const choices = failureChoices(request.canSkip);
+    const question = `${failureQuestion(request.node, request.reason, this.options.colors)} ${choiceHint(choices)}?`;
+    return (await this.choose(question, choices)) ?? 'abort';
+  }
+
+  async askValue(request: AskValueRequest): Promise<string> {
+    const value = await this.line(askValueQuestion(request.node, request.param, this.options.colors));
+    if (value === null) {
+      throw this.closed(`no value for ${request.node.id}.${request.param}`);
+    }
+    return value;
+  }
+
+  async confirmRepeat(request: RepeatRequest): Promise<boolean> {
+    const answer = await this.choose(
+      `${repeatQuestion(request.node, this.options.colors)} y/n?`,
+      repeatChoices,
+    );
+    if (answer === undefined) {
+      throw new PromptClosedError(`no recognised answer for ${request.node.id}`);
+    }
+    return answer;
+  }
+
+  /** Asks until an answer matches; undefined after too many unrecognised ones; throws at end of input. */
+  private async choose<T>(question: string, choices: readonly Choice<T>[]): Promise<T | undefined> {
+    for (let tries = 1; tries <= MAX_UNRECOGNISED_ANSWERS; tries += 1) {
+      const answer = await this.line(question);
+      if (answer === null) {
+        throw this.closed('input ended while a question was waiting');
+      }
+      const choice = matchChoice(choices, answer);
+      if (choice !== undefined) {
+        return choice.value;
+      }
+      const accepted = choices.flatMap((c) => c.words).join(', ');
+      this.write(
+        `  ${this.options.colors.yellow(`Not an answer: "${answer.trim()}". Type one of: ${accepted}.`)}\n`,
+      );
+    }
+    this.write(
+      `  ${this.options.colors.red(`No recognised answer after ${MAX_UNRECOGNISED_ANSWERS} tries.`)}\n`,
+    );
+    return undefined;
+  }
+
+  /** Writes the question and reads one line; null at end of input or on interrupt. */
+  private async line(question: string): Promise<string | null> {
+    this.write(`${question} `);
+    const answer = await this.reader.next(this.options.signal);
+    if (answer === null) {
+      this.write('\n');
+    } else if (this.options.input.isTTY !== true) {
+      // Typed answers are echoed by the terminal; piped ones would otherwise be invisible.
+      this.write(`${answer}\n`);
+    }
+    return answer;
+  }
+
+  private closed(message: string): PromptClosedError {
+    return new PromptClosedError(this.options.signal?.aborted ? 'interrupted' : message);
+  }
+
+  private write(text: string): void {
+    this.options.output.write(text);
+  }
+}

@@ -1,0 +1,272 @@
+import type { Writable } from 'node:stream';
+import type {
+  EngineEvent,
+  NodeFinishedEvent,
+  NodeStartedEvent,
+  OutputEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+} from '@playbook/engine';
+import type { Colors } from './colors.js';
+import { formatDuration, type Mark, nodeLabel, statusSymbol } from './format.js';
+
+export interface RendererOptions {
+  /** Where the run is told: stdout. Prompts are written to the same stream, so everything stays in order. */
+  readonly output: Writable;
+  /** Where the running clock is drawn (stderr); null for none, as whenever stderr is not a terminal. */
+  readonly clock: Writable | null;
+  readonly colors: Colors;
+  /** The command line that resumes a run, shown in the summary of a run that did not end ok. */
+  readonly resumeCommand: (runId: number) => string;
+  /** Milliseconds since some epoch; injectable for tests. */
+  readonly now?: () => number;
+  /** How long a command or function runs before the clock appears. */
+  readonly clockDelayMs?: number;
+}
+
+interface CurrentNode {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: NodeStartedEvent['kind'];
+  readonly startedAt: number;
+}
+
+const GUTTER = '  │ ';
+const CLEAR_LINE = '\r\x1b[2K';
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/**
+ * Tells the operator what a run does, from engine events: the run id first, each attempt's start and end,
+ * command output live behind a gutter, and a summary that says what failed and how to resume.
+ */
+export class Renderer {
+  private readonly now: () => number;
+  private plan: readonly string[] = [];
+  private current: CurrentNode | undefined;
+  /** Whether the last output chunk left its line open, and from which stream. */
+  private openLine: OutputEvent['stream'] | null = null;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private clockShown = false;
+  private frame = 0;
+
+  constructor(private readonly options: RendererOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Handles one engine event; pass it as `onEvent`. */
+  readonly handle = (event: EngineEvent): void => {
+    switch (event.type) {
+      case 'run-started':
+        this.runStarted(event);
+        return;
+      case 'node-started':
+        this.nodeStarted(event);
+        return;
+      case 'output':
+        this.outputChunk(event);
+        return;
+      case 'node-finished':
+        this.nodeFinished(event);
+        return;
+      case 'node-blocked':
+        this.settle();
+        this.write(
+          `${statusSymbol('stopped', this.options.colors)} ${nodeLabel(event.name, event.nodeId, this.options.colors)} ` +
+            `${this.options.colors.dim(`blocked: depends on ${event.blockedBy}, which ended nok`)}\n`,
+        );
+        return;
+      case 'prompt':
+        // A question comes next: it must start on a clean line with no clock drawn over it.
+        this.settle();
+        return;
+      case 'run-finished':
+        this.runFinished(event);
+        return;
+    }
+  };
+
+  /** Ends an open output line and removes the clock; call before writing anything else to the terminal. */
+  settle(): void {
+    this.stopClock();
+    if (this.openLine !== null) {
+      this.options.output.write('\n');
+      this.openLine = null;
+    }
+  }
+
+  private runStarted(event: RunStartedEvent): void {
+    const { colors } = this.options;
+    this.plan = event.plan;
+    const verb = event.trigger === 'resume' ? 'resumed' : 'started';
+    const steps = `${event.plan.length} step${event.plan.length === 1 ? '' : 's'}`;
+    const kept = event.kept.length > 0 ? `, ${event.kept.length} kept` : '';
+    this.write(
+      `${colors.bold(`Run ${event.runId}`)} of "${event.workflowName}" ${verb} ${colors.dim(`· ${steps}${kept}`)}\n`,
+    );
+    for (const node of event.kept) {
+      const mark: Mark = node.status === 'ok' || node.status === 'skipped' ? node.status : 'pending';
+      this.write(
+        `${statusSymbol(mark, colors)} ${colors.bold(node.nodeId)} ${colors.dim(`kept (${node.status})`)}\n`,
+      );
+    }
+    if (event.changes !== undefined && (event.changes.added.length > 0 || event.changes.removed.length > 0)) {
+      this.write(`${colors.yellow('!')} The runbook file changed since this run started.\n`);
+      if (event.changes.added.length > 0) {
+        this.write(`  added:   ${event.changes.added.join(', ')}\n`);
+      }
+      if (event.changes.removed.length > 0) {
+        this.write(`  removed: ${event.changes.removed.join(', ')} ${colors.dim('(ignored)')}\n`);
+      }
+    }
+  }
+
+  private nodeStarted(event: NodeStartedEvent): void {
+    const { colors } = this.options;
+    this.settle();
+    this.current = { id: event.nodeId, name: event.name, kind: event.kind, startedAt: this.now() };
+    const detail = `${event.kind}${event.attempt > 1 ? ` · attempt ${event.attempt}` : ''}`;
+    this.write(`${colors.cyan('›')} ${nodeLabel(event.name, event.nodeId, colors)} ${colors.dim(detail)}\n`);
+    if (event.kind !== 'Manual') {
+      this.startClock();
+    }
+  }
+
+  private outputChunk(event: OutputEvent): void {
+    const { output, colors } = this.options;
+    this.stopClockDrawing();
+    if (event.chunk === '') {
+      return;
+    }
+    const gutter = event.stream === 'stderr' ? colors.red(GUTTER) : colors.dim(GUTTER);
+    // A function's logger sends whole lines; a command's chunks may split lines anywhere.
+    const chunk =
+      this.current?.kind === 'Function' && !event.chunk.endsWith('\n') ? `${event.chunk}\n` : event.chunk;
+    let text = '';
+    if (this.openLine !== null && this.openLine !== event.stream) {
+      text += '\n';
+      this.openLine = null;
+    }
+    const lines = chunk.split('\n');
+    const last = lines.pop() ?? '';
+    for (const line of lines) {
+      text += this.openLine === null ? `${gutter}${line}\n` : `${line}\n`;
+      this.openLine = null;
+    }
+    if (last !== '') {
+      text += this.openLine === null ? `${gutter}${last}` : last;
+      this.openLine = event.stream;
+    }
+    output.write(text);
+  }
+
+  private nodeFinished(event: NodeFinishedEvent): void {
+    const { colors } = this.options;
+    this.settle();
+    this.current = undefined;
+    const interrupted = event.operatorDecision === 'interrupted';
+    const mark: Mark = interrupted ? 'stopped' : event.status;
+    const word = interrupted ? 'interrupted' : event.status;
+    const colored =
+      mark === 'ok'
+        ? colors.green(word)
+        : mark === 'nok'
+          ? colors.red(word)
+          : mark === 'skipped'
+            ? colors.yellow(word)
+            : colors.magenta(word);
+    const facts = [`attempt ${event.attempt}`, formatDuration(event.durationMs)];
+    if (event.operatorDecision !== null && !interrupted && event.operatorDecision !== event.status) {
+      facts.push(`decision: ${event.operatorDecision}`);
+    }
+    let line = `${statusSymbol(mark, colors)} ${nodeLabel(event.name, event.nodeId, colors)} ${colored} ${colors.dim(`· ${facts.join(' · ')}`)}`;
+    if (event.status === 'nok' && event.reason !== null && !interrupted) {
+      line += `\n  ${colors.red(event.reason)}`;
+    }
+    this.write(`${line}\n`);
+  }
+
+  private runFinished(event: RunFinishedEvent): void {
+    const { colors } = this.options;
+    this.settle();
+    const { ok, nok, skipped } = event.counts;
+    const notRun = Math.max(0, this.plan.length - ok - nok - skipped);
+    const counts = [
+      `${ok} ok`,
+      `${nok} nok`,
+      `${skipped} skipped`,
+      ...(notRun > 0 ? [`${notRun} not run`] : []),
+    ];
+    const mark: Mark = event.status === 'aborted' ? 'stopped' : event.status;
+    const status =
+      event.status === 'ok'
+        ? colors.green('ok')
+        : event.status === 'nok'
+          ? colors.red('nok')
+          : colors.magenta('aborted');
+    this.write(
+      `\n${statusSymbol(mark, colors)} ${colors.bold(`Run ${event.runId}`)} of "${event.workflowName}" ended ${status} ` +
+        `after ${formatDuration(event.durationMs)} ${colors.dim('·')} ${counts.join(', ')}\n`,
+    );
+    if (event.failed !== null) {
+      const label = event.status === 'aborted' ? 'Stopped at' : 'Failed';
+      this.write(
+        `  ${label}: ${nodeLabel(event.failed.name, event.failed.nodeId, colors)} — ${event.failed.reason}\n`,
+      );
+    }
+    if (event.status !== 'ok') {
+      this.write(`  Resume with: ${colors.cyan(this.options.resumeCommand(event.runId))}\n`);
+    }
+  }
+
+  /** Stops every timer and ends an open line; call when the run is over, however it ended. */
+  dispose(): void {
+    this.settle();
+  }
+
+  private write(text: string): void {
+    this.stopClockDrawing();
+    this.options.output.write(text);
+  }
+
+  private startClock(): void {
+    this.stopClock();
+    if (this.options.clock === null) {
+      return;
+    }
+    const timer = setInterval(() => this.tick(), 100);
+    timer.unref();
+    this.timer = timer;
+  }
+
+  private tick(): void {
+    const clock = this.options.clock;
+    const current = this.current;
+    if (clock === null || current === undefined || this.openLine !== null) {
+      return;
+    }
+    const elapsed = this.now() - current.startedAt;
+    if (elapsed < (this.options.clockDelayMs ?? 1000)) {
+      return;
+    }
+    this.frame = (this.frame + 1) % SPINNER.length;
+    const text = `${SPINNER[this.frame]} ${current.name} ${Math.floor(elapsed / 1000)}s`;
+    clock.write(`${CLEAR_LINE}${this.options.colors.dim(text)}`);
+    this.clockShown = true;
+  }
+
+  /** Erases the clock line without stopping the clock (output may be followed by more waiting). */
+  private stopClockDrawing(): void {
+    if (this.clockShown) {
+      this.options.clock?.write(CLEAR_LINE);
+      this.clockShown = false;
+    }
+  }
+
+  private stopClock(): void {
+    if (this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    this.stopClockDrawing();
+  }
+}

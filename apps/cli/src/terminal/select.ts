@@ -1,0 +1,123 @@
+import { emitKeypressEvents } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { PromptClosedError } from '@playbook/engine';
+import type { Colors } from './colors.js';
+import type { Choice } from './questions.js';
+
+/** The slice of `tty.ReadStream` the selector needs. */
+export interface RawInput extends Readable {
+  readonly isTTY?: boolean;
+  readonly isRaw?: boolean;
+  setRawMode(mode: boolean): unknown;
+}
+
+interface Key {
+  readonly name?: string;
+  readonly ctrl?: boolean;
+  readonly meta?: boolean;
+  readonly sequence?: string;
+}
+
+export interface SelectOptions<T> {
+  readonly input: RawInput;
+  readonly output: Writable;
+  readonly colors: Colors;
+  /** The question, one or more lines. */
+  readonly message: string;
+  readonly choices: readonly Choice<T>[];
+  /** Aborted on an operator interrupt: the selection then rejects with `PromptClosedError`. */
+  readonly signal?: AbortSignal;
+  /** Called on Ctrl-C, which raw mode keeps from becoming a SIGINT. */
+  readonly onInterrupt: () => void;
+}
+
+const HIDE_CURSOR = '\x1b[?25l';
+const SHOW_CURSOR = '\x1b[?25h';
+const CLEAR_DOWN = '\x1b[0J';
+const up = (lines: number) => (lines > 0 ? `\x1b[${lines}A\r` : '\r');
+
+/**
+ * Arrow-key selection on a terminal: up/down and Enter, or the first letter of a choice. Raw mode swallows
+ * Ctrl-C, so it is handed to `onInterrupt`; Ctrl-D counts as end of input. On return the list is replaced by
+ * one line with the question and the answer, so the scrollback stays readable.
+ */
+export function select<T>(options: SelectOptions<T>): Promise<T> {
+  const { input, output, colors, choices } = options;
+  const messageLines = options.message.split('\n').length;
+  let index = 0;
+  let drawnLines = 0;
+
+  const draw = () => {
+    const rows = choices.map((choice, i) => {
+      const key = colors.dim(`(${choice.words[0]?.[0] ?? ''})`);
+      return i === index
+        ? `${colors.cyan('❯')} ${colors.bold(choice.label)} ${key}`
+        : `  ${choice.label} ${key}`;
+    });
+    const hint = colors.dim('  ↑/↓ and Enter, or type the letter');
+    output.write(`${up(drawnLines)}${CLEAR_DOWN}${options.message}\n${rows.join('\n')}\n${hint}\n`);
+    drawnLines = messageLines + rows.length + 1;
+  };
+
+  return new Promise<T>((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new PromptClosedError('interrupted'));
+      return;
+    }
+    const wasRaw = input.isRaw === true;
+    emitKeypressEvents(input);
+    input.setRawMode(true);
+    input.resume();
+    output.write(HIDE_CURSOR);
+    draw();
+
+    const finish = (answer: Choice<T> | undefined, error?: Error) => {
+      input.off('keypress', onKeypress);
+      options.signal?.removeEventListener('abort', onAbort);
+      input.setRawMode(wasRaw);
+      input.pause();
+      const summary =
+        answer === undefined ? colors.dim('—') : colors.cyan(answer.label.split(' — ')[0] ?? '');
+      output.write(`${up(drawnLines)}${CLEAR_DOWN}${options.message} ${summary}\n${SHOW_CURSOR}`);
+      if (answer !== undefined) {
+        resolve(answer.value);
+      } else {
+        reject(error ?? new PromptClosedError('no answer'));
+      }
+    };
+    const onAbort = () => finish(undefined, new PromptClosedError('interrupted'));
+    const onKeypress = (text: string | undefined, key: Key | undefined) => {
+      if (key?.ctrl === true && key.name === 'c') {
+        finish(undefined, new PromptClosedError('interrupted'));
+        options.onInterrupt();
+        return;
+      }
+      if (key?.ctrl === true && key.name === 'd') {
+        finish(undefined, new PromptClosedError('input ended while a question was waiting'));
+        return;
+      }
+      if (key?.name === 'up' || (key?.name === 'tab' && key.sequence === '\x1b[Z')) {
+        index = (index - 1 + choices.length) % choices.length;
+        draw();
+        return;
+      }
+      if (key?.name === 'down' || key?.name === 'tab') {
+        index = (index + 1) % choices.length;
+        draw();
+        return;
+      }
+      if (key?.name === 'return' || key?.name === 'enter') {
+        finish(choices[index]);
+        return;
+      }
+      const letter = (text ?? '').toLowerCase();
+      const picked =
+        letter === '' ? undefined : choices.find((choice) => choice.words.some((word) => word[0] === letter));
+      if (picked !== undefined) {
+        finish(picked);
+      }
+    };
+    input.on('keypress', onKeypress);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,105 @@
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import type {
+  AskValueRequest,
+  FailureChoice,
+  FailureRequest,
+  ManualAnswer,
+  ManualRequest,
+  Prompter,
+  RepeatRequest,
+} from '@playbook/engine';
+import { PromptClosedError } from '@playbook/engine';
+import type { Colors } from './colors.js';
+import {
+  askValueQuestion,
+  type Choice,
+  failureChoices,
+  failureQuestion,
+  manualChoices,
+  manualHeader,
+  noteQuestion,
+  repeatChoices,
+  repeatQuestion,
+} from './questions.js';
+import { type RawInput, select } from './select.js';
+
+export interface TtyPrompterOptions {
+  readonly input: RawInput;
+  readonly output: Writable;
+  readonly colors: Colors;
+  /** Aborted on an operator interrupt: a waiting question then rejects with `PromptClosedError`. */
+  readonly signal?: AbortSignal;
+  /** Ctrl-C typed at a prompt: raw mode and readline keep it from being a SIGINT, so it is forwarded here. */
+  readonly onInterrupt: () => void;
+}
+
+/** Prompts on a terminal: arrow-key selection for choices, an editable line for notes and values. */
+export class TtyPrompter implements Prompter {
+  constructor(private readonly options: TtyPrompterOptions) {}
+
+  async manual(request: ManualRequest): Promise<ManualAnswer> {
+    const { colors } = this.options;
+    const header = manualHeader(request.node, colors).trimEnd();
+    const decision = await this.select(header, manualChoices(request.canSkip));
+    const note = await this.line(noteQuestion(colors));
+    return { decision, note: note.trim() };
+  }
+
+  afterFailure(request: FailureRequest): Promise<FailureChoice> {
+    const question = failureQuestion(request.node, request.reason, this.options.colors);
+    return this.select(question, failureChoices(request.canSkip));
+  }
+
+  askValue(request: AskValueRequest): Promise<string> {
+    return this.line(askValueQuestion(request.node, request.param, this.options.colors));
+  }
+
+  confirmRepeat(request: RepeatRequest): Promise<boolean> {
+    return this.select(repeatQuestion(request.node, this.options.colors), repeatChoices);
+  }
+
+  private select<T>(message: string, choices: readonly Choice<T>[]): Promise<T> {
+    const { input, output, colors, signal, onInterrupt } = this.options;
+    return select({ input, output, colors, message, choices, onInterrupt, ...(signal ? { signal } : {}) });
+  }
+
+  /** Reads one edited line; Ctrl-C interrupts, Ctrl-D (end of input) rejects with `PromptClosedError`. */
+  private line(question: string): Promise<string> {
+    const { input, output, signal, onInterrupt } = this.options;
+    return new Promise<string>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new PromptClosedError('interrupted'));
+        return;
+      }
+      const rl = createInterface({ input, output, terminal: true });
+      let settled = false;
+      const settle = (answer: string | null, reason?: string) => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        rl.close();
+        input.pause();
+        if (answer === null) {
+          reject(new PromptClosedError(reason ?? 'input ended while a question was waiting'));
+        } else {
+          resolve(answer);
+        }
+      };
+      const onAbort = () => {
+        output.write('\n');
+        settle(null, 'interrupted');
+      };
+      rl.on('SIGINT', () => {
+        output.write('\n');
+        settle(null, 'interrupted');
+        onInterrupt();
+      });
+      rl.on('close', () => settle(null));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      rl.question(`${question} `, (answer) => settle(answer));
+    });
+  }
+}
