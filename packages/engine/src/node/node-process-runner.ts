@@ -1,0 +1,245 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { BoundedOutput } from '../bounded-output.js';
+import type { CommandRequest, CommandResult, OutputStream, ProcessRunner } from '../ports/process-runner.js';
+import { trackGroup, untrackGroup } from './live-groups.js';
+import { isGroupAlive, signalGroup, terminateGroup } from './process-group.js';
+
+export interface NodeProcessRunnerOptions {
+  /** Milliseconds between SIGTERM and SIGKILL when a command's process group is stopped; default 2000. */
+  readonly killGraceMs?: number;
+  /**
+   * Milliseconds to wait for stdout and stderr to close once the shell and its group are gone; default 500.
+   * Only a process that left the group (a daemon that called setsid) can hold the pipes that long.
+   */
+  readonly drainMs?: number;
+}
+
+/** Exit code of a command stopped by its timeout, as `timeout(1)` uses. */
+export const TIMEOUT_EXIT_CODE = 124;
+/** Exit code reported for a command that was not started because the run was already interrupted. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** The command could not be started at all (missing working directory, no shell, bad environment). */
+export class CommandSpawnError extends Error {
+  override readonly name = 'CommandSpawnError';
+  readonly code = 'COMMAND_SPAWN';
+  constructor(
+    message: string,
+    readonly command: string,
+    readonly cwd: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** setTimeout cannot wait longer than this; a longer timeout is treated as none. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Runs each command as `/bin/sh -c <command>` in a new session and process group, with stdin closed, and
+ * makes sure that no process of the group outlives the command: on timeout or abort the whole group gets
+ * SIGTERM then SIGKILL, and when the shell exits any process it left behind in its group is stopped too.
+ * Groups still running when this Node process exits are sent SIGKILL from an 'exit' hook (a SIGKILL of
+ * Node itself cannot be caught; resume handles that case from the run's owner record). The composition
+ * root should turn SIGINT/SIGTERM into an abort of `request.signal`: detached groups do not receive the
+ * terminal's Ctrl-C themselves.
+ */
+export class NodeProcessRunner implements ProcessRunner {
+  readonly killGraceMs: number;
+  readonly drainMs: number;
+
+  constructor(options: NodeProcessRunnerOptions = {}) {
+    this.killGraceMs = options.killGraceMs ?? 2000;
+    this.drainMs = options.drainMs ?? 500;
+  }
+
+  /** Runs one command to its end; rejects with `CommandSpawnError` only when it cannot be started. */
+  async run(request: CommandRequest): Promise<CommandResult> {
+    if (request.signal.aborted) {
+      return { exitCode: INTERRUPTED_EXIT_CODE, timedOut: false, aborted: true, stdout: '', stderr: '' };
+    }
+    const child = await this.#spawn(request);
+    return new CommandRun(child, request, this.killGraceMs, this.drainMs).finished;
+  }
+
+  async #spawn(request: CommandRequest): Promise<ChildProcess & { pid: number }> {
+    const { command, cwd } = request;
+    const fail = (why: string, cause?: unknown) =>
+      new CommandSpawnError(`cannot run command in ${cwd}: ${why}`, command, cwd, { cause });
+    // spawn reports a missing cwd as "spawn /bin/sh ENOENT", which blames the shell; check it first.
+    const directory = await stat(cwd).catch(() => undefined);
+    if (directory === undefined) throw fail('the working directory does not exist');
+    if (!directory.isDirectory()) throw fail('the working directory is not a directory');
+    let child: ChildProcess;
+    try {
+      child = spawn('/bin/sh', ['-c', command], {
+        cwd,
+        env: { ...process.env, ...request.env },
+        detached: true, // setsid(): its own session and process group, pgid = its pid, no controlling terminal
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      throw fail(messageOf(error), error);
+    }
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) => reject(fail(messageOf(error), error)));
+    });
+    return child as ChildProcess & { pid: number };
+  }
+}
+
+/** One running command: its captures, its timers and the end of its process group. */
+class CommandRun {
+  readonly finished: Promise<CommandResult>;
+  readonly #child: ChildProcess & { pid: number };
+  readonly #request: CommandRequest;
+  readonly #graceMs: number;
+  readonly #pgid: number;
+  readonly #captures: Record<OutputStream, BoundedOutput>;
+  readonly #decoders: Record<OutputStream, TextDecoder>;
+  readonly #endsWithNewline: Record<OutputStream, boolean> = { stdout: true, stderr: true };
+  #timedOut = false;
+  #aborted = false;
+  #termSentAt: number | undefined;
+  #killTimer: NodeJS.Timeout | undefined;
+  #outputError: { error: unknown } | undefined;
+
+  constructor(
+    child: ChildProcess & { pid: number },
+    request: CommandRequest,
+    graceMs: number,
+    drainMs: number,
+  ) {
+    this.#child = child;
+    this.#request = request;
+    this.#graceMs = graceMs;
+    this.#pgid = child.pid;
+    this.#captures = {
+      stdout: new BoundedOutput(request.maxOutputBytes),
+      stderr: new BoundedOutput(request.maxOutputBytes),
+    };
+    this.#decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+    trackGroup(this.#pgid);
+    this.finished = this.#watch(drainMs);
+  }
+
+  async #watch(drainMs: number): Promise<CommandResult> {
+    const child = this.#child;
+    const request = this.#request;
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    // After 'spawn', an 'error' can only come from signalling the child, which we do not do through it.
+    child.on('error', () => {});
+    child.stdout?.on('data', (chunk: Buffer) => this.#onData('stdout', chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.#onData('stderr', chunk));
+
+    const timeoutMs = request.timeoutMs;
+    const timer =
+      Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS
+        ? setTimeout(
+            () => {
+              this.#timedOut = true;
+              this.#stop();
+            },
+            Math.max(0, timeoutMs),
+          )
+        : undefined;
+    const onAbort = () => {
+      this.#aborted = true;
+      this.#stop();
+    };
+    request.signal.addEventListener('abort', onAbort, { once: true });
+    if (request.signal.aborted) onAbort(); // aborted while spawning: no event will come
+
+    try {
+      request.onStart?.(this.#pgid);
+    } catch (error) {
+      this.#outputError ??= { error };
+      this.#stop();
+    }
+
+    const { code, signal } = await exited;
+    clearTimeout(timer);
+    request.signal.removeEventListener('abort', onAbort);
+    // Whatever the shell left in its group (background jobs, a grandchild holding the pipes) ends with it.
+    await terminateGroup(this.#pgid, this.#graceMs, this.#termSentAt);
+    clearTimeout(this.#killTimer);
+    if (!isGroupAlive(this.#pgid)) untrackGroup(this.#pgid);
+    const drained = await Promise.race([closed.then(() => true), delay(drainMs, false)]);
+    if (!drained) {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }
+    this.#flush('stdout');
+    this.#flush('stderr');
+
+    if (this.#timedOut) {
+      const line = `playbook: timed out after ${formatSeconds(timeoutMs)} seconds\n`;
+      this.#emit('stderr', this.#endsWithNewline.stderr ? line : `\n${line}`);
+    }
+    if (this.#outputError !== undefined) throw this.#outputError.error;
+    return {
+      exitCode: this.#timedOut ? TIMEOUT_EXIT_CODE : exitCodeOf(code, signal),
+      timedOut: this.#timedOut,
+      aborted: this.#aborted,
+      stdout: this.#captures.stdout.toString(),
+      stderr: this.#captures.stderr.toString(),
+    };
+  }
+
+  /** Timeout or abort, whichever comes first: SIGTERM to the group now, SIGKILL after the grace period. */
+  #stop(): void {
+    if (this.#termSentAt !== undefined) return;
+    this.#termSentAt = Date.now();
+    signalGroup(this.#pgid, 'SIGTERM');
+    this.#killTimer = setTimeout(() => signalGroup(this.#pgid, 'SIGKILL'), this.#graceMs);
+  }
+
+  #onData(stream: OutputStream, chunk: Buffer): void {
+    this.#captures[stream].write(chunk);
+    this.#live(stream, this.#decoders[stream].decode(chunk, { stream: true }));
+  }
+
+  #flush(stream: OutputStream): void {
+    this.#live(stream, this.#decoders[stream].decode());
+  }
+
+  /** Text produced by the runner itself: captured and streamed like the command's own. */
+  #emit(stream: OutputStream, text: string): void {
+    this.#captures[stream].write(text);
+    this.#live(stream, text);
+  }
+
+  #live(stream: OutputStream, text: string): void {
+    if (text === '') return;
+    this.#endsWithNewline[stream] = text.endsWith('\n');
+    if (this.#outputError !== undefined) return;
+    try {
+      this.#request.onOutput(stream, text);
+    } catch (error) {
+      // A throwing listener must not crash the process from inside a stream event; report it at the end.
+      this.#outputError = { error };
+    }
+  }
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const number = signal === null ? undefined : constants.signals[signal];
+  return 128 + (number ?? 0);
+}
+
+function formatSeconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(3)));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
