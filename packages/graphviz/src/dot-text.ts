@@ -1,0 +1,48 @@
+// DOT quoting. Inside a double-quoted DOT string the scanner treats `\"` as a quote, `\` + newline as a line
+// continuation and keeps `\\` as two characters; labels are then run through Graphviz's escape processing
+// (`\n`, `\l`, `\N`, `\G`…). So every string goes through one of these functions and nothing is interpolated raw.
+
+/** Line breaks a reader or an editor may honour; all of them end a `//` comment line or a label line. */
+const LINE_BREAK = /\r\n|[\r\n\u0085\u2028\u2029]/;
+
+/**
+ * Control characters other than tab and the line breaks above would reach Graphviz's C strings (a NUL ends one)
+ * or make the file unreadable in an editor; they become U+FFFD so the damage is visible, not silent.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+function clean(text: string): string {
+  return text.replace(CONTROL, '\uFFFD');
+}
+
+/**
+ * Quotes an identifier (a graph, node or subgraph name). Always quoted, so DOT keywords (`node`, `edge`,
+ * `graph`, `digraph`, `subgraph`, `strict`, any case) and `->`, braces or spaces are plain names.
+ * Backslashes are doubled: Graphviz keeps `\\` as-is, so the written name stays unambiguous and a trailing
+ * backslash cannot swallow the closing quote. Line breaks are written as the escape `\n` text, never raw.
+ */
+export function quoteId(id: string): string {
+  return `"${clean(id)
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, '\\n')}"`;
+}
+
+/**
+ * Quotes a label: the text is shown as written. Backslashes are doubled so Graphviz's label escapes (`\N`,
+ * `\G`, `\l`…) in a name stay literal; each line break becomes `\n`, a centred line break in the label.
+ */
+export function quoteLabel(text: string): string {
+  return `"${clean(text)
+    .split(LINE_BREAK)
+    .map((line) => line.replace(/\\/g, '\\\\').replace(/"/g, '\\"'))
+    .join('\\n')}"`;
+}
+
+/** `//` comment lines for free text: one per line of the text, so no line of it can escape the comment. */
+export function commentLines(text: string): string[] {
+  return clean(text)
+    .split(LINE_BREAK)
+    .map((line) => (line === '' ? '//' : `// ${line}`));
+}
