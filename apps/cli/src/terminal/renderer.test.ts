@@ -1,0 +1,173 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createColors } from './colors.js';
+import { formatDuration } from './format.js';
+import { Renderer } from './renderer.js';
+
+function collect() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return { stream, text: () => text };
+}
+
+function setup(options: { clock?: boolean; now?: () => number } = {}) {
+  const out = collect();
+  const err = collect();
+  const renderer = new Renderer({
+    output: out.stream,
+    clock: options.clock ? err.stream : null,
+    colors: createColors(false),
+    resumeCommand: (runId) => `playbook resume deploy.playbook.toml ${runId}`,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return { renderer, out: out.text, err: err.text };
+}
+
+describe('Renderer', () => {
+  it('tells a run from its id to a summary naming the failure and the resume command', () => {
+    const { renderer, out } = setup();
+    renderer.handle({
+      type: 'run-started',
+      workflowName: 'Deploy',
+      runId: 3,
+      trigger: 'run',
+      plan: ['build', 'test', 'ship'],
+      kept: [],
+    });
+    renderer.handle({
+      type: 'node-started',
+      nodeId: 'build',
+      name: 'Build image',
+      kind: 'Command',
+      attempt: 1,
+    });
+    renderer.handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stdout', chunk: 'step 1\nstep' });
+    renderer.handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stdout', chunk: ' 2\n' });
+    renderer.handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stderr', chunk: 'warn' });
+    renderer.handle({
+      type: 'node-finished',
+      nodeId: 'build',
+      name: 'Build image',
+      attempt: 1,
+      status: 'nok',
+      durationMs: 1234,
+      operatorDecision: null,
+      exitCode: 2,
+      reason: 'exit code 2',
+    });
+    renderer.handle({ type: 'node-blocked', nodeId: 'ship', name: 'ship', blockedBy: 'build' });
+    renderer.handle({
+      type: 'run-finished',
+      workflowName: 'Deploy',
+      runId: 3,
+      status: 'nok',
+      counts: { ok: 1, nok: 1, skipped: 0 },
+      durationMs: 2000,
+      failed: { nodeId: 'build', name: 'Build image', reason: 'exit code 2' },
+    });
+    const text = out();
+    expect(text.split('\n')[0]).toBe('Run 3 of "Deploy" started · 3 steps');
+    expect(text).toContain(
+      '  │ step 1\n  │ step 2\n  │ warn\n✖ Build image (build) nok · attempt 1 · 1.2s\n  exit code 2\n',
+    );
+    expect(text).toContain('⊘ ship blocked: depends on build, which ended nok');
+    expect(text).toContain('Run 3 of "Deploy" ended nok after 2.0s · 1 ok, 1 nok, 0 skipped, 1 not run');
+    expect(text).toContain('Failed: Build image (build) — exit code 2');
+    expect(text).toContain('Resume with: playbook resume deploy.playbook.toml 3');
+  });
+
+  it('shows kept nodes and the changes of the file on resume, and no resume hint after ok', () => {
+    const { renderer, out } = setup();
+    renderer.handle({
+      type: 'run-started',
+      workflowName: 'Deploy',
+      runId: 2,
+      trigger: 'resume',
+      plan: ['a', 'b', 'c'],
+      kept: [
+        { nodeId: 'a', status: 'ok' },
+        { nodeId: 'b', status: 'skipped' },
+      ],
+      changes: { added: ['c'], removed: ['old'] },
+    });
+    renderer.handle({
+      type: 'run-finished',
+      workflowName: 'Deploy',
+      runId: 2,
+      status: 'ok',
+      counts: { ok: 2, nok: 0, skipped: 1 },
+      durationMs: 10,
+      failed: null,
+    });
+    const text = out();
+    expect(text).toContain(
+      'Run 2 of "Deploy" resumed · 3 steps, 2 kept\n✔ a kept (ok)\n↷ b kept (skipped)\n',
+    );
+    expect(text).toContain('added:   c');
+    expect(text).toContain('removed: old');
+    expect(text).toContain('✔ Run 2 of "Deploy" ended ok');
+    expect(text).not.toContain('Resume with');
+  });
+
+  it('marks an interrupted attempt with ⊘, and a skip with ↷', () => {
+    const { renderer, out } = setup();
+    const base = { nodeId: 'a', name: 'a', attempt: 1, durationMs: 5, exitCode: null } as const;
+    renderer.handle({
+      ...base,
+      type: 'node-finished',
+      status: 'nok',
+      operatorDecision: 'interrupted',
+      reason: 'interrupted',
+    });
+    renderer.handle({
+      ...base,
+      type: 'node-finished',
+      status: 'skipped',
+      operatorDecision: 'skip',
+      reason: null,
+      attempt: 2,
+    });
+    expect(out()).toBe('⊘ a interrupted · attempt 1 · 5ms\n↷ a skipped · attempt 2 · 5ms · decision: skip\n');
+  });
+
+  it('ends an open output line before a prompt', () => {
+    const { renderer, out } = setup();
+    renderer.handle({ type: 'node-started', nodeId: 'a', name: 'a', kind: 'Command', attempt: 1 });
+    renderer.handle({ type: 'output', nodeId: 'a', attempt: 1, stream: 'stdout', chunk: 'Continue?' });
+    renderer.handle({ type: 'prompt', nodeId: 'a', question: 'after-failure' });
+    expect(out().endsWith('  │ Continue?\n')).toBe(true);
+    renderer.dispose();
+  });
+
+  it('draws a running clock on the status stream after a second, and clears it before output', async () => {
+    let now = 0;
+    const { renderer, out, err } = setup({ clock: true, now: () => now });
+    renderer.handle({ type: 'node-started', nodeId: 'a', name: 'Wait', kind: 'Command', attempt: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(err()).toBe('');
+    now = 2500;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(err()).toContain('Wait 2s');
+    renderer.handle({ type: 'output', nodeId: 'a', attempt: 1, stream: 'stdout', chunk: 'done\n' });
+    expect(err().endsWith('\r\x1b[2K')).toBe(true);
+    expect(out()).toContain('  │ done\n');
+    renderer.dispose();
+    const drawn = err();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(err()).toBe(drawn);
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads naturally at every scale', () => {
+    expect([420, 3210, 125_000, 3_720_000].map(formatDuration)).toEqual([
+      '420ms',
+      '3.2s',
+      '2m 05s',
+      '1h 02m',
+    ]);
+  });
+});

@@ -1,0 +1,104 @@
+import { PassThrough } from 'node:stream';
+import type { ManualNode } from '@playbook/domain';
+import { PromptClosedError } from '@playbook/engine';
+import { describe, expect, it } from 'vitest';
+import { createColors } from './colors.js';
+import type { RawInput } from './select.js';
+import { TtyPrompter } from './tty-prompter.js';
+
+const node: ManualNode = {
+  id: 'approve',
+  type: 'Manual',
+  name: 'Approve deploy',
+  prompt: 'Deploy to production?',
+  dependsOn: [],
+  repeatable: false,
+  skippable: false,
+  critical: false,
+};
+
+/** A stand-in for a terminal's stdin: keys are written to it as the bytes a terminal sends. */
+class FakeTty extends PassThrough implements RawInput {
+  readonly isTTY = true;
+  isRaw = false;
+  readonly rawModes: boolean[] = [];
+  setRawMode(mode: boolean): this {
+    this.isRaw = mode;
+    this.rawModes.push(mode);
+    return this;
+  }
+}
+
+function setup() {
+  const input = new FakeTty();
+  const output = new PassThrough();
+  let written = '';
+  output.on('data', (chunk: Buffer) => {
+    written += chunk.toString();
+  });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const prompter = new TtyPrompter({
+    input,
+    output,
+    colors: createColors(false),
+    signal: controller.signal,
+    onInterrupt: () => {
+      interrupts += 1;
+      controller.abort();
+    },
+  });
+  const type = (...keys: string[]) => {
+    let delay = 0;
+    for (const key of keys) {
+      delay += 5;
+      setTimeout(() => input.write(key), delay);
+    }
+  };
+  return { input, prompter, type, written: () => written, interrupts: () => interrupts };
+}
+
+describe('TtyPrompter', () => {
+  it('selects with the arrow keys and Enter, then reads the note, and restores the terminal', async () => {
+    const { input, prompter, type, written } = setup();
+    const answer = prompter.manual({ node, attempt: 1, canSkip: false });
+    type('\x1b[B', '\r', 'checked by hand\r');
+    expect(await answer).toEqual({ decision: 'nok', note: 'checked by hand' });
+    expect(input.rawModes[0]).toBe(true);
+    expect(input.isRaw).toBe(false);
+    expect(written()).toContain('Deploy to production?');
+    // The list is replaced by the question and the answer on one line.
+    expect(written()).toMatch(/Deploy to production\? nok\n/);
+  });
+
+  it('picks a choice by its letter', async () => {
+    const { prompter, type } = setup();
+    const answer = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: true });
+    type('s');
+    expect(await answer).toBe('skip');
+  });
+
+  it('wraps around with the up arrow', async () => {
+    const { prompter, type } = setup();
+    const answer = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: false });
+    type('\x1b[A', '\r');
+    expect(await answer).toBe('abort');
+  });
+
+  it('forwards Ctrl-C in raw mode as an interrupt', async () => {
+    const { input, prompter, type, interrupts } = setup();
+    const answer = prompter.confirmRepeat({ node });
+    type('\x03');
+    await expect(answer).rejects.toBeInstanceOf(PromptClosedError);
+    expect(interrupts()).toBe(1);
+    expect(input.isRaw).toBe(false);
+  });
+
+  it('takes Ctrl-D as end of input', async () => {
+    const { prompter, type, interrupts } = setup();
+    const answer = prompter.confirmRepeat({ node });
+    type('\x04');
+    await expect(answer).rejects.toThrow('input ended');
+    expect(interrupts()).toBe(0);
+  });
+});
