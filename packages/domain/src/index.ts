@@ -1,3 +1,25 @@
+export type { CreatedAtResult } from './created-at.js';
+export { describeValue, normaliseCreatedAt } from './created-at.js';
+export type { DependencyCycle, DependencyDeclaration } from './dependency-graph.js';
+export { buildDependencyGraph, findDependencyCycles } from './dependency-graph.js';
+export { editDistance, suggestKey } from './did-you-mean.js';
+export type { FieldSpec } from './file-schema.js';
+export {
+  ALL_NODE_KEYS,
+  COMMON_NODE_FIELDS,
+  CommandNodeTableSchema,
+  FunctionNodeTableSchema,
+  ManualNodeTableSchema,
+  NODE_ID_PATTERN,
+  NODE_TYPES,
+  NodeTableSchema,
+  RUNBOOK_FIELDS,
+  RUNBOOK_TABLE,
+  RunbookFileSchema,
+  RunbookTableSchema,
+  TYPE_FIELDS,
+} from './file-schema.js';
+export { JSON_SCHEMA_PATH, renderRunbookJsonSchema, runbookJsonSchema } from './json-schema.js';
 export type {
   CommandNode,
   FunctionNode,
@@ -10,3 +32,6 @@ export type {
   RunbookSource,
 } from './runbook.js';
 export { ASK_PLACEHOLDER } from './runbook.js';
+export type { ValidateOptions, ValidationResult } from './validate-runbook.js';
+export { validateRunbookDocument } from './validate-runbook.js';
+export type { ValidationCode, ValidationIssue } from './validation-issue.js';

@@ -69,4 +69,5 @@ export interface Runbook {
 }
 
 /** The exact `function_params` value that asks the operator. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
 export const ASK_PLACEHOLDER = '${ask}';

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { editDistance, suggestKey } from './did-you-mean.js';
+
+describe('editDistance', () => {
+  it('counts insertions, deletions, substitutions and transpositions', () => {
+    expect(editDistance('timeout', 'timeout')).toBe(0);
+    expect(editDistance('timout', 'timeout')).toBe(1);
+    expect(editDistance('tiemout', 'timeout')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+});
+
+describe('suggestKey', () => {
+  const keys = ['type', 'depends_on', 'critical', 'skippable', 'timeout', 'command_name', 'function_name'];
+  it('suggests close keys', () => {
+    expect(suggestKey('depnds_on', keys)).toBe('depends_on');
+    expect(suggestKey('dependsOn', keys)).toBe('depends_on');
+    expect(suggestKey('Critical', keys)).toBe('critical');
+    expect(suggestKey('skipable', keys)).toBe('skippable');
+    expect(suggestKey('command', keys)).toBe('command_name');
+  });
+  it('suggests nothing for unrelated keys', () => {
+    expect(suggestKey('owner', keys)).toBeUndefined();
+    expect(suggestKey('x', keys)).toBeUndefined();
+  });
+});

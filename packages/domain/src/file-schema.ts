@@ -1,0 +1,195 @@
+import Type, { type TSchema } from 'typebox';
+
+// The FILE format (snake_case, as written in `*.playbook.toml`). The camelCase domain model lives in
+// runbook.ts; validate-runbook.ts maps one to the other. These schemas are the single source for both the
+// validator's field checks and the editor-facing JSON Schema (json-schema.ts).
+
+/** Node ids: letters, digits, `_` and `-`. */
+export const NODE_ID_PATTERN = '^[A-Za-z0-9_-]+$';
+
+/** The table that holds the metadata; it can never be a node id. */
+export const RUNBOOK_TABLE = 'runbook';
+
+/** The values of a node's `type` field. */
+export const NODE_TYPES = ['Manual', 'Function', 'Command'] as const;
+
+/** One field of a table: its schema, whether it is required, and what a wrong value is told it must be. */
+export interface FieldSpec {
+  readonly schema: TSchema;
+  readonly required: boolean;
+  /** Completes "`field` must be …" in a message. */
+  readonly expected: string;
+}
+
+const field = (schema: TSchema, required: boolean, expected: string): FieldSpec => ({
+  schema,
+  required,
+  expected,
+});
+
+/** Fields of the `[runbook]` table. `created_at` is checked by created-at.ts (TOML datetime or ISO string). */
+export const RUNBOOK_FIELDS = {
+  title: field(
+    Type.String({ minLength: 1, description: "The workflow's name in the run history (workflow_name)." }),
+    true,
+    'a non-empty string',
+  ),
+  description: field(Type.String({ description: 'What the runbook is for.' }), true, 'a string'),
+  version: field(Type.String({ description: 'Version of the runbook, e.g. "0.1.0".' }), true, 'a string'),
+  author: field(Type.String({ description: 'Who maintains the runbook.' }), true, 'a string'),
+  created_at: field(
+    Type.String({ description: 'A TOML datetime (2025-05-03T12:08:00Z) or an ISO-8601 string.' }),
+    true,
+    'a TOML datetime or an ISO-8601 date-time string',
+  ),
+} as const satisfies Record<string, FieldSpec>;
+
+/** Fields every node may have, whatever its type. */
+export const COMMON_NODE_FIELDS = {
+  type: field(
+    Type.Union(
+      NODE_TYPES.map((t) => Type.Literal(t)),
+      { description: 'Manual, Function or Command.' },
+    ),
+    true,
+    'one of "Manual", "Function", "Command"',
+  ),
+  depends_on: field(
+    Type.Union(
+      [
+        Type.String({ pattern: NODE_ID_PATTERN }),
+        Type.Array(Type.String({ pattern: NODE_ID_PATTERN }), { uniqueItems: true }),
+      ],
+      { default: [], description: 'Ids of nodes that must end ok or skipped first (a string or a list).' },
+    ),
+    false,
+    'a node id or a list of node ids',
+  ),
+  repeatable: field(
+    Type.Boolean({
+      default: false,
+      description: 'On resume, an ok node may be run again (the operator is asked).',
+    }),
+    false,
+    'true or false',
+  ),
+  skippable: field(
+    Type.Boolean({ default: false, description: 'The operator may skip it. Not with critical.' }),
+    false,
+    'true or false',
+  ),
+  critical: field(
+    Type.Boolean({ default: false, description: 'Must end ok: never skipped; its failure fails the run.' }),
+    false,
+    'true or false',
+  ),
+  name: field(
+    Type.String({ minLength: 1, description: 'Human label; defaults to the id.' }),
+    false,
+    'a non-empty string',
+  ),
+  description: field(Type.String({ description: 'Longer text shown before the step.' }), false, 'a string'),
+  timeout: field(
+    Type.Number({
+      exclusiveMinimum: 0,
+      description: 'Seconds per attempt (default: config default_timeout_seconds).',
+    }),
+    false,
+    'a positive number of seconds',
+  ),
+} as const satisfies Record<string, FieldSpec>;
+
+/** Fields specific to each node type. */
+export const TYPE_FIELDS = {
+  Manual: {
+    prompt: field(
+      Type.String({ minLength: 1, description: 'What the operator is asked to do and confirm.' }),
+      true,
+      'a non-empty string',
+    ),
+  },
+  Function: {
+    function_name: field(
+      Type.String({
+        minLength: 1,
+        description: '"<module>#<export>", e.g. "./ops.mjs#notify" or "playbook:notify".',
+      }),
+      true,
+      'a non-empty string "<module>#<export>"',
+    ),
+    function_params: field(
+      Type.Record(Type.String(), Type.Unknown(), {
+        default: {},
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
+        description: 'Arguments of the function; a value "${ask}" is asked from the operator.',
+      }),
+      false,
+      'a table',
+    ),
+  },
+  Command: {
+    command_name: field(
+      Type.String({ minLength: 1, description: 'One shell command line, run with /bin/sh -c.' }),
+      true,
+      'a non-empty shell command line',
+    ),
+  },
+} as const satisfies Record<(typeof NODE_TYPES)[number], Record<string, FieldSpec>>;
+
+/** Every key a node table may hold, of any type (for unknown-key detection and suggestions). */
+export const ALL_NODE_KEYS: readonly string[] = [
+  ...Object.keys(COMMON_NODE_FIELDS),
+  ...Object.values(TYPE_FIELDS).flatMap((fields) => Object.keys(fields)),
+];
+
+const toProperties = (fields: Record<string, FieldSpec>): Record<string, TSchema> =>
+  Object.fromEntries(
+    Object.entries(fields).map(([key, spec]) => [
+      key,
+      spec.required ? spec.schema : Type.Optional(spec.schema),
+    ]),
+  );
+
+const nodeSchema = (type: (typeof NODE_TYPES)[number], description: string) =>
+  Type.Object(
+    {
+      ...toProperties(COMMON_NODE_FIELDS),
+      type: Type.Literal(type, { description: 'Manual, Function or Command.' }),
+      ...toProperties(TYPE_FIELDS[type]),
+    },
+    { additionalProperties: false, title: `${type} node`, description },
+  );
+
+/** A `type = "Manual"` node table. */
+export const ManualNodeTableSchema = nodeSchema('Manual', 'A step a person does and confirms ok / nok.');
+/** A `type = "Function"` node table. */
+export const FunctionNodeTableSchema = nodeSchema('Function', 'Calls a JS/TS function "<module>#<export>".');
+/** A `type = "Command"` node table. */
+export const CommandNodeTableSchema = nodeSchema(
+  'Command',
+  'Runs one shell command line; exit code 0 is ok.',
+);
+
+/** Any node table (the table key is the node id). */
+export const NodeTableSchema = Type.Union(
+  [ManualNodeTableSchema, FunctionNodeTableSchema, CommandNodeTableSchema],
+  {
+    title: 'Node',
+  },
+);
+
+/** The `[runbook]` metadata table. */
+export const RunbookTableSchema = Type.Object(toProperties(RUNBOOK_FIELDS), {
+  additionalProperties: false,
+  title: 'Runbook metadata',
+});
+
+/** A whole `*.playbook.toml` file: `[runbook]` plus one table per node, keyed by node id. */
+export const RunbookFileSchema = Type.Object(
+  { [RUNBOOK_TABLE]: RunbookTableSchema },
+  {
+    additionalProperties: NodeTableSchema,
+    propertyNames: Type.String({ pattern: NODE_ID_PATTERN }),
+    title: 'Playbook runbook',
+  },
+);

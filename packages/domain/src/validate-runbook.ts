@@ -1,0 +1,424 @@
+import { Value } from 'typebox/value';
+import { describeValue, normaliseCreatedAt } from './created-at.js';
+import { findDependencyCycles } from './dependency-graph.js';
+import { suggestKey } from './did-you-mean.js';
+import {
+  ALL_NODE_KEYS,
+  COMMON_NODE_FIELDS,
+  type FieldSpec,
+  NODE_ID_PATTERN,
+  NODE_TYPES,
+  RUNBOOK_FIELDS,
+  RUNBOOK_TABLE,
+  TYPE_FIELDS,
+} from './file-schema.js';
+import type { NodeType, Runbook, RunbookMeta, RunbookNode } from './runbook.js';
+import type { ValidationCode, ValidationIssue } from './validation-issue.js';
+
+/** Options of {@link validateRunbookDocument}. */
+export interface ValidateOptions {
+  /**
+   * Top-level keys in the order the file declares them. JS objects list integer-like keys (`[10]`) first,
+   * so a parser that knows the real order passes it; keys missing from it keep the object's order.
+   */
+  readonly order?: readonly string[];
+}
+
+/** The validated runbook (with its warnings), or every issue found. Issues are in document order. */
+export type ValidationResult =
+  | { readonly ok: true; readonly runbook: Runbook; readonly issues: readonly ValidationIssue[] }
+  | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
+
+type Table = Record<string, unknown>;
+
+const NODE_ID = new RegExp(NODE_ID_PATTERN);
+const isTable = (value: unknown): value is Table =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+const isNodeType = (value: unknown): value is NodeType =>
+  typeof value === 'string' && (NODE_TYPES as readonly string[]).includes(value);
+const code = (name: string): string => `\`${name}\``;
+// Suggesting among node ids is linear per unknown reference; past this size it is not worth the time.
+const MAX_IDS_FOR_SUGGESTIONS = 5000;
+
+/**
+ * Validates the plain object a TOML library produced from a `*.playbook.toml` file and maps it to the domain
+ * `Runbook` (defaults applied, `depends_on` as a list, nodes in declaration order). Reports every problem,
+ * each with its node id and field. Pure.
+ */
+export function validateRunbookDocument(document: unknown, options: ValidateOptions = {}): ValidationResult {
+  const issues: ValidationIssue[] = [];
+  const report = (
+    severity: ValidationIssue['severity'],
+    issueCode: ValidationCode,
+    message: string,
+    nodeId?: string,
+    field?: string,
+  ) => {
+    issues.push({
+      severity,
+      code: issueCode,
+      message,
+      ...(nodeId === undefined ? {} : { nodeId }),
+      ...(field === undefined ? {} : { field }),
+    });
+  };
+
+  if (!isTable(document)) {
+    report('error', 'NOT_A_TABLE', `a runbook document must be a table, not ${describeValue(document)}`);
+    return { ok: false, issues };
+  }
+
+  const meta = validateMeta(document, report);
+  const keys = declarationOrder(document, options.order);
+  const nodes: RunbookNode[] = [];
+  const declared: { id: string; dependsOn: string[] }[] = [];
+
+  for (const id of keys) {
+    if (id === RUNBOOK_TABLE) continue;
+    const node = validateNode(id, document[id], report);
+    if (node !== undefined) {
+      declared.push({ id, dependsOn: node.dependsOn });
+      if (node.runbookNode !== undefined) nodes.push(node.runbookNode);
+    }
+  }
+
+  if (declared.length === 0 && isTable(document[RUNBOOK_TABLE])) {
+    report(
+      'warning',
+      'NO_NODES',
+      'the runbook has no nodes: add a table such as [first-step]',
+      RUNBOOK_TABLE,
+    );
+  }
+  checkReferences(declared, report);
+
+  const ordered = sortByNode(issues, keys);
+  if (ordered.some((issue) => issue.severity === 'error') || meta === undefined) {
+    return { ok: false, issues: ordered };
+  }
+  return { ok: true, runbook: { meta, nodes }, issues: ordered };
+}
+
+type Report = (
+  severity: ValidationIssue['severity'],
+  code: ValidationCode,
+  message: string,
+  nodeId?: string,
+  field?: string,
+) => void;
+
+function declarationOrder(document: Table, order: readonly string[] | undefined): string[] {
+  const own = Object.keys(document);
+  if (order === undefined) return own;
+  const present = new Set(own);
+  const seen = new Set<string>();
+  const keys: string[] = [];
+  for (const key of order) {
+    if (present.has(key) && !seen.has(key)) {
+      seen.add(key);
+      keys.push(key);
+    }
+  }
+  for (const key of own) if (!seen.has(key)) keys.push(key);
+  return keys;
+}
+
+// Issues are produced check by check; this puts them per table in declaration order (stable within a table),
+// with document-wide issues first.
+function sortByNode(issues: ValidationIssue[], keys: readonly string[]): ValidationIssue[] {
+  const rank = new Map(keys.map((key, index) => [key, index]));
+  const position = (issue: ValidationIssue) =>
+    issue.nodeId === undefined ? -1 : (rank.get(issue.nodeId) ?? Number.MAX_SAFE_INTEGER);
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => position(a.issue) - position(b.issue) || a.index - b.index)
+    .map(({ issue }) => issue);
+}
+
+function validateMeta(document: Table, report: Report): RunbookMeta | undefined {
+  const table = document[RUNBOOK_TABLE];
+  if (table === undefined) {
+    report(
+      'error',
+      'MISSING_RUNBOOK',
+      'missing the [runbook] table (title, description, version, author, created_at)',
+      RUNBOOK_TABLE,
+    );
+    return undefined;
+  }
+  if (!isTable(table)) {
+    report(
+      'error',
+      'NOT_A_TABLE',
+      `${code(RUNBOOK_TABLE)} must be a table ([runbook]), not ${describeValue(table)}`,
+      RUNBOOK_TABLE,
+    );
+    return undefined;
+  }
+  let valid = true;
+  let createdAt = '';
+  for (const [key, spec] of Object.entries(RUNBOOK_FIELDS) as [string, FieldSpec][]) {
+    const value = table[key];
+    if (value === undefined) {
+      report('error', 'MISSING_FIELD', `missing required field ${code(key)}`, RUNBOOK_TABLE, key);
+      valid = false;
+    } else if (key === 'created_at') {
+      const result = normaliseCreatedAt(value);
+      if (result.ok) {
+        createdAt = result.iso;
+      } else {
+        report('error', 'INVALID_DATE', `${code(key)} ${result.reason}`, RUNBOOK_TABLE, key);
+        valid = false;
+      }
+    } else if (!Value.Check(spec.schema, value)) {
+      report('error', 'INVALID_VALUE', mustBe(key, spec, value), RUNBOOK_TABLE, key);
+      valid = false;
+    }
+  }
+  for (const key of Object.keys(table)) {
+    if (!Object.hasOwn(RUNBOOK_FIELDS, key)) {
+      report(
+        'warning',
+        'UNKNOWN_KEY',
+        unknownKey(key, '[runbook]', Object.keys(RUNBOOK_FIELDS)),
+        RUNBOOK_TABLE,
+        key,
+      );
+    }
+  }
+  if (!valid) return undefined;
+  return {
+    title: table['title'] as string,
+    description: table['description'] as string,
+    version: table['version'] as string,
+    author: table['author'] as string,
+    createdAt,
+  };
+}
+
+function validateNode(
+  id: string,
+  table: unknown,
+  report: Report,
+): { dependsOn: string[]; runbookNode: RunbookNode | undefined } | undefined {
+  let valid = true;
+  if (!NODE_ID.test(id)) {
+    report(
+      'error',
+      'INVALID_NODE_ID',
+      `node id ${JSON.stringify(id)} may only contain letters, digits, \`_\` and \`-\``,
+      id,
+    );
+    valid = false;
+  }
+  if (!isTable(table)) {
+    report(
+      'error',
+      'NOT_A_TABLE',
+      `top-level key ${code(id)} must be a node table ([${id}]), not ${describeValue(table)}`,
+      id,
+    );
+    return undefined;
+  }
+
+  const rawType = table['type'];
+  let type: NodeType | undefined;
+  if (rawType === undefined) {
+    report(
+      'error',
+      'MISSING_FIELD',
+      'missing required field `type` (Manual, Function or Command)',
+      id,
+      'type',
+    );
+  } else if (isNodeType(rawType)) {
+    type = rawType;
+  } else {
+    const hint = typeof rawType === 'string' ? suggestKey(rawType, NODE_TYPES) : undefined;
+    report(
+      'error',
+      'UNKNOWN_NODE_TYPE',
+      `unknown node type ${typeof rawType === 'string' ? JSON.stringify(rawType) : describeValue(rawType)}` +
+        ` (expected Manual, Function or Command${hint === undefined ? '' : `; did you mean "${hint}"?`})`,
+      id,
+      'type',
+    );
+  }
+  if (type === undefined) valid = false;
+
+  for (const [key, spec] of Object.entries(COMMON_NODE_FIELDS) as [string, FieldSpec][]) {
+    if (key === 'type') continue;
+    const value = table[key];
+    if (value !== undefined && !checkField(key, spec, value)) {
+      report('error', 'INVALID_VALUE', mustBe(key, spec, value), id, key);
+      valid = false;
+    }
+  }
+  const dependsOn = normaliseDependsOn(table['depends_on']);
+  const seen = new Set<string>();
+  for (const dependency of dependsOn) {
+    if (seen.has(dependency)) {
+      report(
+        'warning',
+        'DUPLICATE_DEPENDENCY',
+        `${code(dependency)} is listed more than once`,
+        id,
+        'depends_on',
+      );
+    }
+    seen.add(dependency);
+  }
+
+  const typeFields: Record<string, FieldSpec> = type === undefined ? {} : TYPE_FIELDS[type];
+  for (const [key, spec] of Object.entries(typeFields)) {
+    const value = table[key];
+    if (value === undefined) {
+      if (spec.required) {
+        report('error', 'MISSING_FIELD', `missing required field ${code(key)} for a ${type} node`, id, key);
+        valid = false;
+      }
+    } else if (!checkField(key, spec, value)) {
+      report('error', 'INVALID_VALUE', mustBe(key, spec, value), id, key);
+      valid = false;
+    }
+  }
+
+  const knownForType = [...Object.keys(COMMON_NODE_FIELDS), ...Object.keys(typeFields)];
+  for (const key of Object.keys(table)) {
+    if (Object.hasOwn(COMMON_NODE_FIELDS, key) || Object.hasOwn(typeFields, key)) continue;
+    if (ALL_NODE_KEYS.includes(key)) {
+      // Without a known type there is no telling which type-specific keys belong.
+      if (type === undefined) continue;
+      const owner = NODE_TYPES.find((t) => Object.hasOwn(TYPE_FIELDS[t], key));
+      report(
+        'warning',
+        'FIELD_NOT_FOR_TYPE',
+        `${code(key)} is not used by ${type} nodes (it belongs to ${owner} nodes)`,
+        id,
+        key,
+      );
+    } else {
+      const candidates = type === undefined ? ALL_NODE_KEYS : knownForType;
+      report('warning', 'UNKNOWN_KEY', unknownKey(key, `node ${code(id)}`, candidates), id, key);
+    }
+  }
+
+  if (table['critical'] === true && table['skippable'] === true) {
+    report(
+      'error',
+      'CRITICAL_SKIPPABLE',
+      'a critical node can never be skipped: remove `skippable` or `critical`',
+      id,
+      'skippable',
+    );
+    valid = false;
+  }
+
+  if (!valid || type === undefined) return { dependsOn, runbookNode: undefined };
+  return { dependsOn, runbookNode: toRunbookNode(id, type, table, dependsOn) };
+}
+
+function checkField(key: string, spec: FieldSpec, value: unknown): boolean {
+  if (!Value.Check(spec.schema, value)) {
+    // The schema's pattern and uniqueness on ids are for editors; here a bad id is reported as an unknown
+    // node and a repeated one as a warning.
+    if (key !== 'depends_on') return false;
+    const raw: unknown = value;
+    return typeof raw === 'string' || (Array.isArray(raw) && raw.every((item) => typeof item === 'string'));
+  }
+  return key !== 'timeout' || Number.isFinite(value);
+}
+
+function normaliseDependsOn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+function toRunbookNode(id: string, type: NodeType, table: Table, dependsOn: string[]): RunbookNode {
+  const base = {
+    id,
+    name: (table['name'] as string | undefined) ?? id,
+    dependsOn: [...new Set(dependsOn)],
+    repeatable: table['repeatable'] === true,
+    skippable: table['skippable'] === true,
+    critical: table['critical'] === true,
+    ...(table['description'] === undefined ? {} : { description: table['description'] as string }),
+    ...(table['timeout'] === undefined ? {} : { timeout: table['timeout'] as number }),
+  };
+  switch (type) {
+    case 'Manual':
+      return { ...base, type, prompt: table['prompt'] as string };
+    case 'Command':
+      return { ...base, type, commandName: table['command_name'] as string };
+    case 'Function':
+      return {
+        ...base,
+        type,
+        functionName: table['function_name'] as string,
+        functionParams: { ...((table['function_params'] as Table | undefined) ?? {}) },
+      };
+  }
+}
+
+function checkReferences(declared: readonly { id: string; dependsOn: string[] }[], report: Report): void {
+  const ids = new Set(declared.map((node) => node.id));
+  const idList = ids.size <= MAX_IDS_FOR_SUGGESTIONS ? [...ids] : [];
+  for (const node of declared) {
+    for (const dependency of new Set(node.dependsOn)) {
+      if (dependency === node.id) {
+        report('error', 'SELF_DEPENDENCY', `${code(node.id)} depends on itself`, node.id, 'depends_on');
+      } else if (dependency === RUNBOOK_TABLE) {
+        report(
+          'error',
+          'UNKNOWN_DEPENDENCY',
+          'depends on `runbook`, which is the metadata table, not a node',
+          node.id,
+          'depends_on',
+        );
+      } else if (!ids.has(dependency)) {
+        const hint = suggestKey(dependency, idList);
+        report(
+          'error',
+          'UNKNOWN_DEPENDENCY',
+          `depends on ${code(dependency)}, which is not a node of this runbook` +
+            (hint === undefined ? '' : ` (did you mean ${code(hint)}?)`),
+          node.id,
+          'depends_on',
+        );
+      }
+    }
+  }
+  for (const cycle of findDependencyCycles(declared)) {
+    report(
+      'error',
+      'CYCLE',
+      `dependency cycle: ${cycle.path.join(' → ')} (each depends on the next)`,
+      cycle.path[0],
+      'depends_on',
+    );
+  }
+}
+
+function mustBe(key: string, spec: FieldSpec, value: unknown): string {
+  return `${code(key)} must be ${spec.expected}, not ${describeActual(value)}`;
+}
+
+function describeActual(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') {
+    return value === ''
+      ? 'an empty string'
+      : `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  }
+  if (Array.isArray(value) && value.some((item) => typeof item !== 'string')) {
+    const item = value.find((element) => typeof element !== 'string');
+    return `an array holding ${describeValue(item)}`;
+  }
+  return describeValue(value);
+}
+
+function unknownKey(key: string, where: string, known: readonly string[]): string {
+  const hint = suggestKey(key, known);
+  return `unknown key ${code(key)} in ${where}${hint === undefined ? '' : ` (did you mean ${code(hint)}?)`}`;
+}

@@ -1,0 +1,28 @@
+/** Machine-readable kind of a validation issue; stable, used by tests and `validate --json`. */
+export type ValidationCode =
+  | 'NOT_A_TABLE'
+  | 'MISSING_RUNBOOK'
+  | 'MISSING_FIELD'
+  | 'INVALID_VALUE'
+  | 'INVALID_DATE'
+  | 'INVALID_NODE_ID'
+  | 'UNKNOWN_NODE_TYPE'
+  | 'UNKNOWN_KEY'
+  | 'FIELD_NOT_FOR_TYPE'
+  | 'UNKNOWN_DEPENDENCY'
+  | 'SELF_DEPENDENCY'
+  | 'DUPLICATE_DEPENDENCY'
+  | 'CYCLE'
+  | 'CRITICAL_SKIPPABLE'
+  | 'NO_NODES';
+
+/** One problem found in a runbook document, located by node id and field (never by line: that is the parser's). */
+export interface ValidationIssue {
+  readonly severity: 'error' | 'warning';
+  readonly code: ValidationCode;
+  /** One line, human. Names the field, not the node (the caller prefixes `[node.field]`). */
+  readonly message: string;
+  /** The table key; `runbook` for the metadata table. Absent for problems of the whole document. */
+  readonly nodeId?: string;
+  readonly field?: string;
+}
