@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { SqliteRunRepository } from '@playbook/sqlite';
 import { Command, Option } from './clipanion.js';
@@ -63,6 +64,15 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
     } finally {
       await repository.close();
     }
+  }
+
+  /** Whether the state file exists yet (it is created by the first run); read-only commands check first. */
+  protected async stateFileExists(): Promise<boolean> {
+    const { statePath } = this.resolveConfig();
+    return stat(statePath).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** A path from the command line, absolute: `~` expanded, relative ones against the context's cwd. */

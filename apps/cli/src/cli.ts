@@ -1,5 +1,12 @@
 import { Cli, type CommandClass } from './clipanion.js';
+import { CreateCommand } from './commands/create.js';
+import { ExportDotCommand } from './commands/export-dot.js';
 import { HelpCommand } from './commands/help.js';
+import { ResumeCommand } from './commands/resume.js';
+import { RunCommand } from './commands/run.js';
+import { InfoCommand } from './commands/info.js';
+import { ShowCommand } from './commands/show.js';
+import { ValidateCommand } from './commands/validate.js';
 import { VersionCommand } from './commands/version.js';
 import type { PlaybookContext } from './context.js';
 import { ExitCode, formatError } from './errors.js';
@@ -11,6 +18,13 @@ const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   HelpCommand,
   VersionCommand,
   // --- commands (keep alphabetical) ---
+  ResumeCommand,
+  RunCommand,
+  CreateCommand,
+  ExportDotCommand,
+  InfoCommand,
+  ShowCommand,
+  ValidateCommand,
 ];
 
 /**

@@ -1,0 +1,130 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, extname, relative } from 'node:path';
+import type { AttemptRecord } from '@playbook/engine';
+import type { NodeRunStatus } from '@playbook/graphviz';
+import { BaseCommand } from '../base-command.js';
+import { Command, Option, UsageError } from '../clipanion.js';
+import { CliError, ExitCode } from '../errors.js';
+import { parseRunId } from '../run-id.js';
+
+type Format = 'dot' | 'svg' | 'png';
+const FORMATS: readonly Format[] = ['dot', 'svg', 'png'];
+
+/** `playbook export-dot <file>`: the runbook's DAG as Graphviz DOT, SVG or PNG. */
+export class ExportDotCommand extends BaseCommand {
+  static override paths = [['export-dot']];
+
+  static override usage = Command.Usage({
+    description: "Draw a runbook's graph as Graphviz DOT (or SVG / PNG)",
+    details: `
+      Writes the DAG of the runbook next to it (\`x.playbook.toml\` → \`x.playbook.dot\`) unless \`--output\`
+      says where; \`--output -\` writes to stdout. Manual nodes are blue ellipses, Function nodes green boxes,
+      Command nodes yellow hexagons; critical nodes have a red border.
+
+      \`--run-id\` colours each node by its status in that run of the workflow and labels it with its attempts
+      and duration. \`--format svg\` or \`png\` renders the drawing (no Graphviz installation needed); the
+      format is also taken from the extension of \`--output\`.
+    `,
+    examples: [
+      ['Write deploy.playbook.dot', '$0 export-dot deploy.playbook.toml'],
+      [
+        'Colour by the statuses of run 3, as SVG',
+        '$0 export-dot deploy.playbook.toml --run-id 3 --format svg',
+      ],
+      ['Render a PNG to a chosen file', '$0 export-dot deploy.playbook.toml --output deploy.png'],
+    ],
+  });
+
+  file = Option.String({ name: 'file' });
+
+  output = Option.String('-o,--output', {
+    description: 'File to write, or - for stdout (default: next to the runbook)',
+  });
+
+  runId = Option.String('--run-id', { description: 'Colour nodes by their status in this run' });
+
+  format = Option.String('--format', { description: 'dot (default), svg or png' });
+
+  override async execute(): Promise<number> {
+    const format = this.chosenFormat();
+    const runId = this.runId === undefined ? undefined : parseRunId(this.runId);
+
+    const { loadRunbook, formatProblem } = await import('@playbook/parser');
+    const result = await loadRunbook(this.resolvePath(this.file));
+    if (!result.ok) {
+      for (const problem of result.problems) {
+        this.context.stderr.write(`${formatProblem({ ...problem, file: this.file })}\n`);
+      }
+      throw new CliError(`${this.file} is not a valid runbook; see \`playbook validate ${this.file}\``);
+    }
+    const runbook = result.runbook;
+
+    let statuses: Map<string, NodeRunStatus> | undefined;
+    if (runId !== undefined) {
+      const { statePath } = this.resolveConfig();
+      if (!(await this.stateFileExists()))
+        throw new CliError(`no run history yet: ${statePath} does not exist`);
+      const state = await this.withRepository(
+        (repository) => repository.getRunWithExecutions(runbook.meta.title, runId),
+        { readonly: true },
+      );
+      if (state === undefined) {
+        throw new CliError(`workflow "${runbook.meta.title}" has no run ${runId} in ${statePath}`);
+      }
+      statuses = nodeStatuses(state.attempts);
+    }
+
+    const graphviz = await import('@playbook/graphviz');
+    const dot = graphviz.toDot(runbook, {
+      ...(statuses === undefined ? {} : { statuses }),
+      ...(runId === undefined ? {} : { runId }),
+    });
+    const bytes = format === 'dot' ? new TextEncoder().encode(dot) : await graphviz.renderDot(dot, format);
+
+    if (this.output === '-') {
+      this.context.stdout.write(bytes);
+      return ExitCode.ok;
+    }
+    const path =
+      this.output === undefined
+        ? graphviz.defaultOutputPath(this.resolvePath(this.file), format)
+        : this.resolvePath(this.output);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, bytes);
+    this.print(`Wrote ${relative(this.context.cwd, path) || path}\n`);
+    return ExitCode.ok;
+  }
+
+  private chosenFormat(): Format {
+    if (this.format !== undefined) {
+      const format = this.format.toLowerCase() as Format;
+      if (!FORMATS.includes(format)) {
+        throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${this.format}"`);
+      }
+      return format;
+    }
+    const extension = this.output === undefined ? '' : extname(this.output).slice(1).toLowerCase();
+    return extension === 'svg' || extension === 'png' ? extension : 'dot';
+  }
+}
+
+/** Each node's status in a run: its latest attempt's, with the number of attempts and their total time. */
+export function nodeStatuses(attempts: readonly AttemptRecord[]): Map<string, NodeRunStatus> {
+  const byNode = new Map<string, AttemptRecord[]>();
+  for (const attempt of attempts) {
+    const list = byNode.get(attempt.nodeId) ?? [];
+    list.push(attempt);
+    byNode.set(attempt.nodeId, list);
+  }
+  const statuses = new Map<string, NodeRunStatus>();
+  for (const [nodeId, list] of byNode) {
+    const latest = list.reduce((a, b) => (b.attempt > a.attempt ? b : a));
+    const known = list.every((a) => a.durationMs !== null);
+    statuses.set(nodeId, {
+      status: latest.status,
+      attempts: list.length,
+      durationMs: known ? list.reduce((sum, a) => sum + (a.durationMs ?? 0), 0) : null,
+    });
+  }
+  return statuses;
+}

@@ -1,0 +1,124 @@
+import type { NodeStatusCount, WorkflowSummary } from '@playbook/sqlite';
+import { BaseCommand } from '../base-command.js';
+import { Command, Option } from '../clipanion.js';
+import { ExitCode } from '../errors.js';
+import { formatBytes, renderFields, renderTable } from '../format/table.js';
+
+/** `playbook info`: what the run history holds. */
+export class InfoCommand extends BaseCommand {
+  static override paths = [['info']];
+
+  static override usage = Command.Usage({
+    description: 'Summarise the run history database',
+    details: `
+      Shows the state file's path, size and schema version; per workflow the number of runs by status and the
+      latest run; and per node of each workflow how many runs ended in each status (a node's status in a run
+      is its latest attempt's).
+
+      A state file that does not exist yet is not created: \`info\` says there is no history and exits 0.
+      \`--ddl\` prints the database schema instead and needs no database.
+    `,
+    examples: [
+      ['Summarise the history', '$0 info'],
+      ['The same as JSON', '$0 info --json'],
+      ['Print the schema', '$0 info --ddl'],
+      ['Look at another state file', '$0 --state-path ./ci-runs.db info'],
+    ],
+  });
+
+  json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
+
+  ddl = Option.Boolean('--ddl', false, { description: 'Print the SQL schema (CREATE statements) instead' });
+
+  override async execute(): Promise<number> {
+    if (this.ddl) {
+      const { schemaDdl } = await import('@playbook/sqlite');
+      const ddl = schemaDdl();
+      if (this.json) this.printJson({ ddl });
+      else this.print(ddl.endsWith('\n') ? ddl : `${ddl}\n`);
+      return ExitCode.ok;
+    }
+
+    const { statePath } = this.resolveConfig();
+    if (!(await this.stateFileExists())) {
+      if (this.json) this.printJson({ database: { path: statePath, exists: false }, workflows: [] });
+      else
+        this.print(
+          `No run history yet: ${statePath} does not exist (the first \`playbook run\` creates it).\n`,
+        );
+      return ExitCode.ok;
+    }
+
+    const report = await this.withRepository(
+      async (repository) => {
+        const database = await repository.databaseInfo();
+        const workflows = await repository.listWorkflows();
+        const nodes = new Map<string, NodeStatusCount[]>();
+        for (const workflow of workflows) {
+          nodes.set(workflow.workflowName, await repository.nodeStatusCounts(workflow.workflowName));
+        }
+        return { database, workflows, nodes };
+      },
+      { readonly: true },
+    );
+
+    if (this.json) {
+      this.printJson({
+        database: { ...report.database, exists: true },
+        workflows: report.workflows.map((workflow) => ({
+          ...workflow,
+          nodes: report.nodes.get(workflow.workflowName) ?? [],
+        })),
+      });
+      return ExitCode.ok;
+    }
+
+    const bold = (text: string): string => this.style('bold', text);
+    this.print(
+      renderFields(
+        [
+          ['Database', report.database.path],
+          ['Size', formatBytes(report.database.sizeBytes)],
+          ['Schema', `version ${report.database.schemaVersion}`],
+          ['Workflows', String(report.workflows.length)],
+        ],
+        bold,
+        '',
+      ),
+    );
+    if (report.workflows.length === 0) {
+      this.print('\nNo runs recorded yet.\n');
+      return ExitCode.ok;
+    }
+    this.print(`\n${renderTable(report.workflows, workflowColumns, bold)}`);
+    for (const workflow of report.workflows) {
+      const counts = report.nodes.get(workflow.workflowName) ?? [];
+      this.print(`\n${bold(`Nodes of ${workflow.workflowName}`)}\n`);
+      this.print(counts.length === 0 ? '(no attempts recorded)\n' : renderTable(counts, nodeColumns, bold));
+    }
+    return ExitCode.ok;
+  }
+}
+
+const workflowColumns = [
+  { header: 'WORKFLOW', value: (w: WorkflowSummary) => w.workflowName },
+  { header: 'RUNS', value: (w: WorkflowSummary) => String(w.runCount), right: true },
+  { header: 'OK', value: (w: WorkflowSummary) => String(w.runsByStatus.ok), right: true },
+  { header: 'NOK', value: (w: WorkflowSummary) => String(w.runsByStatus.nok), right: true },
+  { header: 'ABORTED', value: (w: WorkflowSummary) => String(w.runsByStatus.aborted), right: true },
+  { header: 'RUNNING', value: (w: WorkflowSummary) => String(w.runsByStatus.running), right: true },
+  {
+    header: 'LATEST RUN',
+    value: (w: WorkflowSummary) => `#${w.latestRun.runId} ${w.latestRun.status} ${w.latestRun.startTime}`,
+  },
+] as const;
+
+const nodeColumns = [
+  { header: 'NODE', value: (n: NodeStatusCount) => n.nodeId },
+  { header: 'RUNS', value: (n: NodeStatusCount) => String(n.runs), right: true },
+  { header: 'ATTEMPTS', value: (n: NodeStatusCount) => String(n.attempts), right: true },
+  { header: 'OK', value: (n: NodeStatusCount) => String(n.runsByStatus.ok), right: true },
+  { header: 'NOK', value: (n: NodeStatusCount) => String(n.runsByStatus.nok), right: true },
+  { header: 'SKIPPED', value: (n: NodeStatusCount) => String(n.runsByStatus.skipped), right: true },
+  { header: 'RUNNING', value: (n: NodeStatusCount) => String(n.runsByStatus.running), right: true },
+] as const;

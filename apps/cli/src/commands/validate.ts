@@ -1,0 +1,188 @@
+import type { Runbook } from '@playbook/domain';
+import type { Problem } from '@playbook/parser';
+import { BaseCommand } from '../base-command.js';
+import { Command, Option } from '../clipanion.js';
+import { ExitCode } from '../errors.js';
+import { renderFields } from '../format/table.js';
+
+/** What `validate` reports about a valid file (also under `summary` in `--json`). */
+export interface RunbookSummary {
+  readonly title: string;
+  readonly description: string;
+  readonly version: string;
+  readonly author: string;
+  readonly createdAt: string;
+  readonly nodeCount: number;
+  readonly nodesByType: { readonly Manual: number; readonly Function: number; readonly Command: number };
+}
+
+/** `playbook validate <file>`: every problem of a runbook at once, or its summary. */
+export class ValidateCommand extends BaseCommand {
+  static override paths = [['validate']];
+
+  static override usage = Command.Usage({
+    description: 'Check a runbook file and summarise it',
+    details: `
+      Reports every problem of the file at once, one per line as \`file:line:column: severity: [node.field] message\`:
+      TOML syntax, the \`[runbook]\` table, node types and fields, \`depends_on\` references, cycles, and
+      Function nodes whose module or export cannot be loaded. A valid file gets a summary instead.
+
+      Exits 0 when the file is valid, 1 when it is not. Warnings (such as unknown keys) do not make a file
+      invalid unless \`--strict\` is given.
+    `,
+    examples: [
+      ['Validate a runbook', '$0 validate deploy.playbook.toml'],
+      ['Treat warnings as errors', '$0 validate --strict deploy.playbook.toml'],
+      ['Machine-readable result', '$0 validate --json deploy.playbook.toml'],
+    ],
+  });
+
+  file = Option.String({ name: 'file' });
+
+  strict = Option.Boolean('--strict', false, { description: 'Treat warnings as errors' });
+
+  json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
+
+  override async execute(): Promise<number> {
+    const { loadRunbook, formatProblem } = await import('@playbook/parser');
+    const result = await loadRunbook(this.resolvePath(this.file));
+
+    let problems: Problem[];
+    let runbook: Runbook | undefined;
+    if (result.ok) {
+      runbook = result.runbook;
+      problems = [
+        ...result.warnings,
+        ...(await functionProblems(result.runbook, this.file, this.context.cwd)),
+      ];
+    } else {
+      problems = [...result.problems];
+    }
+    // Problems name the file as the user typed it, not as we resolved it.
+    problems = problems.map((p) => ({
+      ...p,
+      file: this.file,
+      ...(this.strict && p.severity === 'warning' ? { severity: 'error' as const } : {}),
+    }));
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const warnings = problems.length - errors;
+    const valid = runbook !== undefined && errors === 0;
+    const summary = runbook === undefined ? undefined : summarise(runbook);
+
+    if (this.json) {
+      this.printJson({ valid, file: this.file, ...(summary === undefined ? {} : { summary }), problems });
+      return valid ? ExitCode.ok : ExitCode.failure;
+    }
+
+    if (valid && summary !== undefined) {
+      this.print(`${this.style('green', '✓')} ${this.file} is valid\n`);
+      this.print(
+        renderFields(
+          [
+            ['Title', summary.title],
+            ['Description', summary.description],
+            ['Version', summary.version],
+            ['Author', summary.author],
+            ['Created', summary.createdAt],
+            ['Nodes', describeCounts(summary)],
+          ],
+          (label) => this.style('bold', label),
+        ),
+      );
+    }
+    for (const problem of problems) {
+      const line = formatProblem(problem);
+      this.print(`${problem.severity === 'error' ? this.style('red', line) : this.style('yellow', line)}\n`);
+    }
+    if (!valid) {
+      this.print(
+        `${this.style('red', '✗')} ${this.file} is invalid: ${count(errors, 'error')}, ${count(warnings, 'warning')}\n`,
+      );
+    } else if (warnings > 0) {
+      this.print(`${count(warnings, 'warning')}\n`);
+    }
+    return valid ? ExitCode.ok : ExitCode.failure;
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function summarise(runbook: Runbook): RunbookSummary {
+  const byType = { Manual: 0, Function: 0, Command: 0 };
+  for (const node of runbook.nodes) byType[node.type] += 1;
+  return {
+    title: runbook.meta.title,
+    description: runbook.meta.description,
+    version: runbook.meta.version,
+    author: runbook.meta.author,
+    createdAt: runbook.meta.createdAt,
+    nodeCount: runbook.nodes.length,
+    nodesByType: byType,
+  };
+}
+
+function describeCounts(summary: RunbookSummary): string {
+  const parts = Object.entries(summary.nodesByType)
+    .filter(([, n]) => n > 0)
+    .map(([type, n]) => `${n} ${type}`);
+  return parts.length === 0 ? String(summary.nodeCount) : `${summary.nodeCount} (${parts.join(', ')})`;
+}
+
+/**
+ * Loads each Function node's function as `run` would (SPEC §2.3: "validate reports it too"). This imports the
+ * user's modules, so their top-level code runs, exactly as it would at the start of a run.
+ */
+async function functionProblems(runbook: Runbook, file: string, cwd: string): Promise<Problem[]> {
+  const functionNodes = runbook.nodes.filter((node) => node.type === 'Function');
+  if (functionNodes.length === 0) return [];
+  const { NodeFunctionLoader } = await import('@playbook/engine/node');
+  const loader = new NodeFunctionLoader();
+  const directory = runbook.source?.directory ?? cwd;
+  const text = runbook.source === undefined ? undefined : await readText(runbook.source.path);
+  const problems: Problem[] = [];
+  for (const node of functionNodes) {
+    try {
+      await loader.load(node.functionName, directory);
+    } catch (error) {
+      const position = text === undefined ? undefined : locateField(text, node.id, 'function_name');
+      problems.push({
+        severity: 'error',
+        code: 'FUNCTION_NOT_FOUND',
+        message: error instanceof Error ? error.message : String(error),
+        file,
+        nodeId: node.id,
+        field: 'function_name',
+        ...(position === undefined ? {} : position),
+      });
+    }
+  }
+  return problems;
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
+/** Line and column of `field = …` inside the `[nodeId]` table; the parser's nodes carry no positions. */
+export function locateField(
+  text: string,
+  nodeId: string,
+  field: string,
+): { line: number; column: number } | undefined {
+  const lines = text.split(/\r?\n/);
+  const quoted = nodeId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const header = new RegExp(`^\\s*\\[\\s*(?:${quoted}|"${quoted}"|'${quoted}')\\s*\\]`);
+  const start = lines.findIndex((line) => header.test(line));
+  if (start === -1) return undefined;
+  const key = new RegExp(`^(\\s*)(?:${field}|"${field}")\\s*=`);
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (/^\s*\[/.test(line)) break;
+    const match = key.exec(line);
+    if (match !== null) return { line: i + 1, column: (match[1]?.length ?? 0) + 1 };
+  }
+  return { line: start + 1, column: 1 };
+}

@@ -1,0 +1,11 @@
+import { UsageError } from './clipanion.js';
+
+/** Parses a run id given on the command line: a positive integer, else a usage error naming the flag. */
+export function parseRunId(value: string, flag = '--run-id'): number {
+  const trimmed = value.trim();
+  const id = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new UsageError(`${flag} must be a positive integer run id, got "${value}"`);
+  }
+  return id;
+}
