@@ -9,7 +9,6 @@ const LINE_BREAK = /\r\n|[\r\n\u0085\u2028\u2029]/;
  * Control characters other than tab and the line breaks above would reach Graphviz's C strings (a NUL ends one)
  * or make the file unreadable in an editor; they become U+FFFD so the damage is visible, not silent.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 function clean(text: string): string {
@@ -31,12 +30,19 @@ export function quoteId(id: string): string {
 
 /**
  * Quotes a label: the text is shown as written. Backslashes are doubled so Graphviz's label escapes (`\N`,
- * `\G`, `\l`…) in a name stay literal; each line break becomes `\n`, a centred line break in the label.
+ * `\G`, `\l`…) in a name stay literal, and an `&` that starts an entity (`&amp;`) is escaped; each line break
+ * becomes `\n`, a centred line break in the label.
  */
 export function quoteLabel(text: string): string {
   return `"${clean(text)
     .split(LINE_BREAK)
-    .map((line) => line.replace(/\\/g, '\\\\').replace(/"/g, '\\"'))
+    .map((line) =>
+      line
+        .replace(/\\/g, '\\\\')
+        .replace(/"/g, '\\"')
+        // Graphviz decodes HTML entities in plain labels too: `&amp;` in a name must stay `&amp;`.
+        .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;'),
+    )
     .join('\\n')}"`;
 }
 
