@@ -2,9 +2,9 @@ import { Cli, type CommandClass } from './clipanion.js';
 import { CreateCommand } from './commands/create.js';
 import { ExportDotCommand } from './commands/export-dot.js';
 import { HelpCommand } from './commands/help.js';
+import { InfoCommand } from './commands/info.js';
 import { ResumeCommand } from './commands/resume.js';
 import { RunCommand } from './commands/run.js';
-import { InfoCommand } from './commands/info.js';
 import { ShowCommand } from './commands/show.js';
 import { ValidateCommand } from './commands/validate.js';
 import { VersionCommand } from './commands/version.js';
@@ -18,11 +18,11 @@ const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   HelpCommand,
   VersionCommand,
   // --- commands (keep alphabetical) ---
-  ResumeCommand,
-  RunCommand,
   CreateCommand,
   ExportDotCommand,
   InfoCommand,
+  ResumeCommand,
+  RunCommand,
   ShowCommand,
   ValidateCommand,
 ];

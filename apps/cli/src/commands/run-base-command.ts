@@ -1,0 +1,177 @@
+import type { Runbook } from '@playbook/domain';
+import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
+import { BaseCommand } from '../base-command.js';
+import { Option } from '../clipanion.js';
+import { ExitCode } from '../errors.js';
+import { createColors } from '../terminal/colors.js';
+import { LinePrompter } from '../terminal/line-prompter.js';
+import { Renderer } from '../terminal/renderer.js';
+import type { RawInput } from '../terminal/select.js';
+import { TtyPrompter } from '../terminal/tty-prompter.js';
+import { INTERRUPTED_EXIT_CODE, type InterruptTrap, trapInterrupts } from './run-interrupts.js';
+import { isInteractive, parseRetries, parseSetValues, type SetValues, shellQuote } from './run-options.js';
+
+/** What `run` and `resume` hand to the engine besides the runbook. */
+export interface SessionOptions {
+  readonly interactive: boolean;
+  readonly retries: number;
+  readonly values: SetValues;
+  readonly signal: AbortSignal;
+  readonly onEvent: Renderer['handle'];
+}
+
+/**
+ * The options and the life cycle `run` and `resume` share: check the flags, load and validate the runbook,
+ * open the run history, wire prompter, renderer and interrupt handling to an engine, and map the outcome to
+ * an exit code. Whatever happens, signal handlers, timers, stdin and the database are released at the end, so
+ * the process never hangs on them.
+ */
+export abstract class RunBaseCommand extends BaseCommand {
+  file = Option.String({ name: 'file' });
+
+  nonInteractive = Option.Boolean('--non-interactive', false, {
+    description:
+      'Never wait for an operator: failed steps are retried --retries times, then left nok (also when CI is set)',
+  });
+
+  retries = Option.String('--retries', {
+    description: 'Without an operator, retry a failed step up to <n> times (default 0)',
+  });
+
+  set = Option.Array('--set', [], {
+    description: 'Give a function parameter up front: <node>.<param>=<value> (repeatable)',
+  });
+
+  /** Starts or continues the run; the engine is ready, the runbook valid. */
+  protected abstract start(engine: Engine, runbook: Runbook, options: SessionOptions): Promise<RunOutcome>;
+
+  /** The whole life cycle of one `run` / `resume`, returning the exit code. */
+  protected async session(): Promise<number> {
+    // Usage errors first: a bad flag must not leave anything behind.
+    const retries = parseRetries(this.retries);
+    const values = parseSetValues(this.set);
+    const interactive = isInteractive(this.nonInteractive, this.context.env);
+
+    const runbook = await this.loadValidRunbook();
+    if (runbook === undefined) {
+      return ExitCode.failure;
+    }
+    const config = this.resolveConfig();
+    const [{ createEngine }, { createNodePorts }] = await Promise.all([
+      import('@playbook/engine'),
+      import('@playbook/engine/node'),
+    ]);
+
+    const trap = trapInterrupts({ stderr: this.context.stderr });
+    const prompter = interactive ? this.createPrompter(trap) : undefined;
+    const renderer = new Renderer({
+      output: this.context.stdout,
+      clock: this.context.isTTY.stderr ? this.context.stderr : null,
+      colors: createColors(this.context.color.stdout),
+      resumeCommand: (runId) => this.resumeCommand(runId),
+    });
+    try {
+      return await this.withRepository(async (repository) => {
+        const engine = createEngine(
+          { ...createNodePorts(), repository, prompter: prompter ?? neverAsk },
+          { defaultTimeoutSeconds: config.defaultTimeoutSeconds, maxOutputBytes: config.maxOutputBytes },
+        );
+        const outcome = await this.start(engine, runbook, {
+          interactive,
+          retries,
+          values,
+          signal: trap.signal,
+          onEvent: renderer.handle,
+        });
+        if (outcome.interrupted || trap.interrupted) {
+          return INTERRUPTED_EXIT_CODE;
+        }
+        return outcome.status === 'ok' ? ExitCode.ok : ExitCode.failure;
+      });
+    } catch (error) {
+      renderer.dispose();
+      if (trap.interrupted) {
+        this.reportError(error);
+        return INTERRUPTED_EXIT_CODE;
+      }
+      throw error;
+    } finally {
+      renderer.dispose();
+      if (prompter instanceof LinePrompter) {
+        prompter.close();
+      }
+      trap.release();
+    }
+  }
+
+  /** Loads the runbook; prints every problem on stderr and returns undefined when it is invalid. */
+  private async loadValidRunbook(): Promise<Runbook | undefined> {
+    const { loadRunbook, formatProblem } = await import('@playbook/parser');
+    const result = await loadRunbook(this.resolvePath(this.file));
+    // Problems name the file as the operator typed it.
+    const show = (problem: Parameters<typeof formatProblem>[0]) =>
+      formatProblem({ ...problem, file: this.file });
+    if (!result.ok) {
+      for (const problem of result.problems) {
+        const line = show(problem);
+        this.context.stderr.write(
+          `${problem.severity === 'error' ? this.styleError('red', line) : this.styleError('yellow', line)}\n`,
+        );
+      }
+      const errors = result.problems.filter((problem) => problem.severity === 'error').length;
+      this.context.stderr.write(
+        `${this.styleError('red', '✖')} ${this.file} is invalid (${errors} error${errors === 1 ? '' : 's'}); nothing was run.\n`,
+      );
+      return undefined;
+    }
+    for (const warning of result.warnings) {
+      this.context.stderr.write(`${this.styleError('yellow', show(warning))}\n`);
+    }
+    return result.runbook;
+  }
+
+  /** Arrow keys when both ends are a terminal; the line protocol of SPEC §2.4 otherwise (piped answers). */
+  private createPrompter(trap: InterruptTrap): Prompter {
+    const colors = createColors(this.context.color.stdout);
+    const stdin = this.context.stdin as RawInput;
+    if (this.context.isTTY.stdin && this.context.isTTY.stdout && typeof stdin.setRawMode === 'function') {
+      return new TtyPrompter({
+        input: stdin,
+        output: this.context.stdout,
+        colors,
+        signal: trap.signal,
+        onInterrupt: () => trap.interrupt(),
+      });
+    }
+    const prompter = new LinePrompter({
+      input: this.context.stdin,
+      output: this.context.stdout,
+      colors,
+      signal: trap.signal,
+    });
+    // Buffer piped answers from the start: they belong to our questions, whatever runs before them.
+    prompter.start();
+    return prompter;
+  }
+
+  /** The command line that resumes run `runId` of this file, with the state path when it was given. */
+  private resumeCommand(runId: number): string {
+    const parts = ['playbook', 'resume', shellQuote(this.file), String(runId)];
+    if (this.statePath !== undefined) {
+      parts.push('--state-path', shellQuote(this.statePath));
+    }
+    if (this.configFile !== undefined) {
+      parts.push('--config', shellQuote(this.configFile));
+    }
+    return parts.join(' ');
+  }
+}
+
+/** The prompter of a non-interactive run: the engine must never call it, so any call is a bug made loud. */
+const neverAsk: Prompter = {
+  manual: () => Promise.reject(new Error('BUG: the engine asked an operator in a non-interactive run')),
+  afterFailure: () => Promise.reject(new Error('BUG: the engine asked an operator in a non-interactive run')),
+  askValue: () => Promise.reject(new Error('BUG: the engine asked an operator in a non-interactive run')),
+  confirmRepeat: () =>
+    Promise.reject(new Error('BUG: the engine asked an operator in a non-interactive run')),
+};
