@@ -1,1 +1,17 @@
-export {};
+export { BUILTIN_FUNCTIONS } from './builtin-functions.js';
+export { createNodePorts, type NodePorts, type NodePortsOptions } from './create-node-ports.js';
+export {
+  canLoadTypeScript,
+  type FunctionReference,
+  NodeFunctionLoader,
+  parseFunctionName,
+} from './node-function-loader.js';
+export {
+  CommandSpawnError,
+  INTERRUPTED_EXIT_CODE,
+  NodeProcessRunner,
+  type NodeProcessRunnerOptions,
+  TIMEOUT_EXIT_CODE,
+} from './node-process-runner.js';
+export { NodeProcessTable } from './node-process-table.js';
+export { SystemClock } from './system-clock.js';

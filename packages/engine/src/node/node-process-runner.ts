@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
+import { TextDecoder } from 'node:util';
 import { BoundedOutput } from '../bounded-output.js';
 import type { CommandRequest, CommandResult, OutputStream, ProcessRunner } from '../ports/process-runner.js';
 import { trackGroup, untrackGroup } from './live-groups.js';
