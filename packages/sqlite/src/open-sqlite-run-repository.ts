@@ -1,0 +1,200 @@
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator } from 'kysely';
+import type { PlaybookDatabase } from './database.js';
+import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
+import { InCodeMigrationProvider, MIGRATIONS, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
+import { SqliteRunRepository } from './sqlite-run-repository.js';
+import { StateFileError } from './state-file-error.js';
+
+export interface OpenSqliteOptions {
+  /** Open for reading only (`info`, `show`): nothing is created, migrated or written. */
+  readonly readonly?: boolean;
+  /** How long a write waits for another process's write lock, in milliseconds (default 5000). */
+  readonly busyTimeoutMs?: number;
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** Tables a file may hold without a migration history and still be adopted: the original prototype's. */
+const PROTOTYPE_TABLES = new Set(['runs', 'executions']);
+
+/**
+ * Opens (creating it, with its folders, mode 0600, when missing) the state file at `path`, checks it is a
+ * Playbook database this code can read, and brings its schema up to date. Throws `StateFileError`.
+ */
+export async function openSqliteRunRepository(
+  path: string,
+  options: OpenSqliteOptions = {},
+): Promise<SqliteRunRepository> {
+  const absolute = resolve(path);
+  const readonly = options.readonly ?? false;
+  if (readonly) {
+    if (!exists(absolute)) throw new StateFileError('OPEN_FAILED', path, `no state file at ${path}`);
+  } else {
+    createFile(absolute, path);
+  }
+  const appliedVersion = inspect(absolute, path);
+  if (readonly && appliedVersion < SCHEMA_VERSION) {
+    throw new StateFileError(
+      'OPEN_FAILED',
+      path,
+      `state file ${path} has schema version ${appliedVersion}, older than ${SCHEMA_VERSION}: open it once for writing (run a runbook) to upgrade it`,
+    );
+  }
+
+  let database: Database.Database;
+  try {
+    database = new Database(absolute, { readonly, fileMustExist: true });
+  } catch (error) {
+    throw openError(error, path);
+  }
+  try {
+    // The busy timeout first: switching to WAL itself needs the lock another process may hold.
+    database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    database.pragma('foreign_keys = ON');
+    if (!readonly) {
+      database.pragma('journal_mode = WAL');
+      // Each commit reaches the disk: the attempt rows are the evidence a resume relies on after a power cut.
+      database.pragma('synchronous = FULL');
+    }
+  } catch (error) {
+    database.close();
+    throw openError(error, path);
+  }
+
+  const db = new Kysely<PlaybookDatabase>({ dialect: new ImmediateSqliteDialect({ database }) });
+  if (!readonly) {
+    const { error } = await new Migrator({ db, provider: new InCodeMigrationProvider() }).migrateToLatest();
+    if (error !== undefined) {
+      await db.destroy();
+      throw new StateFileError(
+        'OPEN_FAILED',
+        path,
+        `cannot upgrade state file ${path}: ${messageOf(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  return new SqliteRunRepository(db, absolute);
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function createFile(absolute: string, path: string): void {
+  try {
+    mkdirSync(dirname(absolute), { recursive: true });
+    // 'a' creates a missing file with 0600 (captured output can hold secrets) and leaves an existing one as is.
+    closeSync(openSync(absolute, 'a', 0o600));
+  } catch (error) {
+    throw openError(error, path);
+  }
+}
+
+/**
+ * Checks, without writing a byte, that the file is empty or a Playbook database whose schema this code knows,
+ * and returns its schema version (0 for a new file).
+ */
+function inspect(absolute: string, path: string): number {
+  if (!hasSqliteHeader(absolute, path)) {
+    throw new StateFileError(
+      'NOT_A_DATABASE',
+      path,
+      `${path} is not an SQLite database; refusing to use it as the state file`,
+    );
+  }
+  if (statSync(absolute).size === 0) return 0;
+  let database: Database.Database | undefined;
+  try {
+    database = new Database(absolute, { readonly: true, fileMustExist: true });
+    const tables = database
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\'",
+      )
+      .pluck()
+      .all() as string[];
+    if (!tables.includes('kysely_migration')) {
+      const foreign = tables.filter(
+        (table) => !PROTOTYPE_TABLES.has(table) && table !== 'kysely_migration_lock',
+      );
+      if (foreign.length > 0) {
+        throw new StateFileError(
+          'NOT_A_DATABASE',
+          path,
+          `${path} is an SQLite database but not a Playbook state file (it has table ${foreign[0]}); refusing to change it`,
+        );
+      }
+      return 0;
+    }
+    const applied = database.prepare('select name from kysely_migration').pluck().all() as string[];
+    const version = schemaVersionOf(applied);
+    const unknown = applied.filter((name) => !(name in MIGRATIONS));
+    if (version > SCHEMA_VERSION || unknown.length > 0) {
+      throw new StateFileError(
+        'NEWER_SCHEMA',
+        path,
+        `state file ${path} was written by a newer Playbook (schema version ${version}, this one knows up to ${SCHEMA_VERSION}); upgrade Playbook to use it`,
+      );
+    }
+    return version;
+  } catch (error) {
+    if (error instanceof StateFileError) throw error;
+    throw openError(error, path);
+  } finally {
+    database?.close();
+  }
+}
+
+/** False when the file has bytes that do not start with SQLite's 16-byte magic header. */
+function hasSqliteHeader(absolute: string, path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(absolute, 'r');
+    const header = Buffer.alloc(SQLITE_HEADER.length);
+    const read = readSync(fd, header, 0, header.length, 0);
+    return read === 0 || (read === header.length && header.equals(SQLITE_HEADER));
+  } catch (error) {
+    throw openError(error, path);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Maps a file-system or SQLite failure to a one-line StateFileError naming the path. */
+export function openError(error: unknown, path: string): StateFileError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = messageOf(error);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new StateFileError('NOT_A_DATABASE', path, `${path} is not a usable SQLite database: ${reason}`, {
+      cause: error,
+    });
+  }
+  if (
+    code === 'EACCES' ||
+    code === 'EPERM' ||
+    code === 'EROFS' ||
+    code === 'SQLITE_READONLY' ||
+    code === 'SQLITE_PERM'
+  ) {
+    return new StateFileError('UNWRITABLE', path, `cannot write the state file ${path}: ${reason}`, {
+      cause: error,
+    });
+  }
+  return new StateFileError('OPEN_FAILED', path, `cannot open the state file ${path}: ${reason}`, {
+    cause: error,
+  });
+}
+
+function messageOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,391 @@
+import type {
+  AttemptKey,
+  AttemptOutcome,
+  AttemptRecord,
+  AttemptStatus,
+  ClaimRunInput,
+  CreateRunInput,
+  FinishRunInput,
+  RunKey,
+  RunRecord,
+  RunRepository,
+  RunState,
+  RunStatus,
+  StartAttemptInput,
+} from '@playbook/engine';
+import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
+import type { ExecutionsTable, PlaybookDatabase } from './database.js';
+import type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
+import { schemaVersionOf } from './migrations.js';
+import { toAttemptRecord, toRunRecord } from './rows.js';
+
+const RUN_STATUSES: readonly RunStatus[] = ['running', 'ok', 'nok', 'aborted'];
+const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'skipped'];
+
+/**
+ * `RunRepository` on one SQLite file, plus the history queries of `info` and `show`. Get one from
+ * `openSqliteRunRepository`, which checks and migrates the file first.
+ *
+ * Every state change is one transaction begun IMMEDIATE (see `ImmediateSqliteDialect`), so concurrent
+ * processes queue on SQLite's write lock within the busy timeout rather than failing.
+ */
+export class SqliteRunRepository implements RunRepository {
+  readonly #db: Kysely<PlaybookDatabase>;
+  readonly #path: string;
+  #closed = false;
+
+  /** Use `openSqliteRunRepository`: it checks, creates and migrates the file this expects. */
+  constructor(db: Kysely<PlaybookDatabase>, path: string) {
+    this.#db = db;
+    this.#path = path;
+  }
+
+  /** Absolute path of the state file. */
+  get path(): string {
+    return this.#path;
+  }
+
+  async createRun(input: CreateRunInput): Promise<RunRecord> {
+    return this.#db.transaction().execute(async (trx) => {
+      // MAX over the primary key's prefix is an index seek, not a scan.
+      const { last } = await trx
+        .selectFrom('runs')
+        .select((eb) => eb.fn.max('run_id').as('last'))
+        .where('workflow_name', '=', input.workflowName)
+        .executeTakeFirstOrThrow();
+      const row = await trx
+        .insertInto('runs')
+        .values({
+          workflow_name: input.workflowName,
+          run_id: (last ?? 0) + 1,
+          start_time: input.startTime,
+          end_time: null,
+          status: 'running',
+          trigger: 'run',
+          owner_host: input.owner.host,
+          owner_pid: input.owner.pid,
+          owner_process_group: input.owner.processGroup,
+          runbook_hash: input.runbookHash,
+          node_ids: JSON.stringify(input.nodeIds),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRunRecord(row);
+    });
+  }
+
+  async loadRun(key: RunKey): Promise<RunState | undefined> {
+    const run = await this.#db
+      .selectFrom('runs')
+      .selectAll()
+      .where('workflow_name', '=', key.workflowName)
+      .where('run_id', '=', key.runId)
+      .executeTakeFirst();
+    if (run === undefined) return undefined;
+    const attempts = await this.#db
+      .selectFrom('executions')
+      .selectAll()
+      .where('workflow_name', '=', key.workflowName)
+      .where('run_id', '=', key.runId)
+      // rowid grows with every insert: same-instant attempts stay in the order they were written.
+      .orderBy('start_time')
+      .orderBy(sql`rowid`)
+      .execute();
+    const answerRows = await this.#db
+      .selectFrom('run_answers')
+      .select(['node_id', 'param', 'value'])
+      .where('workflow_name', '=', key.workflowName)
+      .where('run_id', '=', key.runId)
+      .orderBy('node_id')
+      .orderBy('param')
+      .execute();
+    const answers: Record<string, Record<string, string>> = {};
+    for (const { node_id, param, value } of answerRows) {
+      answers[node_id] ??= {};
+      answers[node_id][param] = value;
+    }
+    return { run: toRunRecord(run), attempts: attempts.map(toAttemptRecord), answers };
+  }
+
+  async findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined> {
+    if (statuses !== undefined && statuses.length === 0) return undefined;
+    let query = this.#db
+      .selectFrom('runs')
+      .selectAll()
+      .where('workflow_name', '=', workflowName)
+      .orderBy('run_id', 'desc')
+      .limit(1);
+    if (statuses !== undefined) query = query.where('status', 'in', statuses);
+    const row = await query.executeTakeFirst();
+    return row === undefined ? undefined : toRunRecord(row);
+  }
+
+  async claimRun(input: ClaimRunInput): Promise<boolean> {
+    const expected = input.expectedOwner;
+    // One UPDATE whose WHERE is the compare: SQLite runs it atomically, so of two claims one matches.
+    const result = await this.#db
+      .updateTable('runs')
+      .set({
+        status: 'running',
+        trigger: 'resume',
+        end_time: null,
+        owner_host: input.owner.host,
+        owner_pid: input.owner.pid,
+        owner_process_group: input.owner.processGroup,
+        node_ids: JSON.stringify(input.nodeIds),
+        runbook_hash: input.runbookHash,
+      })
+      .where('workflow_name', '=', input.workflowName)
+      .where('run_id', '=', input.runId)
+      .where('status', '=', input.expectedStatus)
+      // `IS` compares NULLs as equal, which is what "no owner" must match.
+      .where('owner_host', 'is', expected?.host ?? null)
+      .where('owner_pid', 'is', expected?.pid ?? null)
+      .where('owner_process_group', 'is', expected?.processGroup ?? null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await requireRun(trx, key);
+      // A run nobody owns has no command running: there is nothing to record.
+      await trx
+        .updateTable('runs')
+        .set({ owner_process_group: processGroup })
+        .where('workflow_name', '=', key.workflowName)
+        .where('run_id', '=', key.runId)
+        .where('owner_host', 'is not', null)
+        .execute();
+    });
+  }
+
+  async startAttempt(input: StartAttemptInput): Promise<AttemptRecord> {
+    return this.#db.transaction().execute(async (trx) => {
+      await requireRun(trx, input);
+      const { last } = await trx
+        .selectFrom('executions')
+        .select((eb) => eb.fn.max('attempt').as('last'))
+        .where('workflow_name', '=', input.workflowName)
+        .where('run_id', '=', input.runId)
+        .where('node_id', '=', input.nodeId)
+        .executeTakeFirstOrThrow();
+      const finished = input.status !== 'running';
+      const row = await trx
+        .insertInto('executions')
+        .values({
+          workflow_name: input.workflowName,
+          run_id: input.runId,
+          node_id: input.nodeId,
+          attempt: (last ?? 0) + 1,
+          start_time: input.startTime,
+          // An attempt written already finished (a skip, an interruption) ends the moment it starts.
+          end_time: finished ? input.startTime : null,
+          status: input.status,
+          operator_decision: input.operatorDecision ?? null,
+          duration_ms: finished ? 0 : null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toAttemptRecord(row);
+    });
+  }
+
+  async finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('executions')
+        .select('status')
+        .where('workflow_name', '=', key.workflowName)
+        .where('run_id', '=', key.runId)
+        .where('node_id', '=', key.nodeId)
+        .where('attempt', '=', key.attempt)
+        .executeTakeFirst();
+      if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
+      if (current.status !== 'running') {
+        throw new Error(`${describeAttempt(key)} is not running (status ${current.status})`);
+      }
+      const changes: Updateable<ExecutionsTable> = {
+        status: outcome.status,
+        end_time: outcome.endTime,
+        duration_ms: outcome.durationMs,
+        result_text: outcome.resultText ?? null,
+        exit_code: outcome.exitCode ?? null,
+        exception: outcome.exception ?? null,
+        stdout: outcome.stdout ?? null,
+        stderr: outcome.stderr ?? null,
+      };
+      // Left out, the decision given at start stays.
+      if (outcome.operatorDecision !== undefined) changes.operator_decision = outcome.operatorDecision;
+      await trx
+        .updateTable('executions')
+        .set(changes)
+        .where('workflow_name', '=', key.workflowName)
+        .where('run_id', '=', key.runId)
+        .where('node_id', '=', key.nodeId)
+        .where('attempt', '=', key.attempt)
+        .execute();
+    });
+  }
+
+  async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
+    const result = await this.#db
+      .updateTable('runs')
+      .set({
+        status: input.status,
+        end_time: input.endTime,
+        nodes_ok: input.nodesOk,
+        nodes_nok: input.nodesNok,
+        nodes_skipped: input.nodesSkipped,
+        owner_host: null,
+        owner_pid: null,
+        owner_process_group: null,
+      })
+      .where('workflow_name', '=', key.workflowName)
+      .where('run_id', '=', key.runId)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new Error(`${describeRun(key)} does not exist`);
+  }
+
+  async saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await requireRun(trx, key);
+      await trx
+        .insertInto('run_answers')
+        .values({ workflow_name: key.workflowName, run_id: key.runId, node_id: nodeId, param, value })
+        .onConflict((oc) =>
+          oc.columns(['workflow_name', 'run_id', 'node_id', 'param']).doUpdateSet({ value }),
+        )
+        .execute();
+    });
+  }
+
+  /** Every workflow with runs, by name: its run count by status and its newest run. */
+  async listWorkflows(): Promise<WorkflowSummary[]> {
+    const counts = await this.#db
+      .selectFrom('runs')
+      .select(['workflow_name', 'status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy(['workflow_name', 'status'])
+      .execute();
+    const latest = await this.#db
+      .selectFrom('runs as r')
+      .selectAll('r')
+      .where('r.run_id', '=', (eb) =>
+        eb
+          .selectFrom('runs as newest')
+          .select((inner) => inner.fn.max('newest.run_id').as('run_id'))
+          .whereRef('newest.workflow_name', '=', 'r.workflow_name'),
+      )
+      .orderBy('r.workflow_name')
+      .execute();
+    return latest.map((row) => {
+      const runsByStatus = zeroCounts(RUN_STATUSES);
+      let runCount = 0;
+      for (const count of counts) {
+        if (count.workflow_name !== row.workflow_name) continue;
+        runCount += Number(count.count);
+        if (isOneOf(RUN_STATUSES, count.status)) runsByStatus[count.status] += Number(count.count);
+      }
+      return { workflowName: row.workflow_name, runCount, runsByStatus, latestRun: toRunRecord(row) };
+    });
+  }
+
+  /** Every node that has attempts in the workflow, by id, with its runs counted by its status in each. */
+  async nodeStatusCounts(workflowName: string): Promise<NodeStatusCount[]> {
+    const latest = await this.#db
+      .selectFrom('executions as e')
+      .select(['e.node_id', 'e.status', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('e.workflow_name', '=', workflowName)
+      .where('e.attempt', '=', (eb) =>
+        eb
+          .selectFrom('executions as later')
+          .select((inner) => inner.fn.max('later.attempt').as('attempt'))
+          .whereRef('later.workflow_name', '=', 'e.workflow_name')
+          .whereRef('later.run_id', '=', 'e.run_id')
+          .whereRef('later.node_id', '=', 'e.node_id'),
+      )
+      .groupBy(['e.node_id', 'e.status'])
+      .execute();
+    const attempts = await this.#db
+      .selectFrom('executions')
+      .select(['node_id', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('workflow_name', '=', workflowName)
+      .groupBy('node_id')
+      .orderBy('node_id')
+      .execute();
+    return attempts.map(({ node_id, count }) => {
+      const runsByStatus = zeroCounts(ATTEMPT_STATUSES);
+      let runs = 0;
+      for (const row of latest) {
+        if (row.node_id !== node_id) continue;
+        runs += Number(row.count);
+        if (isOneOf(ATTEMPT_STATUSES, row.status)) runsByStatus[row.status] += Number(row.count);
+      }
+      return { nodeId: node_id, runs, attempts: Number(count), runsByStatus };
+    });
+  }
+
+  /** A workflow's runs, newest first. */
+  async listRuns(workflowName: string): Promise<RunRecord[]> {
+    const rows = await this.#db
+      .selectFrom('runs')
+      .selectAll()
+      .where('workflow_name', '=', workflowName)
+      .orderBy('run_id', 'desc')
+      .execute();
+    return rows.map(toRunRecord);
+  }
+
+  /** One run with its executions in order and its remembered answers; undefined when there is none. */
+  async getRunWithExecutions(workflowName: string, runId: number): Promise<RunState | undefined> {
+    return this.loadRun({ workflowName, runId });
+  }
+
+  /** The file's path, size and schema version. */
+  async databaseInfo(): Promise<DatabaseInfo> {
+    const { rows: pages } = await sql<{ bytes: number }>`
+      select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()
+    `.execute(this.#db);
+    const { rows: applied } = await sql<{ name: string }>`select name from kysely_migration`.execute(
+      this.#db,
+    );
+    return {
+      path: this.#path,
+      sizeBytes: Number(pages[0]?.bytes ?? 0),
+      schemaVersion: schemaVersionOf(applied.map((row) => row.name)),
+    };
+  }
+
+  /** Closes the database; later calls fail. Closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.destroy();
+  }
+}
+
+async function requireRun(trx: Transaction<PlaybookDatabase>, key: RunKey): Promise<void> {
+  const run = await trx
+    .selectFrom('runs')
+    .select('run_id')
+    .where('workflow_name', '=', key.workflowName)
+    .where('run_id', '=', key.runId)
+    .executeTakeFirst();
+  if (run === undefined) throw new Error(`${describeRun(key)} does not exist`);
+}
+
+function zeroCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
+  return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
+}
+
+function isOneOf<S extends string>(values: readonly S[], value: string): value is S {
+  return (values as readonly string[]).includes(value);
+}
+
+function describeRun(key: RunKey): string {
+  return `run ${key.runId} of workflow "${key.workflowName}"`;
+}
+
+function describeAttempt(key: AttemptKey): string {
+  return `attempt ${key.attempt} of node "${key.nodeId}" in ${describeRun(key)}`;
+}
