@@ -1,3 +1,15 @@
+export { BoundedOutput, droppedMarker } from './bounded-output.js';
+export { createEngine } from './engine.js';
+export type { EngineErrorCode } from './engine-error.js';
+export { EngineError } from './engine-error.js';
+export type {
+  Engine,
+  EnginePorts,
+  EngineSettings,
+  ResumeOptions,
+  RunOptions,
+  RunOutcome,
+} from './engine-types.js';
 export type {
   EngineEvent,
   NodeBlockedEvent,
@@ -9,6 +21,7 @@ export type {
   RunFinishedEvent,
   RunStartedEvent,
 } from './events.js';
+export { planOrder } from './planner.js';
 export type { Clock } from './ports/clock.js';
 export type {
   FunctionContext,

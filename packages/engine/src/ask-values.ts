@@ -1,0 +1,44 @@
+import type { FunctionNode, Runbook } from '@playbook/domain';
+import { ASK_PLACEHOLDER } from '@playbook/domain';
+import { EngineError } from './engine-error.js';
+
+/** Values given up front: node id → param → value. */
+export type GivenValues = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** The params of a Function node whose value is exactly `${ask}`, in declaration order. */
+export function askedParams(node: FunctionNode): string[] {
+  return Object.entries(node.functionParams)
+    .filter(([, value]) => value === ASK_PLACEHOLDER)
+    .map(([param]) => param);
+}
+
+/**
+ * Checks values given up front before anything runs: each must name a Function node of the runbook and one of
+ * its `${ask}` params, so a typo in `--set` fails fast instead of being silently ignored.
+ */
+export function checkGivenValues(runbook: Runbook, values: GivenValues | undefined): void {
+  if (values === undefined) return;
+  const workflowName = runbook.meta.title;
+  for (const [nodeId, params] of Object.entries(values)) {
+    const node = runbook.nodes.find((candidate) => candidate.id === nodeId);
+    if (node === undefined) {
+      throw new EngineError(
+        'BAD_VALUE',
+        `a value is given for node "${nodeId}", which is not in the runbook`,
+        {
+          workflowName,
+          nodeId,
+        },
+      );
+    }
+    for (const param of Object.keys(params)) {
+      if (node.type !== 'Function' || !askedParams(node).includes(param)) {
+        throw new EngineError(
+          'BAD_VALUE',
+          `a value is given for "${nodeId}.${param}", but node "${nodeId}" has no parameter "${param}" set to "${ASK_PLACEHOLDER}"`,
+          { workflowName, nodeId },
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import type { Runbook, RunbookNode } from '@playbook/domain';
+import type { EngineEvent, PromptEvent } from './events.js';
+import type { Clock } from './ports/clock.js';
+import type { FunctionLoader } from './ports/function-loader.js';
+import type { ProcessRunner } from './ports/process-runner.js';
+import type { Prompter } from './ports/prompter.js';
+import type { RunKey, RunRepository } from './ports/run-repository.js';
+
+/** Engine settings with every default applied. */
+export interface ResolvedSettings {
+  readonly defaultTimeoutSeconds: number;
+  readonly maxOutputBytes: number;
+  readonly killGraceMs: number;
+}
+
+/** The answer to a question put to the operator, or why none came. */
+export type PromptOutcome<T> =
+  | { readonly kind: 'answer'; readonly value: T }
+  /** The run's signal fired while the question waited. */
+  | { readonly kind: 'interrupted' }
+  /** The prompter's input ended (or it gave up): the run aborts cleanly. */
+  | { readonly kind: 'closed' };
+
+/** How one attempt ended, before it is written. */
+export interface AttemptResult {
+  readonly status: 'ok' | 'nok' | 'skipped';
+  /** One line saying why, for `nok`. */
+  readonly reason: string | null;
+  readonly operatorDecision?: string | null;
+  readonly resultText?: string | null;
+  readonly exitCode?: number | null;
+  readonly exception?: string | null;
+  readonly stdout?: string | null;
+  readonly stderr?: string | null;
+  /** The run's signal stopped it: the run ends `aborted`. */
+  readonly interrupted?: boolean;
+  /** The operator's input ended while it waited: the run ends `aborted`. */
+  readonly promptClosed?: boolean;
+  /** Failed only for want of an operator: retrying cannot help. */
+  readonly needsOperator?: boolean;
+}
+
+/** What a node kind's runner gets for one attempt. */
+export interface AttemptContext<N extends RunbookNode = RunbookNode> {
+  readonly node: N;
+  readonly attempt: number;
+  readonly run: RunKey;
+  readonly runbook: Runbook;
+  readonly interactive: boolean;
+  /** The run's interrupt signal (never aborts when the caller gave none). */
+  readonly signal: AbortSignal;
+  readonly env: Readonly<Record<string, string>> | undefined;
+  readonly settings: ResolvedSettings;
+  readonly repository: RunRepository;
+  readonly clock: Clock;
+  readonly processRunner: ProcessRunner;
+  readonly functionLoader: FunctionLoader;
+  readonly prompter: Prompter;
+  emit(event: EngineEvent): void;
+  /** Emits a `prompt` event, then asks; never called when the run is non-interactive. */
+  prompt<T>(question: PromptEvent['question'], ask: () => Promise<T>): Promise<PromptOutcome<T>>;
+}
+
+/** The attempt's time limit in seconds: the node's own or the configured default. */
+export function timeoutSeconds(context: AttemptContext): number {
+  return context.node.timeout ?? context.settings.defaultTimeoutSeconds;
+}
+
+/** The directory commands run in and modules resolve from. */
+export function runbookDirectory(runbook: Runbook): string {
+  // A runbook built in memory has no file; "." leaves the choice to the adapter's own working directory.
+  return runbook.source?.directory ?? '.';
+}
+
+export const INTERRUPTED: AttemptResult = {
+  status: 'nok',
+  reason: 'interrupted',
+  operatorDecision: 'interrupted',
+  interrupted: true,
+};
+
+export const PROMPT_CLOSED: AttemptResult = {
+  status: 'nok',
+  reason: 'no answer: the operator input ended',
+  operatorDecision: 'abort',
+  promptClosed: true,
+};

@@ -1,0 +1,68 @@
+import type { Runbook } from '@playbook/domain';
+import type { EngineEvent, NodeCounts } from './events.js';
+import type { Clock } from './ports/clock.js';
+import type { FunctionLoader } from './ports/function-loader.js';
+import type { ProcessRunner, ProcessTable } from './ports/process-runner.js';
+import type { Prompter } from './ports/prompter.js';
+import type { RunRepository } from './ports/run-repository.js';
+
+/** Everything the engine talks to. `createNodePorts()` from `@playbook/engine/node` gives all but the first two. */
+export interface EnginePorts {
+  readonly repository: RunRepository;
+  readonly prompter: Prompter;
+  readonly clock: Clock;
+  readonly processRunner: ProcessRunner;
+  readonly functionLoader: FunctionLoader;
+  readonly processTable: ProcessTable;
+}
+
+export interface EngineSettings {
+  /** Per-attempt limit of nodes without their own `timeout`; default 300. */
+  readonly defaultTimeoutSeconds?: number;
+  /** Cap of each captured output stream (head and tail kept); default 1 MiB. */
+  readonly maxOutputBytes?: number;
+  /** SIGTERM → SIGKILL grace when stopping an orphaned process group on resume; default 2000. */
+  readonly killGraceMs?: number;
+}
+
+export interface RunOptions {
+  /** false: the prompter is never called; Manual nodes and missing `${ask}` values end `nok`. */
+  readonly interactive: boolean;
+  /** Automatic retries of a failed node when non-interactive; default 0. */
+  readonly retries?: number;
+  /** `${ask}` values given up front (`--set node.param=value`): node id → param → value. */
+  readonly values?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Aborting it is an operator interrupt (SIGINT / SIGTERM): the run stops and ends `aborted`. */
+  readonly signal?: AbortSignal;
+  /** Receives every event as it happens. */
+  readonly onEvent?: (event: EngineEvent) => void;
+  /** Extra environment variables for commands. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ResumeOptions extends RunOptions {
+  /** The run to resume; default the newest `aborted`, `nok` or `running` run of the workflow. */
+  readonly runId?: number;
+  /** Runs this node and every node after it in plan order again, whatever their status. */
+  readonly fromNode?: string;
+}
+
+/** How a run (or a resumed run) ended. */
+export interface RunOutcome {
+  readonly workflowName: string;
+  readonly runId: number;
+  readonly status: 'ok' | 'nok' | 'aborted';
+  /** True when ended by the interrupt signal (a CLI exits 130). */
+  readonly interrupted: boolean;
+  readonly counts: NodeCounts;
+  /** The node whose failure decided the outcome, with why; null when none did. */
+  readonly failed: { readonly nodeId: string; readonly name: string; readonly reason: string } | null;
+}
+
+/** Runs and resumes runbooks; make one with `createEngine`. */
+export interface Engine {
+  /** Starts a new run of the runbook and drives it to its end. */
+  run(runbook: Runbook, options: RunOptions): Promise<RunOutcome>;
+  /** Continues an earlier run in place (same run id, attempt numbers continue); throws `EngineError` when it cannot. */
+  resume(runbook: Runbook, options: ResumeOptions): Promise<RunOutcome>;
+}

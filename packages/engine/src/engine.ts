@@ -1,0 +1,60 @@
+import type { Runbook } from '@playbook/domain';
+import { checkGivenValues } from './ask-values.js';
+import type { ResolvedSettings } from './attempt-context.js';
+import type { Engine, EnginePorts, EngineSettings, RunOptions, RunOutcome } from './engine-types.js';
+import { finishRun } from './finish-run.js';
+import { planOrder } from './planner.js';
+import { resumeRun } from './resume-run.js';
+import { RunSession, type SessionInit } from './run-session.js';
+
+/** Builds an engine over the given ports; settings left out take the defaults of SPEC §5. */
+export function createEngine(ports: EnginePorts, settings: EngineSettings = {}): Engine {
+  const resolved: ResolvedSettings = {
+    defaultTimeoutSeconds: settings.defaultTimeoutSeconds ?? 300,
+    maxOutputBytes: settings.maxOutputBytes ?? 1024 * 1024,
+    killGraceMs: settings.killGraceMs ?? 2000,
+  };
+  return {
+    run: (runbook, options) => startRun(ports, resolved, runbook, options),
+    resume: (runbook, options) => resumeRun(ports, resolved, runbook, options),
+  };
+}
+
+async function startRun(
+  ports: EnginePorts,
+  settings: ResolvedSettings,
+  runbook: Runbook,
+  options: RunOptions,
+): Promise<RunOutcome> {
+  const plan = planOrder(runbook);
+  checkGivenValues(runbook, options.values);
+  const startedAt = ports.clock.now();
+  const record = await ports.repository.createRun({
+    workflowName: runbook.meta.title,
+    startTime: startedAt.toISOString(),
+    owner: { host: ports.processTable.host, pid: ports.processTable.pid, processGroup: null },
+    runbookHash: runbook.source?.hash ?? null,
+    nodeIds: plan,
+  });
+  const init: SessionInit = {
+    ports,
+    settings,
+    runbook,
+    options,
+    run: { workflowName: record.workflowName, runId: record.runId },
+    plan,
+    statuses: new Map(),
+    reasons: new Map(),
+    answers: new Map(),
+  };
+  const session = new RunSession(init);
+  session.emit({
+    type: 'run-started',
+    workflowName: record.workflowName,
+    runId: record.runId,
+    trigger: 'run',
+    plan,
+    kept: [],
+  });
+  return finishRun(session, init, startedAt, () => session.execute(new Set(plan)));
+}

@@ -1,0 +1,51 @@
+import type { RunOutcome } from './engine-types.js';
+import { countNodes } from './node-statuses.js';
+import type { RunSession, SessionEnd, SessionInit } from './run-session.js';
+
+/**
+ * Runs `work` and writes the run as finished with its counts, then emits `run-finished`. When a port throws
+ * midway, the run is still written `aborted` (best effort) so that it does not look driven by a live process.
+ */
+export async function finishRun(
+  session: RunSession,
+  init: SessionInit,
+  startedAt: Date,
+  work: () => Promise<SessionEnd>,
+): Promise<RunOutcome> {
+  const { run } = init;
+  let end: SessionEnd;
+  try {
+    end = await work();
+  } catch (error) {
+    await writeEnd(init, 'aborted').catch(() => {});
+    throw error;
+  }
+  const { counts, endedAt } = await writeEnd(init, end.status);
+  session.emit({
+    type: 'run-finished',
+    workflowName: run.workflowName,
+    runId: run.runId,
+    status: end.status,
+    counts,
+    durationMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
+    failed: end.failed,
+  });
+  return { workflowName: run.workflowName, runId: run.runId, ...end, counts };
+}
+
+async function writeEnd(init: SessionInit, status: SessionEnd['status']) {
+  // Counted over the runbook as it is now: nodes removed from the file since the run started are ignored.
+  const counts = countNodes(
+    init.runbook.nodes.map((node) => node.id),
+    init.statuses,
+  );
+  const endedAt = init.ports.clock.now();
+  await init.ports.repository.finishRun(init.run, {
+    status,
+    endTime: endedAt.toISOString(),
+    nodesOk: counts.ok,
+    nodesNok: counts.nok,
+    nodesSkipped: counts.skipped,
+  });
+  return { counts, endedAt };
+}

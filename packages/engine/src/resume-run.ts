@@ -1,0 +1,211 @@
+import type { Runbook } from '@playbook/domain';
+import { checkGivenValues } from './ask-values.js';
+import type { ResolvedSettings } from './attempt-context.js';
+import { EngineError } from './engine-error.js';
+import type { EnginePorts, ResumeOptions, RunOutcome } from './engine-types.js';
+import type { RunStartedEvent } from './events.js';
+import { finishRun } from './finish-run.js';
+import { latestAttempts, reasonOf } from './node-statuses.js';
+import { planOrder } from './planner.js';
+import type { AttemptRecord, NodeStatus, RunRecord, RunState } from './ports/run-repository.js';
+import { planResume } from './resume-plan.js';
+import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
+
+/** Statuses a run can be resumed from (a `running` one only when its owner is gone). */
+const RESUMABLE = ['aborted', 'nok', 'running'] as const;
+
+/** Continues a run in place: same run id, trigger `resume`, attempt numbers continuing. */
+export async function resumeRun(
+  ports: EnginePorts,
+  settings: ResolvedSettings,
+  runbook: Runbook,
+  options: ResumeOptions,
+): Promise<RunOutcome> {
+  const workflowName = runbook.meta.title;
+  const plan = planOrder(runbook);
+  checkGivenValues(runbook, options.values);
+  if (options.fromNode !== undefined && !plan.includes(options.fromNode)) {
+    throw new EngineError('NODE_NOT_FOUND', `node "${options.fromNode}" is not in the runbook`, {
+      workflowName,
+      nodeId: options.fromNode,
+    });
+  }
+  const state = await findRun(ports, workflowName, options.runId);
+  const { run } = state;
+  checkResumable(ports, run);
+
+  const startedAt = ports.clock.now();
+  const claimed = await ports.repository.claimRun({
+    workflowName,
+    runId: run.runId,
+    expectedStatus: run.status,
+    expectedOwner: run.owner,
+    owner: { host: ports.processTable.host, pid: ports.processTable.pid, processGroup: null },
+    nodeIds: plan,
+    runbookHash: runbook.source?.hash ?? null,
+  });
+  if (!claimed) {
+    throw new EngineError(
+      'RUN_CLAIM_LOST',
+      `run ${run.runId} of "${workflowName}" was taken over by another process while this one was starting`,
+      { workflowName, runId: run.runId },
+    );
+  }
+
+  // The owner died without cleaning up: stop what it left running and record its attempt as interrupted.
+  if (run.status === 'running' && run.owner !== null && run.owner.processGroup !== null) {
+    await ports.processTable.killGroup(run.owner.processGroup, settings.killGraceMs);
+  }
+  const attempts = await recordInterrupted(ports, state.attempts, startedAt);
+
+  const statuses = new Map<string, NodeStatus>();
+  const reasons = new Map<string, string>();
+  for (const [nodeId, attempt] of latestAttempts(attempts)) {
+    if (!plan.includes(nodeId)) continue;
+    statuses.set(nodeId, attempt.status);
+    if (attempt.status === 'nok') reasons.set(nodeId, reasonOf(attempt));
+  }
+  const answers = new Map(
+    Object.entries(state.answers).map(([nodeId, params]) => [nodeId, new Map(Object.entries(params))]),
+  );
+  const init: SessionInit = {
+    ports,
+    settings,
+    runbook,
+    options,
+    run: { workflowName, runId: run.runId },
+    plan,
+    statuses,
+    reasons,
+    answers,
+  };
+  const session = new RunSession(init);
+  const resumePlan = planResume(runbook, plan, statuses, options.fromNode);
+  const toRun = new Set(resumePlan.toRun);
+  const changes = runbookChanges(run, runbook, plan);
+
+  return finishRun(session, init, startedAt, async (): Promise<SessionEnd> => {
+    // Repeatable nodes already ok run again only when the operator says so; never without one.
+    let stopped: SessionEnd | undefined;
+    if (options.interactive) {
+      for (const nodeId of resumePlan.repeatable) {
+        const node = runbook.nodes.find((candidate) => candidate.id === nodeId);
+        if (node === undefined) continue;
+        const answer = await session.prompt(nodeId, 'confirm-repeat', () =>
+          ports.prompter.confirmRepeat({ node }),
+        );
+        if (answer.kind === 'answer') {
+          if (answer.value) toRun.add(nodeId);
+          continue;
+        }
+        stopped = { status: 'aborted', interrupted: answer.kind === 'interrupted', failed: null };
+        break;
+      }
+    }
+    session.emit({
+      type: 'run-started',
+      workflowName,
+      runId: run.runId,
+      trigger: 'resume',
+      plan,
+      kept: plan
+        .filter((id) => !toRun.has(id))
+        .map((nodeId) => ({ nodeId, status: statuses.get(nodeId) ?? 'pending' })),
+      ...(changes === undefined ? {} : { changes }),
+    });
+    return stopped ?? session.execute(toRun);
+  });
+}
+
+async function findRun(
+  ports: EnginePorts,
+  workflowName: string,
+  runId: number | undefined,
+): Promise<RunState> {
+  if (runId === undefined) {
+    const latest = await ports.repository.findLatestRun(workflowName, RESUMABLE);
+    if (latest === undefined) {
+      throw new EngineError(
+        'RUN_NOT_FOUND',
+        `workflow "${workflowName}" has no run to resume (none is aborted, nok or running)`,
+        { workflowName },
+      );
+    }
+    runId = latest.runId;
+  }
+  const state = await ports.repository.loadRun({ workflowName, runId });
+  if (state === undefined) {
+    throw new EngineError('RUN_NOT_FOUND', `workflow "${workflowName}" has no run ${runId}`, {
+      workflowName,
+      runId,
+    });
+  }
+  return state;
+}
+
+/** Refuses a run that ended ok, or that a live process (or one that cannot be checked) is driving. */
+function checkResumable(ports: EnginePorts, run: RunRecord): void {
+  const where = `run ${run.runId} of "${run.workflowName}"`;
+  const details = { workflowName: run.workflowName, runId: run.runId };
+  if (run.status === 'ok') {
+    throw new EngineError('RUN_NOT_RESUMABLE', `${where} ended ok: there is nothing to resume`, details);
+  }
+  if (run.status !== 'running' || run.owner === null) return;
+  const { host, pid } = run.owner;
+  if (host !== ports.processTable.host) {
+    throw new EngineError(
+      'RUN_IN_PROGRESS',
+      `${where} is running, driven by process ${pid} on host ${host}; whether it is still alive cannot be checked from host ${ports.processTable.host}, so it is not taken over`,
+      details,
+    );
+  }
+  if (ports.processTable.isAlive(pid)) {
+    throw new EngineError(
+      'RUN_IN_PROGRESS',
+      `${where} is still running, driven by live process ${pid} on host ${host}`,
+      details,
+    );
+  }
+}
+
+/** Attempts left `running` by a dead owner ended when it died: written `nok`, decision `interrupted`. */
+async function recordInterrupted(
+  ports: EnginePorts,
+  attempts: readonly AttemptRecord[],
+  now: Date,
+): Promise<AttemptRecord[]> {
+  const updated: AttemptRecord[] = [];
+  for (const attempt of attempts) {
+    if (attempt.status !== 'running') {
+      updated.push(attempt);
+      continue;
+    }
+    const durationMs = Math.max(0, now.getTime() - Date.parse(attempt.startTime));
+    const outcome = {
+      status: 'nok',
+      endTime: now.toISOString(),
+      durationMs,
+      operatorDecision: 'interrupted',
+    } as const;
+    const { workflowName, runId, nodeId } = attempt;
+    await ports.repository.finishAttempt({ workflowName, runId, nodeId, attempt: attempt.attempt }, outcome);
+    updated.push({ ...attempt, ...outcome });
+  }
+  return updated;
+}
+
+/** Node ids added and removed since the run started, when the runbook file's hash changed. */
+function runbookChanges(
+  run: RunRecord,
+  runbook: Runbook,
+  plan: readonly string[],
+): RunStartedEvent['changes'] | undefined {
+  const hash = runbook.source?.hash;
+  if (run.runbookHash === null || hash === undefined || hash === run.runbookHash) return undefined;
+  const before = new Set(run.nodeIds);
+  const now = new Set(plan);
+  return {
+    added: plan.filter((id) => !before.has(id)),
+    removed: run.nodeIds.filter((id) => !now.has(id)),
+  };
+}

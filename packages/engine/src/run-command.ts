@@ -1,0 +1,58 @@
+import type { CommandNode } from '@playbook/domain';
+import type { AttemptContext, AttemptResult } from './attempt-context.js';
+import { runbookDirectory, timeoutSeconds } from './attempt-context.js';
+import type { CommandResult } from './ports/process-runner.js';
+
+/** One attempt of a Command node: its shell line in the runbook's directory, output streamed and captured. */
+export async function runCommand(context: AttemptContext<CommandNode>): Promise<AttemptResult> {
+  const { node, attempt, repository, run } = context;
+  const seconds = timeoutSeconds(context);
+  // The owner record names the running process group so that a resume after a crash can stop it.
+  let ownerWrite: Promise<void> | undefined;
+  let result: CommandResult;
+  try {
+    result = await context.processRunner.run({
+      command: node.commandName,
+      cwd: runbookDirectory(context.runbook),
+      ...(context.env === undefined ? {} : { env: context.env }),
+      timeoutMs: seconds * 1000,
+      signal: context.signal,
+      maxOutputBytes: context.settings.maxOutputBytes,
+      onOutput: (stream, chunk) => context.emit({ type: 'output', nodeId: node.id, attempt, stream, chunk }),
+      onStart: (processGroup) => {
+        ownerWrite = repository.setOwnerProcessGroup(run, processGroup);
+      },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await clearOwnerGroup(context, ownerWrite);
+    return {
+      status: 'nok',
+      reason: `could not start the command: ${message}`,
+      exception: error instanceof Error && error.stack !== undefined ? error.stack : message,
+    };
+  }
+  await clearOwnerGroup(context, ownerWrite);
+  const captured = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  if (result.aborted) {
+    return {
+      status: 'nok',
+      reason: 'interrupted',
+      operatorDecision: 'interrupted',
+      interrupted: true,
+      ...captured,
+    };
+  }
+  if (result.timedOut) return { status: 'nok', reason: `timed out after ${seconds} seconds`, ...captured };
+  if (result.exitCode !== 0) return { status: 'nok', reason: `exit code ${result.exitCode}`, ...captured };
+  return { status: 'ok', reason: null, ...captured };
+}
+
+async function clearOwnerGroup(
+  context: AttemptContext,
+  ownerWrite: Promise<void> | undefined,
+): Promise<void> {
+  if (ownerWrite === undefined) return;
+  await ownerWrite;
+  await context.repository.setOwnerProcessGroup(context.run, null);
+}

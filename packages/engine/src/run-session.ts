@@ -1,0 +1,359 @@
+import type { FunctionNode, Runbook, RunbookNode } from '@playbook/domain';
+import { askedParams } from './ask-values.js';
+import type { AttemptContext, AttemptResult, PromptOutcome, ResolvedSettings } from './attempt-context.js';
+import { INTERRUPTED, PROMPT_CLOSED } from './attempt-context.js';
+import type { EnginePorts, RunOptions, RunOutcome } from './engine-types.js';
+import type { EngineEvent, PromptEvent } from './events.js';
+import { satisfies } from './node-statuses.js';
+import type { FailureChoice } from './ports/prompter.js';
+import { PromptClosedError } from './ports/prompter.js';
+import type { NodeStatus, RunKey } from './ports/run-repository.js';
+import { runCommand } from './run-command.js';
+import { runFunction } from './run-function.js';
+import { runManual } from './run-manual.js';
+
+/** How many times an answer the engine cannot use is asked again before it counts as abort. */
+const MAX_INVALID_ANSWERS = 3;
+
+/** What a session starts from: a run already created or claimed, and what earlier sessions left. */
+export interface SessionInit {
+  readonly ports: EnginePorts;
+  readonly settings: ResolvedSettings;
+  readonly runbook: Runbook;
+  readonly options: RunOptions;
+  readonly run: RunKey;
+  /** Node ids in plan order. */
+  readonly plan: readonly string[];
+  /** Latest status of each node so far (absent: pending). */
+  readonly statuses: Map<string, NodeStatus>;
+  /** Why nodes whose latest status is `nok` failed. */
+  readonly reasons: Map<string, string>;
+  /** Remembered `${ask}` answers: node id → param → value. */
+  readonly answers: Map<string, Map<string, string>>;
+}
+
+/** How the session ended, before the run is written as finished. */
+export type SessionEnd = Pick<RunOutcome, 'status' | 'interrupted' | 'failed'>;
+
+type NodeEnd =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'nok'; readonly reason: string }
+  | { readonly kind: 'aborted'; readonly interrupted: boolean; readonly reason: string };
+
+/** Drives the nodes of one run, one at a time in plan order, applying the rules of SPEC §2. */
+export class RunSession {
+  readonly #init: SessionInit;
+  readonly #nodes: ReadonlyMap<string, RunbookNode>;
+  readonly #signal: AbortSignal;
+
+  constructor(init: SessionInit) {
+    this.#init = init;
+    this.#nodes = new Map(init.runbook.nodes.map((node) => [node.id, node]));
+    this.#signal = init.options.signal ?? new AbortController().signal;
+  }
+
+  get signal(): AbortSignal {
+    return this.#signal;
+  }
+
+  emit(event: EngineEvent): void {
+    this.#init.options.onEvent?.(event);
+  }
+
+  /** Emits a `prompt` event and asks; an interrupt while it waits wins, end of input becomes `closed`. */
+  async prompt<T>(
+    nodeId: string,
+    question: PromptEvent['question'],
+    ask: () => Promise<T>,
+  ): Promise<PromptOutcome<T>> {
+    const signal = this.#signal;
+    if (signal.aborted) return { kind: 'interrupted' };
+    this.emit({ type: 'prompt', nodeId, question });
+    let onAbort = () => {};
+    const interrupted = new Promise<PromptOutcome<T>>((resolve) => {
+      onAbort = () => resolve({ kind: 'interrupted' });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const answered = ask().then((value): PromptOutcome<T> => ({ kind: 'answer', value }));
+    // If the interrupt wins, a prompter that rejects later must not surface as an unhandled rejection.
+    answered.catch(() => {});
+    try {
+      return await Promise.race([answered, interrupted]);
+    } catch (error) {
+      if (isPromptClosed(error)) return { kind: 'closed' };
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Runs every node of `toRun` in plan order; the others keep their status. */
+  async execute(toRun: ReadonlySet<string>): Promise<SessionEnd> {
+    const { plan, statuses } = this.#init;
+    const blockedBy = new Map<string, string>();
+    for (const id of plan) {
+      if (!toRun.has(id)) continue;
+      const node = this.#nodes.get(id) as RunbookNode;
+      if (this.#signal.aborted) return { status: 'aborted', interrupted: true, failed: null };
+      const blocker = this.#blocker(node, blockedBy);
+      if (blocker !== undefined) {
+        blockedBy.set(id, blocker);
+        this.emit({ type: 'node-blocked', nodeId: id, name: node.name, blockedBy: blocker });
+        continue;
+      }
+      const end = await this.#runNode(node);
+      const failed = { nodeId: id, name: node.name, reason: end.kind === 'done' ? '' : end.reason };
+      if (end.kind === 'aborted') return { status: 'aborted', interrupted: end.interrupted, failed };
+      // A critical node that ends nok fails the whole run at once.
+      if (end.kind === 'nok' && node.critical) return { status: 'nok', interrupted: false, failed };
+    }
+    if (plan.every((id) => satisfies(statuses.get(id))))
+      return { status: 'ok', interrupted: false, failed: null };
+    return { status: 'nok', interrupted: false, failed: this.#firstFailure(blockedBy) };
+  }
+
+  /** The failed (or unfinished) node that keeps `node` from running, if any: the root cause, not the nearest. */
+  #blocker(node: RunbookNode, blockedBy: ReadonlyMap<string, string>): string | undefined {
+    for (const dependency of node.dependsOn) {
+      const root = blockedBy.get(dependency);
+      if (root !== undefined) return root;
+      if (!satisfies(this.#init.statuses.get(dependency))) return dependency;
+    }
+    return undefined;
+  }
+
+  #firstFailure(blockedBy: ReadonlyMap<string, string>): SessionEnd['failed'] {
+    const { plan, statuses, reasons } = this.#init;
+    const nokId = plan.find((id) => statuses.get(id) === 'nok');
+    const id = nokId ?? plan.find((candidate) => !satisfies(statuses.get(candidate)));
+    if (id === undefined) return null;
+    const node = this.#nodes.get(id) as RunbookNode;
+    const blocker = blockedBy.get(id);
+    const reason =
+      reasons.get(id) ??
+      (blocker === undefined
+        ? `not run (${statuses.get(id) ?? 'pending'})`
+        : `not run: blocked by "${blocker}"`);
+    return { nodeId: id, name: node.name, reason };
+  }
+
+  /** Attempts a node until it ends ok or skipped, stays nok, or the run must stop. */
+  async #runNode(node: RunbookNode): Promise<NodeEnd> {
+    const { options } = this.#init;
+    const retries = options.retries ?? 0;
+    let automaticRetries = 0;
+    for (;;) {
+      const { attempt, result } = await this.#attempt(node);
+      if (result.status !== 'nok') return { kind: 'done' };
+      const reason = result.reason ?? 'failed';
+      if (result.interrupted === true) return { kind: 'aborted', interrupted: true, reason };
+      if (result.promptClosed === true) return { kind: 'aborted', interrupted: false, reason };
+      if (!options.interactive) {
+        // Retrying cannot bring an operator: only real failures are retried.
+        if (result.needsOperator !== true && automaticRetries < retries) {
+          automaticRetries++;
+          continue;
+        }
+        return { kind: 'nok', reason };
+      }
+      const choice = await this.#afterFailure(node, attempt, reason);
+      if (choice === 'retry') continue;
+      if (choice === 'skip') {
+        await this.#writeSkip(node);
+        return { kind: 'done' };
+      }
+      if (choice === 'interrupted') return { kind: 'aborted', interrupted: true, reason: 'interrupted' };
+      return { kind: 'aborted', interrupted: false, reason: `${reason} (aborted by the operator)` };
+    }
+  }
+
+  /** Asks retry / skip / abort; `interrupted` when the signal fires while it waits. */
+  async #afterFailure(
+    node: RunbookNode,
+    attempt: number,
+    reason: string,
+  ): Promise<FailureChoice | 'interrupted'> {
+    const canSkip = node.skippable && !node.critical;
+    for (let asked = 0; asked < MAX_INVALID_ANSWERS; asked++) {
+      const answer = await this.prompt(node.id, 'after-failure', () =>
+        this.#init.ports.prompter.afterFailure({ node, attempt, reason, canSkip }),
+      );
+      if (answer.kind === 'interrupted') return 'interrupted';
+      if (answer.kind === 'closed') return 'abort';
+      if (answer.value !== 'skip' || canSkip) return answer.value;
+    }
+    return 'abort';
+  }
+
+  /** A skip chosen after a failure is its own attempt, written already finished. */
+  async #writeSkip(node: RunbookNode): Promise<void> {
+    const { repository, clock } = this.#init.ports;
+    const record = await repository.startAttempt({
+      ...this.#init.run,
+      nodeId: node.id,
+      startTime: clock.now().toISOString(),
+      status: 'skipped',
+      operatorDecision: 'skip',
+    });
+    this.#init.statuses.set(node.id, 'skipped');
+    this.#init.reasons.delete(node.id);
+    this.emit({
+      type: 'node-finished',
+      nodeId: node.id,
+      name: node.name,
+      attempt: record.attempt,
+      status: 'skipped',
+      durationMs: 0,
+      operatorDecision: 'skip',
+      exitCode: null,
+      reason: null,
+    });
+  }
+
+  /** One attempt: written `running` first, run by its kind, then written with how it ended. */
+  async #attempt(node: RunbookNode): Promise<{ attempt: number; result: AttemptResult }> {
+    const { ports, run, statuses, reasons } = this.#init;
+    const started = ports.clock.now();
+    const record = await ports.repository.startAttempt({
+      ...run,
+      nodeId: node.id,
+      startTime: started.toISOString(),
+      status: 'running',
+    });
+    const key = { ...run, nodeId: node.id, attempt: record.attempt };
+    statuses.set(node.id, 'running');
+    this.emit({
+      type: 'node-started',
+      nodeId: node.id,
+      name: node.name,
+      kind: node.type,
+      attempt: record.attempt,
+    });
+
+    let result: AttemptResult;
+    try {
+      result = await this.#runKind(node, record.attempt);
+    } catch (error) {
+      // A broken port: leave evidence on the attempt, then let the caller see the error.
+      const ended = ports.clock.now();
+      await ports.repository
+        .finishAttempt(key, {
+          status: 'nok',
+          endTime: ended.toISOString(),
+          durationMs: ended.getTime() - started.getTime(),
+          exception: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        })
+        .catch(() => {});
+      statuses.set(node.id, 'nok');
+      throw error;
+    }
+
+    const ended = ports.clock.now();
+    const durationMs = Math.max(0, ended.getTime() - started.getTime());
+    await ports.repository.finishAttempt(key, {
+      status: result.status,
+      endTime: ended.toISOString(),
+      durationMs,
+      ...(result.operatorDecision === undefined ? {} : { operatorDecision: result.operatorDecision }),
+      resultText: result.resultText ?? null,
+      exitCode: result.exitCode ?? null,
+      exception: result.exception ?? null,
+      stdout: result.stdout ?? null,
+      stderr: result.stderr ?? null,
+    });
+    statuses.set(node.id, result.status);
+    if (result.status === 'nok') reasons.set(node.id, result.reason ?? 'failed');
+    else reasons.delete(node.id);
+    this.emit({
+      type: 'node-finished',
+      nodeId: node.id,
+      name: node.name,
+      attempt: record.attempt,
+      status: result.status,
+      durationMs,
+      operatorDecision: result.operatorDecision ?? null,
+      exitCode: result.exitCode ?? null,
+      reason: result.status === 'nok' ? (result.reason ?? 'failed') : null,
+    });
+    return { attempt: record.attempt, result };
+  }
+
+  async #runKind(node: RunbookNode, attempt: number): Promise<AttemptResult> {
+    switch (node.type) {
+      case 'Manual':
+        return runManual(this.#context(node, attempt));
+      case 'Command':
+        return runCommand(this.#context(node, attempt));
+      case 'Function': {
+        const context = this.#context(node, attempt);
+        const params = await this.#resolveParams(context);
+        if ('status' in params) return params;
+        return runFunction(context, params.params);
+      }
+    }
+  }
+
+  /** Fills `${ask}` params: a value given up front, else a remembered answer, else the operator's. */
+  async #resolveParams(
+    context: AttemptContext<FunctionNode>,
+  ): Promise<{ params: Record<string, unknown> } | AttemptResult> {
+    const { node } = context;
+    const { options, answers, ports, run } = this.#init;
+    const params: Record<string, unknown> = { ...node.functionParams };
+    for (const param of askedParams(node)) {
+      const remembered = answers.get(node.id)?.get(param);
+      let value = options.values?.[node.id]?.[param] ?? remembered;
+      if (value === undefined) {
+        if (!options.interactive) {
+          const message = `no value for parameter "${param}" of "${node.name}": it needs an operator (or a value given up front)`;
+          return { status: 'nok', reason: message, resultText: message, needsOperator: true };
+        }
+        const asked = await this.prompt(node.id, 'ask-value', () => ports.prompter.askValue({ node, param }));
+        if (asked.kind === 'interrupted') return INTERRUPTED;
+        if (asked.kind === 'closed') return PROMPT_CLOSED;
+        value = asked.value;
+      }
+      // Remembered for the run, so a retry or a resume does not ask again.
+      if (value !== remembered) {
+        await ports.repository.saveAnswer(run, node.id, param, value);
+        let nodeAnswers = answers.get(node.id);
+        if (nodeAnswers === undefined) {
+          nodeAnswers = new Map();
+          answers.set(node.id, nodeAnswers);
+        }
+        nodeAnswers.set(param, value);
+      }
+      params[param] = value;
+    }
+    return { params };
+  }
+
+  #context<N extends RunbookNode>(node: N, attempt: number): AttemptContext<N> {
+    const { ports, settings, runbook, options, run } = this.#init;
+    return {
+      node,
+      attempt,
+      run,
+      runbook,
+      interactive: options.interactive,
+      signal: this.#signal,
+      env: options.env,
+      settings,
+      repository: ports.repository,
+      clock: ports.clock,
+      processRunner: ports.processRunner,
+      functionLoader: ports.functionLoader,
+      prompter: ports.prompter,
+      emit: (event) => this.emit(event),
+      prompt: (question, ask) => this.prompt(node.id, question, ask),
+    };
+  }
+}
+
+/** A `PromptClosedError`, also from another copy of this package (a prompter bundled elsewhere). */
+export function isPromptClosed(error: unknown): boolean {
+  return (
+    error instanceof PromptClosedError ||
+    (error instanceof Error && (error as { code?: unknown }).code === 'PROMPT_CLOSED')
+  );
+}
