@@ -68,7 +68,7 @@ describe('NodeProcessTable', () => {
 
   it('tells running processes from exited ones, zombies included', async () => {
     expect(table.isAlive(process.pid)).toBe(true);
-    const child = spawn('/bin/sh', ['-c', 'sleep 0.2 >/dev/null & echo $!'], {
+    const child = spawn('/bin/sh', ['-c', 'sleep 0.5 >/dev/null & echo $!'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let out = '';
@@ -79,14 +79,14 @@ describe('NodeProcessTable', () => {
     const orphan = Number(out.trim());
     expect(table.isAlive(orphan)).toBe(true);
     // Once exited, the orphan is reaped by PID 1 or, where PID 1 reaps nothing, left a zombie: gone either way.
-    await delay(500);
+    await delay(800);
     expect(table.isAlive(orphan)).toBe(false);
     expect(table.isAlive(child.pid!)).toBe(false);
   });
 
   it('kills a whole group, SIGKILL after the grace period for processes that ignore SIGTERM', async () => {
     const { group, pids } = await startGroup(
-      `sleep 60 & echo $! >> PIDFILE; (trap "" TERM; exec sleep 60) & echo $! >> PIDFILE; wait`,
+      `sleep 60 & echo $! >> PIDFILE; sh -c 'trap "" TERM; echo $$ >> PIDFILE; exec sleep 60' & wait`,
       2,
     );
     for (const pid of pids) expect(isRunning(pid)).toBe(true);
