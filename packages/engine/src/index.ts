@@ -65,3 +65,5 @@ export type {
   RunTrigger,
   StartAttemptInput,
 } from './ports/run-repository.js';
+// The in-memory repository is also on the core entry: `/testing` pulls in vitest, a program should not need it.
+export { InMemoryRunRepository } from './testing/memory-run-repository.js';
