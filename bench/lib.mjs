@@ -1,0 +1,98 @@
+// Shared helpers of the benchmark harness. Every figure is reported as a ratio against a baseline measured in
+// the same run, because these machines are noisy; medians over several repetitions.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = join(ROOT, 'apps/cli/dist/bin.js');
+
+/** Median of numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Milliseconds taken by `fn` (sync or async). */
+export async function timeMs(fn) {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** Runs baseline and candidate alternately `reps` times (alternating spreads machine noise over both). */
+export async function compare(reps, baseline, candidate) {
+  const base = [];
+  const cand = [];
+  for (let i = 0; i < reps; i++) {
+    base.push(await timeMs(baseline));
+    cand.push(await timeMs(candidate));
+  }
+  return { baselineMs: median(base), candidateMs: median(cand), ratio: median(cand) / median(base) };
+}
+
+/** Runs a command to its end; throws with its stderr when it fails and `check` is set. */
+export function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...options });
+  if (options.check !== false && result.status !== (options.expectStatus ?? 0)) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  }
+  return result;
+}
+
+/** Like `run` but asynchronous, so the caller's timer measures the whole child. */
+export function runAsync(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === (options.expectStatus ?? 0) ? resolve() : reject(new Error(stderr)),
+    );
+  });
+}
+
+/** A temporary directory removed when the process exits. */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `playbook-bench-${prefix}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A runbook text with `count` nodes; `chain` makes each depend on the previous one. */
+export function generatedRunbook(count, { chain = true, command = 'true' } = {}) {
+  const lines = [
+    '[runbook]',
+    'title = "Bench"',
+    'description = "generated"',
+    'version = "0.1.0"',
+    'author = "bench"',
+    'created_at = "2025-01-01T00:00:00Z"',
+    '',
+  ];
+  for (let i = 0; i < count; i++) {
+    lines.push(`[n${i}]`, 'type = "Command"', `command_name = "${command}"`);
+    if (chain && i > 0) lines.push(`depends_on = ["n${i - 1}"]`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** Spawns `sh -c true` `count` times one after another, the way a plain Node program would. */
+export async function plainSpawns(count, command = 'true') {
+  for (let i = 0; i < count; i++) {
+    await new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child.stdout.resume();
+      child.stderr.resume();
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+  }
+}
