@@ -397,6 +397,14 @@ describe('Function nodes', () => {
       expect(run.attempt(id).stderr).toMatch(/timed out after 0\.05 seconds/);
     }
   });
+  it('does not time out at once when the limit is longer than a timer can wait', async () => {
+    const functionLoader = new FakeFunctionLoader({
+      f: () => new Promise((resolve) => setTimeout(() => resolve('done'), 20)),
+    });
+    const runbook = buildRunbook([functionNode('f', 'f', {}, { timeout: 30 * 24 * 3600 })]);
+    const run = await runWith(runbook, { functionLoader }, { interactive: false });
+    expect(run.attempt('f')).toMatchObject({ status: 'ok', resultText: 'done' });
+  });
 });
 
 describe('ask params (ASK_PLACEHOLDER)', () => {

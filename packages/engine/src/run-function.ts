@@ -6,6 +6,9 @@ import { firstLine } from './node-statuses.js';
 import type { FunctionContext, FunctionLogger, PlaybookFunction } from './ports/function-loader.js';
 import type { OutputStream } from './ports/process-runner.js';
 
+/** setTimeout fires at once for delays past this (about 24.8 days), so longer limits are capped to it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** One attempt of a Function node: load, call `fn(params, context)` under a time limit, record what it gave. */
 export async function runFunction(
   context: AttemptContext<FunctionNode>,
@@ -49,10 +52,13 @@ export async function runFunction(
   const onInterrupt = () => controller.abort(context.signal.reason);
   context.signal.addEventListener('abort', onInterrupt, { once: true });
   if (context.signal.aborted) onInterrupt();
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error(`timed out after ${seconds} seconds`));
-  }, seconds * 1000);
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort(new Error(`timed out after ${seconds} seconds`));
+    },
+    Math.min(seconds * 1000, MAX_TIMER_MS),
+  );
 
   const functionContext: FunctionContext = {
     signal: controller.signal,
