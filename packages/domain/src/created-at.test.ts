@@ -27,17 +27,22 @@ describe('normaliseCreatedAt', () => {
       ok: true,
       iso: '2025-05-03T12:08:00.000Z',
     });
+    const local = Object.assign(tomlDate('2025-05-03T12:08:00Z'), {
+      isFloating: true,
+      toISOString: () => '2025-05-03T12:08:00.000',
+    });
+    expect(normaliseCreatedAt(local)).toEqual({ ok: true, iso: '2025-05-03T12:08:00.000Z' });
     expect(normaliseCreatedAt(tomlDate('invalid'))).toEqual({ ok: false, reason: 'is not a valid date' });
   });
 
   it('rejects what is not a date-time, saying why', () => {
     expect(normaliseCreatedAt('yesterday')).toEqual({
       ok: false,
-      reason: '"yesterday" is not an ISO-8601 date-time (e.g. "2025-05-03T12:08:00Z")',
+      reason: 'is "yesterday", not an ISO-8601 date-time (e.g. "2025-05-03T12:08:00Z")',
     });
     expect(normaliseCreatedAt('2025-02-30')).toEqual({
       ok: false,
-      reason: '"2025-02-30" is not a valid date-time',
+      reason: 'is "2025-02-30", not a valid date-time',
     });
     expect(normaliseCreatedAt('2025-05-03T25:00:00Z')).toMatchObject({ ok: false });
     expect(normaliseCreatedAt(20250503)).toEqual({

@@ -16,8 +16,9 @@ export function normaliseCreatedAt(value: unknown): CreatedAtResult {
       return { ok: false, reason: 'is a time of day without a date' };
     }
     if (Number.isNaN(value.getTime())) return { ok: false, reason: 'is not a valid date' };
-    // Local dates and local date-times come back with their fields in UTC already, so this keeps them as written.
-    return { ok: true, iso: value.toISOString() };
+    // Local dates and local date-times come back with their fields in UTC already, so this keeps them as
+    // written. The library overrides toISOString on those (no `Z`, or no time), hence the prototype's.
+    return { ok: true, iso: Date.prototype.toISOString.call(value) };
   }
   if (typeof value !== 'string') {
     return {
@@ -27,7 +28,7 @@ export function normaliseCreatedAt(value: unknown): CreatedAtResult {
   }
   const match = ISO_PATTERN.exec(value.trim());
   if (match === null) {
-    return { ok: false, reason: `"${value}" is not an ISO-8601 date-time (e.g. "2025-05-03T12:08:00Z")` };
+    return { ok: false, reason: `is "${value}", not an ISO-8601 date-time (e.g. "2025-05-03T12:08:00Z")` };
   }
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', , sign, oh = '0', om = '0'] = match;
   const year = Number(y);
@@ -50,7 +51,7 @@ export function normaliseCreatedAt(value: unknown): CreatedAtResult {
     Number(oh) > 23 ||
     Number(om) > 59
   ) {
-    return { ok: false, reason: `"${value}" is not a valid date-time` };
+    return { ok: false, reason: `is "${value}", not a valid date-time` };
   }
   const offsetMinutes = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
   return { ok: true, iso: new Date(utc - offsetMinutes * 60_000).toISOString() };

@@ -33,7 +33,9 @@ export function buildDependencyGraph(nodes: readonly DependencyDeclaration[]): G
  * graphlib graph; linear in nodes + edges.
  */
 export function findDependencyCycles(nodes: readonly DependencyDeclaration[]): DependencyCycle[] {
-  const graph = buildDependencyGraph(nodes);
+  const suspects = nodesNotPeeled(nodes);
+  if (suspects.length === 0) return [];
+  const graph = buildDependencyGraph(suspects);
   const order = new Map<string, number>(nodes.map((node, index) => [node.id, index]));
   const successors = (id: string): string[] => graph.successors(id) ?? [];
 
@@ -44,7 +46,7 @@ export function findDependencyCycles(nodes: readonly DependencyDeclaration[]): D
   const components: string[][] = [];
   let counter = 0;
 
-  for (const root of nodes) {
+  for (const root of suspects) {
     if (index.has(root.id)) continue;
     const work: { id: string; next: string[]; position: number }[] = [];
     const enter = (id: string) => {
@@ -91,6 +93,36 @@ export function findDependencyCycles(nodes: readonly DependencyDeclaration[]): D
     return { path: shortestCycleThrough(start, members, successors) };
   });
   return cycles.sort((a, b) => order.get(a.path[0]!)! - order.get(b.path[0]!)!);
+}
+
+// Kahn's peeling: repeatedly drop nodes whose dependencies are all dropped. What remains is every node on a
+// cycle or depending on one; usually nothing, so the common acyclic case never builds the graphlib graph
+// (whose string-keyed bookkeeping dominates the cost on large runbooks).
+function nodesNotPeeled(nodes: readonly DependencyDeclaration[]): DependencyDeclaration[] {
+  const known = new Set(nodes.map((node) => node.id));
+  const pending = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  const ready: string[] = [];
+  for (const node of nodes) {
+    const dependencies = new Set(node.dependsOn.filter((id) => id !== node.id && known.has(id)));
+    pending.set(node.id, dependencies.size);
+    if (dependencies.size === 0) ready.push(node.id);
+    for (const dependency of dependencies) {
+      const list = dependents.get(dependency);
+      if (list === undefined) dependents.set(dependency, [node.id]);
+      else list.push(node.id);
+    }
+  }
+  for (let head = 0; head < ready.length; head++) {
+    for (const dependent of dependents.get(ready[head]!) ?? []) {
+      const left = pending.get(dependent)! - 1;
+      pending.set(dependent, left);
+      if (left === 0) ready.push(dependent);
+    }
+  }
+  if (ready.length === nodes.length) return [];
+  const peeled = new Set(ready);
+  return nodes.filter((node) => !peeled.has(node.id));
 }
 
 // Breadth-first from `start` inside its component: the shortest way back to it, so the message is short.

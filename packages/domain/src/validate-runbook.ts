@@ -82,7 +82,7 @@ export function validateRunbookDocument(document: unknown, options: ValidateOpti
     }
   }
 
-  if (declared.length === 0 && isTable(document[RUNBOOK_TABLE])) {
+  if (keys.every((key) => key === RUNBOOK_TABLE) && isTable(document[RUNBOOK_TABLE])) {
     report(
       'warning',
       'NO_NODES',
@@ -176,15 +176,13 @@ function validateMeta(document: Table, report: Report): RunbookMeta | undefined 
     }
   }
   for (const key of Object.keys(table)) {
-    if (!Object.hasOwn(RUNBOOK_FIELDS, key)) {
-      report(
-        'warning',
-        'UNKNOWN_KEY',
-        unknownKey(key, '[runbook]', Object.keys(RUNBOOK_FIELDS)),
-        RUNBOOK_TABLE,
-        key,
-      );
-    }
+    if (Object.hasOwn(RUNBOOK_FIELDS, key)) continue;
+    // `build.type = …` or `build = { … }` written after [runbook] lands inside it: say how to make it a node.
+    const message = isTable(table[key])
+      ? `unknown key ${code(key)} in [runbook]: to declare a node, write it as a [${key}] table (keys after a ` +
+        'table header belong to that table)'
+      : unknownKey(key, '[runbook]', Object.keys(RUNBOOK_FIELDS));
+    report('warning', 'UNKNOWN_KEY', message, RUNBOOK_TABLE, key);
   }
   if (!valid) return undefined;
   return {

@@ -1,1 +1,6 @@
-export {};
+export type { KeyLocations, SourcePosition } from './key-locator.js';
+export { locateKeys } from './key-locator.js';
+export { loadRunbook, MAX_RUNBOOK_BYTES, RUNBOOK_EXTENSION } from './load-runbook.js';
+export { parseRunbook } from './parse-runbook.js';
+export type { ParseResult, Problem } from './problem.js';
+export { formatProblem } from './problem.js';

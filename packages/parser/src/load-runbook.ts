@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseRunbook } from './parse-runbook.js';
+import type { ParseResult, Problem } from './problem.js';
+
+/** Runbook files must end with this. */
+export const RUNBOOK_EXTENSION = '.playbook.toml';
+
+/** Files larger than this are refused before they are read (10 MiB). */
+export const MAX_RUNBOOK_BYTES = 10 * 1024 * 1024;
+
+const fail = (file: string, code: string, message: string, position?: { line: number; column: number }) =>
+  ({
+    ok: false,
+    problems: [{ severity: 'error', code, message, file, ...position } satisfies Problem],
+  }) as const;
+
+/**
+ * Reads, parses and validates a `*.playbook.toml` file. File-level problems (missing, a directory, wrong name,
+ * empty, too large, not UTF-8) are Problems too; this never rejects for a user mistake. Sets `runbook.source`.
+ */
+export async function loadRunbook(path: string): Promise<ParseResult> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) return fail(path, 'NOT_A_FILE', 'is a directory, not a runbook file');
+    if (!info.isFile()) return fail(path, 'NOT_A_FILE', 'is not a regular file');
+    size = info.size;
+  } catch (error) {
+    return fail(path, ioCode(error), ioMessage(error));
+  }
+  if (!path.endsWith(RUNBOOK_EXTENSION)) {
+    return fail(path, 'BAD_FILE_NAME', `not a runbook file: the name must end in ${RUNBOOK_EXTENSION}`);
+  }
+  if (size > MAX_RUNBOOK_BYTES) {
+    return fail(
+      path,
+      'FILE_TOO_LARGE',
+      `the file is ${formatBytes(size)}, over the ${formatBytes(MAX_RUNBOOK_BYTES)} limit for a runbook`,
+    );
+  }
+
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    return fail(path, ioCode(error), ioMessage(error));
+  }
+  // Re-checked after reading: the file may have grown since stat.
+  if (bytes.byteLength > MAX_RUNBOOK_BYTES) {
+    return fail(
+      path,
+      'FILE_TOO_LARGE',
+      `the file is ${formatBytes(bytes.byteLength)}, over the ${formatBytes(MAX_RUNBOOK_BYTES)} limit for a runbook`,
+    );
+  }
+
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    return fail(
+      path,
+      'NOT_UTF8',
+      `the file is not valid UTF-8 text (byte 0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset})`,
+      bad.position,
+    );
+  }
+
+  const result = parseRunbook(text, path);
+  if (!result.ok) return result;
+  const absolute = resolve(path);
+  return {
+    ok: true,
+    warnings: result.warnings,
+    runbook: {
+      ...result.runbook,
+      source: {
+        path: absolute,
+        directory: dirname(absolute),
+        hash: createHash('sha256').update(bytes).digest('hex'),
+      },
+    },
+  };
+}
+
+function ioCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' ? 'FILE_NOT_FOUND' : 'READ_FAILED';
+}
+
+function ioMessage(error: unknown): string {
+  const { code } = error as NodeJS.ErrnoException;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'file not found';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot read the file: permission denied';
+    case 'EISDIR':
+      return 'is a directory, not a runbook file';
+    default:
+      return `cannot read the file: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  const rounded = mib >= 10 ? mib.toFixed(1) : mib.toFixed(2);
+  return `${rounded.replace(/\.0+$/, '')} MiB (${bytes.toLocaleString('en-US')} bytes)`;
+}
+
+// The first byte that breaks UTF-8, with its 1-based line and column (in characters) for the message.
+function firstInvalidUtf8(bytes: Uint8Array): {
+  byte: number;
+  offset: number;
+  position: { line: number; column: number };
+} {
+  const lenient = new TextDecoder('utf-8', { fatal: false });
+  let offset = 0;
+  while (offset < bytes.length) {
+    const b = bytes[offset]!;
+    const length =
+      b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let valid = length > 0 && offset + length <= bytes.length;
+    for (let k = 1; valid && k < length; k++) valid = (bytes[offset + k]! & 0xc0) === 0x80;
+    if (valid && length > 1) {
+      const decoded = lenient.decode(bytes.subarray(offset, offset + length));
+      valid = !decoded.includes('\uFFFD');
+    }
+    if (!valid) break;
+    offset += length;
+  }
+  const before = bytes.subarray(0, offset);
+  const lastNewline = before.lastIndexOf(0x0a);
+  const line = before.reduce((count, value) => count + (value === 0x0a ? 1 : 0), 1);
+  const column = new TextDecoder().decode(before.subarray(lastNewline + 1)).length + 1;
+  return { byte: bytes[offset] ?? 0, offset, position: { line, column } };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunbook } from './parse-runbook.js';
+import { formatProblem } from './problem.js';
+
+const meta = (createdAt: string) =>
+  `[runbook]\ntitle = "t"\ndescription = "d"\nversion = "1"\nauthor = "a"\ncreated_at = ${createdAt}\n`;
+const node = '\n[a]\ntype = "Manual"\nprompt = "p"\n';
+
+describe('parseRunbook', () => {
+  it('normalises TOML datetimes and ISO strings for created_at to UTC', () => {
+    const createdAt = (literal: string) => {
+      const result = parseRunbook(meta(literal) + node, 'x.playbook.toml');
+      return result.ok ? result.runbook.meta.createdAt : result.problems;
+    };
+    expect(createdAt('2025-05-03T14:08:00+02:00')).toBe('2025-05-03T12:08:00.000Z');
+    expect(createdAt('2025-05-03 12:08:00Z')).toBe('2025-05-03T12:08:00.000Z');
+    expect(createdAt('2025-05-03T12:08:00')).toBe('2025-05-03T12:08:00.000Z');
+    expect(createdAt('2025-05-03')).toBe('2025-05-03T00:00:00.000Z');
+    expect(createdAt('"2025-05-03T12:08:00-05:00"')).toBe('2025-05-03T17:08:00.000Z');
+  });
+
+  it('reports TOML syntax errors with 1-based positions (the library counts from 0)', () => {
+    const result = parseRunbook('[runbook]\ntitle = "t\n', 'x.playbook.toml');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems).toEqual([
+      {
+        severity: 'error',
+        code: 'TOML_SYNTAX',
+        message: 'invalid TOML: Unterminated string',
+        file: 'x.playbook.toml',
+        nodeId: 'runbook',
+        line: 2,
+        column: 11,
+      },
+    ]);
+  });
+
+  it('a whitespace-only text is an empty file', () => {
+    const result = parseRunbook('\uFEFF \n\t\n', 'x.playbook.toml');
+    expect(!result.ok && result.problems[0]?.code).toBe('EMPTY_FILE');
+  });
+});
+
+describe('formatProblem', () => {
+  it('prints one line with position, severity, node and field', () => {
+    expect(
+      formatProblem({
+        severity: 'error',
+        code: 'CYCLE',
+        message: 'dependency cycle: a → b → a',
+        file: 'x.playbook.toml',
+        nodeId: 'a',
+        field: 'depends_on',
+        line: 3,
+        column: 1,
+      }),
+    ).toBe('x.playbook.toml:3:1: error: [a.depends_on] dependency cycle: a → b → a');
+    expect(
+      formatProblem({
+        severity: 'warning',
+        code: 'NO_NODES',
+        message: 'no nodes',
+        file: 'f',
+        nodeId: 'runbook',
+      }),
+    ).toBe('f: warning: [runbook] no nodes');
+    expect(
+      formatProblem({ severity: 'error', code: 'FILE_NOT_FOUND', message: 'file not found', file: 'f' }),
+    ).toBe('f: error: file not found');
+  });
+});

@@ -1,0 +1,89 @@
+import TOML from '@iarna/toml';
+import { type ValidationIssue, validateRunbookDocument } from '@playbook/domain';
+import { type KeyLocations, locateKeys, type SourcePosition } from './key-locator.js';
+import { inFileOrder, type ParseResult, type Problem } from './problem.js';
+
+const START: SourcePosition = { line: 1, column: 1 };
+
+// The slice of @iarna/toml's TomlError we rely on. Its `line` and `col` are 0-based.
+interface TomlSyntaxError {
+  readonly fromTOML: true;
+  readonly message: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+const isTomlError = (error: unknown): error is TomlSyntaxError =>
+  error instanceof Error && (error as { fromTOML?: unknown }).fromTOML === true;
+
+/**
+ * Parses and validates the text of a `*.playbook.toml` file. `fileName` only labels the problems.
+ * Pure: no I/O. The runbook has no `source`; {@link loadRunbook} sets it.
+ */
+export function parseRunbook(text: string, fileName: string): ParseResult {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.trim() === '') {
+    return {
+      ok: false,
+      problems: [
+        {
+          severity: 'error',
+          code: 'EMPTY_FILE',
+          message: 'the file is empty: a runbook needs a [runbook] table and at least one node',
+          file: fileName,
+          ...START,
+        },
+      ],
+    };
+  }
+
+  let document: unknown;
+  try {
+    document = TOML.parse(body);
+  } catch (error) {
+    if (!isTomlError(error)) throw error;
+    return { ok: false, problems: [syntaxProblem(error, body, fileName)] };
+  }
+
+  const locations = locateKeys(body);
+  const result = validateRunbookDocument(document, { order: locations.topLevelOrder });
+  const problems = inFileOrder(result.issues.map((issue) => toProblem(issue, locations, fileName)));
+  if (!result.ok) return { ok: false, problems };
+  return { ok: true, runbook: result.runbook, warnings: problems };
+}
+
+function syntaxProblem(error: TomlSyntaxError, text: string, fileName: string): Problem {
+  const line = error.line + 1;
+  // The library's message carries "at row R, col C, pos P:" and a source excerpt; the position is ours to show.
+  const first = error.message.split('\n')[0] ?? error.message;
+  const reason = first.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
+  const table = locateKeys(text).tableAt(line);
+  return {
+    severity: 'error',
+    code: 'TOML_SYNTAX',
+    message: `invalid TOML: ${reason}`,
+    file: fileName,
+    ...(table === undefined ? {} : { nodeId: table }),
+    line,
+    column: error.col + 1,
+  };
+}
+
+function toProblem(issue: ValidationIssue, locations: KeyLocations, fileName: string): Problem {
+  const position =
+    issue.nodeId === undefined
+      ? START
+      : ((issue.field === undefined ? undefined : locations.find([issue.nodeId, issue.field])) ??
+        locations.find([issue.nodeId]) ??
+        START);
+  return {
+    severity: issue.severity,
+    code: issue.code,
+    message: issue.message,
+    file: fileName,
+    ...(issue.nodeId === undefined ? {} : { nodeId: issue.nodeId }),
+    ...(issue.field === undefined ? {} : { field: issue.field }),
+    line: position.line,
+    column: position.column,
+  };
+}
