@@ -1,7 +1,9 @@
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
+  SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -19,7 +21,18 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-/** `SqliteDialect` whose transactions all begin IMMEDIATE. */
+/**
+ * SQLite runs DDL inside transactions, but Kysely's adapter says it does not, so its `Migrator` would run each
+ * migration statement by statement: a crash could leave half a migration applied, and two processes opening a
+ * new file at once would both apply the same migration. Saying so makes every migration one transaction.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+/** `SqliteDialect` whose transactions all begin IMMEDIATE and whose migrations each run in one transaction. */
 export class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
 
@@ -30,5 +43,9 @@ export class ImmediateSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
