@@ -62,14 +62,14 @@ export abstract class RunBaseCommand extends BaseCommand {
       import('@playbook/engine/node'),
     ]);
 
-    const trap = trapInterrupts({ stderr: this.context.stderr });
-    const prompter = interactive ? this.createPrompter(trap) : undefined;
     const renderer = new Renderer({
       output: this.context.stdout,
       clock: this.context.isTTY.stderr ? this.context.stderr : null,
       colors: createColors(this.context.color.stdout),
       resumeCommand: (runId) => this.resumeCommand(runId),
     });
+    const trap = trapInterrupts({ stderr: this.context.stderr, beforeReport: () => renderer.settle() });
+    const prompter = interactive ? this.createPrompter(trap) : undefined;
     try {
       return await this.withRepository(async (repository) => {
         const engine = createEngine(

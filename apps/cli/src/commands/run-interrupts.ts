@@ -29,6 +29,8 @@ export interface InterruptTrap {
  */
 export function trapInterrupts(options: {
   readonly stderr: Writable;
+  /** Called before an interrupt is reported, to clear a running clock or end an open output line. */
+  readonly beforeReport?: () => void;
   readonly source?: SignalSource;
 }): InterruptTrap {
   const source: SignalSource = options.source ?? process;
@@ -36,6 +38,7 @@ export function trapInterrupts(options: {
   let count = 0;
   const onSignal = () => {
     count += 1;
+    options.beforeReport?.();
     if (count === 1) {
       options.stderr.write(
         '\nInterrupted: stopping the running step… (press Ctrl-C again to quit at once)\n',

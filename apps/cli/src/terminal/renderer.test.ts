@@ -130,7 +130,7 @@ describe('Renderer', () => {
       reason: null,
       attempt: 2,
     });
-    expect(out()).toBe('⊘ a interrupted · attempt 1 · 5ms\n↷ a skipped · attempt 2 · 5ms · decision: skip\n');
+    expect(out()).toBe('⊘ a interrupted · attempt 1 · 5ms\n↷ a skipped · attempt 2 · 5ms\n');
   });
 
   it('ends an open output line before a prompt', () => {

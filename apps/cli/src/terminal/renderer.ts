@@ -175,7 +175,10 @@ export class Renderer {
             ? colors.yellow(word)
             : colors.magenta(word);
     const facts = [`attempt ${event.attempt}`, formatDuration(event.durationMs)];
-    if (event.operatorDecision !== null && !interrupted && event.operatorDecision !== event.status) {
+    const saysStatus =
+      event.operatorDecision === event.status ||
+      (event.operatorDecision === 'skip' && event.status === 'skipped');
+    if (event.operatorDecision !== null && !interrupted && !saysStatus) {
       facts.push(`decision: ${event.operatorDecision}`);
     }
     let line = `${statusSymbol(mark, colors)} ${nodeLabel(event.name, event.nodeId, colors)} ${colored} ${colors.dim(`· ${facts.join(' · ')}`)}`;
