@@ -125,7 +125,8 @@ export interface ClaimRunInput extends RunKey {
 /**
  * Storage of runs and attempts. Every method is one atomic change: a crash between two calls leaves a
  * consistent history. Writes to a run that does not exist reject; reads give undefined and `claimRun` false.
- * Adapters: `@playbook/sqlite`, `InMemoryRunRepository` from `@playbook/engine/testing`; check yours with `runRepositoryContract` from the same subpath.
+ * Adapters: `@playbook/sqlite`, `InMemoryRunRepository` from `@playbook/engine/testing`; check yours with
+ * `runRepositoryContract` from the same subpath (see docs/storage-adapter.md).
  */
 export interface RunRepository {
   /** Creates a run with the next id of its workflow (1, 2, 3…), status `running`, trigger `run`; safe under concurrent callers. */
