@@ -157,6 +157,41 @@ depends_on = ["second"]
     expect(again.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('resume of a changed runbook says which steps were added and removed, and refuses --node on a run that ended ok', async () => {
+    const box = await makeSandbox();
+    const nodes = (extra: string) => `
+[a]
+type = "Command"
+command_name = "echo ran >> a.count"
+
+${extra}
+
+[b]
+type = "Command"
+command_name = "echo ran >> b.count; test -f fixed"
+depends_on = ["a"]
+`;
+    const file = await box.runbook(
+      'changed',
+      'Changed',
+      nodes('[old]\ntype = "Command"\ncommand_name = "true"'),
+    );
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    await box.runbook('changed', 'Changed', nodes('[new]\ntype = "Command"\ncommand_name = "true"'));
+    await writeFile(box.path('fixed'), '');
+    const resumed = await runCli(box, ['resume', file, '1', '--non-interactive']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('The runbook file changed since this run started.');
+    expect(resumed.stdout).toMatch(/added: +new/);
+    expect(resumed.stdout).toMatch(/removed: +old/);
+    expect(box.read('a.count')).toBe('ran\n');
+
+    // An ok run cannot be resumed, not even from a given step: one line, exit 1.
+    const refused = await runCli(box, ['resume', file, '1', '--node', 'a']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: .*\n$/);
+  });
+
   it('a critical failure fails the run at once: nothing after it runs', async () => {
     const box = await makeSandbox();
     const file = await box.runbook(

@@ -37,17 +37,18 @@ export function matchChoice<T>(choices: readonly Choice<T>[], answer: string): C
 export const choiceHint = (choices: readonly Choice<unknown>[]): string =>
   choices.map((choice) => choice.words[0]).join('/');
 
-/** Lines shown before a Manual node's question: its name, description and prompt. */
+/**
+ * A Manual node's question: its description, then its prompt. The renderer has just printed the node's name,
+ * so it is not repeated.
+ */
 export function manualHeader(node: RunbookNode & { readonly prompt: string }, colors: Colors): string {
-  const lines = [
-    `${colors.cyan('?')} ${colors.bold(node.name)}${node.name === node.id ? '' : colors.dim(` (${node.id})`)}`,
-  ];
+  const lines: string[] = [];
   if (node.description !== undefined && node.description.trim() !== '') {
     for (const line of node.description.trim().split('\n')) {
       lines.push(`  ${colors.dim(line)}`);
     }
   }
-  lines.push(`  ${node.prompt}`);
+  lines.push(`${colors.cyan('?')} ${colors.bold(node.prompt)}`);
   return `${lines.join('\n')}\n`;
 }
 
