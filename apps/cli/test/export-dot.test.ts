@@ -39,9 +39,12 @@ describe('playbook export-dot', () => {
     const db = join(dir, 'run.db');
     await seedHistory(db);
     const plain = await runCli(['export-dot', 'deploy.playbook.toml', '-o', '-'], { cwd: dir });
-    const run1 = await runCli(['--state-path', db, 'export-dot', 'deploy.playbook.toml', '--run-id', '1', '-o', '-'], {
-      cwd: dir,
-    });
+    const run1 = await runCli(
+      ['--state-path', db, 'export-dot', 'deploy.playbook.toml', '--run-id', '1', '-o', '-'],
+      {
+        cwd: dir,
+      },
+    );
     expect(run1.stderr).toBe('');
     expect(run1.code).toBe(0);
     expect(run1.stdout).not.toBe(plain.stdout);
@@ -88,7 +91,12 @@ describe('playbook export-dot', () => {
 });
 
 describe('nodeStatuses', () => {
-  const attempt = (nodeId: string, n: number, status: 'ok' | 'nok' | 'running', durationMs: number | null) => ({
+  const attempt = (
+    nodeId: string,
+    n: number,
+    status: 'ok' | 'nok' | 'running',
+    durationMs: number | null,
+  ) => ({
     workflowName: 'w',
     runId: 1,
     nodeId,
@@ -106,7 +114,11 @@ describe('nodeStatuses', () => {
   });
 
   it('takes the latest attempt status, counts attempts and sums durations', () => {
-    const statuses = nodeStatuses([attempt('a', 2, 'ok', 30), attempt('a', 1, 'nok', 20), attempt('b', 1, 'running', null)]);
+    const statuses = nodeStatuses([
+      attempt('a', 2, 'ok', 30),
+      attempt('a', 1, 'nok', 20),
+      attempt('b', 1, 'running', null),
+    ]);
     expect(statuses.get('a')).toEqual({ status: 'ok', attempts: 2, durationMs: 50 });
     expect(statuses.get('b')).toEqual({ status: 'running', attempts: 1, durationMs: null });
     expect(statuses.has('c')).toBe(false);
