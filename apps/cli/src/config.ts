@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseToml } from '@iarna/toml';
 
 /** The settings every command works with, after flags, environment, file and defaults are merged. */
 export interface PlaybookConfig {
@@ -43,6 +43,13 @@ export interface ResolveConfigInput {
   readonly homeDir: string;
   /** Reads a file as UTF-8; returns undefined when it does not exist (other failures throw). */
   readonly readFile: (path: string) => string | undefined;
+}
+
+// Loaded on first use, so `playbook --version` and commands that find no config file never load a TOML parser.
+let parseToml: ((text: string) => unknown) | undefined;
+function tomlParser(): (text: string) => unknown {
+  parseToml ??= (createRequire(import.meta.url)('@iarna/toml') as typeof import('@iarna/toml')).parse;
+  return parseToml;
 }
 
 const KNOWN_KEYS = ['default_timeout_seconds', 'state_path', 'max_output_bytes'] as const;
@@ -118,7 +125,7 @@ interface FileSettings {
 export function parseConfigFile(text: string, file: string, homeDir: string): FileSettings {
   let data: Record<string, unknown>;
   try {
-    data = parseToml(text) as Record<string, unknown>;
+    data = tomlParser()(text) as Record<string, unknown>;
   } catch (error) {
     const e = error as { line?: number; col?: number; message?: string };
     const line = typeof e.line === 'number' ? e.line + 1 : undefined;
