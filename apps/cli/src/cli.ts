@@ -37,8 +37,11 @@ export class PlaybookCli extends Cli<PlaybookContext> {
     input: Parameters<Cli<PlaybookContext>['run']>[0],
     context: Parameters<Cli<PlaybookContext>['run']>[1],
   ): Promise<number> {
-    if (!Array.isArray(input)) return super.run(input, context);
     const full = { ...Cli.defaultContext, ...(context as Partial<PlaybookContext>) } as PlaybookContext;
+    // clipanion's own help paths (`validate --help`) ignore the context and guess colours from the process's
+    // terminal; pin them to our NO_COLOR / FORCE_COLOR / TTY decision instead.
+    (this as { enableColors?: boolean }).enableColors = full.color?.stdout ?? full.colorDepth > 1;
+    if (!Array.isArray(input)) return super.run(input, full);
     if (input.length === 0) {
       full.stderr.write(this.usage(null, { colored: full.color?.stderr ?? false }));
       return ExitCode.usage;

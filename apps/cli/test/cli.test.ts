@@ -38,6 +38,9 @@ describe('playbook (top level)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('--strict');
     expect(result.stdout).toContain('Examples');
+    expect(result.stdout).not.toContain('\u001b[');
+    const colored = await runCli(['-v', 'validate', '--help'], { cwd: dir, color: true });
+    expect(colored.stdout).toContain('\u001b[');
   });
 
   it('an unknown command is a usage error: exit 2, message on stderr', async () => {
