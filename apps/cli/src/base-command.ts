@@ -6,7 +6,7 @@ import { Command, Option } from './clipanion.js';
 import { paint, type Style } from './colors.js';
 import { ConfigError, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
 import type { PlaybookContext } from './context.js';
-import { exitCodeFor, formatError, isUsageError } from './errors.js';
+import { CliError, ExitCode, exitCodeFor, formatError, isUsageError } from './errors.js';
 
 /**
  * Shared options and helpers of every `playbook` command. Subclasses implement `execute()` returning an exit
@@ -61,6 +61,8 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
     const repository = await this.openRepository(options);
     try {
       return await action(repository);
+    } catch (error) {
+      throw inStateFile(error, repository.path);
     } finally {
       await repository.close();
     }
@@ -120,6 +122,17 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
       return this.reportError(error);
     }
   }
+}
+
+/**
+ * An SQLite failure in the middle of a command (a full disk, an I/O error) says nothing of which file: name the
+ * state file in its one-line message. The original stays the cause (shown with `-v`).
+ */
+function inStateFile(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliError(`state file ${path}: ${message}`, ExitCode.failure, { cause: error });
 }
 
 /** Reads a config file; undefined when it does not exist. Other failures name the file. */

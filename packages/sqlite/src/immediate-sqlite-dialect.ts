@@ -19,6 +19,20 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  /**
+   * On some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM…) SQLite rolls the transaction back itself; Kysely's
+   * ROLLBACK then fails with "no transaction is active", and that error would replace the one that says what went
+   * wrong (a full disk). Nothing is left to roll back then, so the original error is the one to see.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (error) {
+      if (error instanceof Error && /no transaction is active/i.test(error.message)) return;
+      throw error;
+    }
+  }
 }
 
 /**
