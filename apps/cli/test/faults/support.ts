@@ -1,6 +1,6 @@
 // Shared helpers of the fault tests: a seeded random source (so a failing trial can be replayed), a many-step
 // runbook whose every command leaves a marker, raw read-only access to the state file, and clean-up.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -84,6 +84,7 @@ export function markerCounts(box: Sandbox): Map<string, number> {
 interface RawDatabase {
   pragma(source: string, options?: { simple?: boolean }): unknown;
   prepare(source: string): { all(...params: unknown[]): unknown[] };
+  exec(source: string): void;
   close(): void;
 }
 type RawDatabaseConstructor = new (
@@ -138,24 +139,21 @@ export function inspectStateFile(path: string): {
   }
 }
 
-/** Whether a process group still has a member that is not a zombie (PID 1 here may not reap orphans). */
-export function groupAlive(processGroup: number): boolean {
-  try {
-    process.kill(-processGroup, 0);
-  } catch {
-    return false;
-  }
+/** Live (not zombie) processes whose working directory is `dir`: the commands of a runbook that lives there. */
+export function processesIn(dir: string): number[] {
+  const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
+      if (readlinkSync(`/proc/${entry}/cwd`) !== dir) continue;
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === processGroup && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+      const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
+      if (state !== 'Z' && state !== 'X') found.push(Number(entry));
     } catch {
       // exited while we looked
     }
   }
-  return false;
+  return found;
 }
 
 /** Opens any SQLite file with better-sqlite3 (read-write), for tests that build foreign or damaged files. */
