@@ -4,11 +4,9 @@ import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
 import { ExitCode } from '../errors.js';
 import { createColors } from '../terminal/colors.js';
-import { LinePrompter } from '../terminal/line-prompter.js';
+import type { OperatorPrompter } from '../terminal/create-prompter.js';
 import { Renderer } from '../terminal/renderer.js';
-import type { RawInput } from '../terminal/select.js';
-import { TtyPrompter } from '../terminal/tty-prompter.js';
-import { INTERRUPTED_EXIT_CODE, type InterruptTrap, trapInterrupts } from './run-interrupts.js';
+import { INTERRUPTED_EXIT_CODE, trapInterrupts } from './run-interrupts.js';
 import { isInteractive, parseRetries, parseSetValues, type SetValues, shellQuote } from './run-options.js';
 
 /** What `run` and `resume` hand to the engine besides the runbook. */
@@ -69,11 +67,14 @@ export abstract class RunBaseCommand extends BaseCommand {
       resumeCommand: (runId) => this.resumeCommand(runId),
     });
     const trap = trapInterrupts({ stderr: this.context.stderr, beforeReport: () => renderer.settle() });
-    const prompter = interactive ? this.createPrompter(trap) : undefined;
+    // The prompters pull in the engine's entry point: load them only when an operator will be asked.
+    const operator: OperatorPrompter | undefined = interactive
+      ? (await import('../terminal/create-prompter.js')).createPrompter(this.context, trap)
+      : undefined;
     try {
       return await this.withRepository(async (repository) => {
         const engine = createEngine(
-          { ...createNodePorts(), repository, prompter: prompter ?? neverAsk },
+          { ...createNodePorts(), repository, prompter: operator?.prompter ?? neverAsk },
           { defaultTimeoutSeconds: config.defaultTimeoutSeconds, maxOutputBytes: config.maxOutputBytes },
         );
         const outcome = await this.start(engine, runbook, {
@@ -97,9 +98,7 @@ export abstract class RunBaseCommand extends BaseCommand {
       throw error;
     } finally {
       renderer.dispose();
-      if (prompter instanceof LinePrompter) {
-        prompter.close();
-      }
+      operator?.close();
       trap.release();
     }
   }
@@ -128,30 +127,6 @@ export abstract class RunBaseCommand extends BaseCommand {
       this.context.stderr.write(`${this.styleError('yellow', show(warning))}\n`);
     }
     return result.runbook;
-  }
-
-  /** Arrow keys when both ends are a terminal; the line protocol of SPEC §2.4 otherwise (piped answers). */
-  private createPrompter(trap: InterruptTrap): Prompter {
-    const colors = createColors(this.context.color.stdout);
-    const stdin = this.context.stdin as RawInput;
-    if (this.context.isTTY.stdin && this.context.isTTY.stdout && typeof stdin.setRawMode === 'function') {
-      return new TtyPrompter({
-        input: stdin,
-        output: this.context.stdout,
-        colors,
-        signal: trap.signal,
-        onInterrupt: () => trap.interrupt(),
-      });
-    }
-    const prompter = new LinePrompter({
-      input: this.context.stdin,
-      output: this.context.stdout,
-      colors,
-      signal: trap.signal,
-    });
-    // Buffer piped answers from the start: they belong to our questions, whatever runs before them.
-    prompter.start();
-    return prompter;
   }
 
   /** The command line that resumes run `runId` of this file, with the state path when it was given. */

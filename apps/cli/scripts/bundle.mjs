@@ -1,0 +1,27 @@
+// Bundles the `playbook` binary into dist/bin.js (+ lazily loaded chunks in dist/chunks/) after `tsc -b`.
+// Why: Node's ESM loader resolves and reads every module file one by one; the unbundled CLI touched ~85 files
+// before printing `--version`, several times the cost of starting Node. One file keeps the cold start close
+// to `node -e 0` (see docs/performance.md). The library entry (dist/index.js, typings) stays as tsc wrote it.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { bin: 'src/bin.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  logLevel: 'warning',
+  // Packages that find files next to themselves at run time (a native addon, WebAssembly, fonts) or that are
+  // big and only needed by one command stay real imports, resolved from node_modules when that command runs.
+  external: ['@playbook/sqlite', '@playbook/graphviz', 'better-sqlite3', 'kysely'],
+  // Source imports clipanion through its CommonJS build (see src/clipanion.ts); a CJS module inside an ESM
+  // bundle needs `require` for the Node built-ins it loads.
+  banner: {
+    js: "import { createRequire as __playbookCreateRequire } from 'node:module'; const require = __playbookCreateRequire(import.meta.url);",
+  },
+});
