@@ -2,7 +2,11 @@
 // Why: Node's ESM loader resolves and reads every module file one by one; the unbundled CLI touched ~85 files
 // before printing `--version`, several times the cost of starting Node. One file keeps the cold start close
 // to `node -e 0` (see docs/performance.md). The library entry (dist/index.js, typings) stays as tsc wrote it.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry a content hash: drop the previous build's so dist holds only what bin.js imports.
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   entryPoints: { bin: 'src/bin.ts' },

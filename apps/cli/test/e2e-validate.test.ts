@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliVersion } from '../src/commands/version.js';
+import { cliVersion } from '../src/cli-version.js';
 import { VALID_RUNBOOK, writeRunbook } from './fixtures.js';
 import { tempDir } from './helpers.js';
 

@@ -1,25 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { cliVersion } from '../cli-version.js';
 import { Command } from '../clipanion.js';
 import type { PlaybookContext } from '../context.js';
-
-/**
- * The version in apps/cli/package.json, read on demand. The manifest sits two levels above this file in the
- * tsc output (dist/commands/) and one level above the bundled binary (dist/bin.js).
- */
-export function cliVersion(): string {
-  for (const relative of ['../package.json', '../../package.json']) {
-    try {
-      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (manifest.name === '@playbook/cli') return manifest.version ?? '0.0.0';
-    } catch {
-      // Not at this level: try the next.
-    }
-  }
-  return '0.0.0';
-}
 
 /** `playbook --version`: prints the version and nothing else, loading nothing heavy. */
 export class VersionCommand extends Command<PlaybookContext> {
