@@ -33,7 +33,9 @@ function examplesOf(file: string): Example[] {
     if (!/^\s*\[runbook\]\s*(#.*)?$/m.test(text)) continue;
     let previous = start - 1;
     while (previous >= 0 && lines[previous]?.trim() === '') previous -= 1;
-    const match = /^<!--\s*(invalid|warnings)\s*(?::\s*([A-Z_,\s]+))?-->$/.exec(lines[previous]?.trim() ?? '');
+    const match = /^<!--\s*(invalid|warnings)\s*(?::\s*([A-Z_,\s]+))?-->$/.exec(
+      lines[previous]?.trim() ?? '',
+    );
     const marker =
       match === null
         ? undefined
@@ -61,19 +63,22 @@ describe('runbook examples in docs/', () => {
     expect(examples.some((example) => example.marker?.kind === 'invalid')).toBe(true);
   });
 
-  it.each(examples.map((example) => [`${example.file}:${example.line}`, example] as const))('%s', (_, example) => {
-    const result = parseRunbook(example.text, `${example.file}:${example.line}`);
-    const problems = result.ok ? result.warnings : result.problems;
-    const codes = problems.map((problem) => problem.code);
-    const described = problems.map((problem) => `${problem.code}: ${problem.message}`);
-    if (example.marker?.kind === 'invalid') {
-      expect(result.ok, 'marked invalid, but it validates').toBe(false);
-      for (const code of example.marker.codes) expect(codes, described.join('\n')).toContain(code);
-    } else {
-      expect(result.ok, described.join('\n')).toBe(true);
-      expect([...new Set(codes)].sort(), described.join('\n')).toEqual(
-        [...(example.marker?.codes ?? [])].sort(),
-      );
-    }
-  });
+  it.each(examples.map((example) => [`${example.file}:${example.line}`, example] as const))(
+    '%s',
+    (_, example) => {
+      const result = parseRunbook(example.text, `${example.file}:${example.line}`);
+      const problems = result.ok ? result.warnings : result.problems;
+      const codes = problems.map((problem) => problem.code);
+      const described = problems.map((problem) => `${problem.code}: ${problem.message}`);
+      if (example.marker?.kind === 'invalid') {
+        expect(result.ok, 'marked invalid, but it validates').toBe(false);
+        for (const code of example.marker.codes) expect(codes, described.join('\n')).toContain(code);
+      } else {
+        expect(result.ok, described.join('\n')).toBe(true);
+        expect([...new Set(codes)].sort(), described.join('\n')).toEqual(
+          [...(example.marker?.codes ?? [])].sort(),
+        );
+      }
+    },
+  );
 });
