@@ -12,10 +12,26 @@ export interface KeyLocations {
   find(path: readonly string[]): SourcePosition | undefined;
   /** The top-level table being defined at a line (for locating syntax errors), if any. */
   tableAt(line: number): string | undefined;
+  /**
+   * Keys named like a built-in property of every JS object (`constructor`, `toString`…) used as a table: in a
+   * `[header]` or before a dot (`constructor.x = 1`). @iarna/toml descends into the inherited value there, so
+   * the table vanishes from the result and its keys are written onto `Object` itself; such text must not be
+   * given to it.
+   */
+  readonly inheritedNameTables: readonly { readonly key: string; readonly position: SourcePosition }[];
 }
+
+/** Property names every plain object inherits (`__proto__` aside, which @iarna/toml handles). */
+const INHERITED_NAMES: ReadonlySet<string> = new Set(
+  Object.getOwnPropertyNames(Object.prototype).filter((name) => name !== '__proto__'),
+);
 
 const SEPARATOR = '\u0000';
 const BARE_KEY = /[A-Za-z0-9_-]/;
+/** Keys nested deeper than this inside inline tables are not located (problems name at most node.field.key). */
+const MAX_LOCATED_DEPTH = 16;
+/** Nesting of arrays / inline tables past which values are skipped without recursion. */
+const MAX_NESTING = 64;
 
 /**
  * Finds the position of every `[table]` / `[[table]]` header and every `key =` (dotted keys and keys inside
@@ -26,6 +42,17 @@ export function locateKeys(text: string): KeyLocations {
   const positions = new Map<string, SourcePosition>();
   const order: string[] = [];
   const tableLines: { line: number; table: string }[] = [];
+  const inheritedNameTables: { key: string; position: SourcePosition }[] = [];
+  /** Segments of the key just read, with where each starts. */
+  let segmentPositions: SourcePosition[] = [];
+  /** Records the segments of the key just read that name a table: all of them, or all but the last. */
+  const checkTableSegments = (keys: readonly string[], all: boolean) => {
+    const count = all ? keys.length : keys.length - 1;
+    for (let k = 0; k < count; k++) {
+      const key = keys[k]!;
+      if (INHERITED_NAMES.has(key)) inheritedNameTables.push({ key, position: segmentPositions[k]! });
+    }
+  };
   const n = text.length;
   let i = 0;
   let line = 1;
@@ -36,9 +63,11 @@ export function locateKeys(text: string): KeyLocations {
     line++;
     lineStart = i;
   };
-  const record = (path: readonly string[], position: SourcePosition) => {
-    let joined = '';
-    for (let depth = 0; depth < path.length; depth++) {
+  // `known`: how many leading segments are already recorded (the enclosing key of an inline table). Skipping
+  // them keeps deeply nested inline tables linear-ish instead of rebuilding every prefix at every level.
+  const record = (path: readonly string[], position: SourcePosition, known = 0) => {
+    let joined = known === 0 ? '' : path.slice(0, known).join(SEPARATOR);
+    for (let depth = known; depth < path.length; depth++) {
       joined = depth === 0 ? path[0]! : `${joined}${SEPARATOR}${path[depth]}`;
       if (!positions.has(joined)) {
         positions.set(joined, position);
@@ -97,9 +126,11 @@ export function locateKeys(text: string): KeyLocations {
 
   const readKey = (): string[] => {
     const keys: string[] = [];
+    segmentPositions = [];
     for (;;) {
       skipInlineSpace();
       const c = text[i];
+      segmentPositions.push(here());
       if (c === '"') {
         const raw = readString();
         keys.push(unescapeBasic(raw));
@@ -117,10 +148,45 @@ export function locateKeys(text: string): KeyLocations {
     }
   };
 
-  const skipValue = (path: readonly string[] | undefined) => {
+  // Arrays and inline tables nested past MAX_NESTING are skipped by counting brackets instead of recursing,
+  // so no text, however deep, can overflow the stack.
+  const skipNested = () => {
+    let open = 0;
+    while (i < n) {
+      const c = text[i];
+      const position = here();
+      let word: string | undefined;
+      if (c === '"' || c === "'") {
+        const raw = readString();
+        word = c === '"' ? unescapeBasic(raw) : raw;
+      } else if (c !== undefined && BARE_KEY.test(c)) {
+        const start = i;
+        while (i < n && BARE_KEY.test(text[i]!)) i++;
+        word = text.slice(start, i);
+      }
+      if (word !== undefined) {
+        // Values are never followed by a dot (numbers are, but no inherited name is a number): it is a key.
+        skipInlineSpace();
+        if (text[i] === '.' && INHERITED_NAMES.has(word)) inheritedNameTables.push({ key: word, position });
+        continue;
+      }
+      if (c === '#') {
+        skipComment();
+        continue;
+      }
+      i++;
+      if (c === '\n') newline();
+      else if (c === '[' || c === '{') open++;
+      else if ((c === ']' || c === '}') && --open === 0) return;
+    }
+  };
+
+  const skipValue = (path: readonly string[] | undefined, depth = 0) => {
     skipInlineSpace();
     const c = text[i];
-    if (c === '"' || c === "'") {
+    if ((c === '[' || c === '{') && depth >= MAX_NESTING) {
+      skipNested();
+    } else if (c === '"' || c === "'") {
       readString();
     } else if (c === '[') {
       i++;
@@ -136,7 +202,7 @@ export function locateKeys(text: string): KeyLocations {
           continue;
         }
         const before = i;
-        skipValue(undefined);
+        skipValue(undefined, depth + 1);
         if (i === before) i++;
       }
     } else if (c === '{') {
@@ -155,11 +221,14 @@ export function locateKeys(text: string): KeyLocations {
         const position = here();
         const before = i;
         const keys = readKey();
-        if (keys.length > 0 && path !== undefined) record([...path, ...keys], position);
+        checkTableSegments(keys, false);
+        if (keys.length > 0 && path !== undefined) record([...path, ...keys], position, path.length);
         skipInlineSpace();
         if (text[i] === '=') {
           i++;
-          skipValue(path === undefined ? undefined : [...path, ...keys]);
+          const inner = path === undefined ? undefined : [...path, ...keys];
+          // Past MAX_LOCATED_DEPTH nothing is recorded, so nesting thousands deep stays linear.
+          skipValue(inner !== undefined && inner.length <= MAX_LOCATED_DEPTH ? inner : undefined, depth + 1);
         }
         if (i === before) i++;
       }
@@ -181,12 +250,14 @@ export function locateKeys(text: string): KeyLocations {
     if (text[i] === '[') {
       i += text[i + 1] === '[' ? 2 : 1;
       table = readKey();
+      checkTableSegments(table, true);
       if (table.length > 0) {
         record(table, position);
         tableLines.push({ line: position.line, table: table[0]! });
       }
     } else {
       const keys = readKey();
+      checkTableSegments(keys, false);
       if (keys.length > 0) {
         record([...table, ...keys], position);
         if (table.length === 0) tableLines.push({ line: position.line, table: keys[0]! });
@@ -204,6 +275,7 @@ export function locateKeys(text: string): KeyLocations {
 
   return {
     topLevelOrder: order,
+    inheritedNameTables,
     find: (path) => positions.get(path.join(SEPARATOR)),
     tableAt: (target) => {
       let low = 0;

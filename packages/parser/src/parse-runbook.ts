@@ -37,15 +37,38 @@ export function parseRunbook(text: string, fileName: string): ParseResult {
     };
   }
 
+  // Checked before the TOML library sees the text: it would write such a table's keys onto `Object` itself.
+  const locations = locateKeys(body);
+  const inherited = locations.inheritedNameTables;
+  if (inherited.length > 0) {
+    return {
+      ok: false,
+      problems: inherited.map(({ key, position }) => ({
+        severity: 'error' as const,
+        code: 'RESERVED_KEY',
+        message: `\`${key}\` cannot name a table or a dotted key: it is a built-in JavaScript property name`,
+        file: fileName,
+        ...position,
+      })),
+    };
+  }
+
   let document: unknown;
   try {
     document = TOML.parse(body);
   } catch (error) {
-    if (!isTomlError(error)) throw error;
-    return { ok: false, problems: [syntaxProblem(error, body, fileName)] };
+    if (isTomlError(error)) return { ok: false, problems: [syntaxProblem(error, body, fileName)] };
+    // @iarna/toml throws a bare TypeError, without a position, for out-of-range dates and times such as
+    // `2025-13-01` or `25:00:00`: still the text's fault, so a problem, never a crash.
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    return {
+      ok: false,
+      problems: [
+        { severity: 'error', code: 'TOML_SYNTAX', message: `invalid TOML: ${reason}`, file: fileName },
+      ],
+    };
   }
 
-  const locations = locateKeys(body);
   const result = validateRunbookDocument(document, { order: locations.topLevelOrder });
   const problems = inFileOrder(result.issues.map((issue) => toProblem(issue, locations, fileName)));
   if (!result.ok) return { ok: false, problems };
