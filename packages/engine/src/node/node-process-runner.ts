@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
 import { TextDecoder } from 'node:util';
 import { BoundedOutput } from '../bounded-output.js';
 import type { CommandRequest, CommandResult, OutputStream, ProcessRunner } from '../ports/process-runner.js';
@@ -69,29 +68,39 @@ export class NodeProcessRunner implements ProcessRunner {
 
   async #spawn(request: CommandRequest): Promise<ChildProcess & { pid: number }> {
     const { command, cwd } = request;
-    const fail = (why: string, cause?: unknown) =>
-      new CommandSpawnError(`cannot run command in ${cwd}: ${why}`, command, cwd, { cause });
-    // spawn reports a missing cwd as "spawn /bin/sh ENOENT", which blames the shell; check it first.
-    const directory = await stat(cwd).catch(() => undefined);
-    if (directory === undefined) throw fail('the working directory does not exist');
-    if (!directory.isDirectory()) throw fail('the working directory is not a directory');
     let child: ChildProcess;
     try {
       child = spawn('/bin/sh', ['-c', command], {
         cwd,
-        env: { ...process.env, ...request.env },
+        // Without extra variables the environment is passed as is: copying it costs at every command.
+        env: request.env === undefined ? process.env : { ...process.env, ...request.env },
         detached: true, // setsid(): its own session and process group, pgid = its pid, no controlling terminal
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     } catch (error) {
-      throw fail(messageOf(error), error);
+      throw await spawnError(command, cwd, error);
     }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
-      child.once('error', (error) => reject(fail(messageOf(error), error)));
+      child.once('error', (error) => spawnError(command, cwd, error).then(reject));
     });
     return child as ChildProcess & { pid: number };
   }
+}
+
+/**
+ * The error for a command that could not be started. spawn reports a missing cwd as "spawn /bin/sh ENOENT",
+ * which blames the shell: the directory is checked here, once spawning failed, rather than before every command.
+ */
+async function spawnError(command: string, cwd: string, cause: unknown): Promise<CommandSpawnError> {
+  const directory = await stat(cwd).catch(() => undefined);
+  const why =
+    directory === undefined
+      ? 'the working directory does not exist'
+      : directory.isDirectory()
+        ? messageOf(cause)
+        : 'the working directory is not a directory';
+  return new CommandSpawnError(`cannot run command in ${cwd}: ${why}`, command, cwd, { cause });
 }
 
 /** One running command: its captures, its timers and the end of its process group. */
@@ -173,7 +182,15 @@ class CommandRun {
     await terminateGroup(this.#pgid, this.#graceMs, this.#termSentAt);
     clearTimeout(this.#killTimer);
     if (!isGroupAlive(this.#pgid)) untrackGroup(this.#pgid);
-    const drained = await Promise.race([closed.then(() => true), delay(drainMs, false)]);
+    // The drain timer is cancelled once the pipes close: left pending, it would keep the process alive.
+    let drainTimer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      closed.then(() => true),
+      new Promise<false>((resolve) => {
+        drainTimer = setTimeout(resolve, drainMs, false);
+      }),
+    ]);
+    clearTimeout(drainTimer);
     if (!drained) {
       child.stdout?.destroy();
       child.stderr?.destroy();
