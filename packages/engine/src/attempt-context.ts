@@ -18,8 +18,8 @@ export type PromptOutcome<T> =
   | { readonly kind: 'answer'; readonly value: T }
   /** The run's signal fired while the question waited. */
   | { readonly kind: 'interrupted' }
-  /** The prompter's input ended (or it gave up): the run aborts cleanly. */
-  | { readonly kind: 'closed' };
+  /** The prompter's input ended (or it gave up): the run aborts cleanly. `reason` says which. */
+  | { readonly kind: 'closed'; readonly reason: string };
 
 /** How one attempt ended, before it is written. */
 export interface AttemptResult {
@@ -79,9 +79,7 @@ export const INTERRUPTED: AttemptResult = {
   interrupted: true,
 };
 
-export const PROMPT_CLOSED: AttemptResult = {
-  status: 'nok',
-  reason: 'no answer: the operator input ended',
-  operatorDecision: 'abort',
-  promptClosed: true,
-};
+/** No answer came: `reason` is the prompter's (input ended, or too many unrecognised answers). */
+export function promptClosed(reason: string): AttemptResult {
+  return { status: 'nok', reason: `no answer: ${reason}`, operatorDecision: 'abort', promptClosed: true };
+}

@@ -537,6 +537,18 @@ describe('after a nok attempt', () => {
     expect(run.outcome).toMatchObject({ status: 'aborted', interrupted: false });
   });
 
+  it('gives the prompter’s own reason when no answer comes (input ended, or unrecognised answers)', async () => {
+    // The scripted prompter says "no scripted answer left …"; a fixed text would hide which case it was.
+    const manual = await runWith(buildRunbook([manualNode('m')]));
+    expect(manual.outcome.failed?.reason).toBe('no answer: no scripted answer left for a manual question');
+    const failure = await runWith(buildRunbook([commandNode('x', 'x')]), {
+      processRunner: new FakeProcessRunner({ x: { exitCode: 1 } }),
+    });
+    expect(failure.outcome.failed?.reason).toBe(
+      'exit code 1 (aborted, no answer: no scripted answer left for a after-failure question)',
+    );
+  });
+
   it('aborts cleanly when input ends at the retry question', async () => {
     const run = await runWith(buildRunbook([commandNode('x', 'x')]), {
       processRunner: new FakeProcessRunner({ x: { exitCode: 1 } }),

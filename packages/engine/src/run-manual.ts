@@ -1,6 +1,6 @@
 import type { ManualNode } from '@playbook/domain';
 import type { AttemptContext, AttemptResult } from './attempt-context.js';
-import { INTERRUPTED, PROMPT_CLOSED } from './attempt-context.js';
+import { INTERRUPTED, promptClosed } from './attempt-context.js';
 
 /** One attempt of a Manual node: the operator answers ok / nok (/ skip) and a note. */
 export async function runManual(context: AttemptContext<ManualNode>): Promise<AttemptResult> {
@@ -12,7 +12,7 @@ export async function runManual(context: AttemptContext<ManualNode>): Promise<At
   const canSkip = node.skippable && !node.critical;
   const asked = await context.prompt('manual', () => context.prompter.manual({ node, attempt, canSkip }));
   if (asked.kind === 'interrupted') return INTERRUPTED;
-  if (asked.kind === 'closed') return PROMPT_CLOSED;
+  if (asked.kind === 'closed') return promptClosed(asked.reason);
   const { decision, note } = asked.value;
   const resultText = note === '' ? null : note;
   if (decision === 'ok') return { status: 'ok', reason: null, operatorDecision: 'ok', resultText };

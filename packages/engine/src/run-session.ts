@@ -1,7 +1,7 @@
 import type { FunctionNode, Runbook, RunbookNode } from '@playbook/domain';
 import { askedParams } from './ask-values.js';
 import type { AttemptContext, AttemptResult, PromptOutcome, ResolvedSettings } from './attempt-context.js';
-import { INTERRUPTED, PROMPT_CLOSED } from './attempt-context.js';
+import { INTERRUPTED, promptClosed } from './attempt-context.js';
 import type { EnginePorts, RunOptions, RunOutcome } from './engine-types.js';
 import type { EngineEvent, PromptEvent } from './events.js';
 import { satisfies } from './node-statuses.js';
@@ -80,7 +80,7 @@ export class RunSession {
     try {
       return await Promise.race([answered, interrupted]);
     } catch (error) {
-      if (isPromptClosed(error)) return { kind: 'closed' };
+      if (isPromptClosed(error)) return { kind: 'closed', reason: closedReason(error) };
       throw error;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -157,6 +157,13 @@ export class RunSession {
         return { kind: 'nok', reason };
       }
       const choice = await this.#afterFailure(node, attempt, reason);
+      if (typeof choice === 'object') {
+        return {
+          kind: 'aborted',
+          interrupted: false,
+          reason: `${reason} (aborted, no answer: ${choice.closed})`,
+        };
+      }
       if (choice === 'retry') continue;
       if (choice === 'skip') {
         await this.#writeSkip(node);
@@ -172,14 +179,14 @@ export class RunSession {
     node: RunbookNode,
     attempt: number,
     reason: string,
-  ): Promise<FailureChoice | 'interrupted'> {
+  ): Promise<FailureChoice | 'interrupted' | { readonly closed: string }> {
     const canSkip = node.skippable && !node.critical;
     for (let asked = 0; asked < MAX_INVALID_ANSWERS; asked++) {
       const answer = await this.prompt(node.id, 'after-failure', () =>
         this.#init.ports.prompter.afterFailure({ node, attempt, reason, canSkip }),
       );
       if (answer.kind === 'interrupted') return 'interrupted';
-      if (answer.kind === 'closed') return 'abort';
+      if (answer.kind === 'closed') return { closed: answer.reason };
       if (answer.value !== 'skip' || canSkip) return answer.value;
     }
     return 'abort';
@@ -310,7 +317,7 @@ export class RunSession {
         }
         const asked = await this.prompt(node.id, 'ask-value', () => ports.prompter.askValue({ node, param }));
         if (asked.kind === 'interrupted') return INTERRUPTED;
-        if (asked.kind === 'closed') return PROMPT_CLOSED;
+        if (asked.kind === 'closed') return promptClosed(asked.reason);
         value = asked.value;
       }
       // Remembered for the run, so a retry or a resume does not ask again.
@@ -348,6 +355,12 @@ export class RunSession {
       prompt: (question, ask) => this.prompt(node.id, question, ask),
     };
   }
+}
+
+/** Why a prompter gave no answer, from its `PromptClosedError`. */
+function closedReason(error: unknown): string {
+  const message = error instanceof Error ? error.message.trim() : '';
+  return message === '' ? 'the operator input ended' : message;
 }
 
 /** A `PromptClosedError`, also from another copy of this package (a prompter bundled elsewhere). */

@@ -28,6 +28,9 @@ import {
 /** How many unrecognised answers in a row end the questioning (SPEC §2.4: then it counts as abort). */
 export const MAX_UNRECOGNISED_ANSWERS = 3;
 
+/** Why questioning stopped after too many unrecognised answers (the engine shows it as the reason). */
+const UNRECOGNISED = `no recognised answer after ${MAX_UNRECOGNISED_ANSWERS} tries`;
+
 export interface LinePrompterOptions {
   readonly input: Readable & { readonly isTTY?: boolean };
   readonly output: Writable;
@@ -62,7 +65,7 @@ export class LinePrompter implements Prompter {
     const choices = manualChoices(request.canSkip);
     const decision = await this.choose(`  ${choiceHint(choices)}?`, choices);
     if (decision === undefined) {
-      throw new PromptClosedError(`no recognised answer for ${request.node.id}`);
+      throw new PromptClosedError(UNRECOGNISED);
     }
     // The note is optional: input that ends right after the decision means no note.
     const note = await this.line(noteQuestion(this.options.colors));
@@ -92,7 +95,7 @@ export class LinePrompter implements Prompter {
       repeatChoices,
     );
     if (answer === undefined) {
-      throw new PromptClosedError(`no recognised answer for ${request.node.id}`);
+      throw new PromptClosedError(UNRECOGNISED);
     }
     return answer;
   }
