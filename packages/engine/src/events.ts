@@ -16,7 +16,10 @@ export interface RunStartedEvent {
   readonly runId: number;
   readonly trigger: RunTrigger;
   readonly plan: readonly string[];
-  /** On resume: nodes kept from earlier attempts with their status. */
+  /**
+   * On resume: nodes kept from earlier attempts with their status. A repeatable node listed here that ended ok
+   * may still run again: the operator is asked right after this event.
+   */
   readonly kept: readonly { readonly nodeId: string; readonly status: NodeStatus }[];
   /** On resume of a changed runbook file: node ids added and removed since the run started. */
   readonly changes?: { readonly added: readonly string[]; readonly removed: readonly string[] };

@@ -85,23 +85,8 @@ export async function resumeRun(
   const changes = runbookChanges(run, runbook, plan);
 
   return finishRun(session, init, startedAt, async (): Promise<SessionEnd> => {
-    // Repeatable nodes already ok run again only when the operator says so; never without one.
-    let stopped: SessionEnd | undefined;
-    if (options.interactive) {
-      for (const nodeId of resumePlan.repeatable) {
-        const node = runbook.nodes.find((candidate) => candidate.id === nodeId);
-        if (node === undefined) continue;
-        const answer = await session.prompt(nodeId, 'confirm-repeat', () =>
-          ports.prompter.confirmRepeat({ node }),
-        );
-        if (answer.kind === 'answer') {
-          if (answer.value) toRun.add(nodeId);
-          continue;
-        }
-        stopped = { status: 'aborted', interrupted: answer.kind === 'interrupted', failed: null };
-        break;
-      }
-    }
+    // The run is announced first, so the operator knows which run a question is about. Repeatable nodes
+    // already ok are listed as kept: they run again only when the operator says so, never without one.
     session.emit({
       type: 'run-started',
       workflowName,
@@ -113,7 +98,27 @@ export async function resumeRun(
         .map((nodeId) => ({ nodeId, status: statuses.get(nodeId) ?? 'pending' })),
       ...(changes === undefined ? {} : { changes }),
     });
-    return stopped ?? session.execute(toRun);
+    if (options.interactive) {
+      for (const nodeId of resumePlan.repeatable) {
+        const node = runbook.nodes.find((candidate) => candidate.id === nodeId);
+        if (node === undefined) continue;
+        const answer = await session.prompt(nodeId, 'confirm-repeat', () =>
+          ports.prompter.confirmRepeat({ node }),
+        );
+        if (answer.kind === 'answer') {
+          if (answer.value) toRun.add(nodeId);
+          continue;
+        }
+        const reason =
+          answer.kind === 'interrupted' ? 'interrupted' : `no answer to "run it again?": ${answer.reason}`;
+        return {
+          status: 'aborted',
+          interrupted: answer.kind === 'interrupted',
+          failed: { nodeId, name: node.name, reason },
+        };
+      }
+    }
+    return session.execute(toRun);
   });
 }
 

@@ -136,7 +136,8 @@ describe('resume in place', () => {
       interactive ? [{ kind: 'confirm-repeat', nodeId: 'a' }] : [],
     );
     const types = run.events.map((e) => e.type);
-    if (interactive) expect(types.slice(0, 2)).toEqual(['prompt', 'run-started']);
+    // The run is announced before the question, so the operator knows which run it is about.
+    if (interactive) expect(types.slice(0, 2)).toEqual(['run-started', 'prompt']);
   });
 
   it('takes the newest aborted, nok or running run when no run id is given', async () => {
@@ -343,7 +344,12 @@ describe('refusals', () => {
     );
     expect(run.outcome.status).toBe('aborted');
     expect(run.commands).toEqual([]);
-    expect(run.events.map((e) => e.type)).toEqual(['prompt', 'run-started', 'run-finished']);
+    expect(run.events.map((e) => e.type)).toEqual(['run-started', 'prompt', 'run-finished']);
     expect(run.state.run.status).toBe('aborted');
+    // The summary names the node asked about and why the run stopped there.
+    expect(run.outcome.failed).toMatchObject({
+      nodeId: 'a',
+      reason: expect.stringContaining('no answer to "run it again?"'),
+    });
   });
 });
