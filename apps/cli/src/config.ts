@@ -125,7 +125,8 @@ interface FileSettings {
 export function parseConfigFile(text: string, file: string, homeDir: string): FileSettings {
   let data: Record<string, unknown>;
   try {
-    data = tomlParser()(text) as Record<string, unknown>;
+    // An editor may save a byte-order mark first; TOML.parse rejects it as an unknown character.
+    data = tomlParser()(text.startsWith('\uFEFF') ? text.slice(1) : text) as Record<string, unknown>;
   } catch (error) {
     const e = error as { line?: number; col?: number; message?: string };
     const line = typeof e.line === 'number' ? e.line + 1 : undefined;
