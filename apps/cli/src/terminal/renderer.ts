@@ -109,8 +109,12 @@ export class Renderer {
         `${statusSymbol(mark, colors)} ${colors.bold(node.nodeId)} ${colors.dim(`kept (${node.status})`)}\n`,
       );
     }
-    if (event.changes !== undefined && (event.changes.added.length > 0 || event.changes.removed.length > 0)) {
-      this.write(`${colors.yellow('!')} The runbook file changed since this run started.\n`);
+    // Any change is said, also one that keeps the same steps: a changed command matters just as much.
+    if (event.changes !== undefined) {
+      const { added, removed } = event.changes;
+      const same =
+        added.length === 0 && removed.length === 0 ? ' (same steps; their content may differ)' : '';
+      this.write(`${colors.yellow('!')} The runbook file changed since this run started${same}.\n`);
       if (event.changes.added.length > 0) {
         this.write(`  added:   ${event.changes.added.join(', ')}\n`);
       }
