@@ -21,18 +21,23 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
       onOutput: (stream, chunk) => context.emit({ type: 'output', nodeId: node.id, attempt, stream, chunk }),
       onStart: (processGroup) => {
         ownerWrite = repository.setOwnerProcessGroup(run, processGroup);
+        // Awaited once the command ends; until then a failure (a full disk) must not count as unhandled, which
+        // would kill the process with a stack trace in the middle of the command.
+        ownerWrite.catch(() => {});
       },
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await clearOwnerGroup(context, ownerWrite);
+    await ownerWrite;
     return {
       status: 'nok',
       reason: `could not start the command: ${message}`,
       exception: error instanceof Error && error.stack !== undefined ? error.stack : message,
     };
   }
-  await clearOwnerGroup(context, ownerWrite);
+  // The group is cleared by the attempt's finishAttempt, in the same write as the outcome; the recording must
+  // land before it.
+  await ownerWrite;
   const captured = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   if (result.aborted) {
     return {
@@ -46,13 +51,4 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
   if (result.timedOut) return { status: 'nok', reason: `timed out after ${seconds} seconds`, ...captured };
   if (result.exitCode !== 0) return { status: 'nok', reason: `exit code ${result.exitCode}`, ...captured };
   return { status: 'ok', reason: null, ...captured };
-}
-
-async function clearOwnerGroup(
-  context: AttemptContext,
-  ownerWrite: Promise<void> | undefined,
-): Promise<void> {
-  if (ownerWrite === undefined) return;
-  await ownerWrite;
-  await context.repository.setOwnerProcessGroup(context.run, null);
 }
