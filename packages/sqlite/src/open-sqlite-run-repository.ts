@@ -82,7 +82,7 @@ export async function openSqliteRunRepository(
       );
     }
   }
-  return new SqliteRunRepository(db, absolute);
+  return new SqliteRunRepository(db, absolute, database);
 }
 
 function exists(path: string): boolean {

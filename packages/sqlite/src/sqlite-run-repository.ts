@@ -13,11 +13,13 @@ import type {
   RunStatus,
   StartAttemptInput,
 } from '@playbook/engine';
-import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
-import type { ExecutionsTable, PlaybookDatabase } from './database.js';
+import type Database from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import type { PlaybookDatabase } from './database.js';
 import type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
 import { schemaVersionOf } from './migrations.js';
 import { toAttemptRecord, toRunRecord } from './rows.js';
+import { RunWrites } from './run-writes.js';
 
 const RUN_STATUSES: readonly RunStatus[] = ['running', 'ok', 'nok', 'aborted'];
 const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'skipped'];
@@ -26,17 +28,22 @@ const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'ski
  * `RunRepository` on one SQLite file, plus the history queries of `info` and `show`. Get one from
  * `openSqliteRunRepository`, which checks and migrates the file first.
  *
- * Every state change is one transaction begun IMMEDIATE (see `ImmediateSqliteDialect`), so concurrent
- * processes queue on SQLite's write lock within the busy timeout rather than failing.
+ * Every state change is one transaction begun IMMEDIATE (see `RunWrites`), so concurrent processes queue on
+ * SQLite's write lock within the busy timeout rather than failing. Reads and migrations go through Kysely.
  */
 export class SqliteRunRepository implements RunRepository {
   readonly #db: Kysely<PlaybookDatabase>;
+  readonly #writes: RunWrites;
   readonly #path: string;
   #closed = false;
 
-  /** Use `openSqliteRunRepository`: it checks, creates and migrates the file this expects. */
-  constructor(db: Kysely<PlaybookDatabase>, path: string) {
+  /**
+   * Use `openSqliteRunRepository`: it checks, creates and migrates the file this expects. `db` (reads) and
+   * `database` (writes, as prepared statements) are the same connection.
+   */
+  constructor(db: Kysely<PlaybookDatabase>, path: string, database: Database.Database) {
     this.#db = db;
+    this.#writes = new RunWrites(database);
     this.#path = path;
   }
 
@@ -46,32 +53,7 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   async createRun(input: CreateRunInput): Promise<RunRecord> {
-    return this.#db.transaction().execute(async (trx) => {
-      // MAX over the primary key's prefix is an index seek, not a scan.
-      const { last } = await trx
-        .selectFrom('runs')
-        .select((eb) => eb.fn.max('run_id').as('last'))
-        .where('workflow_name', '=', input.workflowName)
-        .executeTakeFirstOrThrow();
-      const row = await trx
-        .insertInto('runs')
-        .values({
-          workflow_name: input.workflowName,
-          run_id: (last ?? 0) + 1,
-          start_time: input.startTime,
-          end_time: null,
-          status: 'running',
-          trigger: 'run',
-          owner_host: input.owner.host,
-          owner_pid: input.owner.pid,
-          owner_process_group: input.owner.processGroup,
-          runbook_hash: input.runbookHash,
-          node_ids: JSON.stringify(input.nodeIds),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toRunRecord(row);
-    });
+    return this.#writes.createRun(input);
   }
 
   async loadRun(key: RunKey): Promise<RunState | undefined> {
@@ -121,143 +103,27 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   async claimRun(input: ClaimRunInput): Promise<boolean> {
-    const expected = input.expectedOwner;
-    // One UPDATE whose WHERE is the compare: SQLite runs it atomically, so of two claims one matches.
-    const result = await this.#db
-      .updateTable('runs')
-      .set({
-        status: 'running',
-        trigger: 'resume',
-        end_time: null,
-        owner_host: input.owner.host,
-        owner_pid: input.owner.pid,
-        owner_process_group: input.owner.processGroup,
-        node_ids: JSON.stringify(input.nodeIds),
-        runbook_hash: input.runbookHash,
-      })
-      .where('workflow_name', '=', input.workflowName)
-      .where('run_id', '=', input.runId)
-      .where('status', '=', input.expectedStatus)
-      // `IS` compares NULLs as equal, which is what "no owner" must match.
-      .where('owner_host', 'is', expected?.host ?? null)
-      .where('owner_pid', 'is', expected?.pid ?? null)
-      .where('owner_process_group', 'is', expected?.processGroup ?? null)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return this.#writes.claimRun(input);
   }
 
   async setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      await requireRun(trx, key);
-      // A run nobody owns has no command running: there is nothing to record.
-      await trx
-        .updateTable('runs')
-        .set({ owner_process_group: processGroup })
-        .where('workflow_name', '=', key.workflowName)
-        .where('run_id', '=', key.runId)
-        .where('owner_host', 'is not', null)
-        .execute();
-    });
+    this.#writes.setOwnerProcessGroup(key, processGroup);
   }
 
   async startAttempt(input: StartAttemptInput): Promise<AttemptRecord> {
-    return this.#db.transaction().execute(async (trx) => {
-      await requireRun(trx, input);
-      const { last } = await trx
-        .selectFrom('executions')
-        .select((eb) => eb.fn.max('attempt').as('last'))
-        .where('workflow_name', '=', input.workflowName)
-        .where('run_id', '=', input.runId)
-        .where('node_id', '=', input.nodeId)
-        .executeTakeFirstOrThrow();
-      const finished = input.status !== 'running';
-      const row = await trx
-        .insertInto('executions')
-        .values({
-          workflow_name: input.workflowName,
-          run_id: input.runId,
-          node_id: input.nodeId,
-          attempt: (last ?? 0) + 1,
-          start_time: input.startTime,
-          // An attempt written already finished (a skip, an interruption) ends the moment it starts.
-          end_time: finished ? input.startTime : null,
-          status: input.status,
-          operator_decision: input.operatorDecision ?? null,
-          duration_ms: finished ? 0 : null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toAttemptRecord(row);
-    });
+    return this.#writes.startAttempt(input);
   }
 
   async finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('executions')
-        .select('status')
-        .where('workflow_name', '=', key.workflowName)
-        .where('run_id', '=', key.runId)
-        .where('node_id', '=', key.nodeId)
-        .where('attempt', '=', key.attempt)
-        .executeTakeFirst();
-      if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
-      if (current.status !== 'running') {
-        throw new Error(`${describeAttempt(key)} is not running (status ${current.status})`);
-      }
-      const changes: Updateable<ExecutionsTable> = {
-        status: outcome.status,
-        end_time: outcome.endTime,
-        duration_ms: outcome.durationMs,
-        result_text: outcome.resultText ?? null,
-        exit_code: outcome.exitCode ?? null,
-        exception: outcome.exception ?? null,
-        stdout: outcome.stdout ?? null,
-        stderr: outcome.stderr ?? null,
-      };
-      // Left out, the decision given at start stays.
-      if (outcome.operatorDecision !== undefined) changes.operator_decision = outcome.operatorDecision;
-      await trx
-        .updateTable('executions')
-        .set(changes)
-        .where('workflow_name', '=', key.workflowName)
-        .where('run_id', '=', key.runId)
-        .where('node_id', '=', key.nodeId)
-        .where('attempt', '=', key.attempt)
-        .execute();
-    });
+    this.#writes.finishAttempt(key, outcome);
   }
 
   async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
-    const result = await this.#db
-      .updateTable('runs')
-      .set({
-        status: input.status,
-        end_time: input.endTime,
-        nodes_ok: input.nodesOk,
-        nodes_nok: input.nodesNok,
-        nodes_skipped: input.nodesSkipped,
-        owner_host: null,
-        owner_pid: null,
-        owner_process_group: null,
-      })
-      .where('workflow_name', '=', key.workflowName)
-      .where('run_id', '=', key.runId)
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new Error(`${describeRun(key)} does not exist`);
+    this.#writes.finishRun(key, input);
   }
 
   async saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      await requireRun(trx, key);
-      await trx
-        .insertInto('run_answers')
-        .values({ workflow_name: key.workflowName, run_id: key.runId, node_id: nodeId, param, value })
-        .onConflict((oc) =>
-          oc.columns(['workflow_name', 'run_id', 'node_id', 'param']).doUpdateSet({ value }),
-        )
-        .execute();
-    });
+    this.#writes.saveAnswer(key, nodeId, param, value);
   }
 
   /** Every workflow with runs, by name: its run count by status and its newest run. */
@@ -364,28 +230,10 @@ export class SqliteRunRepository implements RunRepository {
   }
 }
 
-async function requireRun(trx: Transaction<PlaybookDatabase>, key: RunKey): Promise<void> {
-  const run = await trx
-    .selectFrom('runs')
-    .select('run_id')
-    .where('workflow_name', '=', key.workflowName)
-    .where('run_id', '=', key.runId)
-    .executeTakeFirst();
-  if (run === undefined) throw new Error(`${describeRun(key)} does not exist`);
-}
-
 function zeroCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
   return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
 }
 
 function isOneOf<S extends string>(values: readonly S[], value: string): value is S {
   return (values as readonly string[]).includes(value);
-}
-
-function describeRun(key: RunKey): string {
-  return `run ${key.runId} of workflow "${key.workflowName}"`;
-}
-
-function describeAttempt(key: AttemptKey): string {
-  return `attempt ${key.attempt} of node "${key.nodeId}" in ${describeRun(key)}`;
 }

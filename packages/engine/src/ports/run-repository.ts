@@ -140,7 +140,10 @@ export interface RunRepository {
    * and clears `end_time`, only if status and owner are still what the caller expected. Returns whether it did.
    */
   claimRun(input: ClaimRunInput): Promise<boolean>;
-  /** Records the process group of the command the owner is running now (null when none runs). */
+  /**
+   * Records the process group of the command the owner is running now (null when none runs). A run without
+   * owner is left alone. `finishAttempt` clears it too, so the engine needs no separate write at a command's end.
+   */
   setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void>;
   /**
    * Writes a new attempt numbered one past the node's highest in this run, and returns it. An attempt written
@@ -149,7 +152,9 @@ export interface RunRepository {
   startAttempt(input: StartAttemptInput): Promise<AttemptRecord>;
   /**
    * Ends an attempt that is `running`; rejects when it does not exist or has already ended. A left-out
-   * `operatorDecision` keeps the one given at start; other left-out fields stay null.
+   * `operatorDecision` keeps the one given at start; other left-out fields stay null. In the same atomic change
+   * it clears the owner's process group (as `setOwnerProcessGroup(key, null)`): the attempt's command, if it had
+   * one, has ended, and the owner record must not name its group a moment longer.
    */
   finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void>;
   /** Ends a run: status, end time and node counts, and clears its owner. */

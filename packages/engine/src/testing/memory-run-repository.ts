@@ -153,6 +153,11 @@ export class InMemoryRunRepository implements RunRepository {
       stdout: outcome.stdout ?? null,
       stderr: outcome.stderr ?? null,
     };
+    // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
+    const owner = stored.record.owner;
+    if (owner !== null && owner.processGroup !== null) {
+      stored.record = { ...stored.record, owner: { ...owner, processGroup: null } };
+    }
   }
 
   async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {

@@ -573,6 +573,38 @@ export function runRepositoryContract(
         await repo.setOwnerProcessGroup(key(run), null);
         expect((await repo.loadRun(key(run)))?.run.owner).toEqual(OWNER);
       });
+
+      it('clears the process group when an attempt finishes, keeping the rest of the owner', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const attempt = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        await repo.setOwnerProcessGroup(key(run), 2718);
+        expect((await repo.findLatestRun('deploy'))?.owner).toEqual({ ...OWNER, processGroup: 2718 });
+        await repo.finishAttempt(attempt, { status: 'ok', endTime: T2, durationMs: 1000, exitCode: 0 });
+        expect((await repo.loadRun(key(run)))?.run.owner).toEqual(OWNER);
+      });
+
+      it('leaves the process group alone when finishing an attempt fails', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const attempt = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        await repo.finishAttempt(attempt, { status: 'ok', endTime: T2, durationMs: 1000 });
+        await repo.setOwnerProcessGroup(key(run), 1618);
+        await expect(
+          repo.finishAttempt(attempt, { status: 'nok', endTime: T3, durationMs: 2 }),
+        ).rejects.toThrow(/not running/);
+        expect((await repo.loadRun(key(run)))?.run.owner).toEqual({ ...OWNER, processGroup: 1618 });
+      });
     });
 
     describe('answers', () => {
