@@ -10,6 +10,7 @@ import { ValidateCommand } from './commands/validate.js';
 import { VersionCommand } from './commands/version.js';
 import type { PlaybookContext } from './context.js';
 import { ExitCode, formatError } from './errors.js';
+import { nameOptionValues } from './option-values.js';
 
 /**
  * The command list. run/resume (helper E2) register here too: import the class and add it to this array.
@@ -60,6 +61,23 @@ export class PlaybookCli extends Cli<PlaybookContext> {
       return ExitCode.usage;
     }
     return super.run(command, full);
+  }
+
+  // Every usage text (help, the command list, `definitions()`) comes through here: name the option values.
+  protected override getUsageByIndex(
+    n: number,
+    opts?: Parameters<Cli<PlaybookContext>['getUsageByIndex']>[1],
+  ): ReturnType<Cli<PlaybookContext>['getUsageByIndex']> {
+    const { usage, options } = super.getUsageByIndex(n, opts);
+    return {
+      usage: nameOptionValues(usage),
+      options: options.map((option) => ({ ...option, definition: nameOptionValues(option.definition) })),
+    };
+  }
+
+  // A command line that does not parse lists candidate usages that clipanion compiled with `#0` placeholders.
+  override error(error: unknown, opts?: Parameters<Cli<PlaybookContext>['error']>[1]): string {
+    return nameOptionValues(super.error(error, opts));
   }
 }
 

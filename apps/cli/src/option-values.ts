@@ -1,0 +1,25 @@
+/**
+ * The value placeholder of each option in usage text, as in SPEC §4's synopsis. clipanion 3 writes every option
+ * value as `#0` and its option descriptors have no field to name it, so the CLI rewrites its usage text.
+ */
+const VALUE_NAMES: Readonly<Record<string, string>> = {
+  '--state-path': '<file>',
+  '--config': '<file>',
+  '--title': '<title>',
+  '--author': '<author>',
+  '--description': '<text>',
+  '--output': '<file>',
+  '--run-id': '<n>',
+  '--format': '<dot|svg|png>',
+  '--retries': '<n>',
+  '--set': '<node>.<param>=<value>',
+  '--node': '<id>',
+};
+
+/** `text` with clipanion's value placeholders named: `--run-id #0` → `--run-id <n>` (`<value>` when unknown). */
+export function nameOptionValues(text: string): string {
+  return text.replace(/(--[A-Za-z][\w-]*)((?: #\d+)+)/g, (_match, name: string, values: string) => {
+    const value = VALUE_NAMES[name] ?? '<value>';
+    return `${name}${values.replace(/ #\d+/g, ` ${value}`)}`;
+  });
+}

@@ -1,0 +1,41 @@
+// Findings of a walk through SPEC §1, §4, §5 and §6 as a runbook author: each test failed before its fix.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterEach(() => cleanup());
+
+describe('usage text names option values', () => {
+  it('command help shows `--run-id <n>`, `--set <node>.<param>=<value>`, not clipanion `#0`', async () => {
+    for (const command of ['create', 'validate', 'run', 'resume', 'export-dot', 'info', 'show']) {
+      const result = await runCli([command, '--help'], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toMatch(/#\d/);
+      expect(result.stdout).toContain('--state-path <file>');
+    }
+    const run = await runCli(['run', '--help'], { cwd: dir });
+    expect(run.stdout).toContain('--retries <n>');
+    expect(run.stdout).toContain('--set <node>.<param>=<value>');
+    const dot = await runCli(['export-dot', '--help'], { cwd: dir });
+    expect(dot.stdout).toContain('-o,--output <file>');
+    expect(dot.stdout).toContain('--run-id <n>');
+  });
+
+  it('the command list and parse errors name them too', async () => {
+    const list = await runCli(['--help'], { cwd: dir });
+    expect(list.stdout).toContain('[--title <title>] [--author <author>]');
+    expect(list.stdout).not.toMatch(/#\d/);
+    const missing = await runCli(['validate'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('[--state-path <file>]');
+    expect(missing.stderr).not.toMatch(/#\d/);
+    const unknown = await runCli(['bogus'], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('playbook show');
+    expect(unknown.stderr).not.toMatch(/#\d/);
+  });
+});
