@@ -1,4 +1,6 @@
 // Findings of a walk through SPEC §1, §4, §5 and §6 as a runbook author: each test failed before its fix.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers.js';
 
@@ -37,5 +39,21 @@ describe('usage text names option values', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('playbook show');
     expect(unknown.stderr).not.toMatch(/#\d/);
+  });
+});
+
+describe('create', () => {
+  it('refuses an --output that validate and run would not read (not *.playbook.toml), writing nothing', async () => {
+    const result = await runCli(['create', '--title', 'T', '--author', 'a', '--output', 'x.toml'], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--output must end in .playbook.toml, got "x.toml"');
+    expect(existsSync(join(dir, 'x.toml'))).toBe(false);
+    const ok = await runCli(['create', '--title', 'T', '--author', 'a', '--output', 'x.playbook.toml'], {
+      cwd: dir,
+    });
+    expect(ok.code).toBe(0);
+    expect((await runCli(['validate', 'x.playbook.toml'], { cwd: dir })).code).toBe(0);
   });
 });

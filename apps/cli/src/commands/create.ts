@@ -7,6 +7,8 @@ import { defaultFileName, runbookTemplate } from '../create/template.js';
 import { CliError, ExitCode } from '../errors.js';
 
 const DEFAULT_DESCRIPTION = 'What this runbook is for, and when to use it.';
+// The parser's RUNBOOK_EXTENSION; not imported, so that `create` does not load the parser (and its TOML library).
+const RUNBOOK_EXTENSION = '.playbook.toml';
 
 /** `playbook create`: writes a new, valid runbook with an example of each node type. */
 export class CreateCommand extends BaseCommand {
@@ -50,6 +52,10 @@ export class CreateCommand extends BaseCommand {
       questions ??= lineQuestions(this.context.stdin, this.context.stdout);
       return questions.ask(question);
     };
+    // validate, run and export-dot refuse any other name: a file they cannot read is no use.
+    if (this.output !== undefined && !this.output.endsWith(RUNBOOK_EXTENSION)) {
+      throw new UsageError(`--output must end in ${RUNBOOK_EXTENSION}, got "${this.output}"`);
+    }
     try {
       const title = await this.required(this.title, '--title', 'Title', interactive, ask);
       const author = await this.required(this.author, '--author', 'Author', interactive, ask);
