@@ -1,7 +1,9 @@
 // Findings of a walk through SPEC §1, §4, §5 and §6 as a runbook author: each test failed before its fix.
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VALID_RUNBOOK } from './fixtures.js';
 import { runCli, tempDir } from './helpers.js';
 
 let dir: string;
@@ -55,5 +57,29 @@ describe('create', () => {
     });
     expect(ok.code).toBe(0);
     expect((await runCli(['validate', 'x.playbook.toml'], { cwd: dir })).code).toBe(0);
+  });
+});
+
+describe('export-dot', () => {
+  it('refuses a --format that contradicts the --output extension, writing nothing', async () => {
+    await writeFile(join(dir, 'r.playbook.toml'), VALID_RUNBOOK);
+    const result = await runCli(['export-dot', 'r.playbook.toml', '--output', 'g.png', '--format', 'svg'], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--format svg contradicts --output g.png');
+    expect(existsSync(join(dir, 'g.png'))).toBe(false);
+    // agreeing or extension-less outputs are fine
+    const same = await runCli(['export-dot', 'r.playbook.toml', '--output', 'g.svg', '--format', 'SVG'], {
+      cwd: dir,
+    });
+    expect(same.code).toBe(0);
+    const other = await runCli(
+      ['export-dot', 'r.playbook.toml', '--output', 'graph.txt', '--format', 'dot'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(other.code).toBe(0);
   });
 });

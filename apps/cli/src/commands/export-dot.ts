@@ -96,15 +96,20 @@ export class ExportDotCommand extends BaseCommand {
   }
 
   private chosenFormat(): Format {
+    const extension = this.output === undefined ? '' : extname(this.output).slice(1).toLowerCase();
+    const implied = FORMATS.find((format) => format === extension);
     if (this.format !== undefined) {
       const format = this.format.toLowerCase() as Format;
       if (!FORMATS.includes(format)) {
         throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${this.format}"`);
       }
+      // `--output a.png --format svg` would write SVG into a file every viewer opens as PNG.
+      if (implied !== undefined && implied !== format) {
+        throw new UsageError(`--format ${format} contradicts --output ${this.output} (a .${implied} file)`);
+      }
       return format;
     }
-    const extension = this.output === undefined ? '' : extname(this.output).slice(1).toLowerCase();
-    return extension === 'svg' || extension === 'png' ? extension : 'dot';
+    return implied ?? 'dot';
   }
 }
 
