@@ -24,4 +24,11 @@ describe('suggestKey', () => {
     expect(suggestKey('owner', keys)).toBeUndefined();
     expect(suggestKey('x', keys)).toBeUndefined();
   });
+  it('does not stretch a long unknown key onto a short known one, nor a one-letter id onto another', () => {
+    expect(suggestKey('typo_key', keys)).toBeUndefined();
+    expect(suggestKey('c', ['a', 'b'])).toBeUndefined();
+    expect(suggestKey('ab', ['ba'])).toBe('ba');
+    expect(suggestKey('tyep', keys)).toBe('type');
+    expect(suggestKey('buld', ['build', 'deploy'])).toBe('build');
+  });
 });

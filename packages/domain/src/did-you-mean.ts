@@ -26,8 +26,8 @@ const normalise = (key: string): string => key.toLowerCase().replace(/[-_\s]/g, 
 
 /**
  * The known key an unknown key was probably meant to be, or undefined when none is close.
- * Close means: equal ignoring case and `_`/`-` (`dependsOn`), a small edit distance (`depnds_on`),
- * or a clear prefix of a longer key (`command` → `command_name`).
+ * Close means: equal ignoring case and `_`/`-` (`dependsOn`), a small edit distance for the shorter of the
+ * two (`depnds_on`), or a clear prefix of a longer key (`command` → `command_name`).
  */
 export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
   const wanted = normalise(unknown);
@@ -37,8 +37,13 @@ export function suggestKey(unknown: string, known: readonly string[]): string | 
     const candidate = normalise(key);
     if (candidate === wanted) return key;
     const distance = editDistance(wanted, candidate);
-    const limit = wanted.length <= 3 ? 1 : wanted.length <= 6 ? 2 : 3;
-    if (distance <= limit && (best === undefined || distance < best.distance)) best = { key, distance };
+    // Scaled by the shorter of the two: `typo_key` is 3 edits from `type`, which leaves little of `type`.
+    // And some of it must survive: `c` is 1 edit from `a`, but no typo of it.
+    const shorter = Math.min(wanted.length, candidate.length);
+    const limit = shorter <= 3 ? 1 : shorter <= 6 ? 2 : 3;
+    if (distance <= limit && distance < shorter && (best === undefined || distance < best.distance)) {
+      best = { key, distance };
+    }
   }
   if (best !== undefined) return best.key;
   if (wanted.length >= 4) {
