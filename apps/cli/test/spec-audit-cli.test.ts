@@ -83,3 +83,32 @@ describe('export-dot', () => {
     expect(other.code).toBe(0);
   });
 });
+
+describe('validate', () => {
+  it('reports a Function node whose module is missing along with the other errors, at once', async () => {
+    await writeFile(
+      join(dir, 'f.playbook.toml'),
+      [
+        '[runbook]',
+        'title = "t"',
+        '',
+        '[call]',
+        'type = "Function"',
+        'function_name = "./missing.mjs#go"',
+        'timeout = 0',
+      ].join('\n'),
+    );
+    const result = await runCli(['validate', '--json', 'f.playbook.toml'], { cwd: dir });
+    expect(result.code).toBe(1);
+    const problems = JSON.parse(result.stdout).problems as Array<{ code: string; nodeId?: string }>;
+    expect(problems.map((p) => p.code)).toContain('MISSING_FIELD');
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        code: 'FUNCTION_NOT_FOUND',
+        nodeId: 'call',
+        field: 'function_name',
+        line: 6,
+      }),
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Runbook } from '@playbook/domain';
 import type { Problem } from '@playbook/parser';
 import { BaseCommand } from '../base-command.js';
@@ -51,12 +52,23 @@ export class ValidateCommand extends BaseCommand {
     let runbook: Runbook | undefined;
     if (result.ok) {
       runbook = result.runbook;
+      const directory = result.runbook.source?.directory ?? this.context.cwd;
+      const functions = result.runbook.nodes.flatMap((node) =>
+        node.type === 'Function' ? [{ id: node.id, functionName: node.functionName }] : [],
+      );
       problems = [
         ...result.warnings,
-        ...(await functionProblems(result.runbook, this.file, this.context.cwd)),
+        ...(await functionProblems(functions, result.runbook.source?.path, directory, this.file)),
       ];
     } else {
-      problems = [...result.problems];
+      // All problems at once (SPEC §1.3): a Function node whose module is missing is reported along with the
+      // file's other errors, not only after they are fixed.
+      const path = this.resolvePath(this.file);
+      const functions = await functionNodesOfInvalidFile(path, result.problems);
+      problems = [
+        ...result.problems,
+        ...(await functionProblems(functions, path, dirname(path), this.file)),
+      ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     }
     // Problems name the file as the user typed it, not as we resolved it.
     problems = problems.map((p) => ({
@@ -130,17 +142,25 @@ function describeCounts(summary: RunbookSummary): string {
   return parts.length === 0 ? String(summary.nodeCount) : `${summary.nodeCount} (${parts.join(', ')})`;
 }
 
+interface FunctionNode {
+  readonly id: string;
+  readonly functionName: string;
+}
+
 /**
  * Loads each Function node's function as `run` would (SPEC §2.3: "validate reports it too"). This imports the
  * user's modules, so their top-level code runs, exactly as it would at the start of a run.
  */
-async function functionProblems(runbook: Runbook, file: string, cwd: string): Promise<Problem[]> {
-  const functionNodes = runbook.nodes.filter((node) => node.type === 'Function');
+async function functionProblems(
+  functionNodes: readonly FunctionNode[],
+  path: string | undefined,
+  directory: string,
+  file: string,
+): Promise<Problem[]> {
   if (functionNodes.length === 0) return [];
   const { NodeFunctionLoader } = await import('@playbook/engine/node');
   const loader = new NodeFunctionLoader();
-  const directory = runbook.source?.directory ?? cwd;
-  const text = runbook.source === undefined ? undefined : await readText(runbook.source.path);
+  const text = path === undefined ? undefined : await readText(path);
   const problems: Problem[] = [];
   for (const node of functionNodes) {
     try {
@@ -159,6 +179,39 @@ async function functionProblems(runbook: Runbook, file: string, cwd: string): Pr
     }
   }
   return problems;
+}
+
+/**
+ * The Function nodes of a file that parsed as TOML but has other errors: those with a `type = "Function"` and
+ * a `function_name` string that drew no problem of its own. None for a file that is not TOML or not readable.
+ */
+async function functionNodesOfInvalidFile(
+  path: string,
+  problems: readonly Problem[],
+): Promise<FunctionNode[]> {
+  // Only the validator's problems all name a node (or `runbook`); a file that could not be read or parsed (a
+  // bad name, too large, not TOML, a reserved key) is not parsed a second time here.
+  if (problems.some((problem) => problem.nodeId === undefined || problem.code === 'TOML_SYNTAX')) return [];
+  const text = await readText(path);
+  if (text === undefined) return [];
+  let document: unknown;
+  try {
+    const { createRequire } = await import('node:module');
+    const toml = createRequire(import.meta.url)('@iarna/toml') as typeof import('@iarna/toml');
+    document = toml.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  } catch {
+    return [];
+  }
+  if (typeof document !== 'object' || document === null) return [];
+  const nodes: FunctionNode[] = [];
+  for (const [id, table] of Object.entries(document)) {
+    if (id === 'runbook' || typeof table !== 'object' || table === null) continue;
+    const { type, function_name: functionName } = table as Record<string, unknown>;
+    if (type !== 'Function' || typeof functionName !== 'string' || functionName.trim() === '') continue;
+    if (problems.some((p) => p.nodeId === id && p.field === 'function_name')) continue;
+    nodes.push({ id, functionName });
+  }
+  return nodes;
 }
 
 async function readText(path: string): Promise<string | undefined> {
