@@ -1,7 +1,10 @@
 // Findings of a walk through SPEC §1, §4, §5 and §6 as a runbook author: each test failed before its fix.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VALID_RUNBOOK } from './fixtures.js';
 import { runCli, tempDir } from './helpers.js';
@@ -110,5 +113,27 @@ describe('validate', () => {
         line: 6,
       }),
     );
+  });
+});
+
+describe('the built binary, on a pipe closed by its reader (`playbook validate x | head -1`)', () => {
+  const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+  it.skipIf(!existsSync(bin))('finishes quietly with its own exit code, no EPIPE stack trace', async () => {
+    await writeFile(join(dir, 'r.playbook.toml'), VALID_RUNBOOK);
+    const child = spawn(process.execPath, [bin, 'validate', 'r.playbook.toml'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: dir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Closed before the child has started: its first write to stdout meets EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
