@@ -1,6 +1,5 @@
 export type { ExecutionsTable, PlaybookDatabase, RunAnswersTable, RunsTable } from './database.js';
 export type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
-export { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 export { InCodeMigrationProvider, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export type { OpenSqliteOptions } from './open-sqlite-run-repository.js';
 export { openSqliteRunRepository } from './open-sqlite-run-repository.js';

@@ -1,7 +1,9 @@
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { CONTRACT_TABLES_DDL, ENGINE_STATE_DDL } from './schema-ddl.js';
 
 async function runAll(db: Kysely<unknown>, statements: readonly string[]): Promise<void> {
+  // Imported here, not at the top: this module is loaded on every opening, Kysely only when migrating.
+  const { sql } = await import('kysely');
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
 

@@ -1,10 +1,9 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { PlaybookDatabase } from './database.js';
-import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
-import { InCodeMigrationProvider, MIGRATIONS, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 import { SqliteRunRepository } from './sqlite-run-repository.js';
 import { StateFileError } from './state-file-error.js';
 
@@ -67,9 +66,12 @@ export async function openSqliteRunRepository(
     throw openError(error, path);
   }
 
-  const db = new Kysely<PlaybookDatabase>({ dialect: new ImmediateSqliteDialect({ database }) });
-  if (!readonly) {
-    const { error } = await new Migrator({ db, provider: new InCodeMigrationProvider() }).migrateToLatest();
+  // Migrations need Kysely; a file already at the latest schema (every run after the first) needs neither.
+  let db: Kysely<PlaybookDatabase> | undefined;
+  if (!readonly && appliedVersion < SCHEMA_VERSION) {
+    const { kyselyOver, migrateToLatest } = await import('./kysely-connection.js');
+    db = kyselyOver(database);
+    const error = await migrateToLatest(db);
     if (error !== undefined) {
       await db.destroy();
       throw new StateFileError(
@@ -82,7 +84,7 @@ export async function openSqliteRunRepository(
       );
     }
   }
-  return new SqliteRunRepository(db, absolute, database);
+  return new SqliteRunRepository(database, absolute, db);
 }
 
 function exists(path: string): boolean {

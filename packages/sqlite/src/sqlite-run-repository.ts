@@ -14,7 +14,7 @@ import type {
   StartAttemptInput,
 } from '@playbook/engine';
 import type Database from 'better-sqlite3';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely, sql } from 'kysely';
 import type { PlaybookDatabase } from './database.js';
 import type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
 import { schemaVersionOf } from './migrations.js';
@@ -32,19 +32,22 @@ const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'ski
  * SQLite's write lock within the busy timeout rather than failing. Reads and migrations go through Kysely.
  */
 export class SqliteRunRepository implements RunRepository {
-  readonly #db: Kysely<PlaybookDatabase>;
+  readonly #database: Database.Database;
   readonly #writes: RunWrites;
   readonly #path: string;
+  /** Kysely for the reads, loaded on the first one (see `kysely-connection.ts`). */
+  #reads: Promise<Reads> | undefined;
   #closed = false;
 
   /**
-   * Use `openSqliteRunRepository`: it checks, creates and migrates the file this expects. `db` (reads) and
-   * `database` (writes, as prepared statements) are the same connection.
+   * Use `openSqliteRunRepository`: it checks, creates and migrates the file this expects. Writes are prepared
+   * statements on `database`; reads go through Kysely over the same connection (`db`, or one made on demand).
    */
-  constructor(db: Kysely<PlaybookDatabase>, path: string, database: Database.Database) {
-    this.#db = db;
+  constructor(database: Database.Database, path: string, db?: Kysely<PlaybookDatabase>) {
+    this.#database = database;
     this.#writes = new RunWrites(database);
     this.#path = path;
+    if (db !== undefined) this.#reads = import('./kysely-connection.js').then(({ sql }) => ({ db, sql }));
   }
 
   /** Absolute path of the state file. */
@@ -57,14 +60,15 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   async loadRun(key: RunKey): Promise<RunState | undefined> {
-    const run = await this.#db
+    const { db, sql } = await this.#kysely();
+    const run = await db
       .selectFrom('runs')
       .selectAll()
       .where('workflow_name', '=', key.workflowName)
       .where('run_id', '=', key.runId)
       .executeTakeFirst();
     if (run === undefined) return undefined;
-    const attempts = await this.#db
+    const attempts = await db
       .selectFrom('executions')
       .selectAll()
       .where('workflow_name', '=', key.workflowName)
@@ -73,7 +77,7 @@ export class SqliteRunRepository implements RunRepository {
       .orderBy('start_time')
       .orderBy(sql`rowid`)
       .execute();
-    const answerRows = await this.#db
+    const answerRows = await db
       .selectFrom('run_answers')
       .select(['node_id', 'param', 'value'])
       .where('workflow_name', '=', key.workflowName)
@@ -91,7 +95,8 @@ export class SqliteRunRepository implements RunRepository {
 
   async findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined> {
     if (statuses !== undefined && statuses.length === 0) return undefined;
-    let query = this.#db
+    const { db } = await this.#kysely();
+    let query = db
       .selectFrom('runs')
       .selectAll()
       .where('workflow_name', '=', workflowName)
@@ -128,12 +133,13 @@ export class SqliteRunRepository implements RunRepository {
 
   /** Every workflow with runs, by name: its run count by status and its newest run. */
   async listWorkflows(): Promise<WorkflowSummary[]> {
-    const counts = await this.#db
+    const { db } = await this.#kysely();
+    const counts = await db
       .selectFrom('runs')
       .select(['workflow_name', 'status', (eb) => eb.fn.countAll<number>().as('count')])
       .groupBy(['workflow_name', 'status'])
       .execute();
-    const latest = await this.#db
+    const latest = await db
       .selectFrom('runs as r')
       .selectAll('r')
       .where('r.run_id', '=', (eb) =>
@@ -158,7 +164,8 @@ export class SqliteRunRepository implements RunRepository {
 
   /** Every node that has attempts in the workflow, by id, with its runs counted by its status in each. */
   async nodeStatusCounts(workflowName: string): Promise<NodeStatusCount[]> {
-    const latest = await this.#db
+    const { db } = await this.#kysely();
+    const latest = await db
       .selectFrom('executions as e')
       .select(['e.node_id', 'e.status', (eb) => eb.fn.countAll<number>().as('count')])
       .where('e.workflow_name', '=', workflowName)
@@ -172,7 +179,7 @@ export class SqliteRunRepository implements RunRepository {
       )
       .groupBy(['e.node_id', 'e.status'])
       .execute();
-    const attempts = await this.#db
+    const attempts = await db
       .selectFrom('executions')
       .select(['node_id', (eb) => eb.fn.countAll<number>().as('count')])
       .where('workflow_name', '=', workflowName)
@@ -193,7 +200,8 @@ export class SqliteRunRepository implements RunRepository {
 
   /** A workflow's runs, newest first. */
   async listRuns(workflowName: string): Promise<RunRecord[]> {
-    const rows = await this.#db
+    const { db } = await this.#kysely();
+    const rows = await db
       .selectFrom('runs')
       .selectAll()
       .where('workflow_name', '=', workflowName)
@@ -209,12 +217,11 @@ export class SqliteRunRepository implements RunRepository {
 
   /** The file's path, size and schema version. */
   async databaseInfo(): Promise<DatabaseInfo> {
+    const { db, sql } = await this.#kysely();
     const { rows: pages } = await sql<{ bytes: number }>`
       select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()
-    `.execute(this.#db);
-    const { rows: applied } = await sql<{ name: string }>`select name from kysely_migration`.execute(
-      this.#db,
-    );
+    `.execute(db);
+    const { rows: applied } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
     return {
       path: this.#path,
       sizeBytes: Number(pages[0]?.bytes ?? 0),
@@ -226,10 +233,25 @@ export class SqliteRunRepository implements RunRepository {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#db.destroy();
+    // Kysely, once made, owns the connection: destroying it closes the database.
+    if (this.#reads === undefined) this.#database.close();
+    else await (await this.#reads).db.destroy();
+  }
+
+  #kysely(): Promise<Reads> {
+    if (this.#closed) return Promise.reject(new Error('the state file is closed'));
+    this.#reads ??= import('./kysely-connection.js').then(({ kyselyOver, sql }) => ({
+      db: kyselyOver(this.#database),
+      sql,
+    }));
+    return this.#reads;
   }
 }
 
+interface Reads {
+  readonly db: Kysely<PlaybookDatabase>;
+  readonly sql: typeof sql;
+}
 function zeroCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
   return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
 }
