@@ -21,7 +21,7 @@ export interface EngineSettings {
   readonly defaultTimeoutSeconds?: number;
   /** Cap of each captured output stream (head and tail kept); default 1 MiB. */
   readonly maxOutputBytes?: number;
-  /** SIGTERM → SIGKILL grace when stopping an orphaned process group on resume; default 2000. */
+  /** SIGTERM → SIGKILL grace when stopping the process group a dead owner left (on run, resume); default 2000. */
   readonly killGraceMs?: number;
 }
 

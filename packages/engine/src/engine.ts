@@ -4,6 +4,7 @@ import type { ResolvedSettings } from './attempt-context.js';
 import type { Engine, EnginePorts, EngineSettings, RunOptions, RunOutcome } from './engine-types.js';
 import { finishRun } from './finish-run.js';
 import { planOrder } from './planner.js';
+import { recoverStaleRuns } from './recover-stale-run.js';
 import { resumeRun } from './resume-run.js';
 import { RunSession, type SessionInit } from './run-session.js';
 
@@ -28,6 +29,9 @@ async function startRun(
 ): Promise<RunOutcome> {
   const plan = planOrder(runbook);
   checkGivenValues(runbook, options.values);
+  // Earlier runs of this workflow whose owner died are ended `aborted` first (SPEC §2.5), so the history never
+  // shows one as running next to the new run. Only runs still `running` are looked at.
+  await recoverStaleRuns(ports, runbook.meta.title, { killGraceMs: settings.killGraceMs });
   const startedAt = ports.clock.now();
   const record = await ports.repository.createRun({
     workflowName: runbook.meta.title,

@@ -65,5 +65,13 @@ export type {
   RunTrigger,
   StartAttemptInput,
 } from './ports/run-repository.js';
+export type {
+  NotRecoveredReason,
+  RecoveryOptions,
+  RecoveryPorts,
+  RecoveryResult,
+  RunLiveness,
+} from './recover-stale-run.js';
+export { recoverStaleRun, recoverStaleRuns, runLiveness } from './recover-stale-run.js';
 // The in-memory repository is also on the core entry: `/testing` pulls in vitest, a program should not need it.
 export { InMemoryRunRepository } from './testing/memory-run-repository.js';

@@ -7,7 +7,8 @@ import type { RunStartedEvent } from './events.js';
 import { finishRun } from './finish-run.js';
 import { latestAttempts, reasonOf } from './node-statuses.js';
 import { planOrder } from './planner.js';
-import type { AttemptRecord, NodeStatus, RunRecord, RunState } from './ports/run-repository.js';
+import type { NodeStatus, RunRecord, RunState } from './ports/run-repository.js';
+import { recordInterrupted, recoverStaleRun, runLiveness } from './recover-stale-run.js';
 import { planResume } from './resume-plan.js';
 import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
 
@@ -30,9 +31,19 @@ export async function resumeRun(
       nodeId: options.fromNode,
     });
   }
-  const state = await findRun(ports, workflowName, options.runId);
+  let state = await findRun(ports, workflowName, options.runId);
+  checkResumable(ports, state.run);
+  if (state.run.status === 'running') {
+    // Its owner died without cleaning up: end it `aborted` as any later command would (the same code), then
+    // resume that. Losing the race to another recovery is fine; to another resume, it is now theirs.
+    await recoverStaleRun(ports, state.run, { killGraceMs: settings.killGraceMs });
+    state = await findRun(ports, workflowName, state.run.runId);
+    if (state.run.status === 'running') {
+      checkResumable(ports, state.run);
+      throw claimLost(state.run);
+    }
+  }
   const { run } = state;
-  checkResumable(ports, run);
 
   const startedAt = ports.clock.now();
   const claimed = await ports.repository.claimRun({
@@ -44,18 +55,9 @@ export async function resumeRun(
     nodeIds: plan,
     runbookHash: runbook.source?.hash ?? null,
   });
-  if (!claimed) {
-    throw new EngineError(
-      'RUN_CLAIM_LOST',
-      `run ${run.runId} of "${workflowName}" was taken over by another process while this one was starting`,
-      { workflowName, runId: run.runId },
-    );
-  }
+  if (!claimed) throw claimLost(run);
 
-  // The owner died without cleaning up: stop what it left running and record its attempt as interrupted.
-  if (run.status === 'running' && run.owner !== null && run.owner.processGroup !== null) {
-    await ports.processTable.killGroup(run.owner.processGroup, settings.killGraceMs);
-  }
+  // An attempt an earlier session left `running` while ending the run (a port failed midway) ended with it.
   const attempts = await recordInterrupted(ports, state.attempts, startedAt);
 
   const statuses = new Map<string, NodeStatus>();
@@ -155,48 +157,29 @@ function checkResumable(ports: EnginePorts, run: RunRecord): void {
   if (run.status === 'ok') {
     throw new EngineError('RUN_NOT_RESUMABLE', `${where} ended ok: there is nothing to resume`, details);
   }
-  if (run.status !== 'running' || run.owner === null) return;
+  const liveness = runLiveness(run, ports.processTable);
+  if (run.owner === null || (liveness !== 'other-host' && liveness !== 'live-owner')) return;
   const { host, pid } = run.owner;
-  if (host !== ports.processTable.host) {
+  if (liveness === 'other-host') {
     throw new EngineError(
       'RUN_IN_PROGRESS',
       `${where} is running, driven by process ${pid} on host ${host}; whether it is still alive cannot be checked from host ${ports.processTable.host}, so it is not taken over`,
       details,
     );
   }
-  if (ports.processTable.isAlive(pid)) {
-    throw new EngineError(
-      'RUN_IN_PROGRESS',
-      `${where} is still running, driven by live process ${pid} on host ${host}`,
-      details,
-    );
-  }
+  throw new EngineError(
+    'RUN_IN_PROGRESS',
+    `${where} is still running, driven by live process ${pid} on host ${host}`,
+    details,
+  );
 }
 
-/** Attempts left `running` by a dead owner ended when it died: written `nok`, decision `interrupted`. */
-async function recordInterrupted(
-  ports: EnginePorts,
-  attempts: readonly AttemptRecord[],
-  now: Date,
-): Promise<AttemptRecord[]> {
-  const updated: AttemptRecord[] = [];
-  for (const attempt of attempts) {
-    if (attempt.status !== 'running') {
-      updated.push(attempt);
-      continue;
-    }
-    const durationMs = Math.max(0, now.getTime() - Date.parse(attempt.startTime));
-    const outcome = {
-      status: 'nok',
-      endTime: now.toISOString(),
-      durationMs,
-      operatorDecision: 'interrupted',
-    } as const;
-    const { workflowName, runId, nodeId } = attempt;
-    await ports.repository.finishAttempt({ workflowName, runId, nodeId, attempt: attempt.attempt }, outcome);
-    updated.push({ ...attempt, ...outcome });
-  }
-  return updated;
+function claimLost(run: RunRecord): EngineError {
+  return new EngineError(
+    'RUN_CLAIM_LOST',
+    `run ${run.runId} of "${run.workflowName}" was taken over by another process while this one was starting`,
+    { workflowName: run.workflowName, runId: run.runId },
+  );
 }
 
 /** Node ids added and removed since the run started, when the runbook file's hash changed. */

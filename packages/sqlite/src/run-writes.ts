@@ -23,7 +23,7 @@ const SQL = {
     VALUES (?, ?, ?, NULL, 'running', 'run', ?, ?, ?, ?, ?) RETURNING *`,
   runExists: 'SELECT 1 FROM runs WHERE workflow_name = ? AND run_id = ?',
   // `IS` compares NULLs as equal, which is what "no owner" must match.
-  claimRun: `UPDATE runs SET status = 'running', trigger = 'resume', end_time = NULL, owner_host = ?, owner_pid = ?,
+  claimRun: `UPDATE runs SET status = 'running', trigger = ?, end_time = NULL, owner_host = ?, owner_pid = ?,
       owner_process_group = ?, node_ids = ?, runbook_hash = ?
     WHERE workflow_name = ? AND run_id = ? AND status = ?
       AND owner_host IS ? AND owner_pid IS ? AND owner_process_group IS ?`,
@@ -92,6 +92,7 @@ export class RunWrites {
     // One UPDATE whose WHERE is the compare: of two claims one matches.
     return this.#immediate(() => {
       const { changes } = this.#statement('claimRun').run(
+        input.trigger ?? 'resume',
         input.owner.host,
         input.owner.pid,
         input.owner.processGroup,

@@ -14,8 +14,8 @@ import type {
   StartAttemptInput,
 } from '@playbook/engine';
 import type Database from 'better-sqlite3';
-import type { Kysely, sql } from 'kysely';
-import type { PlaybookDatabase } from './database.js';
+import type { Kysely, Selectable, sql } from 'kysely';
+import type { PlaybookDatabase, RunsTable } from './database.js';
 import type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
 import { schemaVersionOf } from './migrations.js';
 import { toAttemptRecord, toRunRecord } from './rows.js';
@@ -105,6 +105,19 @@ export class SqliteRunRepository implements RunRepository {
     if (statuses !== undefined) query = query.where('status', 'in', statuses);
     const row = await query.executeTakeFirst();
     return row === undefined ? undefined : toRunRecord(row);
+  }
+
+  async listRunningRuns(workflowName?: string): Promise<RunRecord[]> {
+    // A plain statement, not Kysely: every `run` asks this first, and most never need Kysely at all.
+    const rows =
+      workflowName === undefined
+        ? this.#database
+            .prepare("SELECT * FROM runs WHERE status = 'running' ORDER BY workflow_name, run_id")
+            .all()
+        : this.#database
+            .prepare("SELECT * FROM runs WHERE status = 'running' AND workflow_name = ? ORDER BY run_id")
+            .all(workflowName);
+    return (rows as Selectable<RunsTable>[]).map(toRunRecord);
   }
 
   async claimRun(input: ClaimRunInput): Promise<boolean> {

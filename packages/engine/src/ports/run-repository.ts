@@ -110,7 +110,7 @@ export interface FinishRunInput {
   readonly nodesSkipped: number;
 }
 
-/** What a resume expects to find, so that two processes cannot take the same run. */
+/** What a resume (or a recovery) expects to find, so that two processes cannot take the same run. */
 export interface ClaimRunInput extends RunKey {
   /** The status the caller read; the claim fails if the row changed since. */
   readonly expectedStatus: RunStatus;
@@ -120,6 +120,11 @@ export interface ClaimRunInput extends RunKey {
   /** Node ids of the runbook now, in plan order. */
   readonly nodeIds: readonly string[];
   readonly runbookHash: string | null;
+  /**
+   * The trigger to record; default `resume`. Recovering a run whose owner died (`recoverStaleRun`) passes the
+   * run's own, since taking it over only to end it `aborted` is not a resume.
+   */
+  readonly trigger?: RunTrigger;
 }
 
 /**
@@ -135,9 +140,12 @@ export interface RunRepository {
   loadRun(key: RunKey): Promise<RunState | undefined>;
   /** The newest run of a workflow (highest id) whose status is one of `statuses` (any status when omitted). */
   findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined>;
+  /** Every run whose status is `running`, of one workflow or of all, by workflow name then run id. */
+  listRunningRuns(workflowName?: string): Promise<RunRecord[]>;
   /**
-   * Takes a run over for resume: sets status `running`, trigger `resume`, the new owner, node ids and hash,
-   * and clears `end_time`, only if status and owner are still what the caller expected. Returns whether it did.
+   * Takes a run over for resume: sets status `running`, trigger `resume` (or `input.trigger`), the new owner,
+   * node ids and hash, and clears `end_time`, only if status and owner are still what the caller expected.
+   * Returns whether it did.
    */
   claimRun(input: ClaimRunInput): Promise<boolean>;
   /**

@@ -79,6 +79,20 @@ export class InMemoryRunRepository implements RunRepository {
     return undefined;
   }
 
+  async listRunningRuns(workflowName?: string): Promise<RunRecord[]> {
+    const names = workflowName === undefined ? [...this.#workflows.keys()].sort(compareText) : [workflowName];
+    const running: RunRecord[] = [];
+    for (const name of names) {
+      const runs = this.#workflows.get(name);
+      if (runs === undefined) continue;
+      for (let runId = 1; runId <= runs.size; runId++) {
+        const record = runs.get(runId)?.record;
+        if (record?.status === 'running') running.push(copyRun(record));
+      }
+    }
+    return running;
+  }
+
   async claimRun(input: ClaimRunInput): Promise<boolean> {
     const stored = this.#find(input);
     if (stored === undefined) return false;
@@ -88,7 +102,7 @@ export class InMemoryRunRepository implements RunRepository {
     stored.record = {
       ...current,
       status: 'running',
-      trigger: 'resume',
+      trigger: input.trigger ?? 'resume',
       endTime: null,
       owner: copyOwner(input.owner),
       nodeIds: [...input.nodeIds],

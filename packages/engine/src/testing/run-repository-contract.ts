@@ -418,6 +418,54 @@ export function runRepositoryContract(
       });
     });
 
+    describe('listRunningRuns', () => {
+      it('lists the running runs of one workflow or of all, by workflow name then run id', async () => {
+        const repo = await fresh();
+        expect(await repo.listRunningRuns()).toEqual([]);
+        const statuses: RunStatus[] = ['running', 'ok', 'running', 'aborted', 'nok'];
+        for (const status of statuses) {
+          const run = await repo.createRun(runInput('deploy'));
+          if (status !== 'running') {
+            await repo.finishRun(key(run), { status, endTime: T1, nodesOk: 0, nodesNok: 0, nodesSkipped: 0 });
+          }
+        }
+        const other = await repo.createRun(runInput('build', { owner: OTHER_OWNER }));
+        await repo.setOwnerProcessGroup(key(other), 5150);
+        await repo.createRun(runInput('zeta'));
+        const all = await repo.listRunningRuns();
+        expect(all.map((run) => `${run.workflowName}#${run.runId}`)).toEqual([
+          'build#1',
+          'deploy#1',
+          'deploy#3',
+          'zeta#1',
+        ]);
+        expect(all[0]).toEqual({ ...other, owner: { ...OTHER_OWNER, processGroup: 5150 } });
+        expect((await repo.listRunningRuns('deploy')).map((run) => run.runId)).toEqual([1, 3]);
+        expect(await repo.listRunningRuns('nobody')).toEqual([]);
+      });
+
+      it('leaves out a run once it has ended, and lists it again once claimed', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.finishRun(key(run), {
+          status: 'aborted',
+          endTime: T1,
+          nodesOk: 0,
+          nodesNok: 0,
+          nodesSkipped: 0,
+        });
+        expect(await repo.listRunningRuns('deploy')).toEqual([]);
+        const claim = {
+          ...key(run),
+          expectedStatus: 'aborted' as const,
+          expectedOwner: null,
+          owner: OTHER_OWNER,
+        };
+        expect(await repo.claimRun({ ...claim, nodeIds: [], runbookHash: null })).toBe(true);
+        expect(await repo.listRunningRuns('deploy')).toMatchObject([{ runId: 1, owner: OTHER_OWNER }]);
+      });
+    });
+
     describe('claimRun', () => {
       it('takes over an ended run: running, resume, new owner, node ids and hash, no end time', async () => {
         const repo = await fresh();
@@ -508,6 +556,24 @@ export function runRepositoryContract(
         expect((await repo.loadRun(key(run)))?.run.owner).toEqual({ ...OWNER, processGroup: 5150 });
         expect(await repo.claimRun({ ...base, expectedOwner: { ...OWNER, processGroup: 5150 } })).toBe(true);
         expect((await repo.loadRun(key(run)))?.run).toMatchObject({ owner: OTHER_OWNER, trigger: 'resume' });
+      });
+
+      it('records the trigger given instead of resume, keeping everything else of a claim', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        await repo.setOwnerProcessGroup(key(run), 5150);
+        const taker: RunOwner = { ...OTHER_OWNER, processGroup: 5150 };
+        const claimed = await repo.claimRun({
+          ...key(run),
+          expectedStatus: 'running',
+          expectedOwner: { ...OWNER, processGroup: 5150 },
+          owner: taker,
+          nodeIds: run.nodeIds,
+          runbookHash: run.runbookHash,
+          trigger: 'run',
+        });
+        expect(claimed).toBe(true);
+        expect((await repo.loadRun(key(run)))?.run).toEqual({ ...run, owner: taker });
       });
 
       it('lets exactly one of two concurrent claims win', async () => {

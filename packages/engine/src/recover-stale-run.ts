@@ -1,0 +1,152 @@
+import type { EnginePorts } from './engine-types.js';
+import { countNodes, latestAttempts } from './node-statuses.js';
+import type { ProcessTable } from './ports/process-runner.js';
+import type { AttemptRecord, NodeStatus, RunKey, RunRecord } from './ports/run-repository.js';
+
+/** The ports a recovery needs: no prompter, runner or loader, so `show` and `info` can recover too. */
+export type RecoveryPorts = Pick<EnginePorts, 'repository' | 'processTable' | 'clock'>;
+
+export interface RecoveryOptions {
+  /** SIGTERM → SIGKILL grace when stopping the orphaned process group; default 2000. */
+  readonly killGraceMs?: number;
+}
+
+/**
+ * What a `running` run's owner looks like from this process: `stale` when it is gone (dead on this host, or
+ * never recorded), `live-owner` when it still runs here, `other-host` when it cannot be checked from here.
+ * Any other status is `not-running`.
+ */
+export type RunLiveness = 'stale' | 'live-owner' | 'other-host' | 'not-running';
+
+/** Why `recoverStaleRun` left a run alone. */
+export type NotRecoveredReason = Exclude<RunLiveness, 'stale'> | 'not-found' | 'claim-lost';
+
+export type RecoveryResult =
+  /** The run was taken over and ended `aborted`; `run` is as written, `interrupted` the attempts it ended. */
+  | {
+      readonly recovered: true;
+      readonly run: RunRecord;
+      readonly interrupted: readonly AttemptRecord[];
+    }
+  /** Left alone; `run` is the run as read (absent when there is none). */
+  | { readonly recovered: false; readonly reason: NotRecoveredReason; readonly run?: RunRecord };
+
+const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** Whether `run` is `running` with its owner gone, as far as this host can tell (SPEC §2.5). */
+export function runLiveness(run: RunRecord, processTable: ProcessTable): RunLiveness {
+  if (run.status !== 'running') return 'not-running';
+  // A running run without owner (a prototype's, or one whose owner record was lost) has nobody to wait for.
+  if (run.owner === null) return 'stale';
+  if (run.owner.host !== processTable.host) return 'other-host';
+  return processTable.isAlive(run.owner.pid) ? 'live-owner' : 'stale';
+}
+
+/**
+ * Ends a run whose owner died without cleaning up (`kill -9`, a power cut): takes it over with a
+ * compare-and-set claim (of two recoveries one wins, and a live owner is never touched), stops the orphaned
+ * process group if one is recorded, writes the attempts left `running` as `nok` / "interrupted", and finishes
+ * the run `aborted` with its node counts (clearing the owner). A run that is not stale is left alone.
+ */
+export async function recoverStaleRun(
+  ports: RecoveryPorts,
+  key: RunKey,
+  options: RecoveryOptions = {},
+): Promise<RecoveryResult> {
+  const state = await ports.repository.loadRun(key);
+  if (state === undefined) return { recovered: false, reason: 'not-found' };
+  const { run } = state;
+  const liveness = runLiveness(run, ports.processTable);
+  if (liveness !== 'stale') return { recovered: false, reason: liveness, run };
+
+  // The orphan's process group stays recorded under the new owner until the attempts are ended: should this
+  // process die midway, the next recovery still finds the group to stop.
+  const orphanGroup = run.owner?.processGroup ?? null;
+  const claimed = await ports.repository.claimRun({
+    workflowName: run.workflowName,
+    runId: run.runId,
+    expectedStatus: 'running',
+    expectedOwner: run.owner,
+    owner: { host: ports.processTable.host, pid: ports.processTable.pid, processGroup: orphanGroup },
+    nodeIds: run.nodeIds,
+    runbookHash: run.runbookHash,
+    trigger: run.trigger,
+  });
+  if (!claimed) return { recovered: false, reason: 'claim-lost', run };
+
+  if (orphanGroup !== null) {
+    await ports.processTable.killGroup(orphanGroup, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+  }
+  const now = ports.clock.now();
+  const attempts = await recordInterrupted(ports, state.attempts, now);
+
+  const statuses = new Map<string, NodeStatus>();
+  for (const [nodeId, attempt] of latestAttempts(attempts)) statuses.set(nodeId, attempt.status);
+  // Counted over the run's node ids; a run that has none recorded (a prototype's) counts the nodes it ran.
+  const nodeIds = run.nodeIds.length > 0 ? run.nodeIds : [...statuses.keys()];
+  const counts = countNodes(nodeIds, statuses);
+  const end = {
+    status: 'aborted',
+    endTime: now.toISOString(),
+    nodesOk: counts.ok,
+    nodesNok: counts.nok,
+    nodesSkipped: counts.skipped,
+  } as const;
+  await ports.repository.finishRun({ workflowName: run.workflowName, runId: run.runId }, end);
+  // recordInterrupted hands back the very records it did not change.
+  const interrupted = attempts.filter((attempt, index) => attempt !== state.attempts[index]);
+  return {
+    recovered: true,
+    run: {
+      ...run,
+      status: 'aborted',
+      endTime: end.endTime,
+      nodesOk: counts.ok,
+      nodesNok: counts.nok,
+      nodesSkipped: counts.skipped,
+      owner: null,
+    },
+    interrupted,
+  };
+}
+
+/** Recovers every stale `running` run of a workflow (of all when omitted); returns those it ended. */
+export async function recoverStaleRuns(
+  ports: RecoveryPorts,
+  workflowName?: string,
+  options: RecoveryOptions = {},
+): Promise<RunRecord[]> {
+  const recovered: RunRecord[] = [];
+  for (const run of await ports.repository.listRunningRuns(workflowName)) {
+    if (runLiveness(run, ports.processTable) !== 'stale') continue;
+    const result = await recoverStaleRun(ports, run, options);
+    if (result.recovered) recovered.push(result.run);
+  }
+  return recovered;
+}
+
+/** Attempts left `running` by a dead owner ended when it died: written `nok`, decision `interrupted`. */
+export async function recordInterrupted(
+  ports: Pick<RecoveryPorts, 'repository'>,
+  attempts: readonly AttemptRecord[],
+  now: Date,
+): Promise<AttemptRecord[]> {
+  const updated: AttemptRecord[] = [];
+  for (const attempt of attempts) {
+    if (attempt.status !== 'running') {
+      updated.push(attempt);
+      continue;
+    }
+    const durationMs = Math.max(0, now.getTime() - Date.parse(attempt.startTime));
+    const outcome = {
+      status: 'nok',
+      endTime: now.toISOString(),
+      durationMs,
+      operatorDecision: 'interrupted',
+    } as const;
+    const { workflowName, runId, nodeId } = attempt;
+    await ports.repository.finishAttempt({ workflowName, runId, nodeId, attempt: attempt.attempt }, outcome);
+    updated.push({ ...attempt, ...outcome });
+  }
+  return updated;
+}
