@@ -72,6 +72,6 @@ export type {
   RecoveryResult,
   RunLiveness,
 } from './recover-stale-run.js';
-export { recoverStaleRun, recoverStaleRuns, runLiveness } from './recover-stale-run.js';
+export { ownerLiveness, recoverStaleRun, recoverStaleRuns, runLiveness } from './recover-stale-run.js';
 // The in-memory repository is also on the core entry: `/testing` pulls in vitest, a program should not need it.
 export { InMemoryRunRepository } from './testing/memory-run-repository.js';

@@ -43,6 +43,19 @@ export function runLiveness(run: RunRecord, processTable: ProcessTable): RunLive
 }
 
 /**
+ * `runLiveness`, with an owner on another host judged by the repository's lease when it keeps one
+ * (`ownerLeaseExpired`): an expired lease means that owner stopped renewing it, so the run is `stale`.
+ */
+export async function ownerLiveness(
+  run: RunRecord,
+  ports: Pick<RecoveryPorts, 'repository' | 'processTable'>,
+): Promise<RunLiveness> {
+  const liveness = runLiveness(run, ports.processTable);
+  if (liveness !== 'other-host' || ports.repository.ownerLeaseExpired === undefined) return liveness;
+  return (await ports.repository.ownerLeaseExpired(run)) ? 'stale' : 'other-host';
+}
+
+/**
  * Ends a run whose owner died without cleaning up (`kill -9`, a power cut): takes it over with a
  * compare-and-set claim (of two recoveries one wins, and a live owner is never touched), stops the orphaned
  * process group if one is recorded, writes the attempts left `running` as `nok` / "interrupted", and finishes
@@ -56,12 +69,14 @@ export async function recoverStaleRun(
   const state = await ports.repository.loadRun(key);
   if (state === undefined) return { recovered: false, reason: 'not-found' };
   const { run } = state;
-  const liveness = runLiveness(run, ports.processTable);
+  const liveness = await ownerLiveness(run, ports);
   if (liveness !== 'stale') return { recovered: false, reason: liveness, run };
 
   // The orphan's process group stays recorded under the new owner until the attempts are ended: should this
-  // process die midway, the next recovery still finds the group to stop.
-  const orphanGroup = run.owner?.processGroup ?? null;
+  // process die midway, the next recovery still finds the group to stop. A group on another host (an expired
+  // lease) cannot be stopped from here, and its number means nothing on this one: it is not carried over.
+  const onThisHost = run.owner === null || run.owner.host === ports.processTable.host;
+  const orphanGroup = onThisHost ? (run.owner?.processGroup ?? null) : null;
   const claimed = await ports.repository.claimRun({
     workflowName: run.workflowName,
     runId: run.runId,
@@ -118,7 +133,7 @@ export async function recoverStaleRuns(
 ): Promise<RunRecord[]> {
   const recovered: RunRecord[] = [];
   for (const run of await ports.repository.listRunningRuns(workflowName)) {
-    if (runLiveness(run, ports.processTable) !== 'stale') continue;
+    if ((await ownerLiveness(run, ports)) !== 'stale') continue;
     const result = await recoverStaleRun(ports, run, options);
     if (result.recovered) recovered.push(result.run);
   }

@@ -8,7 +8,7 @@ import { finishRun } from './finish-run.js';
 import { latestAttempts, reasonOf } from './node-statuses.js';
 import { planOrder } from './planner.js';
 import type { NodeStatus, RunRecord, RunState } from './ports/run-repository.js';
-import { recordInterrupted, recoverStaleRun, runLiveness } from './recover-stale-run.js';
+import { ownerLiveness, recordInterrupted, recoverStaleRun } from './recover-stale-run.js';
 import { planResume } from './resume-plan.js';
 import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
 
@@ -32,14 +32,14 @@ export async function resumeRun(
     });
   }
   let state = await findRun(ports, workflowName, options.runId);
-  checkResumable(ports, state.run);
+  await checkResumable(ports, state.run);
   if (state.run.status === 'running') {
     // Its owner died without cleaning up: end it `aborted` as any later command would (the same code), then
     // resume that. Losing the race to another recovery is fine; to another resume, it is now theirs.
     await recoverStaleRun(ports, state.run, { killGraceMs: settings.killGraceMs });
     state = await findRun(ports, workflowName, state.run.runId);
     if (state.run.status === 'running') {
-      checkResumable(ports, state.run);
+      await checkResumable(ports, state.run);
       throw claimLost(state.run);
     }
   }
@@ -151,13 +151,13 @@ async function findRun(
 }
 
 /** Refuses a run that ended ok, or that a live process (or one that cannot be checked) is driving. */
-function checkResumable(ports: EnginePorts, run: RunRecord): void {
+async function checkResumable(ports: EnginePorts, run: RunRecord): Promise<void> {
   const where = `run ${run.runId} of "${run.workflowName}"`;
   const details = { workflowName: run.workflowName, runId: run.runId };
   if (run.status === 'ok') {
     throw new EngineError('RUN_NOT_RESUMABLE', `${where} ended ok: there is nothing to resume`, details);
   }
-  const liveness = runLiveness(run, ports.processTable);
+  const liveness = await ownerLiveness(run, ports);
   if (run.owner === null || (liveness !== 'other-host' && liveness !== 'live-owner')) return;
   const { host, pid } = run.owner;
   if (liveness === 'other-host') {

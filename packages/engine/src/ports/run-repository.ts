@@ -169,6 +169,11 @@ export interface RunRepository {
   finishRun(key: RunKey, input: FinishRunInput): Promise<void>;
   /** Remembers an operator's `${ask}` answer for the rest of the run and its resumes. */
   saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void>;
+  /**
+   * Optional, for storage shared across hosts: whether the lease of `run`'s owner has expired (the owner stopped
+   * renewing it), so a `running` run owned by another host may be recovered. Without it, such a run never is.
+   */
+  ownerLeaseExpired?(run: RunRecord): Promise<boolean>;
   /** Releases resources (connections, files). Optional: in-memory adapters need none. */
   close?(): Promise<void>;
 }
