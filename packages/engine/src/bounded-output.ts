@@ -5,6 +5,9 @@ export interface BoundedOutputOptions {
 }
 
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+/** The head's first size once something is written. */
+const INITIAL_HEAD_BYTES = 4096;
 
 /**
  * A bounded capture of one output stream: keeps at most `maxBytes` bytes, the head and the tail, and
@@ -36,8 +39,8 @@ export class BoundedOutput {
     this.maxBytes = maxBytes;
     this.headBytes = headBytes;
     this.tailBytes = maxBytes - headBytes;
-    // Small outputs are the common case: grow the head on demand instead of reserving it all up front.
-    this.#head = new Uint8Array(Math.min(headBytes, 4096));
+    // Small or no output is the common case: the head grows on demand, from nothing, instead of being reserved.
+    this.#head = EMPTY;
   }
 
   /** Every byte written so far, kept or not. */
@@ -70,6 +73,7 @@ export class BoundedOutput {
 
   /** The captured text: all of it when nothing was dropped, otherwise head, marker and tail. */
   toString(): string {
+    if (this.#total === 0) return '';
     const head = this.#head.subarray(0, this.#headLength);
     const tail = this.#tailContents();
     if (!this.truncated) return decode(concat(head, tail));
@@ -82,7 +86,9 @@ export class BoundedOutput {
   #appendHead(bytes: Uint8Array): void {
     const needed = this.#headLength + bytes.length;
     if (needed > this.#head.length) {
-      const grown = new Uint8Array(Math.min(this.headBytes, Math.max(needed, this.#head.length * 2)));
+      const grown = new Uint8Array(
+        Math.min(this.headBytes, Math.max(needed, this.#head.length * 2, INITIAL_HEAD_BYTES)),
+      );
       grown.set(this.#head.subarray(0, this.#headLength));
       this.#head = grown;
     }

@@ -11,8 +11,8 @@ import type {
 } from '@playbook/engine';
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
-import type { ExecutionsTable, RunsTable } from './database.js';
-import { toAttemptRecord, toRunRecord } from './rows.js';
+import type { RunsTable } from './database.js';
+import { toRunRecord } from './rows.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -32,10 +32,13 @@ const SQL = {
     WHERE workflow_name = ? AND run_id = ? AND owner_host IS NOT NULL`,
   clearProcessGroup: `UPDATE runs SET owner_process_group = NULL
     WHERE workflow_name = ? AND run_id = ? AND owner_process_group IS NOT NULL`,
-  lastAttempt: 'SELECT MAX(attempt) FROM executions WHERE workflow_name = ? AND run_id = ? AND node_id = ?',
+  // One look-up for both: whether the run exists (NULL when not) and the node's highest attempt so far.
+  lastAttempt: `SELECT (SELECT 0 FROM runs WHERE workflow_name = ? AND run_id = ?)
+      + COALESCE((SELECT MAX(attempt) FROM executions WHERE workflow_name = ? AND run_id = ? AND node_id = ?), 0)`,
+  // No RETURNING: the row is known already, and RETURNING costs a temporary table per insert.
   insertAttempt: `INSERT INTO executions (workflow_name, run_id, node_id, attempt, start_time, end_time, status,
       operator_decision, duration_ms)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   attemptStatus:
     'SELECT status FROM executions WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ?',
   // Only a matching (still running) attempt changes; the CASE keeps the decision given at start unless one is given.
@@ -119,24 +122,45 @@ export class RunWrites {
 
   startAttempt(input: StartAttemptInput): AttemptRecord {
     return this.#immediate(() => {
-      this.#requireRun(input);
-      const last = this.#statement('lastAttempt').get(input.workflowName, input.runId, input.nodeId) as
-        | number
-        | null;
-      const finished = input.status !== 'running';
-      const row = this.#statement('insertAttempt').get(
-        input.workflowName,
-        input.runId,
+      const { workflowName, runId } = input;
+      const last = this.#statement('lastAttempt').get(
+        workflowName,
+        runId,
+        workflowName,
+        runId,
         input.nodeId,
-        (last ?? 0) + 1,
-        input.startTime,
+      ) as number | null;
+      if (last === null) throw new Error(`${describeRun(input)} does not exist`);
+      const finished = input.status !== 'running';
+      const record: AttemptRecord = {
+        workflowName: input.workflowName,
+        runId: input.runId,
+        nodeId: input.nodeId,
+        attempt: last + 1,
+        startTime: input.startTime,
         // An attempt written already finished (a skip, an interruption) ends the moment it starts.
-        finished ? input.startTime : null,
-        input.status,
-        input.operatorDecision ?? null,
-        finished ? 0 : null,
-      ) as Selectable<ExecutionsTable>;
-      return toAttemptRecord(row);
+        endTime: finished ? input.startTime : null,
+        status: input.status,
+        operatorDecision: input.operatorDecision ?? null,
+        resultText: null,
+        exitCode: null,
+        exception: null,
+        stdout: null,
+        stderr: null,
+        durationMs: finished ? 0 : null,
+      };
+      this.#statement('insertAttempt').run(
+        record.workflowName,
+        record.runId,
+        record.nodeId,
+        record.attempt,
+        record.startTime,
+        record.endTime,
+        record.status,
+        record.operatorDecision,
+        record.durationMs,
+      );
+      return record;
     });
   }
 

@@ -111,7 +111,8 @@ class CommandRun {
   readonly #graceMs: number;
   readonly #pgid: number;
   readonly #captures: Record<OutputStream, BoundedOutput>;
-  readonly #decoders: Record<OutputStream, TextDecoder>;
+  /** Made on a stream's first chunk: most commands print little or nothing on stderr, many nothing at all. */
+  readonly #decoders: Partial<Record<OutputStream, TextDecoder>> = {};
   readonly #endsWithNewline: Record<OutputStream, boolean> = { stdout: true, stderr: true };
   #timedOut = false;
   #aborted = false;
@@ -133,7 +134,6 @@ class CommandRun {
       stdout: new BoundedOutput(request.maxOutputBytes),
       stderr: new BoundedOutput(request.maxOutputBytes),
     };
-    this.#decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
     trackGroup(this.#pgid);
     this.finished = this.#watch(drainMs);
   }
@@ -179,9 +179,14 @@ class CommandRun {
     clearTimeout(timer);
     request.signal.removeEventListener('abort', onAbort);
     // Whatever the shell left in its group (background jobs, a grandchild holding the pipes) ends with it.
-    await terminateGroup(this.#pgid, this.#graceMs, this.#termSentAt);
+    // Usually the group went with the shell: one check then, rather than one in terminateGroup and one after.
+    let gone = !isGroupAlive(this.#pgid);
+    if (!gone) {
+      await terminateGroup(this.#pgid, this.#graceMs, this.#termSentAt);
+      gone = !isGroupAlive(this.#pgid);
+    }
     clearTimeout(this.#killTimer);
-    if (!isGroupAlive(this.#pgid)) untrackGroup(this.#pgid);
+    if (gone) untrackGroup(this.#pgid);
     // The drain timer is cancelled once the pipes close: left pending, it would keep the process alive.
     let drainTimer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
@@ -222,11 +227,17 @@ class CommandRun {
 
   #onData(stream: OutputStream, chunk: Buffer): void {
     this.#captures[stream].write(chunk);
-    this.#live(stream, this.#decoders[stream].decode(chunk, { stream: true }));
+    let decoder = this.#decoders[stream];
+    if (decoder === undefined) {
+      decoder = new TextDecoder();
+      this.#decoders[stream] = decoder;
+    }
+    this.#live(stream, decoder.decode(chunk, { stream: true }));
   }
 
   #flush(stream: OutputStream): void {
-    this.#live(stream, this.#decoders[stream].decode());
+    const decoder = this.#decoders[stream];
+    if (decoder !== undefined) this.#live(stream, decoder.decode());
   }
 
   /** Text produced by the runner itself: captured and streamed like the command's own. */
