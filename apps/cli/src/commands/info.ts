@@ -3,6 +3,7 @@ import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { ExitCode } from '../errors.js';
 import { formatBytes, renderFields, renderTable } from '../format/table.js';
+import { recoverStaleRunsForHistory } from '../stale-runs.js';
 
 /** `playbook info`: what the run history holds. */
 export class InfoCommand extends BaseCommand {
@@ -14,6 +15,8 @@ export class InfoCommand extends BaseCommand {
       Shows the state file's path, size and schema version; per workflow the number of runs by status and the
       latest run; and per node of each workflow how many runs ended in each status (a node's status in a run
       is its latest attempt's).
+
+      Runs left \`running\` by a process that is gone (killed, a power cut) are first recorded as \`aborted\`.
 
       A state file that does not exist yet is not created: \`info\` says there is no history and exits 0.
       \`--ddl\` prints the database schema instead and needs no database.
@@ -51,6 +54,11 @@ export class InfoCommand extends BaseCommand {
 
     const report = await this.withRepository(
       async (repository) => {
+        await recoverStaleRunsForHistory({
+          repository,
+          openWritable: () => this.openRepository(),
+          note: (line) => this.context.stderr.write(`${line}\n`),
+        });
         const database = await repository.databaseInfo();
         const workflows = await repository.listWorkflows();
         const nodes = new Map<string, NodeStatusCount[]>();

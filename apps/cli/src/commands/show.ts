@@ -4,6 +4,7 @@ import { Command, Option } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
 import { formatDuration, renderFields, renderTable } from '../format/table.js';
 import { parseRunId } from '../run-id.js';
+import { recoverStaleRunsForHistory } from '../stale-runs.js';
 
 /** `playbook show <workflow>`: its runs, or one run and its attempts. */
 export class ShowCommand extends BaseCommand {
@@ -18,6 +19,9 @@ export class ShowCommand extends BaseCommand {
       With \`--run-id\`: that run and each attempt of each node in order: node, attempt, status, operator
       decision, duration, start and exit code. \`--json\` also includes the captured stdout and stderr, the
       result text and the exception of each attempt.
+
+      A run left \`running\` by a process that is gone (killed, a power cut) is first recorded as \`aborted\`,
+      its running attempt as interrupted; a run driven by a live process, or from another host, is shown as is.
     `,
     examples: [
       ['List the runs of "Deploy"', '$0 show Deploy'],
@@ -41,6 +45,12 @@ export class ShowCommand extends BaseCommand {
 
     return this.withRepository(
       async (repository) => {
+        await recoverStaleRunsForHistory({
+          repository,
+          openWritable: () => this.openRepository(),
+          workflowName: this.workflow,
+          note: (line) => this.context.stderr.write(`${line}\n`),
+        });
         if (runId === undefined) {
           const runs = await repository.listRuns(this.workflow);
           if (runs.length === 0) throw await this.unknownWorkflow(repository.listWorkflows(), statePath);

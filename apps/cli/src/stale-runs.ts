@@ -1,0 +1,61 @@
+import type { RunRecord } from '@playbook/engine';
+import type { SqliteRunRepository } from '@playbook/sqlite';
+
+export interface RecoverStaleRunsInput {
+  /** The history as `show` / `info` opened it: read-only. */
+  readonly repository: SqliteRunRepository;
+  /** Opens the same state file for writing; called only when a run needs recovering. */
+  readonly openWritable: () => Promise<SqliteRunRepository>;
+  /** Only this workflow's runs; all when omitted. */
+  readonly workflowName?: string;
+  /** Writes one line on stderr. */
+  readonly note: (line: string) => void;
+}
+
+/**
+ * Ends `aborted` the runs that are `running` but whose owner is gone (SPEC §2.5: "a later command finds the run
+ * running with its owner gone"), so `show` and `info` never report a dead run as running. Looking costs one
+ * read of the running runs; the state file is opened for writing only when one of them is stale. A run owned
+ * by a live process, or by another host, stays as it is. When the file cannot be written, the history is shown
+ * as recorded and a note says why.
+ */
+export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): Promise<void> {
+  const running = await input.repository.listRunningRuns(input.workflowName);
+  if (running.length === 0) return;
+
+  const [{ recoverStaleRuns, runLiveness }, { NodeProcessTable, SystemClock }] = await Promise.all([
+    import('@playbook/engine'),
+    import('@playbook/engine/node'),
+  ]);
+  const processTable = new NodeProcessTable();
+  const stale = running.filter((run) => runLiveness(run, processTable) === 'stale');
+  if (stale.length === 0) return;
+
+  let recovered: RunRecord[];
+  try {
+    const writable = await input.openWritable();
+    try {
+      const ports = { repository: writable, processTable, clock: new SystemClock() };
+      recovered = await recoverStaleRuns(ports, input.workflowName);
+    } finally {
+      await writable.close();
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+    const runs = stale.map((run) => describe(run)).join(', ');
+    input.note(
+      `note: ${runs} left running by a process that is gone, but cannot be recorded as aborted: ${reason}`,
+    );
+    return;
+  }
+  for (const run of recovered) {
+    const before = stale.find((s) => s.workflowName === run.workflowName && s.runId === run.runId);
+    const owner = before?.owner;
+    const by = owner === null || owner === undefined ? 'no recorded process' : `process ${owner.pid}`;
+    input.note(`note: ${describe(run)} was left running by ${by}, which is gone: recorded as aborted`);
+  }
+}
+
+function describe(run: RunRecord): string {
+  return `run ${run.runId} of "${run.workflowName}"`;
+}
