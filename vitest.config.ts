@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@playbook\/parser$/, replacement: src('./packages/parser/src/index.ts') },
       { find: /^@playbook\/engine$/, replacement: src('./packages/engine/src/index.ts') },
       { find: /^@playbook\/sqlite$/, replacement: src('./packages/sqlite/src/index.ts') },
+      { find: /^@playbook\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
       { find: /^@playbook\/graphviz$/, replacement: src('./packages/graphviz/src/index.ts') },
     ],
   },
@@ -24,6 +25,8 @@ export default defineConfig({
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
     ],
+    // A throw-away PostgreSQL server for @playbook/postgres (or PLAYBOOK_TEST_POSTGRES_URL's).
+    globalSetup: ['packages/postgres/test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -17,5 +17,12 @@ if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then
   export npm_config_nodedir=/usr
 fi
 
+# The @playbook/postgres tests start a throw-away PostgreSQL server: they need its binaries (initdb, pg_ctl,
+# postgres). Install them when none are found and apt-get can be used; elsewhere the tests say what to install.
+if ! { command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; } \
+  && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+fi
+
 pnpm install --frozen-lockfile
 pnpm build

@@ -1,0 +1,11 @@
+export type { ExecutionsTable, PlaybookDatabase, RunAnswersTable, RunsTable } from './database.js';
+export type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
+export { InCodeMigrationProvider, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+export type { OpenPostgresOptions } from './open-postgres-run-repository.js';
+export { openPostgresRunRepository } from './open-postgres-run-repository.js';
+export type { LeaseSettings } from './postgres-run-repository.js';
+export { PostgresRunRepository } from './postgres-run-repository.js';
+export { redactUrl } from './redact-url.js';
+export { schemaDdl } from './schema-ddl.js';
+export type { StateDatabaseErrorCode } from './state-database-error.js';
+export { StateDatabaseError } from './state-database-error.js';

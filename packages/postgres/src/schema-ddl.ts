@@ -1,0 +1,78 @@
+/**
+ * The contract tables of SPEC §3 with PostgreSQL types: the same names and columns, TEXT for text, INTEGER for
+ * counts and ids, BIGINT for a duration in milliseconds. Times stay ISO-8601 TEXT as in the contract, so both
+ * adapters hold the same values.
+ */
+export const CONTRACT_TABLES_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS runs (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,          -- 1, 2, 3… per workflow
+  start_time    TEXT    NOT NULL,          -- UTC ISO-8601
+  end_time      TEXT,
+  status        TEXT    NOT NULL,          -- running | ok | nok | aborted
+  nodes_ok      INTEGER NOT NULL DEFAULT 0,
+  nodes_nok     INTEGER NOT NULL DEFAULT 0,
+  nodes_skipped INTEGER NOT NULL DEFAULT 0,
+  trigger       TEXT    NOT NULL,          -- run | resume
+  PRIMARY KEY (workflow_name, run_id)
+)`,
+  `CREATE TABLE IF NOT EXISTS executions (
+  workflow_name     TEXT    NOT NULL,
+  run_id            INTEGER NOT NULL,
+  node_id           TEXT    NOT NULL,
+  attempt           INTEGER NOT NULL,      -- 1, 2, 3… per node within a run
+  start_time        TEXT    NOT NULL,
+  end_time          TEXT,
+  status            TEXT    NOT NULL,      -- running | ok | nok | skipped
+  operator_decision TEXT,
+  result_text       TEXT,
+  exit_code         INTEGER,
+  exception         TEXT,
+  stdout            TEXT,
+  stderr            TEXT,
+  duration_ms       BIGINT,
+  PRIMARY KEY (workflow_name, run_id, node_id, attempt),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+];
+
+/** What the engine needs beyond the contract, as in `@playbook/sqlite`, plus the owner's lease. */
+export const ENGINE_STATE_DDL: readonly string[] = [
+  // The process driving a running run, so another process can tell whether it is still alive.
+  'ALTER TABLE runs ADD COLUMN owner_host TEXT',
+  'ALTER TABLE runs ADD COLUMN owner_pid INTEGER',
+  'ALTER TABLE runs ADD COLUMN owner_process_group INTEGER',
+  // A process on another host cannot be checked: its owner renews this lease while it lives (server time).
+  'ALTER TABLE runs ADD COLUMN lease_expires_at TIMESTAMPTZ',
+  // The runbook as it was when the run started, to report a changed file on resume.
+  'ALTER TABLE runs ADD COLUMN runbook_hash TEXT',
+  "ALTER TABLE runs ADD COLUMN node_ids TEXT NOT NULL DEFAULT '[]'",
+  // PostgreSQL has no rowid: same-instant attempts load in the order they were written by this.
+  'ALTER TABLE executions ADD COLUMN write_order BIGINT GENERATED ALWAYS AS IDENTITY',
+  `CREATE TABLE run_answers (
+  workflow_name TEXT NOT NULL,
+  run_id        INTEGER NOT NULL,
+  node_id       TEXT NOT NULL,
+  param         TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  PRIMARY KEY (workflow_name, run_id, node_id, param),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+  // History queries: `info` counts runs by status and nodes by status per workflow; recovery lists running runs.
+  'CREATE INDEX runs_by_workflow_status ON runs (workflow_name, status)',
+  'CREATE INDEX executions_by_workflow_node ON executions (workflow_name, node_id)',
+];
+
+/** The CREATE (and ALTER) statements of the schema this package writes, in order, for `info --ddl`. */
+export function schemaDdl(): string {
+  const contract = CONTRACT_TABLES_DDL.map((statement) =>
+    statement.replace('CREATE TABLE IF NOT EXISTS', 'CREATE TABLE'),
+  );
+  return [
+    '-- Contract tables (SPEC §3), PostgreSQL types',
+    ...contract.map((statement) => `${statement};`),
+    '-- Adapter-owned columns, tables and indexes (@playbook/postgres)',
+    ...ENGINE_STATE_DDL.map((statement) => `${statement};`),
+    '',
+  ].join('\n');
+}
