@@ -22,7 +22,14 @@ await build({
   logLevel: 'warning',
   // Packages that find files next to themselves at run time (a native addon, WebAssembly, fonts) or that are
   // big and only needed by one command stay real imports, resolved from node_modules when that command runs.
-  external: ['@playbook/sqlite', '@playbook/graphviz', 'better-sqlite3', 'kysely'],
+  external: [
+    '@playbook/sqlite',
+    '@playbook/postgres',
+    '@playbook/graphviz',
+    'better-sqlite3',
+    'kysely',
+    'pg',
+  ],
   // Source imports clipanion through its CommonJS build (see src/clipanion.ts); a CJS module inside an ESM
   // bundle needs `require` for the Node built-ins it loads.
   banner: {

@@ -3,6 +3,7 @@ const GLOBAL_OPTIONS: ReadonlyMap<string, boolean> = new Map([
   ['-v', false],
   ['--verbose', false],
   ['--state-path', true],
+  ['--state-url', true],
   ['--config', true],
 ]);
 

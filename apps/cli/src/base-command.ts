@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { SqliteRunRepository } from '@playbook/sqlite';
 import { Command, Option } from './clipanion.js';
 import { paint, type Style } from './colors.js';
 import { ConfigError, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
 import type { PlaybookContext } from './context.js';
 import { CliError, ExitCode, exitCodeFor, formatError, isUsageError } from './errors.js';
+import { type HistoryRepository, redactStateUrl } from './history-repository.js';
 
 /**
  * Shared options and helpers of every `playbook` command. Subclasses implement `execute()` returning an exit
@@ -22,6 +22,11 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
     description: 'SQLite run history file (overrides PLAYBOOK_STATE_PATH and the config file)',
   });
 
+  stateUrl = Option.String('--state-url', {
+    description:
+      'PostgreSQL run history shared by a team, postgres://… (overrides PLAYBOOK_STATE_URL and the config file)',
+  });
+
   configFile = Option.String('--config', {
     description: 'Config file to read (overrides PLAYBOOK_CONFIG; default ~/.config/playbook/config.toml)',
   });
@@ -33,7 +38,7 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
   /** The merged configuration (flags > environment > file > defaults); read once per command. */
   protected resolveConfig(): PlaybookConfig {
     this.#config ??= resolveConfig({
-      flags: { statePath: this.statePath, config: this.configFile },
+      flags: { statePath: this.statePath, stateUrl: this.stateUrl, config: this.configFile },
       env: this.context.env,
       cwd: this.context.cwd,
       homeDir: this.context.homeDir,
@@ -43,19 +48,30 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
   }
 
   /**
-   * Opens the run history at the configured state path. `@playbook/sqlite` (Kysely, better-sqlite3) is
-   * imported here, not at the top, so commands that never touch the database start fast. The caller closes it;
-   * prefer `withRepository`. Throws `StateFileError` for a file that is not a database, too new or unwritable.
+   * Opens the run history: the PostgreSQL database of the configured state URL, else the SQLite state file.
+   * The adapter is imported here, not at the top, so commands that never touch the history start fast and
+   * `@playbook/postgres` loads only when a URL is configured. The caller closes it; prefer `withRepository`.
+   * Throws `StateFileError` / `StateDatabaseError` for a history that is unusable, too new or unwritable.
    */
-  protected async openRepository(options: { readonly?: boolean } = {}): Promise<SqliteRunRepository> {
-    const { statePath } = this.resolveConfig();
+  protected async openRepository(options: { readonly?: boolean } = {}): Promise<HistoryRepository> {
+    const { statePath, stateUrl } = this.resolveConfig();
+    if (stateUrl !== undefined) {
+      const { openPostgresRunRepository } = await import('@playbook/postgres');
+      return openPostgresRunRepository(stateUrl, options);
+    }
     const { openSqliteRunRepository } = await import('@playbook/sqlite');
     return openSqliteRunRepository(statePath, options);
   }
 
+  /** Where the run history is, for messages: the state file's path or the database URL without password. */
+  protected stateLocation(): string {
+    const { statePath, stateUrl } = this.resolveConfig();
+    return stateUrl === undefined ? statePath : redactStateUrl(stateUrl);
+  }
+
   /** Runs `action` with an open repository and closes it afterwards, whatever happens. */
   protected async withRepository<T>(
-    action: (repository: SqliteRunRepository) => Promise<T>,
+    action: (repository: HistoryRepository) => Promise<T>,
     options: { readonly?: boolean } = {},
   ): Promise<T> {
     const repository = await this.openRepository(options);
@@ -70,7 +86,9 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
 
   /** Whether the state file exists yet (it is created by the first run); read-only commands check first. */
   protected async stateFileExists(): Promise<boolean> {
-    const { statePath } = this.resolveConfig();
+    const { statePath, stateUrl } = this.resolveConfig();
+    // A database is not created by a file appearing: opening it says whether it holds a history.
+    if (stateUrl !== undefined) return true;
     return stat(statePath).then(
       () => true,
       () => false,

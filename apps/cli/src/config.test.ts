@@ -104,7 +104,7 @@ describe('resolveConfig', () => {
     expect(error.key).toBe('default_timeout_second');
     expect(error.line).toBe(3);
     expect(error.message).toBe(
-      '/c.toml:3: unknown key "default_timeout_second" (did you mean "default_timeout_seconds"?); known keys: default_timeout_seconds, state_path, max_output_bytes',
+      '/c.toml:3: unknown key "default_timeout_second" (did you mean "default_timeout_seconds"?); known keys: default_timeout_seconds, state_path, state_url, max_output_bytes',
     );
   });
 
@@ -134,5 +134,53 @@ describe('resolveConfig', () => {
     expect(error.line).toBe(2);
     expect(error.message).toMatch(/^\/c\.toml:2:\d+: invalid TOML: /);
     expect(error.message).not.toContain('\n');
+  });
+});
+
+describe('state_url (a shared PostgreSQL history)', () => {
+  const URL_A = 'postgres://ops@db.example/playbook';
+  const URL_B = 'postgresql://ops@other.example/playbook';
+
+  it('is unset by default: SQLite stays the history', () => {
+    expect(resolveConfig(input()).stateUrl).toBeUndefined();
+  });
+
+  it('orders flag > environment > file, and a path at a higher level beats a URL at a lower one', () => {
+    const readFile = files({ '/home/op/.config/playbook/config.toml': `state_url = "${URL_A}"\n` });
+    expect(resolveConfig(input({ readFile })).stateUrl).toBe(URL_A);
+    const env = { PLAYBOOK_STATE_URL: URL_B };
+    expect(resolveConfig(input({ readFile, env })).stateUrl).toBe(URL_B);
+    expect(resolveConfig(input({ readFile, env, flags: { stateUrl: URL_A } })).stateUrl).toBe(URL_A);
+    // An operator's --state-path (or PLAYBOOK_STATE_PATH) overrides the team's state_url in the file.
+    expect(resolveConfig(input({ readFile, flags: { statePath: '/mine.db' } }))).toMatchObject({
+      stateUrl: undefined,
+      statePath: '/mine.db',
+    });
+    expect(
+      resolveConfig(input({ readFile, env: { PLAYBOOK_STATE_PATH: '/env.db' } })).stateUrl,
+    ).toBeUndefined();
+    // And a URL flag beats a path from the environment.
+    const both = resolveConfig(
+      input({ env: { PLAYBOOK_STATE_PATH: '/env.db' }, flags: { stateUrl: URL_B } }),
+    );
+    expect(both.stateUrl).toBe(URL_B);
+  });
+
+  it('refuses a path and a URL at the same level, and a URL that is not PostgreSQL', () => {
+    expect(
+      configError(() => resolveConfig(input({ flags: { statePath: '/a.db', stateUrl: URL_A } }))).message,
+    ).toMatch(/--state-path or --state-url, not both/);
+    const both = files({ '/c.toml': `state_path = "/a.db"\nstate_url = "${URL_A}"\n` });
+    expect(
+      configError(() => resolveConfig(input({ readFile: both, flags: { config: '/c.toml' } }))).key,
+    ).toBe('state_url');
+    const mysql = files({ '/c.toml': 'state_url = "mysql://x/y"\n' });
+    const error = configError(() => resolveConfig(input({ readFile: mysql, flags: { config: '/c.toml' } })));
+    expect(error.message).toBe(
+      '/c.toml:1: state_url must be a postgres:// or postgresql:// URL, got "mysql://x/y"',
+    );
+    expect(
+      configError(() => resolveConfig(input({ env: { PLAYBOOK_STATE_URL: 'db.example' } }))).message,
+    ).toMatch(/PLAYBOOK_STATE_URL must be a postgres/);
   });
 });

@@ -5,8 +5,10 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 export interface PlaybookConfig {
   /** Per-attempt timeout of nodes without `timeout`, in seconds. */
   readonly defaultTimeoutSeconds: number;
-  /** Absolute path of the SQLite run history. */
+  /** Absolute path of the SQLite run history (used when `stateUrl` is undefined). */
   readonly statePath: string;
+  /** PostgreSQL URL of a run history shared by a team; when set, it is used instead of `statePath`. */
+  readonly stateUrl: string | undefined;
   /** Cap of captured output per stream and attempt, in bytes. */
   readonly maxOutputBytes: number;
   /** Absolute path of the config file that was looked at. */
@@ -35,7 +37,11 @@ export class ConfigError extends Error {
 
 export interface ResolveConfigInput {
   /** Command-line flags; undefined when not given. */
-  readonly flags: { readonly statePath?: string | undefined; readonly config?: string | undefined };
+  readonly flags: {
+    readonly statePath?: string | undefined;
+    readonly stateUrl?: string | undefined;
+    readonly config?: string | undefined;
+  };
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory relative flag and environment paths resolve against. */
   readonly cwd: string;
@@ -52,7 +58,7 @@ function tomlParser(): (text: string) => unknown {
   return parseToml;
 }
 
-const KNOWN_KEYS = ['default_timeout_seconds', 'state_path', 'max_output_bytes'] as const;
+const KNOWN_KEYS = ['default_timeout_seconds', 'state_path', 'state_url', 'max_output_bytes'] as const;
 
 /** Expands a leading `~` (alone or followed by a slash) to the home directory. */
 export function expandHome(path: string, homeDir: string): string {
@@ -106,18 +112,44 @@ export function resolveConfig(input: ResolveConfigInput): PlaybookConfig {
         ? absolute(envState, cwd, homeDir)
         : (file.statePath ?? join(configDirectory, 'run.db'));
 
+  // A path and a URL are two answers to one question: the higher level wins (a --state-path flag beats a
+  // state_url in the file); both at one level is a mistake.
+  const flagUrl = checkedUrl(nonEmpty(flags.stateUrl), '--state-url', configPath);
+  const envUrl = checkedUrl(nonEmpty(env.PLAYBOOK_STATE_URL), 'PLAYBOOK_STATE_URL', configPath);
+  if (flagUrl !== undefined && flagState !== undefined) {
+    throw new ConfigError('give --state-path or --state-url, not both', configPath);
+  }
+  if (envUrl !== undefined && envState !== undefined) {
+    throw new ConfigError('PLAYBOOK_STATE_PATH and PLAYBOOK_STATE_URL are both set: unset one', configPath);
+  }
+  const stateUrl =
+    flagUrl ??
+    (flagState !== undefined ? undefined : (envUrl ?? (envState !== undefined ? undefined : file.stateUrl)));
+
   return {
     defaultTimeoutSeconds: file.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     statePath,
+    stateUrl,
     maxOutputBytes: file.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     configPath,
     configFileFound: text !== undefined,
   };
 }
 
+/** A PostgreSQL URL as given, or a ConfigError naming where it came from. */
+function checkedUrl(url: string | undefined, source: string, configPath: string): string | undefined {
+  if (url === undefined || isPostgresUrl(url)) return url;
+  throw new ConfigError(`${source} must be a postgres:// or postgresql:// URL`, configPath, source);
+}
+
+function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\/./.test(url);
+}
+
 interface FileSettings {
   defaultTimeoutSeconds?: number;
   statePath?: string;
+  stateUrl?: string;
   maxOutputBytes?: number;
 }
 
@@ -172,6 +204,13 @@ export function parseConfigFile(text: string, file: string, homeDir: string): Fi
         settings.statePath = absolute(value as string, dirname(file), homeDir);
         break;
       }
+      case 'state_url': {
+        if (typeof value !== 'string' || !isPostgresUrl(value)) {
+          fail(key, `state_url must be a postgres:// or postgresql:// URL, got ${show(value)}`);
+        }
+        settings.stateUrl = value as string;
+        break;
+      }
       default: {
         const hint = suggest(key);
         fail(
@@ -180,6 +219,9 @@ export function parseConfigFile(text: string, file: string, homeDir: string): Fi
         );
       }
     }
+  }
+  if (settings.statePath !== undefined && settings.stateUrl !== undefined) {
+    fail('state_url', 'state_path and state_url are both set: keep one (state_url is the shared database)');
   }
   return settings;
 }

@@ -4,6 +4,7 @@
  */
 const VALUE_NAMES: Readonly<Record<string, string>> = {
   '--state-path': '<file>',
+  '--state-url': '<url>',
   '--config': '<file>',
   '--title': '<title>',
   '--author': '<author>',

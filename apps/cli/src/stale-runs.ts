@@ -1,11 +1,11 @@
 import type { RunRecord } from '@playbook/engine';
-import type { SqliteRunRepository } from '@playbook/sqlite';
+import type { HistoryRepository } from './history-repository.js';
 
 export interface RecoverStaleRunsInput {
   /** The history as `show` / `info` opened it: read-only. */
-  readonly repository: SqliteRunRepository;
+  readonly repository: HistoryRepository;
   /** Opens the same state file for writing; called only when a run needs recovering. */
-  readonly openWritable: () => Promise<SqliteRunRepository>;
+  readonly openWritable: () => Promise<HistoryRepository>;
   /** Only this workflow's runs; all when omitted. */
   readonly workflowName?: string;
   /** Writes one line on stderr. */
@@ -23,12 +23,17 @@ export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): 
   const running = await input.repository.listRunningRuns(input.workflowName);
   if (running.length === 0) return;
 
-  const [{ recoverStaleRuns, runLiveness }, { NodeProcessTable, SystemClock }] = await Promise.all([
+  const [{ recoverStaleRuns, ownerLiveness }, { NodeProcessTable, SystemClock }] = await Promise.all([
     import('@playbook/engine'),
     import('@playbook/engine/node'),
   ]);
   const processTable = new NodeProcessTable();
-  const stale = running.filter((run) => runLiveness(run, processTable) === 'stale');
+  const stale: RunRecord[] = [];
+  for (const run of running) {
+    // An owner on another host is judged by its lease, when the history keeps one (PostgreSQL).
+    if ((await ownerLiveness(run, { repository: input.repository, processTable })) === 'stale')
+      stale.push(run);
+  }
   if (stale.length === 0) return;
 
   let recovered: RunRecord[];

@@ -69,7 +69,7 @@ export class ExportDotCommand extends BaseCommand {
         { readonly: true },
       );
       if (state === undefined) {
-        throw new CliError(`workflow "${runbook.meta.title}" has no run ${runId} in ${statePath}`);
+        throw new CliError(`workflow "${runbook.meta.title}" has no run ${runId} in ${this.stateLocation()}`);
       }
       statuses = nodeStatuses(state.attempts);
     }

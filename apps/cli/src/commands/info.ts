@@ -35,7 +35,10 @@ export class InfoCommand extends BaseCommand {
 
   override async execute(): Promise<number> {
     if (this.ddl) {
-      const { schemaDdl } = await import('@playbook/sqlite');
+      const { schemaDdl } =
+        this.resolveConfig().stateUrl === undefined
+          ? await import('@playbook/sqlite')
+          : await import('@playbook/postgres');
       const ddl = schemaDdl();
       if (this.json) this.printJson({ ddl });
       else this.print(ddl.endsWith('\n') ? ddl : `${ddl}\n`);

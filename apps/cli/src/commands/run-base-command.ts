@@ -3,6 +3,7 @@ import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
 import { ExitCode } from '../errors.js';
+import { redactStateUrl } from '../history-repository.js';
 import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
 import { Renderer } from '../terminal/renderer.js';
@@ -134,6 +135,9 @@ export abstract class RunBaseCommand extends BaseCommand {
     const parts = ['playbook', 'resume', shellQuote(this.file), String(runId)];
     if (this.statePath !== undefined) {
       parts.push('--state-path', shellQuote(this.statePath));
+    }
+    if (this.stateUrl !== undefined) {
+      parts.push('--state-url', shellQuote(redactStateUrl(this.stateUrl)));
     }
     if (this.configFile !== undefined) {
       parts.push('--config', shellQuote(this.configFile));

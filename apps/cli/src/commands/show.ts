@@ -53,7 +53,8 @@ export class ShowCommand extends BaseCommand {
         });
         if (runId === undefined) {
           const runs = await repository.listRuns(this.workflow);
-          if (runs.length === 0) throw await this.unknownWorkflow(repository.listWorkflows(), statePath);
+          if (runs.length === 0)
+            throw await this.unknownWorkflow(repository.listWorkflows(), this.stateLocation());
           if (this.json) this.printJson({ workflowName: this.workflow, runs });
           else this.printRuns(runs);
           return ExitCode.ok;
@@ -61,7 +62,8 @@ export class ShowCommand extends BaseCommand {
         const state = await repository.getRunWithExecutions(this.workflow, runId);
         if (state === undefined) {
           const runs = await repository.listRuns(this.workflow);
-          if (runs.length === 0) throw await this.unknownWorkflow(repository.listWorkflows(), statePath);
+          if (runs.length === 0)
+            throw await this.unknownWorkflow(repository.listWorkflows(), this.stateLocation());
           const ids = runs.map((run) => run.runId).sort((a, b) => a - b);
           throw new CliError(
             `workflow "${this.workflow}" has no run ${runId} (its runs: ${describeIds(ids)})`,
