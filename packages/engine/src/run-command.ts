@@ -2,6 +2,7 @@ import type { CommandNode } from '@playbook/domain';
 import type { AttemptContext, AttemptResult } from './attempt-context.js';
 import { runbookDirectory, timeoutSeconds } from './attempt-context.js';
 import type { CommandResult } from './ports/process-runner.js';
+import { timedOutMessage } from './timed-out.js';
 
 /** One attempt of a Command node: its shell line in the runbook's directory, output streamed and captured. */
 export async function runCommand(context: AttemptContext<CommandNode>): Promise<AttemptResult> {
@@ -48,7 +49,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
       ...captured,
     };
   }
-  if (result.timedOut) return { status: 'nok', reason: `timed out after ${seconds} seconds`, ...captured };
+  if (result.timedOut) return { status: 'nok', reason: timedOutMessage(seconds), ...captured };
   if (result.exitCode !== 0) return { status: 'nok', reason: `exit code ${result.exitCode}`, ...captured };
   return { status: 'ok', reason: null, ...captured };
 }

@@ -5,6 +5,7 @@ import { BoundedOutput } from './bounded-output.js';
 import { firstLine } from './node-statuses.js';
 import type { FunctionContext, FunctionLogger, PlaybookFunction } from './ports/function-loader.js';
 import type { OutputStream } from './ports/process-runner.js';
+import { timedOutMessage } from './timed-out.js';
 
 /** setTimeout fires at once for delays past this (about 24.8 days), so longer limits are capped to it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -55,7 +56,7 @@ export async function runFunction(
   const timer = setTimeout(
     () => {
       timedOut = true;
-      controller.abort(new Error(`timed out after ${seconds} seconds`));
+      controller.abort(new Error(timedOutMessage(seconds)));
     },
     Math.min(seconds * 1000, MAX_TIMER_MS),
   );
@@ -89,7 +90,7 @@ export async function runFunction(
   const output = () => ({ stdout: captured.stdout.toString(), stderr: captured.stderr.toString() });
   if (settled.kind === 'stopped' || controller.signal.aborted) {
     if (!timedOut) return { ...INTERRUPTED, ...output() };
-    const message = `timed out after ${seconds} seconds`;
+    const message = timedOutMessage(seconds);
     const line = `playbook: function ${message}\n`;
     captured.stderr.write(line);
     context.emit({ type: 'output', nodeId: node.id, attempt, stream: 'stderr', chunk: line });

@@ -41,7 +41,7 @@ depends_on = ["tree"]
     const result = await runCli(box, ['run', file, '--non-interactive'], { timeoutMs: 20_000 });
     const elapsed = Date.now() - started;
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('playbook: timed out after 1 seconds');
+    expect(result.stdout).toContain('playbook: timed out after 1 second');
     expect(result.stdout).toMatch(/✖ tree nok · attempt 1/);
     expect(box.exists('after.ran')).toBe(false);
     // 1 s timeout + 2 s SIGTERM grace, then SIGKILL: well under the 60 s the sleeps asked for…

@@ -4,6 +4,7 @@ import { constants } from 'node:os';
 import { TextDecoder } from 'node:util';
 import { BoundedOutput } from '../bounded-output.js';
 import type { CommandRequest, CommandResult, OutputStream, ProcessRunner } from '../ports/process-runner.js';
+import { timedOutMessage } from '../timed-out.js';
 import { trackGroup, untrackGroup } from './live-groups.js';
 import { isGroupAlive, signalGroup, terminateGroup } from './process-group.js';
 
@@ -204,7 +205,7 @@ class CommandRun {
     this.#flush('stderr');
 
     if (this.#timedOut) {
-      const line = `playbook: timed out after ${formatSeconds(timeoutMs)} seconds\n`;
+      const line = `playbook: ${timedOutMessage(timeoutMs / 1000)}\n`;
       this.#emit('stderr', this.#endsWithNewline.stderr ? line : `\n${line}`);
     }
     if (this.#outputError !== undefined) throw this.#outputError.error;
@@ -263,10 +264,6 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
   if (code !== null) return code;
   const number = signal === null ? undefined : constants.signals[signal];
   return 128 + (number ?? 0);
-}
-
-function formatSeconds(ms: number): string {
-  return String(Number((ms / 1000).toFixed(3)));
 }
 
 function messageOf(error: unknown): string {

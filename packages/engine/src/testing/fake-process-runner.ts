@@ -1,4 +1,5 @@
 import type { CommandRequest, CommandResult, ProcessRunner } from '../ports/process-runner.js';
+import { timedOutMessage } from '../timed-out.js';
 
 /** How `FakeProcessRunner` plays one run of a command. */
 export interface FakeCommandScript {
@@ -58,7 +59,7 @@ export class FakeProcessRunner implements ProcessRunner {
       return { exitCode: 130, timedOut: false, aborted: true, stdout, stderr };
     }
     if (script.timedOut === true) {
-      const line = `playbook: timed out after ${request.timeoutMs / 1000} seconds\n`;
+      const line = `playbook: ${timedOutMessage(request.timeoutMs / 1000)}\n`;
       request.onOutput('stderr', line);
       stderr += line;
       return { exitCode: 124, timedOut: true, aborted: false, stdout, stderr };
