@@ -177,38 +177,35 @@ export class SqliteRunRepository implements RunRepository {
 
   /** Every node that has attempts in the workflow, by id, with its runs counted by its status in each. */
   async nodeStatusCounts(workflowName: string): Promise<NodeStatusCount[]> {
-    const { db } = await this.#kysely();
-    const latest = await db
-      .selectFrom('executions as e')
-      .select(['e.node_id', 'e.status', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('e.workflow_name', '=', workflowName)
-      .where('e.attempt', '=', (eb) =>
-        eb
-          .selectFrom('executions as later')
-          .select((inner) => inner.fn.max('later.attempt').as('attempt'))
-          .whereRef('later.workflow_name', '=', 'e.workflow_name')
-          .whereRef('later.run_id', '=', 'e.run_id')
-          .whereRef('later.node_id', '=', 'e.node_id'),
+    const { db, sql } = await this.#kysely();
+    // One pass along the primary key (workflow, run, node, attempt): per run and node the latest attempt's
+    // status — SQLite takes a bare column from the row that holds the max() — and the number of attempts;
+    // then counts per node and status. The correlated sub-query this replaces read the rows twice.
+    const { rows } = await sql<{ node_id: string; status: string; runs: number; attempts: number }>`
+      SELECT node_id, status, count(*) AS runs, sum(attempts) AS attempts
+      FROM (
+        SELECT node_id, status, max(attempt) AS attempt, count(*) AS attempts
+        FROM executions
+        WHERE workflow_name = ${workflowName}
+        GROUP BY run_id, node_id
       )
-      .groupBy(['e.node_id', 'e.status'])
-      .execute();
-    const attempts = await db
-      .selectFrom('executions')
-      .select(['node_id', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('workflow_name', '=', workflowName)
-      .groupBy('node_id')
-      .orderBy('node_id')
-      .execute();
-    return attempts.map(({ node_id, count }) => {
-      const runsByStatus = zeroCounts(ATTEMPT_STATUSES);
-      let runs = 0;
-      for (const row of latest) {
-        if (row.node_id !== node_id) continue;
-        runs += Number(row.count);
-        if (isOneOf(ATTEMPT_STATUSES, row.status)) runsByStatus[row.status] += Number(row.count);
+      GROUP BY node_id, status
+      ORDER BY node_id`.execute(db);
+    const byNode = new Map<
+      string,
+      { nodeId: string; runs: number; attempts: number; runsByStatus: Record<AttemptStatus, number> }
+    >();
+    for (const row of rows) {
+      let entry = byNode.get(row.node_id);
+      if (entry === undefined) {
+        entry = { nodeId: row.node_id, runs: 0, attempts: 0, runsByStatus: zeroCounts(ATTEMPT_STATUSES) };
+        byNode.set(row.node_id, entry);
       }
-      return { nodeId: node_id, runs, attempts: Number(count), runsByStatus };
-    });
+      entry.runs += Number(row.runs);
+      entry.attempts += Number(row.attempts);
+      if (isOneOf(ATTEMPT_STATUSES, row.status)) entry.runsByStatus[row.status] += Number(row.runs);
+    }
+    return [...byNode.values()] satisfies NodeStatusCount[];
   }
 
   /** A workflow's runs, newest first. */
