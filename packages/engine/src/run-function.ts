@@ -2,13 +2,11 @@ import type { FunctionNode } from '@playbook/domain';
 import type { AttemptContext, AttemptResult } from './attempt-context.js';
 import { INTERRUPTED, runbookDirectory, timeoutSeconds } from './attempt-context.js';
 import { BoundedOutput } from './bounded-output.js';
+import { MAX_TIMER_MS } from './max-timer-ms.js';
 import { firstLine } from './node-statuses.js';
 import type { FunctionContext, FunctionLogger, PlaybookFunction } from './ports/function-loader.js';
 import type { OutputStream } from './ports/process-runner.js';
 import { timedOutMessage } from './timed-out.js';
-
-/** setTimeout fires at once for delays past this (about 24.8 days), so longer limits are capped to it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One attempt of a Function node: load, call `fn(params, context)` under a time limit, record what it gave. */
 export async function runFunction(
@@ -53,6 +51,9 @@ export async function runFunction(
   const onInterrupt = () => controller.abort(context.signal.reason);
   context.signal.addEventListener('abort', onInterrupt, { once: true });
   if (context.signal.aborted) onInterrupt();
+  // A real timer, not the Clock port: Clock only reads the time that runs and attempts record, and a function
+  // runs in this process in real time, so its limit must fire in real time too (the command runner, an
+  // adapter, keeps its own timer the same way). Longer limits are capped: see MAX_TIMER_MS.
   const timer = setTimeout(
     () => {
       timedOut = true;

@@ -1,8 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { MAX_TIMER_MS } from '../max-timer-ms.js';
 import type { FunctionContext, PlaybookFunction } from '../ports/function-loader.js';
-
-/** setTimeout cannot wait longer than this in one go. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** `playbook:notify` — writes `params.message` to the operator's terminal (and the captured stdout). */
 export const notify: PlaybookFunction = (params, context) => {

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { TextDecoder } from 'node:util';
 import { BoundedOutput } from '../bounded-output.js';
+import { MAX_TIMER_MS } from '../max-timer-ms.js';
 import type { CommandRequest, CommandResult, OutputStream, ProcessRunner } from '../ports/process-runner.js';
 import { timedOutMessage } from '../timed-out.js';
 import { trackGroup, untrackGroup } from './live-groups.js';
@@ -36,9 +37,6 @@ export class CommandSpawnError extends Error {
     super(message, options);
   }
 }
-
-/** setTimeout cannot wait longer than this; a longer timeout is treated as none. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Runs each command as `/bin/sh -c <command>` in a new session and process group, with stdin closed, and
@@ -152,6 +150,7 @@ class CommandRun {
     child.stderr?.on('data', (chunk: Buffer) => this.#onData('stderr', chunk));
 
     const timeoutMs = request.timeoutMs;
+    // A limit past what setTimeout can wait is treated as none.
     const timer =
       Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS
         ? setTimeout(
