@@ -12,11 +12,15 @@ export interface FunctionLogger {
 export interface FunctionContext {
   /** Aborted on timeout or operator interrupt: long work should stop when it fires. */
   readonly signal: AbortSignal;
+  /** The runbook's title: the workflow the run belongs to. */
   readonly workflowName: string;
+  /** The run's id within its workflow. */
   readonly runId: number;
+  /** The id of the Function node being run. */
   readonly nodeId: string;
   /** Directory of the runbook file. */
   readonly runbookDirectory: string;
+  /** Where the function's lines go: streamed to the terminal like command output, and captured. */
   readonly logger: FunctionLogger;
 }
 

@@ -1,3 +1,4 @@
+/** Which of a command's (or a function logger's) two output streams a chunk belongs to. */
 export type OutputStream = 'stdout' | 'stderr';
 
 /** One shell command to run. */
@@ -20,9 +21,11 @@ export interface CommandRequest {
   readonly onStart?: (processGroup: number) => void;
 }
 
+/** How a command ended, and what it wrote. */
 export interface CommandResult {
   /** Exit code; 124 on timeout; 128 + n when killed by signal n. */
   readonly exitCode: number;
+  /** True when stopped because it ran past `timeoutMs`. */
   readonly timedOut: boolean;
   /** True when stopped because `signal` was aborted. */
   readonly aborted: boolean;
@@ -38,7 +41,7 @@ export interface ProcessRunner {
   run(request: CommandRequest): Promise<CommandResult>;
 }
 
-/** Processes of this host, as seen by resume when a run's owner may have died. Adapter: `NodeProcessTable`. */
+/** Processes of this host, as seen by resume and stale-run recovery when a run's owner may have died. Adapter: `NodeProcessTable`. */
 export interface ProcessTable {
   /** This host's name, compared with a run owner's. */
   readonly host: string;

@@ -130,7 +130,7 @@ export interface ClaimRunInput extends RunKey {
 /**
  * Storage of runs and attempts. Every method is one atomic change: a crash between two calls leaves a
  * consistent history. Writes to a run that does not exist reject; reads give undefined and `claimRun` false.
- * Adapters: `@playbook/sqlite`, `InMemoryRunRepository` from `@playbook/engine/testing`; check yours with
+ * Adapters: `@playbook/sqlite`, `@playbook/postgres`, `InMemoryRunRepository` from `@playbook/engine/testing`; check yours with
  * `runRepositoryContract` from the same subpath (see docs/storage-adapter.md).
  */
 export interface RunRepository {
