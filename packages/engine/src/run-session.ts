@@ -364,7 +364,7 @@ function closedReason(error: unknown): string {
 }
 
 /** A `PromptClosedError`, also from another copy of this package (a prompter bundled elsewhere). */
-export function isPromptClosed(error: unknown): boolean {
+function isPromptClosed(error: unknown): boolean {
   return (
     error instanceof PromptClosedError ||
     (error instanceof Error && (error as { code?: unknown }).code === 'PROMPT_CLOSED')

@@ -10,7 +10,7 @@ export class PackageResolveError extends Error {
   override readonly name = 'PackageResolveError';
   constructor(
     message: string,
-    readonly reason: 'NOT_FOUND' | 'NOT_EXPORTED',
+    readonly code: 'NOT_FOUND' | 'NOT_EXPORTED',
   ) {
     super(message);
   }
