@@ -6,7 +6,8 @@ import { paint, type Style } from './colors.js';
 import { ConfigError, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
 import type { PlaybookContext } from './context.js';
 import { CliError, ExitCode, exitCodeFor, formatError, isUsageError } from './errors.js';
-import { type HistoryRepository, redactStateUrl } from './history-repository.js';
+import type { HistoryRepository } from './history-repository.js';
+import { redactStateUrl } from './redact-state-url.js';
 
 /**
  * Shared options and helpers of every `playbook` command. Subclasses implement `execute()` returning an exit

@@ -8,22 +8,16 @@ import type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from '@playbook/s
 export interface HistoryRepository extends RunRepository {
   /** The state file's path, or the database URL without its password. */
   readonly path: string;
+  /** Every workflow with runs, by name: run counts by status and the newest run. */
   listWorkflows(): Promise<WorkflowSummary[]>;
+  /** Per node of a workflow, how many runs ended in each status (a node's status is its latest attempt's). */
   nodeStatusCounts(workflowName: string): Promise<NodeStatusCount[]>;
+  /** Every run of a workflow, newest first. */
   listRuns(workflowName: string): Promise<RunRecord[]>;
+  /** One run with all its attempts, or undefined when there is no such run. */
   getRunWithExecutions(workflowName: string, runId: number): Promise<RunState | undefined>;
+  /** Where the history is, how big it is and its schema version. */
   databaseInfo(): Promise<DatabaseInfo>;
+  /** Releases the file or the connections. */
   close(): Promise<void>;
-}
-
-/** A state URL fit to print: its password replaced by `***`. */
-export function redactStateUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString();
-  } catch {
-    return url.replace(/:\/\/.*@/, '://***@');
-  }
 }

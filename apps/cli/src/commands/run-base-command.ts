@@ -3,11 +3,11 @@ import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
 import { ExitCode } from '../errors.js';
-import { redactStateUrl } from '../history-repository.js';
+import { redactStateUrl } from '../redact-state-url.js';
 import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
 import { Renderer } from '../terminal/renderer.js';
-import { INTERRUPTED_EXIT_CODE, trapInterrupts } from './run-interrupts.js';
+import { trapInterrupts } from './run-interrupts.js';
 import { isInteractive, parseRetries, parseSetValues, type SetValues, shellQuote } from './run-options.js';
 
 /** What `run` and `resume` hand to the engine besides the runbook. */
@@ -86,7 +86,7 @@ export abstract class RunBaseCommand extends BaseCommand {
           onEvent: renderer.handle,
         });
         if (outcome.interrupted || trap.interrupted) {
-          return INTERRUPTED_EXIT_CODE;
+          return ExitCode.interrupted;
         }
         return outcome.status === 'ok' ? ExitCode.ok : ExitCode.failure;
       });
@@ -94,7 +94,7 @@ export abstract class RunBaseCommand extends BaseCommand {
       renderer.dispose();
       if (trap.interrupted) {
         this.reportError(error);
-        return INTERRUPTED_EXIT_CODE;
+        return ExitCode.interrupted;
       }
       throw error;
     } finally {
