@@ -1,6 +1,6 @@
 import { UsageError } from './clipanion.js';
 
-/** Parses a run id given on the command line: a positive integer, else a usage error naming the flag. */
+/** Parses a run id given on the command line: a positive integer, else a usage error naming the flag or argument. */
 export function parseRunId(value: string, flag = '--run-id'): number {
   const trimmed = value.trim();
   const id = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;

@@ -1,13 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { INTERRUPTED_EXIT_CODE, type SignalSource, trapInterrupts } from '../src/commands/run-interrupts.js';
-import {
-  isInteractive,
-  parseRetries,
-  parseRunId,
-  parseSetValues,
-  shellQuote,
-} from '../src/commands/run-options.js';
+import { type SignalSource, trapInterrupts } from '../src/commands/run-interrupts.js';
+import { isInteractive, parseRetries, parseSetValues, shellQuote } from '../src/commands/run-options.js';
+import { ExitCode } from '../src/errors.js';
+import { parseRunId } from '../src/run-id.js';
 
 describe('run/resume flags', () => {
   it('parses --set into node → param → value, splitting at the first dot and the first =', () => {
@@ -36,12 +32,12 @@ describe('run/resume flags', () => {
     }
   });
 
-  it('takes a run id as a positive integer only', () => {
-    expect(parseRunId(undefined)).toBeUndefined();
+  it('takes a run id as a positive integer only, naming the flag or argument', () => {
     expect(parseRunId('12')).toBe(12);
-    for (const bad of ['0', '-2', 'latest']) {
-      expect(() => parseRunId(bad)).toThrow(/positive integer/);
+    for (const bad of ['0', '-2', 'latest', '1.5', '']) {
+      expect(() => parseRunId(bad)).toThrow(/^--run-id must be a positive integer/);
     }
+    expect(() => parseRunId('x', 'run_id')).toThrow(/^run_id must be a positive integer/);
   });
 
   it('is non-interactive with the flag or with CI set (CI=false and CI=0 switch it back off)', () => {
@@ -94,7 +90,7 @@ describe('trapInterrupts', () => {
     expect(source.exits).toEqual([]);
     expect(String(stderr.read())).toContain('press Ctrl-C again');
     trap.interrupt(); // Ctrl-C typed at a raw-mode prompt counts like a SIGINT
-    expect(source.exits).toEqual([INTERRUPTED_EXIT_CODE]);
+    expect(source.exits).toEqual([ExitCode.interrupted]);
     expect(settled).toBe(2);
     trap.release();
     expect([...source.handlers.values()].every((set) => set.size === 0)).toBe(true);

@@ -1,8 +1,8 @@
 import type { Runbook } from '@playbook/domain';
 import type { Engine, RunOutcome } from '@playbook/engine';
 import { Command, Option } from '../clipanion.js';
+import { parseRunId } from '../run-id.js';
 import { RunBaseCommand, type SessionOptions } from './run-base-command.js';
-import { parseRunId } from './run-options.js';
 
 /** `playbook resume <file> [run_id]`: continues a run in place, keeping the steps that already succeeded. */
 export class ResumeCommand extends RunBaseCommand {
@@ -38,16 +38,20 @@ export class ResumeCommand extends RunBaseCommand {
 
   override async execute(): Promise<number> {
     // Checked before anything is loaded, like every other usage error.
-    parseRunId(this.runId);
+    this.parsedRunId();
     return this.session();
   }
 
   protected override start(engine: Engine, runbook: Runbook, options: SessionOptions): Promise<RunOutcome> {
-    const runId = parseRunId(this.runId);
+    const runId = this.parsedRunId();
     return engine.resume(runbook, {
       ...options,
       ...(runId === undefined ? {} : { runId }),
       ...(this.node === undefined ? {} : { fromNode: this.node }),
     });
+  }
+
+  private parsedRunId(): number | undefined {
+    return this.runId === undefined ? undefined : parseRunId(this.runId, 'run_id');
   }
 }

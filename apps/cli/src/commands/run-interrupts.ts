@@ -1,7 +1,5 @@
 import type { Writable } from 'node:stream';
-
-/** Exit code of a run ended by SIGINT/SIGTERM (128 + SIGINT). */
-export const INTERRUPTED_EXIT_CODE = 130;
+import { ExitCode } from '../errors.js';
 
 /** The process-level hooks interrupt handling needs; the real `process` in production. */
 export interface SignalSource {
@@ -47,7 +45,7 @@ export function trapInterrupts(options: {
       return;
     }
     options.stderr.write('\nQuitting now. The run can be resumed.\n');
-    source.exit(INTERRUPTED_EXIT_CODE);
+    source.exit(ExitCode.interrupted);
   };
   source.on('SIGINT', onSignal);
   source.on('SIGTERM', onSignal);

@@ -34,17 +34,6 @@ export function parseRetries(value: string | undefined): number {
   return Number(value);
 }
 
-/** Parses a run id argument: a positive integer, or a usage error (exit 2). */
-export function parseRunId(value: string | undefined): number | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-    throw new UsageError(`the run id must be a positive integer, got "${value}"`);
-  }
-  return Number(value);
-}
-
 /** Whether an operator may be asked anything: not with `--non-interactive`, nor when `CI` is set (SPEC §2.4). */
 export function isInteractive(
   nonInteractiveFlag: boolean,
