@@ -77,7 +77,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /** Directory of the default config file: `$XDG_CONFIG_HOME/playbook`, else `~/.config/playbook`. */
-export function defaultConfigDirectory(env: ResolveConfigInput['env'], homeDir: string): string {
+function defaultConfigDirectory(env: ResolveConfigInput['env'], homeDir: string): string {
   const xdg = nonEmpty(env.XDG_CONFIG_HOME);
   // The XDG spec says relative values are invalid and must be ignored.
   const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(homeDir, '.config');
@@ -154,7 +154,7 @@ interface FileSettings {
 }
 
 /** Parses and checks the text of a config file; every failure names the file, the key and its line. */
-export function parseConfigFile(text: string, file: string, homeDir: string): FileSettings {
+function parseConfigFile(text: string, file: string, homeDir: string): FileSettings {
   let data: Record<string, unknown>;
   try {
     // An editor may save a byte-order mark first; TOML.parse rejects it as an unknown character.

@@ -220,7 +220,7 @@ async function readText(path: string): Promise<string | undefined> {
 }
 
 /** Line and column of `field = …` inside the `[nodeId]` table; the parser's nodes carry no positions. */
-export function locateField(
+function locateField(
   text: string,
   nodeId: string,
   field: string,
