@@ -29,7 +29,8 @@ const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'ski
  * `openSqliteRunRepository`, which checks and migrates the file first.
  *
  * Every state change is one transaction begun IMMEDIATE (see `RunWrites`), so concurrent processes queue on
- * SQLite's write lock within the busy timeout rather than failing. Reads and migrations go through Kysely.
+ * SQLite's write lock within the busy timeout rather than failing. Reads and migrations go through Kysely,
+ * loaded on the first of them; `listRunningRuns`, which every `run` asks first, is a plain statement instead.
  */
 export class SqliteRunRepository implements RunRepository {
   readonly #database: Database.Database;
