@@ -159,6 +159,35 @@ describe('Renderer', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(err()).toBe(drawn);
   });
+
+  it('keeps the clock on one row of the terminal, however long the step name', async () => {
+    let now = 0;
+    const out = collect();
+    const err = collect();
+    // A terminal 40 columns wide: the clock must not wrap, or every redraw would leave a row behind.
+    const clock = Object.assign(err.stream, { columns: 40 });
+    const renderer = new Renderer({
+      output: out.stream,
+      clock,
+      colors: createColors(false),
+      resumeCommand: (runId) => `playbook resume x ${runId}`,
+      now: () => now,
+    });
+    const name = 'A step name far longer than the terminal is wide, so the clock must be cut';
+    renderer.handle({ type: 'node-started', nodeId: 'a', name, kind: 'Command', attempt: 1 });
+    now = 12_000;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    renderer.dispose();
+    const frames = err
+      .text()
+      .split('\r\x1b[2K')
+      .filter((frame) => frame !== '');
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) {
+      expect(frame).toMatch(/^. A step name far.*… 12s$/);
+      expect(Array.from(frame).length).toBeLessThan(40);
+    }
+  });
 });
 
 describe('formatDuration', () => {

@@ -9,6 +9,7 @@ import type {
 } from '@playbook/engine';
 import type { Colors } from './colors.js';
 import { formatDuration, type Mark, nodeLabel, statusSymbol } from './format.js';
+import { displayWidth, truncateToWidth } from './width.js';
 
 export interface RendererOptions {
   /** Where the run is told: stdout. Prompts are written to the same stream, so everything stays in order. */
@@ -256,7 +257,13 @@ export class Renderer {
       return;
     }
     this.frame = (this.frame + 1) % SPINNER.length;
-    const text = `${SPINNER[this.frame]} ${current.name} ${Math.floor(elapsed / 1000)}s`;
+    const spinner = SPINNER[this.frame] ?? '';
+    const seconds = `${Math.floor(elapsed / 1000)}s`;
+    // One row at most: a clock that wrapped would leave its first row behind at every redraw.
+    const columns = (clock as { readonly columns?: number }).columns;
+    const room =
+      columns === undefined ? Number.POSITIVE_INFINITY : columns - 1 - displayWidth(`${spinner}  ${seconds}`);
+    const text = `${spinner} ${truncateToWidth(current.name, Math.max(1, room))} ${seconds}`;
     clock.write(`${CLEAR_LINE}${this.options.colors.dim(text)}`);
     this.clockShown = true;
   }
