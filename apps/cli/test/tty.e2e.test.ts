@@ -367,4 +367,80 @@ describe.concurrent('playbook run on a real terminal (built binary, pty, real SQ
     expect(state.run.status).toBe('ok');
     expect(attemptsOf(state, 'gate')).toEqual(['nok/nok', 'ok/ok']);
   });
+  it('keeps a question and a clock longer than the terminal is wide readable: no rows left behind', async () => {
+    const box = await makeSandbox();
+    const longName = 'Check the canary in every region before the full rollout of this release goes on';
+    const description =
+      'Open the dashboards of eu-west-1, us-east-1 and ap-southeast-2 and compare them with the baseline.';
+    const prompt =
+      'Are the error rates and p99 latency of the canary within 5% of the baseline in all three regions?';
+    const file = await runbook(
+      box,
+      'Wide',
+      `[canary]\ntype = "Manual"\nname = "${longName}"\ndescription = "${description}"\nprompt = "${prompt}"\n\n` +
+        `[slow]\ntype = "Command"\nname = "${longName} (slow part)"\ncommand_name = "sleep 1.6"\ndepends_on = ["canary"]`,
+    );
+    const term = startPty(box, ['run', file]);
+    await term.waitFor(SELECTOR_HINT);
+    // Each key redraws the list under the wrapped question.
+    await term.type(KEY.down);
+    await term.waitFor(/❯ nok/);
+    await term.type(KEY.up);
+    await term.waitFor(/❯ ok/);
+    await term.type(KEY.enter);
+    await term.waitFor('Note (optional');
+    await term.type(KEY.enter);
+    await term.waitFor(/ 1s\b/, { raw: true });
+    const result = await term.done;
+
+    expect(result.exit, result.screen).toBe(0);
+    const occurrences = (text: string) => result.screen.split(text).length - 1;
+    // Wrapped at 80 columns: look for the start of each, which sits on its first row.
+    expect(occurrences(description.slice(0, 60)), result.screen).toBe(1);
+    expect(occurrences(prompt.slice(0, 60)), result.screen).toBe(1);
+    expect(result.raw).toMatch(SPINNER);
+    expect(result.screen).not.toMatch(SPINNER);
+    expect(result.screen.split('\n').filter((line) => line.startsWith('✔ '))).toHaveLength(3);
+  });
+
+  it('does not take an Enter pressed while a command ran as the answer to the question that follows', async () => {
+    const box = await makeSandbox();
+    const file = await runbook(
+      box,
+      'Typeahead',
+      `[flaky]\ntype = "Command"\ncommand_name = "sleep 1; exit 3"`,
+    );
+    const term = startPty(box, ['run', file]);
+    await term.waitFor('› flaky Command');
+    await term.type(KEY.enter);
+    await term.waitFor(SELECTOR_HINT);
+    await term.type('a');
+    const result = await term.done;
+
+    expect(result.exit, result.screen).toBe(1);
+    expect(result.screen).toContain('What now? abort\n');
+    expect(attemptsOf(await loadRun(box, 'Typeahead', 1), 'flaky').map((a) => a.split('/')[0])).toEqual([
+      'nok',
+    ]);
+  });
+
+  it('Ctrl-D at a value question ends the run cleanly, on a line of its own', async () => {
+    const box = await makeSandbox();
+    const file = await runbook(
+      box,
+      'AskEof',
+      `[notify]\ntype = "Function"\nfunction_name = "playbook:notify"\nfunction_params = { message = "\${ask}" }`,
+    );
+    const term = startPty(box, ['run', file]);
+    await term.waitFor('Value for `message` of notify:');
+    await term.type(KEY.ctrlD);
+    const result = await term.done;
+
+    expect(result.exit, result.screen).toBe(1);
+    expectCookedTerminal(result);
+    const lines = result.screen.split('\n');
+    const asked = lines.findIndex((line) => line.startsWith('? Value for `message` of notify:'));
+    expect(lines[asked], result.screen).toBe('? Value for `message` of notify:');
+    expect(lines[asked + 1]).toMatch(/^✖ notify nok/);
+  });
 });

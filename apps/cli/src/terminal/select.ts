@@ -3,6 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import { PromptClosedError } from '@playbook/engine';
 import type { Colors } from './colors.js';
 import type { Choice } from './questions.js';
+import { afterTypeahead } from './typeahead.js';
+import { screenRows } from './width.js';
 
 /** The slice of `tty.ReadStream` the selector needs. */
 export interface RawInput extends Readable {
@@ -31,6 +33,11 @@ export interface SelectOptions<T> {
   readonly onInterrupt: () => void;
 }
 
+/** The slice of `tty.WriteStream` the selector reads: its width, to know how many rows a long line takes. */
+interface SizedOutput {
+  readonly columns?: number;
+}
+
 const HIDE_CURSOR = '\x1b[?25l';
 const SHOW_CURSOR = '\x1b[?25h';
 const CLEAR_DOWN = '\x1b[0J';
@@ -39,13 +46,14 @@ const up = (lines: number) => (lines > 0 ? `\x1b[${lines}A\r` : '\r');
 /**
  * Arrow-key selection on a terminal: up/down and Enter, or the first letter of a choice. Raw mode swallows
  * Ctrl-C, so it is handed to `onInterrupt`; Ctrl-D counts as end of input. On return the list is replaced by
- * one line with the question and the answer, so the scrollback stays readable.
+ * one line with the question and the answer, so the scrollback stays readable. Keys typed before the question
+ * showed (an Enter pressed while a command ran) are ignored: they cannot be an answer to it.
  */
 export function select<T>(options: SelectOptions<T>): Promise<T> {
   const { input, output, colors, choices } = options;
-  const messageLines = options.message.split('\n').length;
   let index = 0;
   let drawnLines = 0;
+  let armed = false;
 
   const draw = () => {
     const rows = choices.map((choice, i) => {
@@ -54,9 +62,12 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
         ? `${colors.cyan('❯')} ${colors.bold(choice.label)} ${key}`
         : `  ${choice.label} ${key}`;
     });
-    const hint = colors.dim('  ↑/↓ and Enter, or type the letter');
-    output.write(`${up(drawnLines)}${CLEAR_DOWN}${options.message}\n${rows.join('\n')}\n${hint}\n`);
-    drawnLines = messageLines + rows.length + 1;
+    // The hint shows once keys are taken (see `afterTypeahead`): what says "type" on the screen is true.
+    const hint = armed ? `\n${colors.dim('  ↑/↓ and Enter, or type the letter')}` : '';
+    const text = `${options.message}\n${rows.join('\n')}${hint}`;
+    output.write(`${up(drawnLines)}${CLEAR_DOWN}${text}\n`);
+    // Rows on the screen, not lines: a long question wraps, and the redraw must go back over all of it.
+    drawnLines = screenRows(text, (output as SizedOutput).columns);
   };
 
   return new Promise<T>((resolve, reject) => {
@@ -70,8 +81,16 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
     input.resume();
     output.write(HIDE_CURSOR);
     draw();
+    let settled = false;
+    afterTypeahead(() => {
+      if (!settled) {
+        armed = true;
+        draw();
+      }
+    });
 
     const finish = (answer: Choice<T> | undefined, error?: Error) => {
+      settled = true;
       input.off('keypress', onKeypress);
       options.signal?.removeEventListener('abort', onAbort);
       input.setRawMode(wasRaw);
@@ -90,6 +109,9 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
       if (key?.ctrl === true && key.name === 'c') {
         finish(undefined, new PromptClosedError('interrupted'));
         options.onInterrupt();
+        return;
+      }
+      if (!armed) {
         return;
       }
       if (key?.ctrl === true && key.name === 'd') {

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { ManualNode } from '@playbook/domain';
+import type { FunctionNode, ManualNode } from '@playbook/domain';
 import { PromptClosedError } from '@playbook/engine';
 import { describe, expect, it } from 'vitest';
 import { createColors } from './colors.js';
@@ -11,6 +11,18 @@ const node: ManualNode = {
   type: 'Manual',
   name: 'Approve deploy',
   prompt: 'Deploy to production?',
+  dependsOn: [],
+  repeatable: false,
+  skippable: false,
+  critical: false,
+};
+
+const notify: FunctionNode = {
+  id: 'notify',
+  type: 'Function',
+  name: 'Notify',
+  functionName: 'playbook:notify',
+  functionParams: { message: 'asked' },
   dependsOn: [],
   repeatable: false,
   skippable: false,
@@ -55,7 +67,7 @@ function setup() {
       setTimeout(() => input.write(key), delay);
     }
   };
-  return { input, prompter, type, written: () => written, interrupts: () => interrupts };
+  return { input, output, prompter, type, written: () => written, interrupts: () => interrupts };
 }
 
 describe('TtyPrompter', () => {
@@ -92,6 +104,45 @@ describe('TtyPrompter', () => {
     await expect(answer).rejects.toBeInstanceOf(PromptClosedError);
     expect(interrupts()).toBe(1);
     expect(input.isRaw).toBe(false);
+  });
+
+  it('ignores keys typed before the question showed: a stray Enter is not an answer', async () => {
+    const { input, prompter, type } = setup();
+    // Pressed while a command ran: already waiting when the question comes.
+    input.write('\r');
+    const answer = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: false });
+    input.write('\r');
+    type('a');
+    expect(await answer).toBe('abort');
+  });
+
+  it('drops a line typed ahead of a value question', async () => {
+    const { input, prompter, type } = setup();
+    input.write('\r');
+    const answer = prompter.askValue({ node: notify, param: 'message' });
+    type('typed after\r');
+    expect(await answer).toBe('typed after');
+  });
+
+  it('redraws a question that wraps on the terminal without leaving its first rows behind', async () => {
+    const { input, prompter, type, written, output } = setup();
+    Object.assign(output, { columns: 40 });
+    const long = { ...node, prompt: 'A question much longer than this terminal of forty columns is wide?' };
+    const answer = prompter.manual({ node: long, attempt: 1, canSkip: false });
+    type('\x1b[B', '\x1b[A', 'o', '\r');
+    expect(await answer).toEqual({ decision: 'ok', note: '' });
+    // The question is 2 rows on this terminal: each redraw goes up over those 2 rows, the 2 choices and, once
+    // keys are taken, the hint.
+    expect(written().match(/\x1b\[\d+A/g)).toEqual(['\x1b[4A', '\x1b[5A', '\x1b[5A', '\x1b[5A']);
+    expect(input.isRaw).toBe(false);
+  });
+
+  it('ends the line of a value question on Ctrl-D, so what follows starts on its own line', async () => {
+    const { prompter, type, written } = setup();
+    const answer = prompter.askValue({ node: notify, param: 'message' });
+    type('\x04');
+    await expect(answer).rejects.toThrow('input ended');
+    expect(written()).toMatch(/of Notify: (\x1b\[\d+G)?\n$/);
   });
 
   it('takes Ctrl-D as end of input', async () => {

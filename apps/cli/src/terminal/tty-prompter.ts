@@ -23,6 +23,7 @@ import {
   repeatQuestion,
 } from './questions.js';
 import { type RawInput, select } from './select.js';
+import { afterTypeahead } from './typeahead.js';
 
 export interface TtyPrompterOptions {
   readonly input: RawInput;
@@ -64,8 +65,30 @@ export class TtyPrompter implements Prompter {
     return select({ input, output, colors, message, choices, onInterrupt, ...(signal ? { signal } : {}) });
   }
 
-  /** Reads one edited line; Ctrl-C interrupts, Ctrl-D (end of input) rejects with `PromptClosedError`. */
-  private line(question: string): Promise<string> {
+  /**
+   * Reads one edited line; Ctrl-C interrupts, Ctrl-D (end of input) rejects with `PromptClosedError`. Keys typed
+   * before the question showed are dropped, as in the selector: a stray Enter must not be an empty answer.
+   */
+  private async line(question: string): Promise<string> {
+    await this.dropTypeahead();
+    return this.readLine(question);
+  }
+
+  private async dropTypeahead(): Promise<void> {
+    const { input } = this.options;
+    const wasRaw = input.isRaw === true;
+    // Raw mode releases a half-typed line too, which the terminal would otherwise hold back until Enter.
+    input.setRawMode(true);
+    const drop = () => {};
+    input.on('data', drop);
+    input.resume();
+    await new Promise<void>((resolve) => afterTypeahead(resolve));
+    input.off('data', drop);
+    input.pause();
+    input.setRawMode(wasRaw);
+  }
+
+  private readLine(question: string): Promise<string> {
     const { input, output, signal, onInterrupt } = this.options;
     return new Promise<string>((resolve, reject) => {
       if (signal?.aborted) {
@@ -97,7 +120,13 @@ export class TtyPrompter implements Prompter {
         settle(null, 'interrupted');
         onInterrupt();
       });
-      rl.on('close', () => settle(null));
+      rl.on('close', () => {
+        // Ctrl-D: readline ends no line, and what is printed next must not follow the question.
+        if (!settled) {
+          output.write('\n');
+        }
+        settle(null);
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
       rl.question(`${question} `, (answer) => settle(answer));
     });
