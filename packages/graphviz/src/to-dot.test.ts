@@ -79,6 +79,23 @@ describe('toDot', () => {
     expect(lineOf(dot, 'a')).toContain(String.raw`label="say \"hi\"\nto C:\\temp\\N"`);
   });
 
+  it('never writes a label whose first line is empty (Graphviz WASM crashes on it): a space fills that line', () => {
+    const dot = toDot(
+      runbook({ title: '\r\nDeploy' }, [
+        manual('a', { name: '\n&amp; name' }),
+        manual('b', { name: '\n' }),
+        manual('c', { name: 'x\n\ny\n' }),
+        manual('d', { name: '' }),
+      ]),
+    );
+    expect(dot).toContain(String.raw`graph [label=" \nDeploy",`);
+    expect(lineOf(dot, 'a')).toContain(String.raw`label=" \n&amp;amp; name"`);
+    expect(lineOf(dot, 'b')).toContain(String.raw`label=" \n"`);
+    // Empty lines after the first are safe and stay as written.
+    expect(lineOf(dot, 'c')).toContain(String.raw`label="x\n\ny\n"`);
+    expect(lineOf(dot, 'd')).toContain('label=""');
+  });
+
   it('quotes ids that are DOT keywords or contain DOT syntax', () => {
     const dot = toDot(
       runbook({ title: 'a "b" -> {c}' }, [manual('node'), manual('Digraph', { dependsOn: ['node'] })]),
