@@ -1,7 +1,10 @@
 /** Why a DOT text could not be rendered. */
 export type GraphvizErrorCode = 'INVALID_DOT' | 'RENDER_FAILED';
 
-/** Rendering failed: Graphviz rejected the DOT, or the WASM modules or the font could not be loaded. */
+/**
+ * Rendering failed: Graphviz rejected the DOT (`INVALID_DOT`), or the WASM modules or the font could not be
+ * loaded, or Graphviz crashed inside its WASM module even on a fresh instance (`RENDER_FAILED`).
+ */
 export class GraphvizError extends Error {
   override readonly name = 'GraphvizError';
   readonly code: GraphvizErrorCode;

@@ -18,6 +18,10 @@ export interface RenderOptions {
 interface GraphvizLayout {
   layout(dot: string, format: 'svg', engine: 'dot'): string;
 }
+interface GraphvizClass {
+  load(): Promise<GraphvizLayout>;
+  unload(): void;
+}
 interface ResvgImage {
   readonly width: number;
   readonly height: number;
@@ -43,16 +47,47 @@ interface ResvgModule {
 
 const require = createRequire(import.meta.url);
 
-// Loaded once per process and only when something is rendered: the two WASM binaries are several MB.
-let graphviz: Promise<GraphvizLayout> | undefined;
+interface LoadedGraphviz {
+  readonly Graphviz: GraphvizClass;
+  readonly instance: GraphvizLayout;
+}
+
+// Loaded once per process and only when something is rendered: the two WASM binaries are several MB. One
+// Graphviz instance serves every render: its memory stays flat over thousands of layouts (no leak to reset
+// every N renders), and `layout` is synchronous, so concurrent `renderDot` calls never interleave inside it.
+let graphviz: Promise<LoadedGraphviz> | undefined;
 let resvg: Promise<{ module: ResvgModule; font: Uint8Array }> | undefined;
 
-function loadGraphviz(): Promise<GraphvizLayout> {
-  graphviz ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => Graphviz.load());
+function loadGraphviz(): Promise<LoadedGraphviz> {
+  graphviz ??= import('@hpcc-js/wasm-graphviz').then(async ({ Graphviz }) => ({
+    Graphviz,
+    instance: await Graphviz.load(),
+  }));
   graphviz.catch(() => {
     graphviz = undefined;
   });
   return graphviz;
+}
+
+/**
+ * The whole message of a WebAssembly trap (V8's RuntimeError texts) or of an Emscripten abort: Graphviz crashed
+ * inside the module, as opposed to reporting a DOT error. @hpcc-js/wasm-graphviz rethrows both as plain
+ * `Error`s, so the message is all there is to tell them apart; anchored, so a syntax error quoting such words
+ * from the DOT does not pass for one.
+ */
+const WASM_TRAP =
+  /^(?:table index is out of bounds|null function or function signature mismatch|memory access out of bounds|unreachable|(?:integer )?divide by zero|remainder by zero|integer overflow|float unrepresentable in integer range|Maximum call stack size exceeded|Aborted\(.*\))$/s;
+
+/**
+ * A trap stops the module mid-call: whatever the C code was doing (its heap, its stack pointer) is left as it
+ * was, and the memory corruption that caused it may still be there. @hpcc-js/wasm-graphviz unloads its own
+ * cached module after any failed layout for that reason (and reports Graphviz's last error message in place of
+ * the trap's when there is one); the instance cached here goes too, or every later render in the process would
+ * keep running on a damaged one. Reloading costs some 20 ms, once per failed render.
+ */
+function discardGraphviz(broken: Promise<LoadedGraphviz>, loaded: LoadedGraphviz): void {
+  if (graphviz === broken) graphviz = undefined;
+  loaded.Graphviz.unload();
 }
 
 function loadResvg(): Promise<{ module: ResvgModule; font: Uint8Array }> {
@@ -79,25 +114,46 @@ function withFontFallback(svg: string): string {
   return svg.replaceAll(`font-family="${DOT_FONT}"`, `font-family="${DOT_FONT},Verdana,sans-serif"`);
 }
 
+/**
+ * Lays out on the shared instance. After a trap, the layout is tried once more on a fresh instance: a trap can
+ * come from the state an earlier layout left (Graphviz 16's WASM build traps on some inputs only once its heap
+ * has been used); one that happens on a fresh instance too is reported as `RENDER_FAILED`.
+ */
 async function layoutSvg(dot: string, format: RenderFormat): Promise<string> {
-  let engine: GraphvizLayout;
-  try {
-    engine = await loadGraphviz();
-  } catch (cause) {
-    throw new GraphvizError(
-      'RENDER_FAILED',
-      format,
-      `could not load the Graphviz WASM module: ${String(cause)}`,
-      {
-        cause,
-      },
-    );
-  }
-  try {
-    return withFontFallback(engine.layout(dot, 'svg', 'dot'));
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new GraphvizError('INVALID_DOT', format, `Graphviz rejected the DOT: ${detail.trim()}`, { cause });
+  let traps = 0;
+  for (;;) {
+    const pending = loadGraphviz();
+    let loaded: LoadedGraphviz;
+    try {
+      loaded = await pending;
+    } catch (cause) {
+      throw new GraphvizError(
+        'RENDER_FAILED',
+        format,
+        `could not load the Graphviz WASM module: ${String(cause)}`,
+        { cause },
+      );
+    }
+    // A concurrent render trapped on this instance while we waited for it: take the fresh one.
+    if (graphviz !== pending) continue;
+    try {
+      return withFontFallback(loaded.instance.layout(dot, 'svg', 'dot'));
+    } catch (cause) {
+      const detail = (cause instanceof Error ? cause.message : String(cause)).trim();
+      discardGraphviz(pending, loaded);
+      if (!WASM_TRAP.test(detail)) {
+        throw new GraphvizError('INVALID_DOT', format, `Graphviz rejected the DOT: ${detail}`, { cause });
+      }
+      traps += 1;
+      if (traps === 2) {
+        throw new GraphvizError(
+          'RENDER_FAILED',
+          format,
+          `Graphviz crashed laying out the graph (${detail}), also on a fresh instance`,
+          { cause },
+        );
+      }
+    }
   }
 }
 
