@@ -8,7 +8,7 @@ function files(entries: Record<string, string>): ResolveConfigInput['readFile'] 
 }
 
 function input(overrides: Partial<ResolveConfigInput> = {}): ResolveConfigInput {
-  return { flags: {}, env: {}, cwd: '/work', homeDir: HOME, readFile: files({}), ...overrides };
+  return { flags: {}, env: {}, cwd: '/srv/ops', homeDir: HOME, readFile: files({}), ...overrides };
 }
 
 function configError(run: () => unknown): ConfigError {
@@ -64,7 +64,7 @@ describe('resolveConfig', () => {
     const fromFlag = resolveConfig(
       input({ flags: { config: '/etc/pb/config.toml', statePath: 'x.db' }, readFile }),
     );
-    expect(fromFlag.statePath).toBe('/work/x.db');
+    expect(fromFlag.statePath).toBe('/srv/ops/x.db');
   });
 
   it('orders flag > environment > file > default for the state path', () => {
@@ -94,8 +94,8 @@ describe('resolveConfig', () => {
 
   it('refuses an explicitly named config file that does not exist', () => {
     const error = configError(() => resolveConfig(input({ flags: { config: 'missing.toml' } })));
-    expect(error.file).toBe('/work/missing.toml');
-    expect(error.message).toContain('/work/missing.toml');
+    expect(error.file).toBe('/srv/ops/missing.toml');
+    expect(error.message).toContain('/srv/ops/missing.toml');
   });
 
   it('names the file, key and line of an unknown key, with a suggestion', () => {

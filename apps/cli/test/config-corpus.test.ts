@@ -14,7 +14,7 @@ function load(text: string) {
   return resolveConfig({
     flags: { config: FILE },
     env: {},
-    cwd: '/work',
+    cwd: '/srv/ops',
     homeDir: '/home/op',
     readFile: (path) => (path === FILE ? text : undefined),
   });

@@ -23,7 +23,7 @@ describe('docs code blocks', () => {
       const config = resolveConfig({
         flags: {},
         env: { XDG_CONFIG_HOME: '/home/op/.config' },
-        cwd: '/work',
+        cwd: '/srv/ops',
         homeDir: '/home/op',
         readFile: (path) => (path === '/home/op/.config/playbook/config.toml' ? text : undefined),
       });
