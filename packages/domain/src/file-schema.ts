@@ -1,4 +1,5 @@
 import Type, { type TSchema } from 'typebox';
+import { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
 
 // The FILE format (snake_case, as written in `*.playbook.toml`). The camelCase domain model lives in
 // runbook.ts; validate-runbook.ts maps one to the other. These schemas are the single source for both the
@@ -120,8 +121,7 @@ export const TYPE_FIELDS = {
     function_params: field(
       Type.Record(Type.String(), Type.Unknown(), {
         default: {},
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
-        description: 'Arguments of the function; a value "${ask}" is asked from the operator.',
+        description: `Arguments of the function; a value "${ASK_PLACEHOLDER}" is asked from the operator, a value "${ASK_SECRET_PLACEHOLDER}" too but hidden, never stored and masked in output.`,
       }),
       false,
       'a table',

@@ -31,7 +31,7 @@ export type {
   RunbookNode,
   RunbookSource,
 } from './runbook.js';
-export { ASK_PLACEHOLDER } from './runbook.js';
+export { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
 export type { ValidateOptions, ValidationResult } from './validate-runbook.js';
 export { validateRunbookDocument } from './validate-runbook.js';
 export type { ValidationCode, ValidationIssue } from './validation-issue.js';

@@ -39,7 +39,10 @@ export interface ManualNode extends NodeBase {
 export interface FunctionNode extends NodeBase {
   readonly type: 'Function';
   readonly functionName: string;
-  /** Values exactly `"${ask}"` are asked from the operator before the call. */
+  /**
+   * Values exactly `"${ask}"` are asked from the operator before the call; values exactly `"${ask:secret}"` too,
+   * but hidden as typed, never stored and masked in what the function prints or returns.
+   */
   readonly functionParams: Readonly<Record<string, unknown>>;
 }
 
@@ -71,3 +74,7 @@ export interface Runbook {
 /** The exact `function_params` value that asks the operator. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
 export const ASK_PLACEHOLDER = '${ask}';
+
+/** The exact `function_params` value that asks the operator for a secret: hidden, never stored nor printed. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
+export const ASK_SECRET_PLACEHOLDER = '${ask:secret}';

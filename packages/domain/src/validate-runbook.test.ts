@@ -1,4 +1,7 @@
+import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
+import { RunbookFileSchema } from './file-schema.js';
+import { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
 import { validateRunbookDocument } from './validate-runbook.js';
 
 const meta = {
@@ -86,6 +89,22 @@ describe('validateRunbookDocument: mapping', () => {
     expect(Object.keys(document)).toEqual(['10', 'runbook', 'step']);
     const result = validateRunbookDocument(document, { order: ['runbook', 'step', '10'] });
     expect(result.ok && result.runbook.nodes.map((node) => node.id)).toEqual(['step', '10']);
+  });
+
+  it('keeps the ask placeholders (plain and secret) as they are written, for the engine to ask', () => {
+    const params = { channel: '#ops', message: ASK_PLACEHOLDER, token: ASK_SECRET_PLACEHOLDER };
+    const result = validateRunbookDocument(
+      doc({ notify: { type: 'Function', function_name: './ops.mjs#notify', function_params: params } }),
+    );
+    expect(result.issues).toEqual([]);
+    const node = result.ok ? result.runbook.nodes[0] : undefined;
+    expect(node?.type === 'Function' && node.functionParams).toEqual(params);
+    expect(
+      Value.Check(RunbookFileSchema, {
+        runbook: meta,
+        notify: { type: 'Function', function_name: 'x#y', function_params: params },
+      }),
+    ).toBe(true);
   });
 
   it('returns warnings with a valid runbook', () => {

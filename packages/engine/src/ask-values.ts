@@ -1,20 +1,26 @@
 import type { FunctionNode, Runbook } from '@playbook/domain';
-import { ASK_PLACEHOLDER } from '@playbook/domain';
+import { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from '@playbook/domain';
 import { EngineError } from './engine-error.js';
 
 /** Values given up front: node id → param → value. */
 export type GivenValues = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
-/** The params of a Function node whose value is exactly `${ask}`, in declaration order. */
-export function askedParams(node: FunctionNode): string[] {
+/** A param the operator is asked for; `secret` for `${ask:secret}`. */
+export interface AskedParam {
+  readonly param: string;
+  readonly secret: boolean;
+}
+
+/** The params of a Function node whose value is exactly `${ask}` or `${ask:secret}`, in declaration order. */
+export function askedParams(node: FunctionNode): AskedParam[] {
   return Object.entries(node.functionParams)
-    .filter(([, value]) => value === ASK_PLACEHOLDER)
-    .map(([param]) => param);
+    .filter(([, value]) => value === ASK_PLACEHOLDER || value === ASK_SECRET_PLACEHOLDER)
+    .map(([param, value]) => ({ param, secret: value === ASK_SECRET_PLACEHOLDER }));
 }
 
 /**
  * Checks values given up front before anything runs: each must name a Function node of the runbook and one of
- * its `${ask}` params, so a typo in `--set` fails fast instead of being silently ignored.
+ * its `${ask}` or `${ask:secret}` params, so a typo in `--set` fails fast instead of being silently ignored.
  */
 export function checkGivenValues(runbook: Runbook, values: GivenValues | undefined): void {
   if (values === undefined) return;
@@ -32,10 +38,10 @@ export function checkGivenValues(runbook: Runbook, values: GivenValues | undefin
       );
     }
     for (const param of Object.keys(params)) {
-      if (node.type !== 'Function' || !askedParams(node).includes(param)) {
+      if (node.type !== 'Function' || !askedParams(node).some((asked) => asked.param === param)) {
         throw new EngineError(
           'BAD_VALUE',
-          `a value is given for "${nodeId}.${param}", but node "${nodeId}" has no parameter "${param}" set to "${ASK_PLACEHOLDER}"`,
+          `a value is given for "${nodeId}.${param}", but node "${nodeId}" has no parameter "${param}" set to "${ASK_PLACEHOLDER}" or "${ASK_SECRET_PLACEHOLDER}"`,
           { workflowName, nodeId },
         );
       }

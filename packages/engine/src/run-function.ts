@@ -6,12 +6,18 @@ import { MAX_TIMER_MS } from './max-timer-ms.js';
 import { firstLine } from './node-statuses.js';
 import type { FunctionContext, FunctionLogger, PlaybookFunction } from './ports/function-loader.js';
 import type { OutputStream } from './ports/process-runner.js';
+import { redactSecrets } from './redact-secrets.js';
 import { timedOutMessage } from './timed-out.js';
 
-/** One attempt of a Function node: load, call `fn(params, context)` under a time limit, record what it gave. */
+/**
+ * One attempt of a Function node: load, call `fn(params, context)` under a time limit, record what it gave.
+ * `secrets` (the `${ask:secret}` values in `params`) are masked in everything the attempt keeps or emits: its
+ * logged lines, its result and what it threw (see `redactSecrets` for the shortest value masked).
+ */
 export async function runFunction(
   context: AttemptContext<FunctionNode>,
   params: Record<string, unknown>,
+  secrets: readonly string[] = [],
 ): Promise<AttemptResult> {
   const { node, attempt } = context;
   const directory = runbookDirectory(context.runbook);
@@ -36,7 +42,10 @@ export async function runFunction(
   const write = (stream: OutputStream, message: string) => {
     // Lines logged after the attempt ended (a function that ignored its signal) belong to no attempt.
     if (!open) return;
-    const chunk = `${message}\n`;
+    // Each logged message is masked whole before it is captured or emitted, so a secret is masked wherever it
+    // falls in one message (several lines included). A function that logs a secret in pieces, over several
+    // calls, is not caught: no call sees the whole value (documented in docs/reliability.md).
+    const chunk = redactSecrets(`${message}\n`, secrets);
     captured[stream].write(chunk);
     context.emit({ type: 'output', nodeId: node.id, attempt, stream, chunk });
   };
@@ -98,10 +107,16 @@ export async function runFunction(
     return { status: 'nok', reason: message, exception: `Function ${message}`, ...output() };
   }
   if (settled.kind === 'error') {
-    const exception = describeThrown(settled.error);
+    const exception = redactSecrets(describeThrown(settled.error), secrets);
     return { status: 'nok', reason: `threw: ${firstLine(exception)}`, exception, ...output() };
   }
-  return { status: 'ok', reason: null, resultText: resultText(settled.value), ...output() };
+  const text = resultText(settled.value);
+  return {
+    status: 'ok',
+    reason: null,
+    resultText: text === null ? null : redactSecrets(text, secrets),
+    ...output(),
+  };
 }
 
 function stopped(signal: AbortSignal): Promise<{ kind: 'stopped' }> {

@@ -295,30 +295,43 @@ export class RunSession {
         const context = this.#context(node, attempt);
         const params = await this.#resolveParams(context);
         if ('status' in params) return params;
-        return runFunction(context, params.params);
+        return runFunction(context, params.params, params.secrets);
       }
     }
   }
 
-  /** Fills `${ask}` params: a value given up front, else a remembered answer, else the operator's. */
+  /**
+   * Fills `${ask}` params: a value given up front, else a remembered answer, else the operator's.
+   * `${ask:secret}` params are filled the same way but never remembered (neither stored nor kept for a retry, so
+   * a mistyped secret can be typed again); their values come back as `secrets`, for the attempt to mask.
+   */
   async #resolveParams(
     context: AttemptContext<FunctionNode>,
-  ): Promise<{ params: Record<string, unknown> } | AttemptResult> {
+  ): Promise<{ params: Record<string, unknown>; secrets: string[] } | AttemptResult> {
     const { node } = context;
     const { options, answers, ports, run } = this.#init;
     const params: Record<string, unknown> = { ...node.functionParams };
-    for (const param of askedParams(node)) {
-      const remembered = answers.get(node.id)?.get(param);
+    const secrets: string[] = [];
+    for (const { param, secret } of askedParams(node)) {
+      // A secret has no remembered answer, even one saved while the runbook still said plain `${ask}`.
+      const remembered = secret ? undefined : answers.get(node.id)?.get(param);
       let value = options.values?.[node.id]?.[param] ?? remembered;
       if (value === undefined) {
         if (!options.interactive) {
           const message = `no value for parameter "${param}" of "${node.name}": it needs an operator (or a value given up front)`;
           return { status: 'nok', reason: message, resultText: message, needsOperator: true };
         }
-        const asked = await this.prompt(node.id, 'ask-value', () => ports.prompter.askValue({ node, param }));
+        const asked = await this.prompt(node.id, 'ask-value', () =>
+          ports.prompter.askValue(secret ? { node, param, secret } : { node, param }),
+        );
         if (asked.kind === 'interrupted') return INTERRUPTED;
         if (asked.kind === 'closed') return promptClosed(asked.reason);
         value = asked.value;
+      }
+      params[param] = value;
+      if (secret) {
+        secrets.push(value);
+        continue;
       }
       // Remembered for the run, so a retry or a resume does not ask again.
       if (value !== remembered) {
@@ -330,9 +343,8 @@ export class RunSession {
         }
         nodeAnswers.set(param, value);
       }
-      params[param] = value;
     }
-    return { params };
+    return { params, secrets };
   }
 
   #context<N extends RunbookNode>(node: N, attempt: number): AttemptContext<N> {

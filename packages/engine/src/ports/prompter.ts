@@ -29,6 +29,11 @@ export interface FailureRequest {
 export interface AskValueRequest {
   readonly node: RunbookNode & { readonly type: 'Function' };
   readonly param: string;
+  /**
+   * The param is `${ask:secret}`: the answer must not be shown as it is typed (nor echoed back, for piped
+   * input). Absent means an ordinary `${ask}` value.
+   */
+  readonly secret?: boolean;
 }
 
 export interface RepeatRequest {
@@ -45,7 +50,7 @@ export interface Prompter {
   manual(request: ManualRequest): Promise<ManualAnswer>;
   /** Asks retry / skip / abort after a failed attempt. */
   afterFailure(request: FailureRequest): Promise<FailureChoice>;
-  /** Asks the value of a `${ask}` function parameter. */
+  /** Asks the value of a `${ask}` (or, with `secret`, `${ask:secret}`) function parameter. */
   askValue(request: AskValueRequest): Promise<string>;
   /** Asks whether a repeatable node that already ended `ok` runs again on resume. */
   confirmRepeat(request: RepeatRequest): Promise<boolean>;

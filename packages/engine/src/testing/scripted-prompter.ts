@@ -26,7 +26,8 @@ export type AskedQuestion =
       readonly canSkip: boolean;
       readonly reason: string;
     }
-  | { readonly kind: 'ask-value'; readonly nodeId: string; readonly param: string }
+  /** `secret` is present (true) only when the engine asked for a `${ask:secret}` value. */
+  | { readonly kind: 'ask-value'; readonly nodeId: string; readonly param: string; readonly secret?: true }
   | { readonly kind: 'confirm-repeat'; readonly nodeId: string };
 
 /** Thrown when the next scripted answer does not fit the question asked: the test's script is wrong. */
@@ -77,7 +78,12 @@ export class ScriptedPrompter implements Prompter {
   }
 
   async askValue(request: AskValueRequest): Promise<string> {
-    this.questions.push({ kind: 'ask-value', nodeId: request.node.id, param: request.param });
+    this.questions.push({
+      kind: 'ask-value',
+      nodeId: request.node.id,
+      param: request.param,
+      ...(request.secret === true ? { secret: true as const } : {}),
+    });
     const answer = this.#next('ask-value');
     if (!('value' in answer)) throw mismatch('ask-value', answer);
     return answer.value;
