@@ -1,5 +1,6 @@
-import type { RunRecord } from '@playbook/engine';
+import type { RunRecord, StaleRunRecoveredEvent } from '@playbook/engine';
 import type { HistoryRepository } from './history-repository.js';
+import { staleRunNote } from './stale-run-note.js';
 
 export interface RecoverStaleRunsInput {
   /** The history as `show` / `info` opened it: read-only. */
@@ -36,12 +37,12 @@ export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): 
   }
   if (stale.length === 0) return;
 
-  let recovered: RunRecord[];
+  const recovered: StaleRunRecoveredEvent[] = [];
   try {
     const writable = await input.openWritable();
     try {
       const ports = { repository: writable, processTable, clock: new SystemClock() };
-      recovered = await recoverStaleRuns(ports, input.workflowName);
+      await recoverStaleRuns(ports, input.workflowName, { onRecovered: (event) => recovered.push(event) });
     } finally {
       await writable.close();
     }
@@ -53,12 +54,7 @@ export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): 
     );
     return;
   }
-  for (const run of recovered) {
-    const before = stale.find((s) => s.workflowName === run.workflowName && s.runId === run.runId);
-    const owner = before?.owner;
-    const by = owner === null || owner === undefined ? 'no recorded process' : `process ${owner.pid}`;
-    input.note(`note: ${describe(run)} was left running by ${by}, which is gone: recorded as aborted`);
-  }
+  for (const event of recovered) input.note(staleRunNote(event));
 }
 
 function describe(run: RunRecord): string {

@@ -118,6 +118,10 @@ describe('a run whose owner was killed', () => {
     const second = await runCli(box, ['run', file, '--non-interactive']);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^Run 2 of/);
+    // Said once, on stderr (stdout still starts with the new run's id), in the words `show` uses.
+    expect(second.stderr).toMatch(
+      /^note: run 1 of "Stale run" was left running by process \d+, which is gone: recorded as aborted; step wait interrupted\n/,
+    );
     expect(isAlive(sleepPid)).toBe(false);
     const first = await loadRun(box, 'Stale run', 1);
     expect(first.run).toMatchObject({ status: 'aborted', owner: null });

@@ -31,7 +31,11 @@ async function startRun(
   checkGivenValues(runbook, options.values);
   // Earlier runs of this workflow whose owner died are ended `aborted` first (SPEC §2.5), so the history never
   // shows one as running next to the new run. Only runs still `running` are looked at.
-  await recoverStaleRuns(ports, runbook.meta.title, { killGraceMs: settings.killGraceMs });
+  // Each one is told (`stale-run-recovered`) before the new run's `run-started`.
+  await recoverStaleRuns(ports, runbook.meta.title, {
+    killGraceMs: settings.killGraceMs,
+    ...(options.onEvent === undefined ? {} : { onRecovered: options.onEvent }),
+  });
   const startedAt = ports.clock.now();
   const record = await ports.repository.createRun({
     workflowName: runbook.meta.title,

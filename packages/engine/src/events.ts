@@ -85,8 +85,24 @@ export interface RunFinishedEvent {
   readonly failed: { readonly nodeId: string; readonly name: string; readonly reason: string } | null;
 }
 
+/**
+ * Before a run starts (on `run` or `resume`), an earlier run of the workflow was found `running` with its owner
+ * gone (killed, a power cut) and was recorded `aborted` (SPEC §2.5): its orphaned process group stopped, its
+ * running attempts ended `nok` / "interrupted". `ownerHost` / `ownerPid` name the dead owner, null when none
+ * was recorded; `interrupted` lists the node ids whose attempt it ended.
+ */
+export interface StaleRunRecoveredEvent {
+  readonly type: 'stale-run-recovered';
+  readonly workflowName: string;
+  readonly runId: number;
+  readonly ownerHost: string | null;
+  readonly ownerPid: number | null;
+  readonly interrupted: readonly string[];
+}
+
 /** Everything the engine reports while it works, for renderers and library users. */
 export type EngineEvent =
+  | StaleRunRecoveredEvent
   | RunStartedEvent
   | NodeStartedEvent
   | OutputEvent

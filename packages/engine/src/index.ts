@@ -20,6 +20,7 @@ export type {
   PromptEvent,
   RunFinishedEvent,
   RunStartedEvent,
+  StaleRunRecoveredEvent,
 } from './events.js';
 export { planOrder } from './planner.js';
 export type { Clock } from './ports/clock.js';
@@ -67,11 +68,18 @@ export type {
 } from './ports/run-repository.js';
 export type {
   NotRecoveredReason,
+  RecoverStaleRunsOptions,
   RecoveryOptions,
   RecoveryPorts,
   RecoveryResult,
   RunLiveness,
 } from './recover-stale-run.js';
-export { ownerLiveness, recoverStaleRun, recoverStaleRuns, runLiveness } from './recover-stale-run.js';
+export {
+  ownerLiveness,
+  recoverStaleRun,
+  recoverStaleRuns,
+  runLiveness,
+  staleRunRecoveredEvent,
+} from './recover-stale-run.js';
 // The in-memory repository is also on the core entry: `/testing` pulls in vitest, a program should not need it.
 export { InMemoryRunRepository } from './testing/memory-run-repository.js';

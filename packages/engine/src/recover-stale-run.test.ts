@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from './engine.js';
+import type { EngineEvent } from './events.js';
 import type { RunOwner } from './ports/run-repository.js';
 import { recoverStaleRun, recoverStaleRuns, runLiveness } from './recover-stale-run.js';
 import { FakeProcessRunner } from './testing/fake-process-runner.js';
@@ -104,6 +105,7 @@ describe('recoverStaleRun', () => {
       recovered: true,
       run: state?.run,
       interrupted: [state?.attempts[2]],
+      previousOwner: { host: 'test-host', pid: DEAD, processGroup: GROUP },
     });
   });
 
@@ -227,8 +229,24 @@ describe('recoverStaleRuns and the engine', () => {
       { ...ports, processRunner: new FakeProcessRunner({ only: {} }) },
       { killGraceMs: 5 },
     );
-    const outcome = await engine.run(buildRunbook([commandNode('only', 'only')]), { interactive: false });
+    const events: EngineEvent[] = [];
+    const outcome = await engine.run(buildRunbook([commandNode('only', 'only')]), {
+      interactive: false,
+      onEvent: (event) => events.push(event),
+    });
     expect(outcome).toMatchObject({ runId: 2, status: 'ok' });
+    // Told first, before the new run starts.
+    expect(events.slice(0, 2)).toEqual([
+      {
+        type: 'stale-run-recovered',
+        workflowName: WORKFLOW,
+        runId: 1,
+        ownerHost: 'test-host',
+        ownerPid: DEAD,
+        interrupted: ['c'],
+      },
+      expect.objectContaining({ type: 'run-started', runId: 2 }),
+    ]);
     expect(processTable.killed).toEqual([{ processGroup: GROUP, graceMs: 5 }]);
     expect((await repository.loadRun(KEY))?.run).toMatchObject({ status: 'aborted', owner: null });
   });
@@ -240,8 +258,23 @@ describe('recoverStaleRuns and the engine', () => {
       { ...ports, processRunner: new FakeProcessRunner({ c: {}, d: {} }) },
       { killGraceMs: 5 },
     );
-    const outcome = await engine.resume(runbook, { interactive: false });
+    const events: EngineEvent[] = [];
+    const outcome = await engine.resume(runbook, {
+      interactive: false,
+      onEvent: (event) => events.push(event),
+    });
     expect(outcome).toMatchObject({ runId: 1, status: 'ok' });
+    expect(events.slice(0, 2)).toEqual([
+      {
+        type: 'stale-run-recovered',
+        workflowName: WORKFLOW,
+        runId: 1,
+        ownerHost: 'test-host',
+        ownerPid: DEAD,
+        interrupted: ['c'],
+      },
+      expect.objectContaining({ type: 'run-started', runId: 1, trigger: 'resume' }),
+    ]);
     expect(processTable.killed).toEqual([{ processGroup: GROUP, graceMs: 5 }]);
     const state = await repository.loadRun(KEY);
     expect(state?.run).toMatchObject({ status: 'ok', trigger: 'resume', owner: null });

@@ -1,7 +1,8 @@
 import type { EnginePorts } from './engine-types.js';
+import type { StaleRunRecoveredEvent } from './events.js';
 import { countNodes, latestAttempts } from './node-statuses.js';
 import type { ProcessTable } from './ports/process-runner.js';
-import type { AttemptRecord, NodeStatus, RunKey, RunRecord } from './ports/run-repository.js';
+import type { AttemptRecord, NodeStatus, RunKey, RunOwner, RunRecord } from './ports/run-repository.js';
 
 /** The ports a recovery needs: no prompter, runner or loader, so `show` and `info` can recover too. */
 export type RecoveryPorts = Pick<EnginePorts, 'repository' | 'processTable' | 'clock'>;
@@ -9,6 +10,11 @@ export type RecoveryPorts = Pick<EnginePorts, 'repository' | 'processTable' | 'c
 export interface RecoveryOptions {
   /** SIGTERM → SIGKILL grace when stopping the orphaned process group; default 2000. */
   readonly killGraceMs?: number;
+}
+
+export interface RecoverStaleRunsOptions extends RecoveryOptions {
+  /** Told of each run recovered, as the engine tells its listener before a run starts. */
+  readonly onRecovered?: (event: StaleRunRecoveredEvent) => void;
 }
 
 /**
@@ -22,11 +28,15 @@ export type RunLiveness = 'stale' | 'live-owner' | 'other-host' | 'not-running';
 export type NotRecoveredReason = Exclude<RunLiveness, 'stale'> | 'not-found' | 'claim-lost';
 
 export type RecoveryResult =
-  /** The run was taken over and ended `aborted`; `run` is as written, `interrupted` the attempts it ended. */
+  /**
+   * The run was taken over and ended `aborted`; `run` is as written, `interrupted` the attempts it ended,
+   * `previousOwner` the dead owner it had (null when none was recorded).
+   */
   | {
       readonly recovered: true;
       readonly run: RunRecord;
       readonly interrupted: readonly AttemptRecord[];
+      readonly previousOwner: RunOwner | null;
     }
   /** Left alone; `run` is the run as read (absent when there is none). */
   | { readonly recovered: false; readonly reason: NotRecoveredReason; readonly run?: RunRecord };
@@ -122,20 +132,40 @@ export async function recoverStaleRun(
       owner: null,
     },
     interrupted,
+    previousOwner: run.owner,
   };
 }
 
-/** Recovers every stale `running` run of a workflow (of all when omitted); returns those it ended. */
+/** The event that tells a recovery (`recoverStaleRun`'s result when it recovered). */
+export function staleRunRecoveredEvent(
+  result: Extract<RecoveryResult, { recovered: true }>,
+): StaleRunRecoveredEvent {
+  return {
+    type: 'stale-run-recovered',
+    workflowName: result.run.workflowName,
+    runId: result.run.runId,
+    ownerHost: result.previousOwner?.host ?? null,
+    ownerPid: result.previousOwner?.pid ?? null,
+    interrupted: result.interrupted.map((attempt) => attempt.nodeId),
+  };
+}
+
+/**
+ * Recovers every stale `running` run of a workflow (of all when omitted); returns those it ended, and tells
+ * each to `onRecovered`.
+ */
 export async function recoverStaleRuns(
   ports: RecoveryPorts,
   workflowName?: string,
-  options: RecoveryOptions = {},
+  options: RecoverStaleRunsOptions = {},
 ): Promise<RunRecord[]> {
   const recovered: RunRecord[] = [];
   for (const run of await ports.repository.listRunningRuns(workflowName)) {
     if ((await ownerLiveness(run, ports)) !== 'stale') continue;
     const result = await recoverStaleRun(ports, run, options);
-    if (result.recovered) recovered.push(result.run);
+    if (!result.recovered) continue;
+    recovered.push(result.run);
+    options.onRecovered?.(staleRunRecoveredEvent(result));
   }
   return recovered;
 }

@@ -8,7 +8,12 @@ import { finishRun } from './finish-run.js';
 import { latestAttempts, reasonOf } from './node-statuses.js';
 import { planOrder } from './planner.js';
 import type { NodeStatus, RunRecord, RunState } from './ports/run-repository.js';
-import { ownerLiveness, recordInterrupted, recoverStaleRun } from './recover-stale-run.js';
+import {
+  ownerLiveness,
+  recordInterrupted,
+  recoverStaleRun,
+  staleRunRecoveredEvent,
+} from './recover-stale-run.js';
 import { planResume } from './resume-plan.js';
 import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
 
@@ -36,7 +41,8 @@ export async function resumeRun(
   if (state.run.status === 'running') {
     // Its owner died without cleaning up: end it `aborted` as any later command would (the same code), then
     // resume that. Losing the race to another recovery is fine; to another resume, it is now theirs.
-    await recoverStaleRun(ports, state.run, { killGraceMs: settings.killGraceMs });
+    const recovery = await recoverStaleRun(ports, state.run, { killGraceMs: settings.killGraceMs });
+    if (recovery.recovered) options.onEvent?.(staleRunRecoveredEvent(recovery));
     state = await findRun(ports, workflowName, state.run.runId);
     if (state.run.status === 'running') {
       await checkResumable(ports, state.run);

@@ -63,6 +63,7 @@ export abstract class RunBaseCommand extends BaseCommand {
 
     const renderer = new Renderer({
       output: this.context.stdout,
+      notes: this.context.stderr,
       clock: this.context.isTTY.stderr ? this.context.stderr : null,
       colors: createColors(this.context.color.stdout),
       resumeCommand: (runId) => this.resumeCommand(runId),

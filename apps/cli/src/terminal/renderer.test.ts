@@ -16,14 +16,16 @@ function collect() {
 function setup(options: { clock?: boolean; now?: () => number } = {}) {
   const out = collect();
   const err = collect();
+  const notes = collect();
   const renderer = new Renderer({
     output: out.stream,
+    notes: notes.stream,
     clock: options.clock ? err.stream : null,
     colors: createColors(false),
     resumeCommand: (runId) => `playbook resume deploy.playbook.toml ${runId}`,
     ...(options.now ? { now: options.now } : {}),
   });
-  return { renderer, out: out.text, err: err.text };
+  return { renderer, out: out.text, err: err.text, notes: notes.text };
 }
 
 describe('Renderer', () => {
@@ -77,6 +79,30 @@ describe('Renderer', () => {
     expect(text).toContain('Run 3 of "Deploy" ended nok after 2.0s · 1 ok, 1 nok, 0 skipped, 1 not run');
     expect(text).toContain('Failed: Build image (build) — exit code 2');
     expect(text).toContain('Resume with: playbook resume deploy.playbook.toml 3');
+  });
+
+  it('tells a stale run recovered before the run starts, in one line on the notes stream', () => {
+    const { renderer, out, notes } = setup();
+    renderer.handle({
+      type: 'stale-run-recovered',
+      workflowName: 'Deploy',
+      runId: 2,
+      ownerHost: 'box',
+      ownerPid: 4242,
+      interrupted: ['ship'],
+    });
+    renderer.handle({
+      type: 'run-started',
+      workflowName: 'Deploy',
+      runId: 3,
+      trigger: 'run',
+      plan: ['ship'],
+      kept: [],
+    });
+    expect(notes()).toBe(
+      'note: run 2 of "Deploy" was left running by process 4242, which is gone: recorded as aborted; step ship interrupted\n',
+    );
+    expect(out()).toMatch(/^Run 3 of "Deploy" started/);
   });
 
   it('shows kept nodes and the changes of the file on resume, and no resume hint after ok', () => {
@@ -168,6 +194,7 @@ describe('Renderer', () => {
     const clock = Object.assign(err.stream, { columns: 40 });
     const renderer = new Renderer({
       output: out.stream,
+      notes: err.stream,
       clock,
       colors: createColors(false),
       resumeCommand: (runId) => `playbook resume x ${runId}`,

@@ -7,6 +7,7 @@ import type {
   RunFinishedEvent,
   RunStartedEvent,
 } from '@playbook/engine';
+import { staleRunNote } from '../stale-run-note.js';
 import type { Colors } from './colors.js';
 import { formatDuration, type Mark, nodeLabel, statusSymbol } from './format.js';
 import { displayWidth, truncateToWidth } from './width.js';
@@ -14,6 +15,8 @@ import { displayWidth, truncateToWidth } from './width.js';
 export interface RendererOptions {
   /** Where the run is told: stdout. Prompts are written to the same stream, so everything stays in order. */
   readonly output: Writable;
+  /** Where notes beside the run go (stderr, as `show` and `info` write theirs): stdout starts with the run id. */
+  readonly notes: Writable;
   /** Where the running clock is drawn (stderr); null for none, as whenever stderr is not a terminal. */
   readonly clock: Writable | null;
   readonly colors: Colors;
@@ -57,6 +60,11 @@ export class Renderer {
   /** Handles one engine event; pass it as `onEvent`. */
   readonly handle = (event: EngineEvent): void => {
     switch (event.type) {
+      case 'stale-run-recovered':
+        this.settle();
+        // Plain, as `show` and `info` write it: the colours given here are stdout's.
+        this.options.notes.write(`${staleRunNote(event)}\n`);
+        return;
       case 'run-started':
         this.runStarted(event);
         return;
