@@ -123,6 +123,34 @@ function_name = "./nope.mjs#x"
     expect(result.stdout).not.toMatch(/\[local\./);
   });
 
+  it('places a Function problem at its key however the node is written: dotted keys, inline table, a lookalike in a string', async () => {
+    // Root-level keys come before the first table header; VALID_RUNBOOK (24 lines) then fills lines 5 to 28.
+    const text = `dotted.type          = "Function"
+dotted.function_name = "./nope.mjs#a"
+inline = { type = "Function", function_name = "./nope.mjs#b" }
+
+${VALID_RUNBOOK}
+[lookalike]
+type = "Function"
+name = """
+function_name = "in a string, not the key"
+"""
+  function_name = "./nope.mjs#c"
+`;
+    await writeRunbook(dir, 'keys.playbook.toml', text);
+    const result = await runCli(['validate', 'keys.playbook.toml'], { cwd: dir });
+    expect(result.code).toBe(1);
+    const problems = result.stdout.split('\n').filter((line) => line.includes('.function_name]'));
+    expect(problems.map((line) => line.split(': error: ')[0])).toEqual([
+      'keys.playbook.toml:2:1', // `dotted.function_name` starts the line
+      'keys.playbook.toml:3:31', // inside the inline table
+      'keys.playbook.toml:35:3', // the key, not the line inside the multi-line string
+    ]);
+    expect(problems[0]).toContain('[dotted.function_name]');
+    expect(problems[1]).toContain('[inline.function_name]');
+    expect(problems[2]).toContain('[lookalike.function_name]');
+  });
+
   it('accepts -v before or after the command', async () => {
     await writeRunbook(dir, 'deploy.playbook.toml', VALID_RUNBOOK);
     expect((await runCli(['-v', 'validate', 'deploy.playbook.toml'], { cwd: dir })).code).toBe(0);

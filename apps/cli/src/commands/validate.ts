@@ -158,15 +158,22 @@ async function functionProblems(
   file: string,
 ): Promise<Problem[]> {
   if (functionNodes.length === 0) return [];
-  const { NodeFunctionLoader } = await import('@playbook/engine/node');
+  const [{ NodeFunctionLoader }, { locateKeys }] = await Promise.all([
+    import('@playbook/engine/node'),
+    import('@playbook/parser'),
+  ]);
   const loader = new NodeFunctionLoader();
   const text = path === undefined ? undefined : await readText(path);
+  // Located as the parser locates its own problems (dotted keys, inline tables, quoted keys); the runbook's
+  // nodes carry no positions. A byte order mark is not part of the first line, as for the parser.
+  const keys = text === undefined ? undefined : locateKeys(text.startsWith('\uFEFF') ? text.slice(1) : text);
   const problems: Problem[] = [];
   for (const node of functionNodes) {
     try {
       await loader.load(node.functionName, directory);
     } catch (error) {
-      const position = text === undefined ? undefined : locateField(text, node.id, 'function_name');
+      // The node's header when the key itself cannot be found.
+      const position = keys?.find([node.id, 'function_name']) ?? keys?.find([node.id]);
       problems.push({
         severity: 'error',
         code: 'FUNCTION_NOT_FOUND',
@@ -174,7 +181,7 @@ async function functionProblems(
         file,
         nodeId: node.id,
         field: 'function_name',
-        ...(position === undefined ? {} : position),
+        ...(position === undefined ? {} : { line: position.line, column: position.column }),
       });
     }
   }
@@ -217,25 +224,4 @@ async function functionNodesOfInvalidFile(
 async function readText(path: string): Promise<string | undefined> {
   const { readFile } = await import('node:fs/promises');
   return readFile(path, 'utf8').catch(() => undefined);
-}
-
-/** Line and column of `field = …` inside the `[nodeId]` table; the parser's nodes carry no positions. */
-function locateField(
-  text: string,
-  nodeId: string,
-  field: string,
-): { line: number; column: number } | undefined {
-  const lines = text.split(/\r?\n/);
-  const quoted = nodeId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const header = new RegExp(`^\\s*\\[\\s*(?:${quoted}|"${quoted}"|'${quoted}')\\s*\\]`);
-  const start = lines.findIndex((line) => header.test(line));
-  if (start === -1) return undefined;
-  const key = new RegExp(`^(\\s*)(?:${field}|"${field}")\\s*=`);
-  for (let i = start + 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (/^\s*\[/.test(line)) break;
-    const match = key.exec(line);
-    if (match !== null) return { line: i + 1, column: (match[1]?.length ?? 0) + 1 };
-  }
-  return { line: start + 1, column: 1 };
 }
