@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Command, Option } from './clipanion.js';
 import { paint, type Style } from './colors.js';
-import { ConfigError, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
+import { ConfigError, checkConfigFlags, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
 import type { PlaybookContext } from './context.js';
 import { CliError, ExitCode, exitCodeFor, formatError, isUsageError } from './errors.js';
 import type { HistoryRepository } from './history-repository.js';
@@ -136,6 +136,8 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
   /** clipanion's entry point: wraps `execute()` so every thrown error gets our one-line report and exit code. */
   override async validateAndExecute(): Promise<number> {
     try {
+      // Before anything runs, and for every command: also one that never opens the history has a script bug.
+      checkConfigFlags({ statePath: this.statePath, stateUrl: this.stateUrl, config: this.configFile });
       return await super.validateAndExecute();
     } catch (error) {
       return this.reportError(error);

@@ -92,6 +92,28 @@ describe('resolveConfig', () => {
     ).toBe(1);
   });
 
+  it('refuses an empty flag as a usage error, naming it; an empty environment variable counts as unset', () => {
+    for (const [flags, flag] of [
+      [{ statePath: '' }, '--state-path'],
+      [{ stateUrl: '' }, '--state-url'],
+      [{ config: '' }, '--config'],
+    ] as const) {
+      expect(() => resolveConfig(input({ flags }))).toThrow(
+        expect.objectContaining({
+          name: 'UsageError',
+          message: `${flag} is empty: give a value, or leave the flag out`,
+        }),
+      );
+    }
+    const readFile = files({ '/home/op/.config/playbook/config.toml': 'state_path = "/file.db"' });
+    const env = { PLAYBOOK_STATE_PATH: '', PLAYBOOK_CONFIG: '', PLAYBOOK_STATE_URL: '' };
+    expect(resolveConfig(input({ readFile, env }))).toMatchObject({
+      statePath: '/file.db',
+      configPath: '/home/op/.config/playbook/config.toml',
+      stateUrl: undefined,
+    });
+  });
+
   it('refuses an explicitly named config file that does not exist', () => {
     const error = configError(() => resolveConfig(input({ flags: { config: 'missing.toml' } })));
     expect(error.file).toBe('/srv/ops/missing.toml');

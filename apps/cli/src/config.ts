@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from './clipanion.js';
 
 /** The settings every command works with, after flags, environment, file and defaults are merged. */
 export interface PlaybookConfig {
@@ -72,6 +73,22 @@ function absolute(path: string, base: string, homeDir: string): string {
   return isAbsolute(expanded) ? expanded : resolve(base, expanded);
 }
 
+/**
+ * Refuses a flag given an empty value (`--state-path ''`, `--config "$UNSET"`): in a script it is almost always
+ * a variable that is not set, and falling back to the default database or config would hide it. An empty
+ * environment variable, by contrast, is the common way of unsetting one, and counts as unset.
+ */
+export function checkConfigFlags(flags: ResolveConfigInput['flags']): void {
+  const given = [
+    ['--state-path', flags.statePath],
+    ['--state-url', flags.stateUrl],
+    ['--config', flags.config],
+  ] as const;
+  for (const [flag, value] of given) {
+    if (value === '') throw new UsageError(`${flag} is empty: give a value, or leave the flag out`);
+  }
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
@@ -86,12 +103,14 @@ function defaultConfigDirectory(env: ResolveConfigInput['env'], homeDir: string)
 
 /**
  * Merges flag > environment > config file > defaults (SPEC §5). Pure apart from `readFile`. A file named by
- * `--config` or `PLAYBOOK_CONFIG` must exist; the default one may be missing.
+ * `--config` or `PLAYBOOK_CONFIG` must exist; the default one may be missing. An empty flag is a usage error
+ * (`checkConfigFlags`); an empty environment variable counts as unset.
  */
 export function resolveConfig(input: ResolveConfigInput): PlaybookConfig {
   const { flags, env, cwd, homeDir } = input;
+  checkConfigFlags(flags);
   const configDirectory = defaultConfigDirectory(env, homeDir);
-  const explicitConfig = nonEmpty(flags.config) ?? nonEmpty(env.PLAYBOOK_CONFIG);
+  const explicitConfig = flags.config ?? nonEmpty(env.PLAYBOOK_CONFIG);
   const configPath =
     explicitConfig !== undefined
       ? absolute(explicitConfig, cwd, homeDir)
@@ -103,7 +122,7 @@ export function resolveConfig(input: ResolveConfigInput): PlaybookConfig {
   }
   const file = text === undefined ? {} : parseConfigFile(text, configPath, homeDir);
 
-  const flagState = nonEmpty(flags.statePath);
+  const flagState = flags.statePath;
   const envState = nonEmpty(env.PLAYBOOK_STATE_PATH);
   const statePath =
     flagState !== undefined
@@ -114,7 +133,7 @@ export function resolveConfig(input: ResolveConfigInput): PlaybookConfig {
 
   // A path and a URL are two answers to one question: the higher level wins (a --state-path flag beats a
   // state_url in the file); both at one level is a mistake.
-  const flagUrl = checkedUrl(nonEmpty(flags.stateUrl), '--state-url', configPath);
+  const flagUrl = checkedUrl(flags.stateUrl, '--state-url', configPath);
   const envUrl = checkedUrl(nonEmpty(env.PLAYBOOK_STATE_URL), 'PLAYBOOK_STATE_URL', configPath);
   if (flagUrl !== undefined && flagState !== undefined) {
     throw new ConfigError('give --state-path or --state-url, not both', configPath);

@@ -104,6 +104,30 @@ describe('configuration errors', () => {
     expect(JSON.parse(fromFlag.stdout).database.path).toBe(join(dir, 'from-b.db'));
   });
 
+  it.each([
+    ['--state-path', 'info'],
+    ['--config', 'info'],
+    ['--state-url', 'show'],
+  ])(
+    'an empty %s (an unset variable in a script) is a usage error naming the flag, exit 2',
+    async (flag, command) => {
+      const args = command === 'show' ? [command, 'Deploy', flag, ''] : [command, flag, ''];
+      const result = await runCli(args, { cwd: dir });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        new RegExp(`^error: ${flag} is empty: give a value, or leave the flag out\n`),
+      );
+    },
+  );
+
+  it('an empty flag is refused even by a command that never reads the configuration', async () => {
+    await writeRunbook(dir, 'deploy.playbook.toml', VALID_RUNBOOK);
+    const result = await runCli(['validate', 'deploy.playbook.toml', '--state-path='], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: --state-path is empty/);
+  });
+
   it('-v adds the stack to an error', async () => {
     await writeFile(join(dir, 'c.toml'), 'nope = 1\n');
     const quiet = await runCli(['info', '--config', 'c.toml'], { cwd: dir });
