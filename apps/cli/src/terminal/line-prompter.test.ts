@@ -65,6 +65,18 @@ describe('LinePrompter', () => {
     prompter.close();
   });
 
+  it('reads a piped secret value as it is but never echoes it, unlike other answers', async () => {
+    const { prompter, written } = prompterFor(' s3cr3t-token \nvisible\n');
+    expect(await prompter.askValue({ node: functionNode, param: 'token', secret: true })).toBe(
+      ' s3cr3t-token ',
+    );
+    expect(await prompter.askValue({ node: functionNode, param: 'message' })).toBe('visible');
+    expect(written()).toBe(
+      '? Value for `token` of Notify (secret, not shown): \n? Value for `message` of Notify: visible\n',
+    );
+    prompter.close();
+  });
+
   it('accepts every synonym of SPEC §2.4', async () => {
     const { prompter } = prompterFor('y\n\nyes\n\nn\n\nno\n\nnok\n\ns\n\n');
     const ask = () => prompter.manual({ node: manualNode, attempt: 1, canSkip: true });

@@ -82,7 +82,8 @@ export class LinePrompter implements Prompter {
   }
 
   async askValue(request: AskValueRequest): Promise<string> {
-    const value = await this.line(askValueQuestion(request.node, request.param, this.options.colors));
+    const question = askValueQuestion(request.node, request.param, this.options.colors, request.secret);
+    const value = await this.line(question, { echo: request.secret !== true });
     if (value === null) {
       throw this.closed(`no value for ${request.node.id}.${request.param}`);
     }
@@ -122,15 +123,19 @@ export class LinePrompter implements Prompter {
     return undefined;
   }
 
-  /** Writes the question and reads one line; null at end of input or on interrupt. */
-  private async line(question: string): Promise<string | null> {
+  /**
+   * Writes the question and reads one line; null at end of input or on interrupt. `echo: false` (a secret) never
+   * writes the piped answer back; a secret typed on a terminal is echoed by the terminal itself, which this
+   * prompter does not control (the TTY prompter is used whenever both sides are a terminal).
+   */
+  private async line(question: string, { echo = true }: { echo?: boolean } = {}): Promise<string | null> {
     this.write(`${question} `);
     const answer = await this.reader.next(this.options.signal);
     if (answer === null) {
       this.write('\n');
     } else if (this.options.input.isTTY !== true) {
-      // Typed answers are echoed by the terminal; piped ones would otherwise be invisible.
-      this.write(`${answer}\n`);
+      // Typed answers are echoed by the terminal; piped ones would otherwise be invisible — but not a secret.
+      this.write(echo ? `${answer}\n` : '\n');
     }
     return answer;
   }

@@ -55,8 +55,9 @@ export function manualHeader(node: RunbookNode & { readonly prompt: string }, co
 export const failureQuestion = (node: RunbookNode, reason: string, colors: Colors): string =>
   `${colors.yellow('?')} ${colors.bold(node.name)} failed: ${reason}\n  What now?`;
 
-export const askValueQuestion = (node: RunbookNode, param: string, colors: Colors): string =>
-  `${colors.cyan('?')} Value for ${colors.bold(`\`${param}\``)} of ${node.name}:`;
+/** The question for a `${ask}` value; a secret one says that the answer is not shown. */
+export const askValueQuestion = (node: RunbookNode, param: string, colors: Colors, secret = false): string =>
+  `${colors.cyan('?')} Value for ${colors.bold(`\`${param}\``)} of ${node.name}${secret ? ` ${colors.dim('(secret, not shown)')}` : ''}:`;
 
 export const repeatQuestion = (node: RunbookNode, colors: Colors): string =>
   `${colors.cyan('?')} ${colors.bold(node.name)} already ended ok in this run. Run it again?`;

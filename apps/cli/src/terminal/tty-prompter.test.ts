@@ -137,6 +137,41 @@ describe('TtyPrompter', () => {
     expect(input.isRaw).toBe(false);
   });
 
+  it('reads a secret value without showing it, and with the usual line editing', async () => {
+    const { input, prompter, type, written } = setup();
+    const answer = prompter.askValue({ node: notify, param: 'token', secret: true });
+    // Backspace (DEL) removes the stray 'X'; arrow keys are not part of the value; a pasted chunk is taken whole.
+    type('s3cr3t', 'X', '\x7f', '\x1b[D', '-token', '\r');
+    expect(await answer).toBe('s3cr3t-token');
+    expect(written()).toContain('Value for `token` of Notify (secret, not shown): \n');
+    expect(written()).not.toMatch(/s3cr3t|token\b(?!`)|•|\*/);
+    expect(input.rawModes[0]).toBe(true);
+    expect(input.isRaw).toBe(false);
+  });
+
+  it('clears a secret typed so far on Ctrl-U', async () => {
+    const { prompter, type } = setup();
+    const answer = prompter.askValue({ node: notify, param: 'token', secret: true });
+    type('wrong', '\x15', 'right', '\r');
+    expect(await answer).toBe('right');
+  });
+
+  it('forwards Ctrl-C at a secret question as an interrupt', async () => {
+    const { input, prompter, type, interrupts } = setup();
+    const answer = prompter.askValue({ node: notify, param: 'token', secret: true });
+    type('abc', '\x03');
+    await expect(answer).rejects.toThrow('interrupted');
+    expect(interrupts()).toBe(1);
+    expect(input.isRaw).toBe(false);
+  });
+
+  it('takes Ctrl-D at an empty secret question as end of input', async () => {
+    const { prompter, type } = setup();
+    const answer = prompter.askValue({ node: notify, param: 'token', secret: true });
+    type('\x04');
+    await expect(answer).rejects.toThrow('input ended');
+  });
+
   it('ends the line of a value question on Ctrl-D, so what follows starts on its own line', async () => {
     const { prompter, type, written } = setup();
     const answer = prompter.askValue({ node: notify, param: 'message' });

@@ -22,6 +22,7 @@ import {
   repeatChoices,
   repeatQuestion,
 } from './questions.js';
+import { readHidden } from './read-hidden.js';
 import { type RawInput, select } from './select.js';
 import { afterTypeahead } from './typeahead.js';
 
@@ -35,7 +36,10 @@ export interface TtyPrompterOptions {
   readonly onInterrupt: () => void;
 }
 
-/** Prompts on a terminal: arrow-key selection for choices, an editable line for notes and values. */
+/**
+ * Prompts on a terminal: arrow-key selection for choices, an editable line for notes and values, and a line that
+ * shows nothing as it is typed for secret values.
+ */
 export class TtyPrompter implements Prompter {
   constructor(private readonly options: TtyPrompterOptions) {}
 
@@ -52,8 +56,12 @@ export class TtyPrompter implements Prompter {
     return this.select(question, failureChoices(request.canSkip));
   }
 
-  askValue(request: AskValueRequest): Promise<string> {
-    return this.line(askValueQuestion(request.node, request.param, this.options.colors));
+  async askValue(request: AskValueRequest): Promise<string> {
+    const question = askValueQuestion(request.node, request.param, this.options.colors, request.secret);
+    if (request.secret !== true) return this.line(question);
+    await this.dropTypeahead();
+    const { input, output, signal, onInterrupt } = this.options;
+    return readHidden({ input, output, question, onInterrupt, ...(signal ? { signal } : {}) });
   }
 
   confirmRepeat(request: RepeatRequest): Promise<boolean> {
