@@ -422,9 +422,19 @@ describe('examples', () => {
     const box = await makeSandbox();
     const example = new URL('../../../examples/deploy.playbook.toml', import.meta.url);
     expect(readFileSync(example, 'utf8')).toContain('[runbook]');
-    const result = await runCli(box, ['run', example.pathname, '--non-interactive'], { timeoutMs: 30_000 });
+    // As the README's demo runs it: the flaky CDN step fails once and the automatic retry passes.
+    const args = ['run', example.pathname, '--non-interactive', '--retries', '1'];
+    const result = await runCli(box, args, { timeoutMs: 30_000 });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('traffic on green');
+    expect(result.stdout).toContain('cdn: purge request timed out');
+    expect(result.stdout).toContain('cdn: 12 objects warmed');
+    const state = await loadRun(box, 'Deploy', 1);
+    expect(attemptsOf(state, 'cdn_warm')).toEqual(['nok', 'ok']);
+    // Without the retry the same runbook ends nok, naming the step.
+    const once = await runCli(box, ['run', example.pathname, '--non-interactive'], { timeoutMs: 30_000 });
+    expect(once.code).toBe(1);
+    expect(once.stdout).toContain('Warm the CDN cache');
   });
 });

@@ -198,6 +198,31 @@ describe('Command nodes', () => {
     ]);
   });
 
+  it('tells the command where it runs: workflow, run id, node id and attempt in PLAYBOOK_* variables', async () => {
+    const processRunner = new FakeProcessRunner({ flaky: [{ exitCode: 1 }, { exitCode: 0 }] });
+    await runWith(
+      buildRunbook([commandNode('flaky', 'flaky')], { meta: { title: 'Ops' } }),
+      { processRunner },
+      { interactive: false, retries: 1, env: { STAGE: 'prod' } },
+    );
+    expect(processRunner.requests.map((request) => request.env)).toEqual([
+      {
+        STAGE: 'prod',
+        PLAYBOOK_WORKFLOW: 'Ops',
+        PLAYBOOK_RUN_ID: '1',
+        PLAYBOOK_NODE_ID: 'flaky',
+        PLAYBOOK_ATTEMPT: '1',
+      },
+      {
+        STAGE: 'prod',
+        PLAYBOOK_WORKFLOW: 'Ops',
+        PLAYBOOK_RUN_ID: '1',
+        PLAYBOOK_NODE_ID: 'flaky',
+        PLAYBOOK_ATTEMPT: '2',
+      },
+    ]);
+  });
+
   it('uses the configured default timeout and output cap', async () => {
     const ports = createTestPorts({ processRunner: new FakeProcessRunner(ok('x')) });
     await createEngine(ports, { defaultTimeoutSeconds: 7, maxOutputBytes: 100 }).run(

@@ -15,7 +15,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
     result = await context.processRunner.run({
       command: node.commandName,
       cwd: runbookDirectory(context.runbook),
-      ...(context.env === undefined ? {} : { env: context.env }),
+      env: { ...context.env, ...commandContextEnv(context) },
       timeoutMs: seconds * 1000,
       signal: context.signal,
       maxOutputBytes: context.settings.maxOutputBytes,
@@ -52,4 +52,17 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
   if (result.timedOut) return { status: 'nok', reason: timedOutMessage(seconds), ...captured };
   if (result.exitCode !== 0) return { status: 'nok', reason: `exit code ${result.exitCode}`, ...captured };
   return { status: 'ok', reason: null, ...captured };
+}
+
+/**
+ * Where a command runs, as environment variables: what a Function gets as its `context`. A command can then
+ * name its own log files, tell a retry from a first attempt, or tag what it creates with the run id.
+ */
+export function commandContextEnv(context: AttemptContext<CommandNode>): Record<string, string> {
+  return {
+    PLAYBOOK_WORKFLOW: context.run.workflowName,
+    PLAYBOOK_RUN_ID: String(context.run.runId),
+    PLAYBOOK_NODE_ID: context.node.id,
+    PLAYBOOK_ATTEMPT: String(context.attempt),
+  };
 }
