@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^@playbook\/domain$/, replacement: src('./packages/domain/src/index.ts') },
       { find: /^@playbook\/parser$/, replacement: src('./packages/parser/src/index.ts') },
       { find: /^@playbook\/engine$/, replacement: src('./packages/engine/src/index.ts') },
+      { find: /^@playbook\/sql-store$/, replacement: src('./packages/sql-store/src/index.ts') },
       { find: /^@playbook\/sqlite$/, replacement: src('./packages/sqlite/src/index.ts') },
       { find: /^@playbook\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
       { find: /^@playbook\/graphviz$/, replacement: src('./packages/graphviz/src/index.ts') },

@@ -1,54 +1,24 @@
+import type {
+  ExecutionsTable as ContractExecutionsTable,
+  RunsTable as ContractRunsTable,
+  RunAnswersTable,
+} from '@playbook/sql-store';
 import type { Generated } from 'kysely';
 
-/** `runs`: the SPEC §3 columns, then the adapter-owned ones that migration 2 adds. */
-export interface RunsTable {
-  workflow_name: string;
-  run_id: number;
-  start_time: string;
-  end_time: string | null;
-  status: string;
-  nodes_ok: Generated<number>;
-  nodes_nok: Generated<number>;
-  nodes_skipped: Generated<number>;
-  trigger: string;
-  owner_host: string | null;
-  owner_pid: number | null;
-  owner_process_group: number | null;
-  runbook_hash: string | null;
-  /** JSON array of node ids in plan order. */
-  node_ids: Generated<string>;
+export type { RunAnswersTable };
+
+/** `runs`: the columns every SQL adapter has (`@playbook/sql-store`), plus the owner's lease. */
+export interface RunsTable extends ContractRunsTable {
   /** Until when the owner's process counts as alive without renewing (server time); null without owner. */
   lease_expires_at: Date | null;
 }
 
-/** `executions`: the SPEC §3 columns, plus the order in which rows were written. */
-export interface ExecutionsTable {
-  workflow_name: string;
-  run_id: number;
-  node_id: string;
-  attempt: number;
-  start_time: string;
-  end_time: string | null;
-  status: string;
-  operator_decision: string | null;
-  result_text: string | null;
-  exit_code: number | null;
-  exception: string | null;
-  stdout: string | null;
-  stderr: string | null;
+/** `executions`: the SPEC §3 columns, `duration_ms` as PostgreSQL returns it, plus the order of writing. */
+export interface ExecutionsTable extends Omit<ContractExecutionsTable, 'duration_ms'> {
   /** BIGINT: `pg` hands 64-bit integers back as strings. */
   duration_ms: string | number | null;
   /** Grows with every insert: same-instant attempts load in the order they were written. */
   write_order: Generated<string>;
-}
-
-/** `run_answers` (adapter-owned): `${ask}` answers remembered for a run and its resumes. */
-export interface RunAnswersTable {
-  workflow_name: string;
-  run_id: number;
-  node_id: string;
-  param: string;
-  value: string;
 }
 
 /** The typed view Kysely checks queries against. */

@@ -1,5 +1,6 @@
+// The history types are every SQL adapter's: re-exported so users need not know where they live.
+export type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from '@playbook/sql-store';
 export type { ExecutionsTable, PlaybookDatabase, RunAnswersTable, RunsTable } from './database.js';
-export type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
 export { InCodeMigrationProvider, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export type { OpenPostgresOptions } from './open-postgres-run-repository.js';
 export { openPostgresRunRepository } from './open-postgres-run-repository.js';

@@ -17,16 +17,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 /** The schema version this code writes: the number of its migrations. */
 export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;
 
-/** Schema version of a set of applied migration names; unknown names count by their numeric prefix. */
-export function schemaVersionOf(appliedNames: readonly string[]): number {
-  let version = 0;
-  for (const name of appliedNames) {
-    const number = Number.parseInt(name, 10);
-    if (Number.isFinite(number) && number > version) version = number;
-  }
-  return version;
-}
-
 /** Migrations shipped in the package itself, so installing it is all it takes (no files to copy). */
 export class InCodeMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

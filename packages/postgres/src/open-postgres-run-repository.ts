@@ -1,7 +1,8 @@
+import { schemaVersionOf } from '@playbook/sql-store';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { PlaybookDatabase } from './database.js';
-import { InCodeMigrationProvider, MIGRATIONS, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
+import { InCodeMigrationProvider, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { PostgresRunRepository } from './postgres-run-repository.js';
 import { redactUrl } from './redact-url.js';
 import { StateDatabaseError } from './state-database-error.js';

@@ -2,7 +2,6 @@ import type {
   AttemptKey,
   AttemptOutcome,
   AttemptRecord,
-  AttemptStatus,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
@@ -14,14 +13,20 @@ import type {
   RunStatus,
   StartAttemptInput,
 } from '@playbook/engine';
+import {
+  type DatabaseInfo,
+  type NodeStatusCount,
+  schemaVersionOf,
+  summarizeWorkflows,
+  tallyNodeStatuses,
+  toRunRecord,
+  toRunState,
+  type WorkflowSummary,
+} from '@playbook/sql-store';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { PlaybookDatabase } from './database.js';
-import type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
-import { schemaVersionOf } from './migrations.js';
-import { toAttemptRecord, toRunRecord } from './rows.js';
+import { toAttemptRecord } from './rows.js';
 
-const RUN_STATUSES: readonly RunStatus[] = ['running', 'ok', 'nok', 'aborted'];
-const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'skipped'];
 /** First key of the run-id advisory locks ("play"), so they cannot collide with other users' single-key locks. */
 const RUN_ID_LOCK_SPACE = 0x706c6179;
 
@@ -121,12 +126,7 @@ export class PostgresRunRepository implements RunRepository {
       .orderBy('node_id')
       .orderBy('param')
       .execute();
-    const answers: Record<string, Record<string, string>> = {};
-    for (const { node_id, param, value } of answerRows) {
-      answers[node_id] ??= {};
-      answers[node_id][param] = value;
-    }
-    return { run: toRunRecord(run), attempts: attempts.map(toAttemptRecord), answers };
+    return toRunState(run, attempts.map(toAttemptRecord), answerRows);
   }
 
   async findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined> {
@@ -360,16 +360,7 @@ export class PostgresRunRepository implements RunRepository {
       )
       .orderBy(sql`r.workflow_name collate "C"`)
       .execute();
-    return latest.map((row) => {
-      const runsByStatus = zeroCounts(RUN_STATUSES);
-      let runCount = 0;
-      for (const count of counts) {
-        if (count.workflow_name !== row.workflow_name) continue;
-        runCount += Number(count.count);
-        if (isOneOf(RUN_STATUSES, count.status)) runsByStatus[count.status] += Number(count.count);
-      }
-      return { workflowName: row.workflow_name, runCount, runsByStatus, latestRun: toRunRecord(row) };
-    });
+    return summarizeWorkflows(latest, counts);
   }
 
   /** Every node that has attempts in the workflow, by id, with its runs counted by its status in each. */
@@ -395,16 +386,11 @@ export class PostgresRunRepository implements RunRepository {
       .groupBy('node_id')
       .orderBy(sql`node_id collate "C"`)
       .execute();
-    return attempts.map(({ node_id, count }) => {
-      const runsByStatus = zeroCounts(ATTEMPT_STATUSES);
-      let runs = 0;
-      for (const row of latest) {
-        if (row.node_id !== node_id) continue;
-        runs += Number(row.count);
-        if (isOneOf(ATTEMPT_STATUSES, row.status)) runsByStatus[row.status] += Number(row.count);
-      }
-      return { nodeId: node_id, runs, attempts: Number(count), runsByStatus };
-    });
+    // Nodes in the order of `attempts` (every node with an attempt has a latest one, so none is missed).
+    return tallyNodeStatuses([
+      ...attempts.map(({ node_id, count }) => ({ node_id, status: null, runs: 0, attempts: count })),
+      ...latest.map(({ node_id, status, count }) => ({ node_id, status, runs: count, attempts: 0 })),
+    ]);
   }
 
   /** A workflow's runs, newest first. */
@@ -508,12 +494,4 @@ function describeRun(key: RunKey): string {
 
 function describeAttempt(key: AttemptKey): string {
   return `attempt ${key.attempt} of node "${key.nodeId}" in ${describeRun(key)}`;
-}
-
-function zeroCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
-  return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
-}
-
-function isOneOf<S extends string>(values: readonly S[], value: string): value is S {
-  return (values as readonly string[]).includes(value);
 }

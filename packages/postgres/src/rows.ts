@@ -1,54 +1,12 @@
-import type { AttemptRecord, AttemptStatus, RunRecord, RunStatus, RunTrigger } from '@playbook/engine';
+import type { AttemptRecord } from '@playbook/engine';
+import { toAttemptRecord as toContractAttemptRecord } from '@playbook/sql-store';
 import type { Selectable } from 'kysely';
-import type { ExecutionsTable, RunsTable } from './database.js';
+import type { ExecutionsTable } from './database.js';
 
-/** A `runs` row as the engine sees it. */
-export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
-  return {
-    workflowName: row.workflow_name,
-    runId: row.run_id,
-    startTime: row.start_time,
-    endTime: row.end_time,
-    status: row.status as RunStatus,
-    nodesOk: row.nodes_ok,
-    nodesNok: row.nodes_nok,
-    nodesSkipped: row.nodes_skipped,
-    trigger: row.trigger as RunTrigger,
-    owner:
-      row.owner_host === null || row.owner_pid === null
-        ? null
-        : { host: row.owner_host, pid: row.owner_pid, processGroup: row.owner_process_group },
-    runbookHash: row.runbook_hash,
-    nodeIds: parseNodeIds(row.node_ids),
-  };
-}
-
-/** An `executions` row as the engine sees it. */
+/** An `executions` row as the engine sees it: the BIGINT duration, a string from `pg`, becomes a number. */
 export function toAttemptRecord(row: Selectable<ExecutionsTable>): AttemptRecord {
-  return {
-    workflowName: row.workflow_name,
-    runId: row.run_id,
-    nodeId: row.node_id,
-    attempt: row.attempt,
-    startTime: row.start_time,
-    endTime: row.end_time,
-    status: row.status as AttemptStatus,
-    operatorDecision: row.operator_decision,
-    resultText: row.result_text,
-    exitCode: row.exit_code,
-    exception: row.exception,
-    stdout: row.stdout,
-    stderr: row.stderr,
-    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
-  };
-}
-
-// Rows edited by hand may hold anything here: treat it as unknown.
-function parseNodeIds(text: string): string[] {
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
-  } catch {
-    return [];
-  }
+  return toContractAttemptRecord({
+    ...row,
+    duration_ms: row.duration_ms === null ? null : Number(row.duration_ms),
+  });
 }

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, dropSchema, freshSchema } from './schemas.js';
 
 // Child processes run plain Node, without vitest's TypeScript support: give them this package's source
-// compiled to JavaScript. Only type imports reach other workspace packages, so the output needs nothing but
-// kysely and pg, found from inside this package's node_modules.
+// compiled to JavaScript, with @playbook/sql-store's beside it as an installed package. Only type imports
+// reach the other workspace packages, so the output needs nothing more but kysely and pg, found from
+// inside this package's node_modules.
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const testDir = fileURLToPath(new URL('.', import.meta.url));
 let buildDir = '';
@@ -20,7 +21,24 @@ beforeAll(() => {
   const cacheDir = join(packageDir, 'node_modules', '.cache');
   mkdirSync(cacheDir, { recursive: true });
   buildDir = mkdtempSync(join(cacheDir, 'playbook-postgres-test-'));
-  const srcDir = join(packageDir, 'src');
+  transpile(join(packageDir, 'src'), buildDir);
+  const sqlStoreDir = join(buildDir, 'node_modules', '@playbook', 'sql-store');
+  transpile(join(packageDir, '..', 'sql-store', 'src'), sqlStoreDir);
+  writeFileSync(
+    join(sqlStoreDir, 'package.json'),
+    JSON.stringify({ name: '@playbook/sql-store', type: 'module', exports: './index.js' }),
+  );
+  modulePath = join(buildDir, 'index.js');
+});
+
+afterAll(async () => {
+  if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
+  for (const schema of schemas.splice(0)) await dropSchema(schema);
+});
+
+/** Each non-test TypeScript file of `srcDir` as JavaScript in `outDir`. */
+function transpile(srcDir: string, outDir: string): void {
+  mkdirSync(outDir, { recursive: true });
   for (const file of readdirSync(srcDir)) {
     if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
     const { outputText } = ts.transpileModule(readFileSync(join(srcDir, file), 'utf8'), {
@@ -31,15 +49,9 @@ beforeAll(() => {
         verbatimModuleSyntax: true,
       },
     });
-    writeFileSync(join(buildDir, file.replace(/\.ts$/, '.js')), outputText);
+    writeFileSync(join(outDir, file.replace(/\.ts$/, '.js')), outputText);
   }
-  modulePath = join(buildDir, 'index.js');
-});
-
-afterAll(async () => {
-  if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
-  for (const schema of schemas.splice(0)) await dropSchema(schema);
-});
+}
 
 function startChild(url: string) {
   const child = spawn(process.execPath, [join(testDir, 'create-run-child.mjs'), modulePath, url, 'deploy'], {

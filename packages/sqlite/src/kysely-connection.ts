@@ -1,6 +1,6 @@
+import type { PlaybookDatabase } from '@playbook/sql-store';
 import type Database from 'better-sqlite3';
 import { Kysely, Migrator, sql } from 'kysely';
-import type { PlaybookDatabase } from './database.js';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 import { InCodeMigrationProvider } from './migrations.js';
 

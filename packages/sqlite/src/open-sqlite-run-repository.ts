@@ -1,9 +1,9 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { type PlaybookDatabase, schemaVersionOf } from '@playbook/sql-store';
 import Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { PlaybookDatabase } from './database.js';
-import { MIGRATIONS, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { SqliteRunRepository } from './sqlite-run-repository.js';
 import { StateFileError } from './state-file-error.js';
 

@@ -9,10 +9,9 @@ import type {
   RunRecord,
   StartAttemptInput,
 } from '@playbook/engine';
+import { type RunsTable, toRunRecord } from '@playbook/sql-store';
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
-import type { RunsTable } from './database.js';
-import { toRunRecord } from './rows.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
 

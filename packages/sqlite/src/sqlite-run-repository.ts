@@ -2,7 +2,6 @@ import type {
   AttemptKey,
   AttemptOutcome,
   AttemptRecord,
-  AttemptStatus,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
@@ -13,16 +12,22 @@ import type {
   RunStatus,
   StartAttemptInput,
 } from '@playbook/engine';
+import {
+  type DatabaseInfo,
+  type NodeStatusCount,
+  type PlaybookDatabase,
+  type RunsTable,
+  schemaVersionOf,
+  summarizeWorkflows,
+  tallyNodeStatuses,
+  toAttemptRecord,
+  toRunRecord,
+  toRunState,
+  type WorkflowSummary,
+} from '@playbook/sql-store';
 import type Database from 'better-sqlite3';
 import type { Kysely, Selectable, sql } from 'kysely';
-import type { PlaybookDatabase, RunsTable } from './database.js';
-import type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
-import { schemaVersionOf } from './migrations.js';
-import { toAttemptRecord, toRunRecord } from './rows.js';
 import { RunWrites } from './run-writes.js';
-
-const RUN_STATUSES: readonly RunStatus[] = ['running', 'ok', 'nok', 'aborted'];
-const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'skipped'];
 
 /**
  * `RunRepository` on one SQLite file, plus the history queries of `info` and `show`. Get one from
@@ -86,12 +91,7 @@ export class SqliteRunRepository implements RunRepository {
       .orderBy('node_id')
       .orderBy('param')
       .execute();
-    const answers: Record<string, Record<string, string>> = {};
-    for (const { node_id, param, value } of answerRows) {
-      answers[node_id] ??= {};
-      answers[node_id][param] = value;
-    }
-    return { run: toRunRecord(run), attempts: attempts.map(toAttemptRecord), answers };
+    return toRunState(run, attempts.map(toAttemptRecord), answerRows);
   }
 
   async findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined> {
@@ -164,16 +164,7 @@ export class SqliteRunRepository implements RunRepository {
       )
       .orderBy('r.workflow_name')
       .execute();
-    return latest.map((row) => {
-      const runsByStatus = zeroCounts(RUN_STATUSES);
-      let runCount = 0;
-      for (const count of counts) {
-        if (count.workflow_name !== row.workflow_name) continue;
-        runCount += Number(count.count);
-        if (isOneOf(RUN_STATUSES, count.status)) runsByStatus[count.status] += Number(count.count);
-      }
-      return { workflowName: row.workflow_name, runCount, runsByStatus, latestRun: toRunRecord(row) };
-    });
+    return summarizeWorkflows(latest, counts);
   }
 
   /** Every node that has attempts in the workflow, by id, with its runs counted by its status in each. */
@@ -192,21 +183,7 @@ export class SqliteRunRepository implements RunRepository {
       )
       GROUP BY node_id, status
       ORDER BY node_id`.execute(db);
-    const byNode = new Map<
-      string,
-      { nodeId: string; runs: number; attempts: number; runsByStatus: Record<AttemptStatus, number> }
-    >();
-    for (const row of rows) {
-      let entry = byNode.get(row.node_id);
-      if (entry === undefined) {
-        entry = { nodeId: row.node_id, runs: 0, attempts: 0, runsByStatus: zeroCounts(ATTEMPT_STATUSES) };
-        byNode.set(row.node_id, entry);
-      }
-      entry.runs += Number(row.runs);
-      entry.attempts += Number(row.attempts);
-      if (isOneOf(ATTEMPT_STATUSES, row.status)) entry.runsByStatus[row.status] += Number(row.runs);
-    }
-    return [...byNode.values()] satisfies NodeStatusCount[];
+    return tallyNodeStatuses(rows);
   }
 
   /** A workflow's runs, newest first. */
@@ -262,11 +239,4 @@ export class SqliteRunRepository implements RunRepository {
 interface Reads {
   readonly db: Kysely<PlaybookDatabase>;
   readonly sql: typeof sql;
-}
-function zeroCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
-  return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
-}
-
-function isOneOf<S extends string>(values: readonly S[], value: string): value is S {
-  return (values as readonly string[]).includes(value);
 }

@@ -9,8 +9,9 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Child processes run plain Node, without vitest's TypeScript support: give them this package's source
-// compiled to JavaScript. Only type imports reach other workspace packages, so the output needs nothing but
-// kysely and better-sqlite3, found from inside this package's node_modules.
+// compiled to JavaScript, with @playbook/sql-store's beside it as an installed package. Only type imports
+// reach the other workspace packages, so the output needs nothing more but kysely and better-sqlite3, found from
+// inside this package's node_modules.
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const testDir = fileURLToPath(new URL('.', import.meta.url));
 let buildDir = '';
@@ -21,7 +22,25 @@ beforeAll(() => {
   const cacheDir = join(packageDir, 'node_modules', '.cache');
   mkdirSync(cacheDir, { recursive: true });
   buildDir = mkdtempSync(join(cacheDir, 'playbook-sqlite-test-'));
-  const srcDir = join(packageDir, 'src');
+  transpile(join(packageDir, 'src'), buildDir);
+  const sqlStoreDir = join(buildDir, 'node_modules', '@playbook', 'sql-store');
+  transpile(join(packageDir, '..', 'sql-store', 'src'), sqlStoreDir);
+  writeFileSync(
+    join(sqlStoreDir, 'package.json'),
+    JSON.stringify({ name: '@playbook/sql-store', type: 'module', exports: './index.js' }),
+  );
+  modulePath = join(buildDir, 'index.js');
+  stateDir = mkdtempSync(join(tmpdir(), 'playbook-sqlite-processes-'));
+});
+
+afterAll(() => {
+  if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
+  if (stateDir !== '') rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** Each non-test TypeScript file of `srcDir` as JavaScript in `outDir`. */
+function transpile(srcDir: string, outDir: string): void {
+  mkdirSync(outDir, { recursive: true });
   for (const file of readdirSync(srcDir)) {
     if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
     const { outputText } = ts.transpileModule(readFileSync(join(srcDir, file), 'utf8'), {
@@ -32,16 +51,9 @@ beforeAll(() => {
         verbatimModuleSyntax: true,
       },
     });
-    writeFileSync(join(buildDir, file.replace(/\.ts$/, '.js')), outputText);
+    writeFileSync(join(outDir, file.replace(/\.ts$/, '.js')), outputText);
   }
-  modulePath = join(buildDir, 'index.js');
-  stateDir = mkdtempSync(join(tmpdir(), 'playbook-sqlite-processes-'));
-});
-
-afterAll(() => {
-  if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
-  if (stateDir !== '') rmSync(stateDir, { recursive: true, force: true });
-});
+}
 
 interface Child {
   process: ChildProcessWithoutNullStreams;

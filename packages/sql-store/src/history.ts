@@ -1,5 +1,7 @@
 import type { AttemptStatus, RunRecord, RunStatus } from '@playbook/engine';
 
+// One set of shapes for every SQL adapter, so `info` and `show` read any of them alike.
+
 /** One workflow in the history: how many runs it has, by status, and its newest run. */
 export interface WorkflowSummary {
   readonly workflowName: string;
@@ -21,12 +23,15 @@ export interface NodeStatusCount {
   readonly runsByStatus: Readonly<Record<AttemptStatus, number>>;
 }
 
-/** Where a state file is and what it holds. */
+/** Where the state database is and what it holds. */
 export interface DatabaseInfo {
-  /** Absolute path of the state file. */
+  /** SQLite: the state file's absolute path. PostgreSQL: the database URL without its password. */
   readonly path: string;
-  /** Bytes in use (page count × page size), including changes still in the write-ahead log. */
+  /**
+   * SQLite: bytes in use (page count × page size), including changes still in the write-ahead log.
+   * PostgreSQL: bytes the Playbook tables and their indexes take.
+   */
   readonly sizeBytes: number;
-  /** The schema version of the file: the number of migrations applied to it. */
+  /** The schema version: the number of migrations applied. */
   readonly schemaVersion: number;
 }

@@ -1,6 +1,9 @@
 import type { Generated } from 'kysely';
 
-/** `runs`: the SPEC §3 columns, then the adapter-owned ones that migration 2 adds. */
+/**
+ * `runs`: the SPEC §3 columns, then the adapter-owned ones every SQL adapter adds (its second migration).
+ * An adapter with more columns extends this interface.
+ */
 export interface RunsTable {
   workflow_name: string;
   run_id: number;

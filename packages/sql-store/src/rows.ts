@@ -1,6 +1,13 @@
-import type { AttemptRecord, AttemptStatus, RunRecord, RunStatus, RunTrigger } from '@playbook/engine';
+import type {
+  AttemptRecord,
+  AttemptStatus,
+  RunRecord,
+  RunState,
+  RunStatus,
+  RunTrigger,
+} from '@playbook/engine';
 import type { Selectable } from 'kysely';
-import type { ExecutionsTable, RunsTable } from './database.js';
+import type { ExecutionsTable, RunAnswersTable, RunsTable } from './tables.js';
 
 /** A `runs` row as the engine sees it. */
 export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
@@ -23,7 +30,7 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
   };
 }
 
-/** An `executions` row as the engine sees it. */
+/** An `executions` row as the engine sees it (an adapter storing `duration_ms` otherwise converts it first). */
 export function toAttemptRecord(row: Selectable<ExecutionsTable>): AttemptRecord {
   return {
     workflowName: row.workflow_name,
@@ -41,6 +48,20 @@ export function toAttemptRecord(row: Selectable<ExecutionsTable>): AttemptRecord
     stderr: row.stderr,
     durationMs: row.duration_ms,
   };
+}
+
+/** A run as `loadRun` returns it: its row, its attempts' rows in order, and its `run_answers` rows. */
+export function toRunState(
+  run: Selectable<RunsTable>,
+  attempts: readonly AttemptRecord[],
+  answerRows: readonly Pick<RunAnswersTable, 'node_id' | 'param' | 'value'>[],
+): RunState {
+  const answers: Record<string, Record<string, string>> = {};
+  for (const { node_id, param, value } of answerRows) {
+    answers[node_id] ??= {};
+    answers[node_id][param] = value;
+  }
+  return { run: toRunRecord(run), attempts, answers };
 }
 
 // Runs adopted from a prototype database, or edited by hand, may hold anything here: treat it as unknown.
