@@ -1,5 +1,5 @@
-import { alg, Graph } from '@dagrejs/graphlib';
-import type { Runbook } from '@playbook/domain';
+import { Graph } from '@dagrejs/graphlib';
+import { findDependencyCycles, type Runbook } from '@playbook/domain';
 import { EngineError } from './engine-error.js';
 import { MinHeap } from './priority-queue.js';
 
@@ -30,10 +30,14 @@ export function planOrder(runbook: Runbook): string[] {
     }
   }
   if (order.length < ids.length) {
-    const cycle = alg.findCycles(graph)[0] ?? ids.filter((id) => !order.includes(id));
-    // findCycles lists a cycle's nodes against the edge direction; show it along `dep → node`.
-    const path = [...cycle].reverse();
-    throw new EngineError('INVALID_RUNBOOK', `dependency cycle: ${[...path, path[0]].join(' → ')}`, {
+    // The domain's cycle finder (iterative, names the shortest cycle) — the one `validate` reports with; it
+    // leaves self-dependencies to a check of their own, so those are found here.
+    const cycle =
+      findDependencyCycles(runbook.nodes)[0]?.path ??
+      runbook.nodes.filter((node) => node.dependsOn.includes(node.id)).map((node) => [node.id, node.id])[0] ??
+      [];
+    // Its path reads "each depends on the next"; show it along the edges, `dep → node`.
+    throw new EngineError('INVALID_RUNBOOK', `dependency cycle: ${[...cycle].reverse().join(' → ')}`, {
       workflowName: runbook.meta.title,
     });
   }
