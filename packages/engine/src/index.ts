@@ -1,3 +1,4 @@
+export { describeAttempt, describeRun, newAttemptRecord } from './attempt-record.js';
 export { BoundedOutput, droppedMarker } from './bounded-output.js';
 export { createEngine } from './engine.js';
 export type { EngineErrorCode } from './engine-error.js';

@@ -13,6 +13,8 @@ import type {
   RunStatus,
   StartAttemptInput,
 } from '@playbook/engine';
+// The records subpath alone: the engine's main entry would load the planner and the domain's schemas.
+import { describeAttempt, describeRun, newAttemptRecord } from '@playbook/engine/records';
 import {
   type DatabaseInfo,
   type NodeStatusCount,
@@ -207,20 +209,19 @@ export class PostgresRunRepository implements RunRepository {
         .where('run_id', '=', input.runId)
         .where('node_id', '=', input.nodeId)
         .executeTakeFirstOrThrow();
-      const finished = input.status !== 'running';
+      const record = newAttemptRecord(input, (last ?? 0) + 1);
       return trx
         .insertInto('executions')
         .values({
-          workflow_name: input.workflowName,
-          run_id: input.runId,
-          node_id: input.nodeId,
-          attempt: (last ?? 0) + 1,
-          start_time: input.startTime,
-          // An attempt written already finished (a skip, an interruption) ends the moment it starts.
-          end_time: finished ? input.startTime : null,
-          status: input.status,
-          operator_decision: input.operatorDecision ?? null,
-          duration_ms: finished ? 0 : null,
+          workflow_name: record.workflowName,
+          run_id: record.runId,
+          node_id: record.nodeId,
+          attempt: record.attempt,
+          start_time: record.startTime,
+          end_time: record.endTime,
+          status: record.status,
+          operator_decision: record.operatorDecision,
+          duration_ms: record.durationMs,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -486,12 +487,4 @@ async function requireRun(
 
 function leaseId(key: RunKey): string {
   return `${key.workflowName}\0${key.runId}`;
-}
-
-function describeRun(key: RunKey): string {
-  return `run ${key.runId} of workflow "${key.workflowName}"`;
-}
-
-function describeAttempt(key: AttemptKey): string {
-  return `attempt ${key.attempt} of node "${key.nodeId}" in ${describeRun(key)}`;
 }

@@ -9,6 +9,8 @@ import type {
   RunRecord,
   StartAttemptInput,
 } from '@playbook/engine';
+// The records subpath alone: the engine's main entry would load the planner and the domain's schemas.
+import { describeAttempt, describeRun, newAttemptRecord } from '@playbook/engine/records';
 import { type RunsTable, toRunRecord } from '@playbook/sql-store';
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
@@ -130,24 +132,7 @@ export class RunWrites {
         input.nodeId,
       ) as number | null;
       if (last === null) throw new Error(`${describeRun(input)} does not exist`);
-      const finished = input.status !== 'running';
-      const record: AttemptRecord = {
-        workflowName: input.workflowName,
-        runId: input.runId,
-        nodeId: input.nodeId,
-        attempt: last + 1,
-        startTime: input.startTime,
-        // An attempt written already finished (a skip, an interruption) ends the moment it starts.
-        endTime: finished ? input.startTime : null,
-        status: input.status,
-        operatorDecision: input.operatorDecision ?? null,
-        resultText: null,
-        exitCode: null,
-        exception: null,
-        stdout: null,
-        stderr: null,
-        durationMs: finished ? 0 : null,
-      };
+      const record = newAttemptRecord(input, last + 1);
       this.#statement('insertAttempt').run(
         record.workflowName,
         record.runId,
@@ -245,12 +230,4 @@ export class RunWrites {
     this.#transaction ??= this.#database.transaction((fn: () => unknown) => fn()).immediate;
     return this.#transaction(body) as T;
   }
-}
-
-function describeRun(key: RunKey): string {
-  return `run ${key.runId} of workflow "${key.workflowName}"`;
-}
-
-function describeAttempt(key: AttemptKey): string {
-  return `attempt ${key.attempt} of node "${key.nodeId}" in ${describeRun(key)}`;
 }

@@ -1,3 +1,4 @@
+import { describeAttempt, describeRun, newAttemptRecord } from '../attempt-record.js';
 import type {
   AttemptKey,
   AttemptOutcome,
@@ -125,24 +126,7 @@ export class InMemoryRunRepository implements RunRepository {
     for (const attempt of stored.attempts) {
       if (attempt.nodeId === input.nodeId && attempt.attempt > highest) highest = attempt.attempt;
     }
-    const finished = input.status !== 'running';
-    const record: AttemptRecord = {
-      workflowName: input.workflowName,
-      runId: input.runId,
-      nodeId: input.nodeId,
-      attempt: highest + 1,
-      startTime: input.startTime,
-      // An attempt written already finished (a skip, an interruption) ends the moment it starts.
-      endTime: finished ? input.startTime : null,
-      status: input.status,
-      operatorDecision: input.operatorDecision ?? null,
-      resultText: null,
-      exitCode: null,
-      exception: null,
-      stdout: null,
-      stderr: null,
-      durationMs: finished ? 0 : null,
-    };
+    const record = newAttemptRecord(input, highest + 1);
     stored.attempts.push(record);
     return { ...record };
   }
@@ -203,8 +187,7 @@ export class InMemoryRunRepository implements RunRepository {
 
   #get(key: RunKey): StoredRun {
     const stored = this.#find(key);
-    if (stored === undefined)
-      throw new Error(`run ${key.runId} of workflow "${key.workflowName}" does not exist`);
+    if (stored === undefined) throw new Error(`${describeRun(key)} does not exist`);
     return stored;
   }
 }
@@ -229,8 +212,4 @@ function sameOwner(a: RunOwner | null, b: RunOwner | null): boolean {
 /** Code-unit order, as SQLite's default BINARY collation compares ISO-8601 text. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function describeAttempt(key: AttemptKey): string {
-  return `attempt ${key.attempt} of node "${key.nodeId}" in run ${key.runId} of workflow "${key.workflowName}"`;
 }
