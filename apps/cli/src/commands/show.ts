@@ -2,9 +2,10 @@ import type { AttemptRecord, RunRecord } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
-import { formatDuration, renderFields, renderTable } from '../format/table.js';
+import { renderFields, renderTable } from '../format/table.js';
 import { parseRunId } from '../run-id.js';
 import { recoverStaleRunsForHistory } from '../stale-runs.js';
+import { formatDuration } from '../terminal/format.js';
 
 /** `playbook show <workflow>`: its runs, or one run and its attempts. */
 export class ShowCommand extends BaseCommand {
@@ -138,7 +139,11 @@ export class ShowCommand extends BaseCommand {
           { header: 'ATTEMPT', value: (a) => String(a.attempt), right: true },
           { header: 'STATUS', value: (a) => a.status },
           { header: 'DECISION', value: (a) => a.operatorDecision ?? '-' },
-          { header: 'DURATION', value: (a) => formatDuration(a.durationMs), right: true },
+          {
+            header: 'DURATION',
+            value: (a) => (a.durationMs === null ? '-' : formatDuration(a.durationMs)),
+            right: true,
+          },
           { header: 'STARTED', value: (a) => a.startTime },
           { header: 'EXIT', value: (a) => (a.exitCode === null ? '-' : String(a.exitCode)), right: true },
         ],

@@ -49,18 +49,6 @@ function oneLine(text: string): string {
   return text.replace(/\r?\n/g, ' ⏎ ');
 }
 
-/** Milliseconds as a short human duration: `850ms`, `12.3s`, `4m 05s`, `2h 03m`. */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const totalSeconds = Math.round(seconds);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(totalSeconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-}
-
 /** Bytes as `512 B`, `12.0 KiB`, `3.4 MiB`. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
