@@ -342,11 +342,10 @@ command_name = "if [ -f go ]; then echo quick this time; else sleep 30 & echo $!
     const sleepPid = Number(box.read('sleep.pid'));
     // The CLI records the command's process group right after spawning it; under load the shell can get
     // this far first. Kill only once the record is there, as in the crash this test stands for.
-    const deadline = Date.now() + 10_000;
-    while ((await loadRun(box, 'Sigkill', 1)).run.owner?.processGroup == null) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for the process group record');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await waitFor(
+      async () => (await loadRun(box, 'Sigkill', 1)).run.owner?.processGroup != null,
+      'the process group record',
+    );
     run.child.kill('SIGKILL');
     await run.done;
     // Nothing ran to clean up: the command's group lives on, and the run still says `running`.

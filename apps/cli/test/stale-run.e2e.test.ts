@@ -33,11 +33,10 @@ async function killDuringSleep(box: Sandbox, file: string, title: string): Promi
   const sleepPid = Number(box.read('sleep.pid'));
   // The CLI records the command's process group right after spawning it; under load the shell can get this
   // far first. Kill only once the record is there, as in the crash this test stands for.
-  const deadline = Date.now() + 10_000;
-  while ((await loadRun(box, title, 1)).run.owner?.processGroup == null) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the process group record');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await waitFor(
+    async () => (await loadRun(box, title, 1)).run.owner?.processGroup != null,
+    'the process group record',
+  );
   run.child.kill('SIGKILL');
   await run.done;
   expect(isAlive(sleepPid)).toBe(true);

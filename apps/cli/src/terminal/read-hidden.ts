@@ -1,13 +1,7 @@
 import { emitKeypressEvents } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { PromptClosedError } from '@playbook/engine';
-import type { RawInput } from './select.js';
-
-interface Key {
-  readonly name?: string;
-  readonly ctrl?: boolean;
-  readonly meta?: boolean;
-}
+import type { Key, RawInput } from './select.js';
 
 export interface ReadHiddenOptions {
   readonly input: RawInput;

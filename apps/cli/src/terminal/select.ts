@@ -13,7 +13,8 @@ export interface RawInput extends Readable {
   setRawMode(mode: boolean): unknown;
 }
 
-interface Key {
+/** A key as readline's `keypress` event describes it. */
+export interface Key {
   readonly name?: string;
   readonly ctrl?: boolean;
   readonly meta?: boolean;
