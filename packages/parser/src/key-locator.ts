@@ -181,6 +181,27 @@ export function locateKeys(text: string): KeyLocations {
     }
   };
 
+  // The items of an array or inline table whose opening bracket is at i, up to `close`. An item that reads
+  // nothing (junk in a rejected text) is stepped over, so the walk always moves on.
+  const skipItems = (close: ']' | '}', item: () => void) => {
+    i++;
+    while (i < n) {
+      skipSpaceAndNewlines();
+      const d = text[i];
+      if (d === close) {
+        i++;
+        return;
+      }
+      if (d === ',') {
+        i++;
+        continue;
+      }
+      const before = i;
+      item();
+      if (i === before) i++;
+    }
+  };
+
   const skipValue = (path: readonly string[] | undefined, depth = 0) => {
     skipInlineSpace();
     const c = text[i];
@@ -189,37 +210,10 @@ export function locateKeys(text: string): KeyLocations {
     } else if (c === '"' || c === "'") {
       readString();
     } else if (c === '[') {
-      i++;
-      while (i < n) {
-        skipSpaceAndNewlines();
-        const d = text[i];
-        if (d === ']') {
-          i++;
-          return;
-        }
-        if (d === ',') {
-          i++;
-          continue;
-        }
-        const before = i;
-        skipValue(undefined, depth + 1);
-        if (i === before) i++;
-      }
+      skipItems(']', () => skipValue(undefined, depth + 1));
     } else if (c === '{') {
-      i++;
-      while (i < n) {
-        skipSpaceAndNewlines();
-        const d = text[i];
-        if (d === '}') {
-          i++;
-          return;
-        }
-        if (d === ',') {
-          i++;
-          continue;
-        }
+      skipItems('}', () => {
         const position = here();
-        const before = i;
         const keys = readKey();
         checkTableSegments(keys, false);
         if (keys.length > 0 && path !== undefined) record([...path, ...keys], position, path.length);
@@ -230,8 +224,7 @@ export function locateKeys(text: string): KeyLocations {
           // Past MAX_LOCATED_DEPTH nothing is recorded, so nesting thousands deep stays linear.
           skipValue(inner !== undefined && inner.length <= MAX_LOCATED_DEPTH ? inner : undefined, depth + 1);
         }
-        if (i === before) i++;
-      }
+      });
     } else {
       while (i < n) {
         const d = text[i];

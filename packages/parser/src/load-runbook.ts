@@ -33,13 +33,7 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
   if (!path.endsWith(RUNBOOK_EXTENSION)) {
     return fail(path, 'BAD_FILE_NAME', `not a runbook file: the name must end in ${RUNBOOK_EXTENSION}`);
   }
-  if (size > MAX_RUNBOOK_BYTES) {
-    return fail(
-      path,
-      'FILE_TOO_LARGE',
-      `the file is ${formatBytes(size)}, over the ${formatBytes(MAX_RUNBOOK_BYTES)} limit for a runbook`,
-    );
-  }
+  if (size > MAX_RUNBOOK_BYTES) return tooLarge(path, size);
 
   let bytes: Uint8Array;
   try {
@@ -48,13 +42,7 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
     return fail(path, ioCode(error), ioMessage(error));
   }
   // Re-checked after reading: the file may have grown since stat.
-  if (bytes.byteLength > MAX_RUNBOOK_BYTES) {
-    return fail(
-      path,
-      'FILE_TOO_LARGE',
-      `the file is ${formatBytes(bytes.byteLength)}, over the ${formatBytes(MAX_RUNBOOK_BYTES)} limit for a runbook`,
-    );
-  }
+  if (bytes.byteLength > MAX_RUNBOOK_BYTES) return tooLarge(path, bytes.byteLength);
 
   let text: string;
   try {
@@ -84,6 +72,14 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
       },
     },
   };
+}
+
+function tooLarge(path: string, size: number) {
+  return fail(
+    path,
+    'FILE_TOO_LARGE',
+    `the file is ${formatBytes(size)}, over the ${formatBytes(MAX_RUNBOOK_BYTES)} limit for a runbook`,
+  );
 }
 
 function ioCode(error: unknown): string {

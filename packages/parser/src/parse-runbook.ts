@@ -57,7 +57,7 @@ export function parseRunbook(text: string, fileName: string): ParseResult {
   try {
     document = TOML.parse(body);
   } catch (error) {
-    if (isTomlError(error)) return { ok: false, problems: [syntaxProblem(error, body, fileName)] };
+    if (isTomlError(error)) return { ok: false, problems: [syntaxProblem(error, locations, fileName)] };
     // @iarna/toml throws a bare TypeError, without a position, for out-of-range dates and times such as
     // `2025-13-01` or `25:00:00`: still the text's fault, so a problem, never a crash.
     const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
@@ -75,12 +75,12 @@ export function parseRunbook(text: string, fileName: string): ParseResult {
   return { ok: true, runbook: result.runbook, warnings: problems };
 }
 
-function syntaxProblem(error: TomlSyntaxError, text: string, fileName: string): Problem {
+function syntaxProblem(error: TomlSyntaxError, locations: KeyLocations, fileName: string): Problem {
   const line = error.line + 1;
   // The library's message carries "at row R, col C, pos P:" and a source excerpt; the position is ours to show.
   const first = error.message.split('\n')[0] ?? error.message;
   const reason = first.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
-  const table = locateKeys(text).tableAt(line);
+  const table = locations.tableAt(line);
   return {
     severity: 'error',
     code: 'TOML_SYNTAX',
