@@ -1,9 +1,7 @@
 import type { FunctionNode, Runbook } from '@playbook/domain';
 import { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from '@playbook/domain';
 import { EngineError } from './engine-error.js';
-
-/** Values given up front: node id → param → value. */
-export type GivenValues = Readonly<Record<string, Readonly<Record<string, string>>>>;
+import type { RunOptions } from './engine-types.js';
 
 /** A param the operator is asked for; `secret` for `${ask:secret}`. */
 export interface AskedParam {
@@ -22,7 +20,7 @@ export function askedParams(node: FunctionNode): AskedParam[] {
  * Checks values given up front before anything runs: each must name a Function node of the runbook and one of
  * its `${ask}` or `${ask:secret}` params, so a typo in `--set` fails fast instead of being silently ignored.
  */
-export function checkGivenValues(runbook: Runbook, values: GivenValues | undefined): void {
+export function checkGivenValues(runbook: Runbook, values: RunOptions['values']): void {
   if (values === undefined) return;
   const workflowName = runbook.meta.title;
   for (const [nodeId, params] of Object.entries(values)) {

@@ -22,10 +22,7 @@ function clean(text: string): string {
  * backslash cannot swallow the closing quote. Line breaks are written as the escape `\n` text, never raw.
  */
 export function quoteId(id: string): string {
-  return `"${clean(id)
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, '\\n')}"`;
+  return `"${clean(id).replace(/\\/g, '\\\\').replace(/"/g, '\\"').split(LINE_BREAK).join('\\n')}"`;
 }
 
 /**
