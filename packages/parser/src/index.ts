@@ -2,5 +2,5 @@ export type { KeyLocations, SourcePosition } from './key-locator.js';
 export { locateKeys } from './key-locator.js';
 export { loadRunbook, MAX_RUNBOOK_BYTES, RUNBOOK_EXTENSION } from './load-runbook.js';
 export { parseRunbook } from './parse-runbook.js';
-export type { ParseResult, Problem } from './problem.js';
+export type { FunctionReference, ParseResult, Problem } from './problem.js';
 export { formatProblem } from './problem.js';

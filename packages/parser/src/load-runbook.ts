@@ -63,6 +63,7 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
   return {
     ok: true,
     warnings: result.warnings,
+    functions: result.functions,
     runbook: {
       ...result.runbook,
       source: {

@@ -1,7 +1,7 @@
 import TOML from '@iarna/toml';
 import { type ValidationIssue, validateRunbookDocument } from '@playbook/domain';
 import { type KeyLocations, locateKeys, type SourcePosition } from './key-locator.js';
-import { inFileOrder, type ParseResult, type Problem } from './problem.js';
+import { type FunctionReference, inFileOrder, type ParseResult, type Problem } from './problem.js';
 
 const START: SourcePosition = { line: 1, column: 1 };
 
@@ -71,8 +71,30 @@ export function parseRunbook(text: string, fileName: string): ParseResult {
 
   const result = validateRunbookDocument(document, { order: locations.topLevelOrder });
   const problems = inFileOrder(result.issues.map((issue) => toProblem(issue, locations, fileName)));
-  if (!result.ok) return { ok: false, problems };
-  return { ok: true, runbook: result.runbook, warnings: problems };
+  const functions = functionReferences(document, problems, locations);
+  if (!result.ok) return { ok: false, problems, functions };
+  return { ok: true, runbook: result.runbook, warnings: problems, functions };
+}
+
+/** Tables with `type = "Function"` and a non-empty `function_name` string that drew no problem of its own. */
+function functionReferences(
+  document: unknown,
+  problems: readonly Problem[],
+  locations: KeyLocations,
+): FunctionReference[] {
+  if (typeof document !== 'object' || document === null) return [];
+  const references: FunctionReference[] = [];
+  for (const [nodeId, table] of Object.entries(document)) {
+    if (nodeId === 'runbook') continue;
+    if (typeof table !== 'object' || table === null) continue;
+    const { type, function_name: functionName } = table as Record<string, unknown>;
+    if (type !== 'Function' || typeof functionName !== 'string' || functionName.trim() === '') continue;
+    if (problems.some((p) => p.nodeId === nodeId && p.field === 'function_name')) continue;
+    // The node's header when the key itself cannot be found.
+    const position = locations.find([nodeId, 'function_name']) ?? locations.find([nodeId]) ?? START;
+    references.push({ nodeId, functionName, line: position.line, column: position.column });
+  }
+  return references;
 }
 
 function syntaxProblem(error: TomlSyntaxError, locations: KeyLocations, fileName: string): Problem {

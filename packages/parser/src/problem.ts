@@ -18,10 +18,36 @@ export interface Problem {
   readonly column?: number;
 }
 
-/** A runbook with its warnings, or every error and warning found, in file order. */
+/**
+ * A Function node's `function_name` as written, where it stands: what `validate` loads to tell a missing module
+ * or export, also in a file with other errors (the runbook itself carries no positions).
+ */
+export interface FunctionReference {
+  readonly nodeId: string;
+  readonly functionName: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+}
+
+/**
+ * A runbook with its warnings, or every error and warning found, in file order. `functions` lists the Function
+ * nodes' references whenever the text was TOML (none when it was not); a reference whose `function_name` drew a
+ * problem of its own is left out.
+ */
 export type ParseResult =
-  | { readonly ok: true; readonly runbook: Runbook; readonly warnings: readonly Problem[] }
-  | { readonly ok: false; readonly problems: readonly Problem[] };
+  | {
+      readonly ok: true;
+      readonly runbook: Runbook;
+      readonly warnings: readonly Problem[];
+      readonly functions: readonly FunctionReference[];
+    }
+  | {
+      readonly ok: false;
+      readonly problems: readonly Problem[];
+      readonly functions?: readonly FunctionReference[];
+    };
 
 /** One line: `file:line:col: error: [node.field] message`. */
 export function formatProblem(problem: Problem): string {

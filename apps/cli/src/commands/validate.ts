@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Runbook } from '@playbook/domain';
-import type { Problem } from '@playbook/parser';
+import type { FunctionReference, Problem } from '@playbook/parser';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { ExitCode } from '../errors.js';
@@ -53,21 +53,14 @@ export class ValidateCommand extends BaseCommand {
     if (result.ok) {
       runbook = result.runbook;
       const directory = result.runbook.source?.directory ?? this.context.cwd;
-      const functions = result.runbook.nodes.flatMap((node) =>
-        node.type === 'Function' ? [{ id: node.id, functionName: node.functionName }] : [],
-      );
-      problems = [
-        ...result.warnings,
-        ...(await functionProblems(functions, result.runbook.source?.path, directory, this.file)),
-      ];
+      problems = [...result.warnings, ...(await functionProblems(result.functions, directory, this.file))];
     } else {
       // All problems at once (SPEC §1.3): a Function node whose module is missing is reported along with the
       // file's other errors, not only after they are fixed.
       const path = this.resolvePath(this.file);
-      const functions = await functionNodesOfInvalidFile(path, result.problems);
       problems = [
         ...result.problems,
-        ...(await functionProblems(functions, path, dirname(path), this.file)),
+        ...(await functionProblems(result.functions ?? [], dirname(path), this.file)),
       ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     }
     // Problems name the file as the user typed it, not as we resolved it.
@@ -142,86 +135,35 @@ function describeCounts(summary: RunbookSummary): string {
   return parts.length === 0 ? String(summary.nodeCount) : `${summary.nodeCount} (${parts.join(', ')})`;
 }
 
-interface FunctionNode {
-  readonly id: string;
-  readonly functionName: string;
-}
-
 /**
- * Loads each Function node's function as `run` would (SPEC §2.3: "validate reports it too"). This imports the
- * user's modules, so their top-level code runs, exactly as it would at the start of a run.
+ * Loads each Function node's function as `run` would (SPEC §2.3: "validate reports it too"), at the position
+ * the parser found its `function_name`. This imports the user's modules, so their top-level code runs, exactly
+ * as it would at the start of a run.
  */
 async function functionProblems(
-  functionNodes: readonly FunctionNode[],
-  path: string | undefined,
+  references: readonly FunctionReference[],
   directory: string,
   file: string,
 ): Promise<Problem[]> {
-  if (functionNodes.length === 0) return [];
-  const [{ NodeFunctionLoader }, { locateKeys }] = await Promise.all([
-    import('@playbook/engine/node'),
-    import('@playbook/parser'),
-  ]);
+  if (references.length === 0) return [];
+  const { NodeFunctionLoader } = await import('@playbook/engine/node');
   const loader = new NodeFunctionLoader();
-  const text = path === undefined ? undefined : await readText(path);
-  // Located as the parser locates its own problems (dotted keys, inline tables, quoted keys); the runbook's
-  // nodes carry no positions. A byte order mark is not part of the first line, as for the parser.
-  const keys = text === undefined ? undefined : locateKeys(text.startsWith('\uFEFF') ? text.slice(1) : text);
   const problems: Problem[] = [];
-  for (const node of functionNodes) {
+  for (const { nodeId, functionName, line, column } of references) {
     try {
-      await loader.load(node.functionName, directory);
+      await loader.load(functionName, directory);
     } catch (error) {
-      // The node's header when the key itself cannot be found.
-      const position = keys?.find([node.id, 'function_name']) ?? keys?.find([node.id]);
       problems.push({
         severity: 'error',
         code: 'FUNCTION_NOT_FOUND',
         message: error instanceof Error ? error.message : String(error),
         file,
-        nodeId: node.id,
+        nodeId,
         field: 'function_name',
-        ...(position === undefined ? {} : { line: position.line, column: position.column }),
+        line,
+        column,
       });
     }
   }
   return problems;
-}
-
-/**
- * The Function nodes of a file that parsed as TOML but has other errors: those with a `type = "Function"` and
- * a `function_name` string that drew no problem of its own. None for a file that is not TOML or not readable.
- */
-async function functionNodesOfInvalidFile(
-  path: string,
-  problems: readonly Problem[],
-): Promise<FunctionNode[]> {
-  // Only the validator's problems all name a node (or `runbook`); a file that could not be read or parsed (a
-  // bad name, too large, not TOML, a reserved key) is not parsed a second time here.
-  if (problems.some((problem) => problem.nodeId === undefined || problem.code === 'TOML_SYNTAX')) return [];
-  const text = await readText(path);
-  if (text === undefined) return [];
-  let document: unknown;
-  try {
-    const { createRequire } = await import('node:module');
-    const toml = createRequire(import.meta.url)('@iarna/toml') as typeof import('@iarna/toml');
-    document = toml.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
-  } catch {
-    return [];
-  }
-  if (typeof document !== 'object' || document === null) return [];
-  const nodes: FunctionNode[] = [];
-  for (const [id, table] of Object.entries(document)) {
-    if (id === 'runbook' || typeof table !== 'object' || table === null) continue;
-    const { type, function_name: functionName } = table as Record<string, unknown>;
-    if (type !== 'Function' || typeof functionName !== 'string' || functionName.trim() === '') continue;
-    if (problems.some((p) => p.nodeId === id && p.field === 'function_name')) continue;
-    nodes.push({ id, functionName });
-  }
-  return nodes;
-}
-
-async function readText(path: string): Promise<string | undefined> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(path, 'utf8').catch(() => undefined);
 }
