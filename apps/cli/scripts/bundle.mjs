@@ -2,7 +2,7 @@
 // Why: Node's ESM loader resolves and reads every module file one by one; the unbundled CLI touched ~85 files
 // before printing `--version`, several times the cost of starting Node. One file keeps the cold start close
 // to `node -e 0` (see docs/performance.md). The library entry (dist/index.js, typings) stays as tsc wrote it.
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // Chunk names carry a content hash: drop the previous build's so dist holds only what bin.js imports.
@@ -36,3 +36,7 @@ await build({
     js: "import { createRequire as __playbookCreateRequire } from 'node:module'; const require = __playbookCreateRequire(import.meta.url);",
   },
 });
+
+// Executable, so that the link scripts/link-cli.sh puts on the PATH runs as `playbook` (npm does the same for
+// an installed package's bin).
+chmodSync('dist/bin.js', 0o755);

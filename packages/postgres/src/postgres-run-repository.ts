@@ -252,8 +252,16 @@ export class PostgresRunRepository implements RunRepository {
         .where('status', '=', 'running')
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) {
-        const status = await requireAttempt(trx, key);
-        throw new Error(`${describeAttempt(key)} is not running (status ${status})`);
+        const current = await trx
+          .selectFrom('executions')
+          .select('status')
+          .where('workflow_name', '=', key.workflowName)
+          .where('run_id', '=', key.runId)
+          .where('node_id', '=', key.nodeId)
+          .where('attempt', '=', key.attempt)
+          .executeTakeFirst();
+        if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
+        throw new Error(`${describeAttempt(key)} is not running (status ${current.status})`);
       }
       // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
       await trx
@@ -264,20 +272,6 @@ export class PostgresRunRepository implements RunRepository {
         .where('owner_process_group', 'is not', null)
         .execute();
     });
-  }
-
-  async recordDecision(key: AttemptKey, decision: string): Promise<void> {
-    // Only an attempt without a decision changes: one already given is kept.
-    const result = await this.#db
-      .updateTable('executions')
-      .set({ operator_decision: decision })
-      .where('workflow_name', '=', key.workflowName)
-      .where('run_id', '=', key.runId)
-      .where('node_id', '=', key.nodeId)
-      .where('attempt', '=', key.attempt)
-      .where('operator_decision', 'is', null)
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) await requireAttempt(this.#db, key);
   }
 
   async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
@@ -489,23 +483,6 @@ async function requireRun(
     .where('run_id', '=', key.runId);
   if (lock) query = query.forUpdate();
   if ((await query.executeTakeFirst()) === undefined) throw new Error(`${describeRun(key)} does not exist`);
-}
-
-/** The attempt's status; rejects when there is no such attempt. */
-async function requireAttempt(
-  db: Kysely<PlaybookDatabase> | Transaction<PlaybookDatabase>,
-  key: AttemptKey,
-): Promise<string> {
-  const found = await db
-    .selectFrom('executions')
-    .select('status')
-    .where('workflow_name', '=', key.workflowName)
-    .where('run_id', '=', key.runId)
-    .where('node_id', '=', key.nodeId)
-    .where('attempt', '=', key.attempt)
-    .executeTakeFirst();
-  if (found === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
-  return found.status;
 }
 
 function leaseId(key: RunKey): string {

@@ -46,9 +46,6 @@ const SQL = {
   finishAttempt: `UPDATE executions SET status = ?, end_time = ?, duration_ms = ?, result_text = ?, exit_code = ?,
       exception = ?, stdout = ?, stderr = ?, operator_decision = CASE WHEN ? THEN ? ELSE operator_decision END
     WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ? AND status = 'running'`,
-  // Only an attempt without a decision changes: one already given is kept.
-  recordDecision: `UPDATE executions SET operator_decision = ?
-    WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ? AND operator_decision IS NULL`,
   finishRun: `UPDATE runs SET status = ?, end_time = ?, nodes_ok = ?, nodes_nok = ?, nodes_skipped = ?,
       owner_host = NULL, owner_pid = NULL, owner_process_group = NULL
     WHERE workflow_name = ? AND run_id = ?`,
@@ -183,25 +180,6 @@ export class RunWrites {
       }
       // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
       this.#statement('clearProcessGroup').run(key.workflowName, key.runId);
-    });
-  }
-
-  recordDecision(key: AttemptKey, decision: string): void {
-    this.#immediate(() => {
-      const { workflowName, runId, nodeId, attempt } = key;
-      const { changes } = this.#statement('recordDecision').run(
-        decision,
-        workflowName,
-        runId,
-        nodeId,
-        attempt,
-      );
-      if (
-        changes === 0 &&
-        this.#statement('attemptStatus').get(workflowName, runId, nodeId, attempt) === undefined
-      ) {
-        throw new Error(`${describeAttempt(key)} does not exist`);
-      }
     });
   }
 

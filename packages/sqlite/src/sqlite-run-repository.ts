@@ -137,10 +137,6 @@ export class SqliteRunRepository implements RunRepository {
     this.#writes.finishAttempt(key, outcome);
   }
 
-  async recordDecision(key: AttemptKey, decision: string): Promise<void> {
-    this.#writes.recordDecision(key, decision);
-  }
-
   async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
     this.#writes.finishRun(key, input);
   }
