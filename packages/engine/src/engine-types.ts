@@ -32,8 +32,15 @@ export interface RunOptions {
   readonly retries?: number;
   /** `${ask}` values given up front (`--set node.param=value`): node id → param → value. */
   readonly values?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Aborting it is an operator interrupt (SIGINT / SIGTERM): the run stops and ends `aborted`. */
+  /** Aborting it is an operator interrupt (SIGINT / SIGTERM / SIGQUIT): the run stops and ends `aborted`. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborting it says the operator is gone (the CLI: SIGHUP, the terminal was closed). Unlike `signal`, nothing
+   * is stopped: the running step is let finish (its timeout still applies) and recorded, then no new step or
+   * attempt starts, a pending question ends as end of input, and the run ends `aborted` — or as it would have,
+   * when the step that was running was the last one. The abort reason (an `Error`'s message) says why.
+   */
+  readonly hangup?: AbortSignal;
   /** Receives every event as it happens. */
   readonly onEvent?: (event: EngineEvent) => void;
   /** Extra environment variables for commands. */

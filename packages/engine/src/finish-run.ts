@@ -4,7 +4,9 @@ import type { RunSession, SessionEnd, SessionInit } from './run-session.js';
 
 /**
  * Runs `work` and writes the run as finished with its counts, then emits `run-finished`. When a port throws
- * midway, the run is still written `aborted` (best effort) so that it does not look driven by a live process.
+ * midway, the attempt it left `running` is written `nok` and the run `aborted` (best effort), so that the run
+ * does not look driven by a live process; when even that cannot be written, the run is left `running` under
+ * this process, for any later command to recover once it is gone (see `RunSession.endUnfinished`).
  */
 export async function finishRun(
   session: RunSession,
@@ -17,7 +19,8 @@ export async function finishRun(
   try {
     end = await work();
   } catch (error) {
-    await writeEnd(init, 'aborted').catch(() => {});
+    // Never an `aborted` run with an attempt still `running` under it: `show` would report it running.
+    if (await session.endUnfinished(error)) await writeEnd(init, 'aborted').catch(() => {});
     throw error;
   }
   const { counts, endedAt } = await writeEnd(init, end.status);

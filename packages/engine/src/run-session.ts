@@ -7,7 +7,7 @@ import type { EngineEvent, PromptEvent } from './events.js';
 import { satisfies } from './node-statuses.js';
 import type { FailureChoice } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
-import type { NodeStatus, RunKey } from './ports/run-repository.js';
+import type { AttemptKey, NodeStatus, RunKey } from './ports/run-repository.js';
 import { runCommand } from './run-command.js';
 import { runFunction } from './run-function.js';
 import { runManual } from './run-manual.js';
@@ -35,6 +35,14 @@ export interface SessionInit {
 /** How the session ended, before the run is written as finished. */
 export type SessionEnd = Pick<RunOutcome, 'status' | 'interrupted' | 'failed'>;
 
+/** An attempt this session wrote `running` and has not yet written as ended. */
+interface UnfinishedAttempt {
+  readonly key: AttemptKey;
+  readonly started: Date;
+  /** Known once the attempt ran to its end, before its end is written. */
+  exitCode: number | null;
+}
+
 type NodeEnd =
   | { readonly kind: 'done' }
   | { readonly kind: 'nok'; readonly reason: string }
@@ -45,11 +53,14 @@ export class RunSession {
   readonly #init: SessionInit;
   readonly #nodes: ReadonlyMap<string, RunbookNode>;
   readonly #signal: AbortSignal;
+  readonly #hangup: AbortSignal | undefined;
+  readonly #unfinished = new Set<UnfinishedAttempt>();
 
   constructor(init: SessionInit) {
     this.#init = init;
     this.#nodes = new Map(init.runbook.nodes.map((node) => [node.id, node]));
     this.#signal = init.options.signal ?? new AbortController().signal;
+    this.#hangup = init.options.hangup;
   }
 
   get signal(): AbortSignal {
@@ -67,12 +78,18 @@ export class RunSession {
     ask: () => Promise<T>,
   ): Promise<PromptOutcome<T>> {
     const signal = this.#signal;
+    const hangup = this.#hangup;
     if (signal.aborted) return { kind: 'interrupted' };
+    // With the operator gone no answer can come: the question ends as end of input would end it.
+    if (hangup?.aborted) return { kind: 'closed', reason: hangupReason(hangup) };
     this.emit({ type: 'prompt', nodeId, question });
     let onAbort = () => {};
+    let onHangup = () => {};
     const interrupted = new Promise<PromptOutcome<T>>((resolve) => {
       onAbort = () => resolve({ kind: 'interrupted' });
+      onHangup = () => resolve({ kind: 'closed', reason: hangupReason(hangup as AbortSignal) });
       signal.addEventListener('abort', onAbort, { once: true });
+      hangup?.addEventListener('abort', onHangup, { once: true });
     });
     const answered = ask().then((value): PromptOutcome<T> => ({ kind: 'answer', value }));
     // If the interrupt wins, a prompter that rejects later must not surface as an unhandled rejection.
@@ -84,6 +101,7 @@ export class RunSession {
       throw error;
     } finally {
       signal.removeEventListener('abort', onAbort);
+      hangup?.removeEventListener('abort', onHangup);
     }
   }
 
@@ -95,6 +113,8 @@ export class RunSession {
       if (!toRun.has(id)) continue;
       const node = this.#nodes.get(id) as RunbookNode;
       if (this.#signal.aborted) return { status: 'aborted', interrupted: true, failed: null };
+      // The operator is gone: what ran is recorded, nothing new starts.
+      if (this.#hangup?.aborted) return { status: 'aborted', interrupted: false, failed: null };
       const blocker = this.#blocker(node, blockedBy);
       if (blocker !== undefined) {
         blockedBy.set(id, blocker);
@@ -148,6 +168,10 @@ export class RunSession {
       const reason = result.reason ?? 'failed';
       if (result.interrupted === true) return { kind: 'aborted', interrupted: true, reason };
       if (result.promptClosed === true) return { kind: 'aborted', interrupted: false, reason };
+      // No retry, automatic or asked, once the operator is gone.
+      if (this.#hangup?.aborted) {
+        return { kind: 'aborted', interrupted: false, reason: `${reason} (${hangupReason(this.#hangup)})` };
+      }
       if (!options.interactive) {
         // Retrying cannot bring an operator: only real failures are retried.
         if (result.needsOperator !== true && automaticRetries < retries) {
@@ -228,6 +252,9 @@ export class RunSession {
       status: 'running',
     });
     const key = { ...run, nodeId: node.id, attempt: record.attempt };
+    // Until its end is written: a port that throws from here on leaves it to `endUnfinished`.
+    const unfinished: UnfinishedAttempt = { key, started, exitCode: null };
+    this.#unfinished.add(unfinished);
     statuses.set(node.id, 'running');
     this.emit({
       type: 'node-started',
@@ -237,23 +264,8 @@ export class RunSession {
       attempt: record.attempt,
     });
 
-    let result: AttemptResult;
-    try {
-      result = await this.#runKind(node, record.attempt);
-    } catch (error) {
-      // A broken port: leave evidence on the attempt, then let the caller see the error.
-      const ended = ports.clock.now();
-      await ports.repository
-        .finishAttempt(key, {
-          status: 'nok',
-          endTime: ended.toISOString(),
-          durationMs: ended.getTime() - started.getTime(),
-          exception: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        })
-        .catch(() => {});
-      statuses.set(node.id, 'nok');
-      throw error;
-    }
+    const result = await this.#runKind(node, record.attempt);
+    unfinished.exitCode = result.exitCode ?? null;
 
     const ended = ports.clock.now();
     const durationMs = Math.max(0, ended.getTime() - started.getTime());
@@ -268,6 +280,7 @@ export class RunSession {
       stdout: result.stdout ?? null,
       stderr: result.stderr ?? null,
     });
+    this.#unfinished.delete(unfinished);
     statuses.set(node.id, result.status);
     if (result.status === 'nok') reasons.set(node.id, result.reason ?? 'failed');
     else reasons.delete(node.id);
@@ -283,6 +296,38 @@ export class RunSession {
       reason: result.status === 'nok' ? (result.reason ?? 'failed') : null,
     });
     return { attempt: record.attempt, result };
+  }
+
+  /**
+   * After a port failed mid-run (a full disk, a lock held past the busy timeout, a throwing listener): writes
+   * the attempts this session left `running` as `nok`, with the error as their exception and the exit code when
+   * the step ran to its end — without the captured output, which may be what did not fit. Best effort: the store
+   * may still be failing. Returns whether none is left running, so that the run is written `aborted` only when
+   * the history then holds no attempt still running under it; otherwise the run stays `running` with this
+   * process as its owner, and once the process is gone any later command records it aborted and the attempt
+   * interrupted (as after a crash).
+   */
+  async endUnfinished(error: unknown): Promise<boolean> {
+    const { ports, statuses, reasons } = this.#init;
+    const message = error instanceof Error ? error.message : String(error);
+    for (const unfinished of [...this.#unfinished]) {
+      const ended = ports.clock.now();
+      try {
+        await ports.repository.finishAttempt(unfinished.key, {
+          status: 'nok',
+          endTime: ended.toISOString(),
+          durationMs: Math.max(0, ended.getTime() - unfinished.started.getTime()),
+          exitCode: unfinished.exitCode,
+          exception: error instanceof Error ? (error.stack ?? message) : message,
+        });
+      } catch {
+        continue;
+      }
+      this.#unfinished.delete(unfinished);
+      statuses.set(unfinished.key.nodeId, 'nok');
+      reasons.set(unfinished.key.nodeId, `not recorded: ${message}`);
+    }
+    return this.#unfinished.size === 0;
   }
 
   async #runKind(node: RunbookNode, attempt: number): Promise<AttemptResult> {
@@ -367,6 +412,14 @@ export class RunSession {
       prompt: (question, ask) => this.prompt(node.id, question, ask),
     };
   }
+}
+
+/** Why the run stops for a hangup: the abort reason's message, or a default. */
+function hangupReason(hangup: AbortSignal): string {
+  const reason: unknown = hangup.reason;
+  if (reason instanceof Error && reason.message.trim() !== '') return reason.message;
+  if (typeof reason === 'string' && reason.trim() !== '') return reason;
+  return 'the operator is gone';
 }
 
 /** Why a prompter gave no answer, from its `PromptClosedError`. */
