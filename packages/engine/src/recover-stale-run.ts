@@ -19,10 +19,11 @@ export interface RecoverStaleRunsOptions extends RecoveryOptions {
 
 /**
  * What a `running` run's owner looks like from this process: `stale` when it is gone (dead on this host, or
- * never recorded), `live-owner` when it still runs here, `other-host` when it cannot be checked from here.
- * Any other status is `not-running`.
+ * never recorded), `live-owner` when it still runs here, `other-host` when it cannot be checked from here,
+ * `ending` when a live owner is only recording the run's end (another process recovering it: it has set the
+ * run's end time). Any other status is `not-running`.
  */
-export type RunLiveness = 'stale' | 'live-owner' | 'other-host' | 'not-running';
+export type RunLiveness = 'stale' | 'live-owner' | 'other-host' | 'ending' | 'not-running';
 
 /** Why `recoverStaleRun` left a run alone. */
 export type NotRecoveredReason = Exclude<RunLiveness, 'stale'> | 'not-found' | 'claim-lost';
@@ -49,7 +50,8 @@ export function runLiveness(run: RunRecord, processTable: ProcessTable): RunLive
   // A running run without owner (a prototype's, or one whose owner record was lost) has nobody to wait for.
   if (run.owner === null) return 'stale';
   if (run.owner.host !== processTable.host) return 'other-host';
-  return processTable.isAlive(run.owner.pid) ? 'live-owner' : 'stale';
+  if (!processTable.isAlive(run.owner.pid)) return 'stale';
+  return run.endTime === null ? 'live-owner' : 'ending';
 }
 
 /**
@@ -62,7 +64,8 @@ export async function ownerLiveness(
 ): Promise<RunLiveness> {
   const liveness = runLiveness(run, ports.processTable);
   if (liveness !== 'other-host' || ports.repository.ownerLeaseExpired === undefined) return liveness;
-  return (await ports.repository.ownerLeaseExpired(run)) ? 'stale' : 'other-host';
+  if (await ports.repository.ownerLeaseExpired(run)) return 'stale';
+  return run.endTime === null ? 'other-host' : 'ending';
 }
 
 /**
@@ -87,6 +90,9 @@ export async function recoverStaleRun(
   // lease) cannot be stopped from here, and its number means nothing on this one: it is not carried over.
   const onThisHost = run.owner === null || run.owner.host === ports.processTable.host;
   const orphanGroup = onThisHost ? (run.owner?.processGroup ?? null) : null;
+  // The end time is written with the claim: until the run is written `aborted`, other processes see that it
+  // is being ended, not driven, and wait (a resume started next to the `show` recovering the run).
+  const now = ports.clock.now();
   const claimed = await ports.repository.claimRun({
     workflowName: run.workflowName,
     runId: run.runId,
@@ -96,13 +102,13 @@ export async function recoverStaleRun(
     nodeIds: run.nodeIds,
     runbookHash: run.runbookHash,
     trigger: run.trigger,
+    endTime: now.toISOString(),
   });
   if (!claimed) return { recovered: false, reason: 'claim-lost', run };
 
   if (orphanGroup !== null) {
     await ports.processTable.killGroup(orphanGroup, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
   }
-  const now = ports.clock.now();
   const attempts = await recordInterrupted(ports, state.attempts, now);
 
   const statuses = new Map<string, NodeStatus>();

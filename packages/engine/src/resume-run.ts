@@ -19,6 +19,10 @@ import { RunSession, type SessionEnd, type SessionInit } from './run-session.js'
 
 /** Statuses a run can be resumed from (a `running` one only when its owner is gone). */
 const RESUMABLE = ['aborted', 'nok', 'running'] as const;
+/** How often a run another process is ending is read again. */
+const ENDING_POLL_MS = 25;
+/** How long, past the kill grace period, resume waits for another process to finish ending a run. */
+const ENDING_WAIT_MS = 15_000;
 
 /** Continues a run in place: same run id, trigger `resume`, attempt numbers continuing. */
 export async function resumeRun(
@@ -36,14 +40,16 @@ export async function resumeRun(
       nodeId: options.fromNode,
     });
   }
-  let state = await findRun(ports, workflowName, options.runId);
+  const waitMs = settings.killGraceMs + ENDING_WAIT_MS;
+  let state = await untilEnded(ports, await findRun(ports, workflowName, options.runId), waitMs);
   await checkResumable(ports, state.run);
   if (state.run.status === 'running') {
     // Its owner died without cleaning up: end it `aborted` as any later command would (the same code), then
-    // resume that. Losing the race to another recovery is fine; to another resume, it is now theirs.
+    // resume that. Losing the race to another recovery is fine (it is waited for); to another resume, the run
+    // is now theirs.
     const recovery = await recoverStaleRun(ports, state.run, { killGraceMs: settings.killGraceMs });
     if (recovery.recovered) options.onEvent?.(staleRunRecoveredEvent(recovery));
-    state = await findRun(ports, workflowName, state.run.runId);
+    state = await untilEnded(ports, await findRun(ports, workflowName, state.run.runId), waitMs);
     if (state.run.status === 'running') {
       await checkResumable(ports, state.run);
       throw claimLost(state.run);
@@ -156,7 +162,23 @@ async function findRun(
   return state;
 }
 
-/** Refuses a run that ended ok, or that a live process (or one that cannot be checked) is driving. */
+/**
+ * The run once no other process is ending it. A process that found it `running` with its owner gone (a `show`
+ * right after a crash) holds it while it stops the orphaned command and records the run `aborted`; that takes
+ * up to its kill grace period. Taking that process for a live driver would refuse the resume, so it is waited
+ * for, up to `waitMs`, and the run read again.
+ */
+async function untilEnded(ports: EnginePorts, state: RunState, waitMs: number): Promise<RunState> {
+  let current = state;
+  for (let waited = 0; waited < waitMs; waited += ENDING_POLL_MS) {
+    if ((await ownerLiveness(current.run, ports)) !== 'ending') return current;
+    await new Promise((resolve) => setTimeout(resolve, ENDING_POLL_MS));
+    current = await findRun(ports, current.run.workflowName, current.run.runId);
+  }
+  return current;
+}
+
+/** Refuses a run that ended ok, or that a live process (or one that cannot be checked) is driving or ending. */
 async function checkResumable(ports: EnginePorts, run: RunRecord): Promise<void> {
   const where = `run ${run.runId} of "${run.workflowName}"`;
   const details = { workflowName: run.workflowName, runId: run.runId };
@@ -164,8 +186,15 @@ async function checkResumable(ports: EnginePorts, run: RunRecord): Promise<void>
     throw new EngineError('RUN_NOT_RESUMABLE', `${where} ended ok: there is nothing to resume`, details);
   }
   const liveness = await ownerLiveness(run, ports);
-  if (run.owner === null || (liveness !== 'other-host' && liveness !== 'live-owner')) return;
+  if (run.owner === null || liveness === 'stale' || liveness === 'not-running') return;
   const { host, pid } = run.owner;
+  if (liveness === 'ending') {
+    throw new EngineError(
+      'RUN_IN_PROGRESS',
+      `${where} is being recorded as aborted by process ${pid} on host ${host} (its owner is gone); try again once it is`,
+      details,
+    );
+  }
   if (liveness === 'other-host') {
     throw new EngineError(
       'RUN_IN_PROGRESS',

@@ -164,7 +164,7 @@ export class PostgresRunRepository implements RunRepository {
       .set({
         status: 'running',
         trigger: input.trigger ?? 'resume',
-        end_time: null,
+        end_time: input.endTime ?? null,
         owner_host: input.owner.host,
         owner_pid: input.owner.pid,
         owner_process_group: input.owner.processGroup,

@@ -24,7 +24,7 @@ const SQL = {
     VALUES (?, ?, ?, NULL, 'running', 'run', ?, ?, ?, ?, ?) RETURNING *`,
   runExists: 'SELECT 1 FROM runs WHERE workflow_name = ? AND run_id = ?',
   // `IS` compares NULLs as equal, which is what "no owner" must match.
-  claimRun: `UPDATE runs SET status = 'running', trigger = ?, end_time = NULL, owner_host = ?, owner_pid = ?,
+  claimRun: `UPDATE runs SET status = 'running', trigger = ?, end_time = ?, owner_host = ?, owner_pid = ?,
       owner_process_group = ?, node_ids = ?, runbook_hash = ?
     WHERE workflow_name = ? AND run_id = ? AND status = ?
       AND owner_host IS ? AND owner_pid IS ? AND owner_process_group IS ?`,
@@ -97,6 +97,7 @@ export class RunWrites {
     return this.#immediate(() => {
       const { changes } = this.#statement('claimRun').run(
         input.trigger ?? 'resume',
+        input.endTime ?? null,
         input.owner.host,
         input.owner.pid,
         input.owner.processGroup,

@@ -125,6 +125,13 @@ export interface ClaimRunInput extends RunKey {
    * run's own, since taking it over only to end it `aborted` is not a resume.
    */
   readonly trigger?: RunTrigger;
+  /**
+   * The end time to record; default none (null). A recovery (`recoverStaleRun`) passes the end time it is about
+   * to write: a `running` run with an end time is being ended by its owner, not driven, so that another process
+   * (a `resume` racing a `show`) waits for that end rather than taking the owner for a live driver. An adapter
+   * that ignores it still works, but a resume may then be refused while another process recovers the run.
+   */
+  readonly endTime?: string | null;
 }
 
 /**
@@ -144,7 +151,8 @@ export interface RunRepository {
   listRunningRuns(workflowName?: string): Promise<RunRecord[]>;
   /**
    * Takes a run over for resume: sets status `running`, trigger `resume` (or `input.trigger`), the new owner,
-   * node ids and hash, and clears `end_time`, only if status and owner are still what the caller expected.
+   * node ids and hash, and `end_time` to `input.endTime` (null when left out), only if status and owner are still
+   * what the caller expected.
    * Returns whether it did.
    */
   claimRun(input: ClaimRunInput): Promise<boolean>;

@@ -104,7 +104,7 @@ export class InMemoryRunRepository implements RunRepository {
       ...current,
       status: 'running',
       trigger: input.trigger ?? 'resume',
-      endTime: null,
+      endTime: input.endTime ?? null,
       owner: copyOwner(input.owner),
       nodeIds: [...input.nodeIds],
       runbookHash: input.runbookHash,

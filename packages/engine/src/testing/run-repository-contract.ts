@@ -576,6 +576,30 @@ export function runRepositoryContract(
         expect((await repo.loadRun(key(run)))?.run).toEqual({ ...run, owner: taker });
       });
 
+      it('records the end time given (a recovery ending the run), still running', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const endTime = '2025-05-03T12:09:00.000Z';
+        const claimed = await repo.claimRun({
+          ...key(run),
+          expectedStatus: 'running',
+          expectedOwner: OWNER,
+          owner: OTHER_OWNER,
+          nodeIds: run.nodeIds,
+          runbookHash: run.runbookHash,
+          trigger: 'run',
+          endTime,
+        });
+        expect(claimed).toBe(true);
+        expect((await repo.loadRun(key(run)))?.run).toEqual({
+          ...run,
+          status: 'running',
+          endTime,
+          owner: OTHER_OWNER,
+        });
+        expect((await repo.listRunningRuns(run.workflowName)).map((r) => r.endTime)).toEqual([endTime]);
+      });
+
       it('lets exactly one of two concurrent claims win', async () => {
         const repo = await fresh();
         const run = await repo.createRun(runInput());
