@@ -20,7 +20,7 @@ export function renderCliReference(definitions) {
     'tour of the commands, exit codes and colours see [cli.md](cli.md).',
     '',
     '```',
-    'playbook [-v|--verbose] [--state-path <file>] [--config <file>] <command> …',
+    ['playbook', ...global.map(optionUsage), '<command> …'].join(' '),
     ...flags.map((definition) => definition.usage),
     'playbook --help',
     'playbook <command> --help',
@@ -86,16 +86,18 @@ function optionLine(option) {
 /** The command line with its arguments and its own options: `playbook run <file> [--retries <retries>]…`. */
 function usageLine(definition, global) {
   const own = definition.options.filter((option) => !global.some((g) => g.definition === option.definition));
-  const options = own.map((option) => {
-    const text = optionNames(option)
-      .map((name) => name.replace(/ <.*>$/, ''))
-      .join('|');
-    const placeholder = option.definition.includes(' ')
-      ? ` <${text.split('|').at(-1).replace(/^-+/, '')}>`
-      : '';
-    return option.required ? `${text}${placeholder}` : `[${text}${placeholder}]`;
-  });
-  return [definition.usage, ...options].join(' ');
+  return [definition.usage, ...own.map(optionUsage)].join(' ');
+}
+
+/** One option in a command line: `[-o|--output <output>]`, or without brackets when required. */
+function optionUsage(option) {
+  const text = optionNames(option)
+    .map((name) => name.replace(/ <.*>$/, ''))
+    .join('|');
+  const placeholder = option.definition.includes(' ')
+    ? ` <${text.split('|').at(-1).replace(/^-+/, '')}>`
+    : '';
+  return option.required ? `${text}${placeholder}` : `[${text}${placeholder}]`;
 }
 
 /** clipanion wraps text at 80 columns (a space, then a line break); join it back into paragraphs. */

@@ -59,7 +59,13 @@ function tomlParser(): (text: string) => unknown {
   return parseToml;
 }
 
-const KNOWN_KEYS = ['default_timeout_seconds', 'state_path', 'state_url', 'max_output_bytes'] as const;
+/** Every key of the config file (docs/configuration.md's table is checked against this list). */
+export const CONFIG_KEYS = [
+  'default_timeout_seconds',
+  'state_path',
+  'state_url',
+  'max_output_bytes',
+] as const;
 
 /** Expands a leading `~` (alone or followed by a slash) to the home directory. */
 export function expandHome(path: string, homeDir: string): string {
@@ -234,7 +240,7 @@ function parseConfigFile(text: string, file: string, homeDir: string): FileSetti
         const hint = suggest(key);
         fail(
           key,
-          `unknown key "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; known keys: ${KNOWN_KEYS.join(', ')}`,
+          `unknown key "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; known keys: ${CONFIG_KEYS.join(', ')}`,
         );
       }
     }
@@ -270,7 +276,7 @@ function lineOfKey(text: string, key: string): number | undefined {
 
 function suggest(key: string): string | undefined {
   let best: { key: string; distance: number } | undefined;
-  for (const known of KNOWN_KEYS) {
+  for (const known of CONFIG_KEYS) {
     const distance = levenshtein(key.toLowerCase(), known);
     if (best === undefined || distance < best.distance) best = { key: known, distance };
   }

@@ -20,6 +20,9 @@ describe('docs/cli-reference.md', () => {
     expect(text).toContain('playbook resume <file> [run_id] [--non-interactive]');
     expect(text).toContain('- `--retries <retries>`: ');
     expect(text).toContain('- `--state-path <state-path>`: ');
+    expect(text).toContain(
+      '\nplaybook [-v|--verbose] [--state-path <state-path>] [--state-url <state-url>] [--config <config>] <command> …\n',
+    );
     // a global option is listed once, not under each command
     expect(text.match(/`--state-path <state-path>`/g)).toHaveLength(1);
   });

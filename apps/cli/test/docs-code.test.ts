@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
+import { createCli } from '../src/cli.js';
+import { CONFIG_KEYS, resolveConfig } from '../src/config.js';
 
 // Code shown in the docs that is not a runbook (those are checked in packages/parser/test/docs-examples.test.ts):
 // each block here is compared with, or run through, the code it describes, so the docs cannot drift.
@@ -43,5 +44,48 @@ describe('docs code blocks', () => {
       block.includes("runRepositoryContract('InMemoryRunRepository'"),
     );
     expect(example).toBe(read('packages/engine/src/testing/memory-run-repository.test.ts'));
+  });
+
+  it('configuration.md: the key table lists exactly the keys the config file accepts', () => {
+    const text = read('docs/configuration.md');
+    const table = [...text.matchAll(/^\| `([a-z_]+)` +\|/gm)].map((match) => match[1]);
+    expect([...table].sort()).toEqual([...CONFIG_KEYS].sort());
+  });
+
+  it('configuration.md: the precedence names every flag and environment variable that picks a setting', () => {
+    const precedence = read('docs/configuration.md').split('## Precedence')[1]?.split('\n## ')[0] ?? '';
+    for (const name of ['--state-path', '--state-url', '--config'])
+      expect(precedence).toContain(`\`${name} <`);
+    for (const name of ['PLAYBOOK_STATE_PATH', 'PLAYBOOK_STATE_URL', 'PLAYBOOK_CONFIG']) {
+      expect(precedence).toContain(`\`${name}\``);
+    }
+  });
+
+  it("cli.md: every command is in the table, and every option of a command is in that command's section", () => {
+    const text = read('docs/cli.md');
+    const sections = text.split(/^## /m).map((section) => {
+      const [heading = '', ...body] = section.split('\n');
+      return { words: heading.toLowerCase().split(/[^a-z-]+/), body: body.join('\n') };
+    });
+    const global = sections.find((section) => section.words.includes('global'))?.body ?? '';
+    const definitions = createCli()
+      .definitions()
+      .filter((definition) => !definition.path.includes(' -'));
+    expect(definitions.length).toBeGreaterThan(6);
+    for (const definition of definitions) {
+      const name = definition.path.replace(/^playbook /, '');
+      expect(text, name).toContain(`| [\`${name}\`](#`);
+      const own = sections.find((section) => section.words.includes(name));
+      expect(own, `a section of cli.md for ${name}`).toBeDefined();
+      for (const option of definition.options) {
+        const long = option.definition
+          .split(' ')[0]
+          ?.split(',')
+          .find((flag) => flag.startsWith('--'));
+        if (long === undefined || long === '--help') continue;
+        const where = global.includes(`\`${long}`) ? global : (own?.body ?? '');
+        expect(where, `cli.md: ${long} of ${name}`).toContain(long);
+      }
+    }
   });
 });

@@ -69,7 +69,7 @@ export function schemaDdl(): string {
     statement.replace('CREATE TABLE IF NOT EXISTS', 'CREATE TABLE'),
   );
   return [
-    '-- Contract tables (SPEC §3), PostgreSQL types',
+    '-- Contract tables: the same names and columns in every adapter, PostgreSQL types',
     ...contract.map((statement) => `${statement};`),
     '-- Adapter-owned columns, tables and indexes (@playbook/postgres)',
     ...ENGINE_STATE_DDL.map((statement) => `${statement};`),

@@ -67,7 +67,7 @@ export function schemaDdl(): string {
     statement.replace('CREATE TABLE IF NOT EXISTS', 'CREATE TABLE'),
   );
   return [
-    '-- Contract tables (SPEC §3)',
+    '-- Contract tables: the same names and columns in every adapter',
     ...contract.map((statement) => `${statement};`),
     '-- Adapter-owned columns, tables and indexes (@playbook/sqlite)',
     ...ENGINE_STATE_DDL.map((statement) => `${statement};`),

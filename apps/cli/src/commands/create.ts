@@ -25,7 +25,7 @@ export class CreateCommand extends BaseCommand {
       directory. An existing file is only replaced with \`--force\` or after confirming on a terminal.
     `,
     examples: [
-      ['Create deploy.playbook.toml', '$0 create --title Deploy --author "Ops Team"'],
+      ['Create rollback.playbook.toml', '$0 create --title Rollback --author "Ops Team"'],
       [
         'Choose the file and a description',
         '$0 create --title "DB failover" --author ops --description "Promote the replica" --output runbooks/failover.playbook.toml',

@@ -26,7 +26,7 @@ export class ResumeCommand extends RunBaseCommand {
     examples: [
       ['Resume the newest resumable run', '$0 resume deploy.playbook.toml'],
       ['Resume run 3', '$0 resume deploy.playbook.toml 3'],
-      ['Run again from the "migrate" step', '$0 resume deploy.playbook.toml 3 --node migrate'],
+      ['Run again from the "cdn_warm" step', '$0 resume deploy.playbook.toml 3 --node cdn_warm'],
     ],
   });
 

@@ -31,10 +31,13 @@ export class RunCommand extends RunBaseCommand {
         '$0 run deploy.playbook.toml --non-interactive --retries 2',
       ],
       [
-        'Give a function parameter up front',
-        '$0 run deploy.playbook.toml --set notify.message="Deploy done"',
+        'Give an asked parameter its value up front instead of being asked',
+        '$0 run incident.playbook.toml --set status_page.message="Investigating checkout errors"',
       ],
-      ['Answer the prompts from a file', '$0 run incident.playbook.toml < answers.txt'],
+      [
+        'Answer the prompts from a file, one line per question',
+        '$0 run incident.playbook.toml < incident.answers.txt',
+      ],
     ],
   });
 
