@@ -76,6 +76,11 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
     options: { readonly?: boolean } = {},
   ): Promise<T> {
     const repository = await this.openRepository(options);
+    if (repository.immutable === true) {
+      this.context.stderr.write(
+        `${this.styleError('yellow', 'warning:')} SQLite cannot open the journal of ${repository.path} (a read-only folder or file system) and reads the file in immutable mode: this view may miss the newest changes\n`,
+      );
+    }
     try {
       return await action(repository);
     } catch (error) {

@@ -8,6 +8,10 @@ import type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from '@playbook/s
 export interface HistoryRepository extends RunRepository {
   /** The state file's path, or the database URL without its password. */
   readonly path: string;
+  /** False when this process cannot write the history (a read-only state file or folder): do not try. */
+  readonly writable?: boolean;
+  /** True when SQLite reads the state file in immutable mode: the newest changes may be missing. */
+  readonly immutable?: boolean;
   /** Every workflow with runs, by name: run counts by status and the newest run. */
   listWorkflows(): Promise<WorkflowSummary[]>;
   /** Per node of a workflow, how many runs ended in each status (a node's status is its latest attempt's). */

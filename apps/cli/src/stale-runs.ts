@@ -17,8 +17,8 @@ export interface RecoverStaleRunsInput {
  * Ends `aborted` the runs that are `running` but whose owner is gone (SPEC §2.5: "a later command finds the run
  * running with its owner gone"), so `show` and `info` never report a dead run as running. Looking costs one
  * read of the running runs; the state file is opened for writing only when one of them is stale. A run owned
- * by a live process, or by another host, stays as it is. When the file cannot be written, the history is shown
- * as recorded and a note says why.
+ * by a live process, or by another host, stays as it is. When the file cannot be written (a read-only state
+ * file or folder: not even tried), the history is shown as recorded and a note says why.
  */
 export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): Promise<void> {
   const running = await input.repository.listRunningRuns(input.workflowName);
@@ -36,6 +36,14 @@ export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): 
       stale.push(run);
   }
   if (stale.length === 0) return;
+  const runs = stale.map((run) => describe(run)).join(', ');
+  if (input.repository.writable === false) {
+    // Opening it for writing would fail anyway, and must not be tried on a history someone made read-only.
+    input.note(
+      `note: ${runs} left running by a process that is gone; the state file is read-only, so the history is shown as recorded`,
+    );
+    return;
+  }
 
   const recovered: StaleRunRecoveredEvent[] = [];
   try {
@@ -48,7 +56,6 @@ export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): 
     }
   } catch (error) {
     const reason = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    const runs = stale.map((run) => describe(run)).join(', ');
     input.note(
       `note: ${runs} left running by a process that is gone, but cannot be recorded as aborted: ${reason}`,
     );

@@ -1,11 +1,19 @@
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type PlaybookDatabase, schemaVersionOf } from '@playbook/sql-store';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { connect, connectImmutable, journalUnavailable } from './connect.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { SqliteRunRepository } from './sqlite-run-repository.js';
 import { StateFileError } from './state-file-error.js';
+import {
+  createStateFile,
+  openStateFileForReading,
+  reasonOf,
+  stateFileWritable,
+  statePathExists,
+} from './state-path.js';
 
 export interface OpenSqliteOptions {
   /** Open for reading only (`info`, `show`): nothing is created, migrated or written. */
@@ -23,6 +31,9 @@ const PROTOTYPE_TABLES = new Set(['runs', 'executions']);
 /**
  * Opens (creating it, with its folders, mode 0600, when missing) the state file at `path`, checks it is a
  * Playbook database this code can read, and brings its schema up to date. Throws `StateFileError`.
+ *
+ * Read-only, a file whose folder (or file system) is read-only is still read: through SQLite's immutable mode
+ * when the WAL's `-shm` file cannot be made, which the repository's `immutable` then says.
  */
 export async function openSqliteRunRepository(
   path: string,
@@ -31,11 +42,13 @@ export async function openSqliteRunRepository(
   const absolute = resolve(path);
   const readonly = options.readonly ?? false;
   if (readonly) {
-    if (!exists(absolute)) throw new StateFileError('OPEN_FAILED', path, `no state file at ${path}`);
+    if (!statePathExists(absolute, path)) {
+      throw new StateFileError('OPEN_FAILED', path, `no state file at ${path}`);
+    }
   } else {
-    createFile(absolute, path);
+    createStateFile(absolute, path);
   }
-  const appliedVersion = inspect(absolute, path);
+  const { version: appliedVersion, immutable } = inspect(absolute, path, readonly);
   if (readonly && appliedVersion < SCHEMA_VERSION) {
     throw new StateFileError(
       'OPEN_FAILED',
@@ -46,7 +59,7 @@ export async function openSqliteRunRepository(
 
   let database: Database.Database;
   try {
-    database = new Database(absolute, { readonly, fileMustExist: true });
+    database = immutable ? connectImmutable(absolute) : connect(absolute, { readonly, fileMustExist: true });
   } catch (error) {
     throw openError(error, path);
   }
@@ -74,43 +87,23 @@ export async function openSqliteRunRepository(
     const error = await migrateToLatest(db);
     if (error !== undefined) {
       await db.destroy();
-      throw new StateFileError(
-        'OPEN_FAILED',
-        path,
-        `cannot upgrade state file ${path}: ${messageOf(error)}`,
-        {
-          cause: error,
-        },
-      );
+      throw new StateFileError('OPEN_FAILED', path, `cannot upgrade state file ${path}: ${reasonOf(error)}`, {
+        cause: error,
+      });
     }
   }
-  return new SqliteRunRepository(database, absolute, db);
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function createFile(absolute: string, path: string): void {
-  try {
-    mkdirSync(dirname(absolute), { recursive: true });
-    // 'a' creates a missing file with 0600 (captured output can hold secrets) and leaves an existing one as is.
-    closeSync(openSync(absolute, 'a', 0o600));
-  } catch (error) {
-    throw openError(error, path);
-  }
+  const access = readonly
+    ? { writable: !immutable && stateFileWritable(absolute), immutable }
+    : { writable: true, immutable: false };
+  return new SqliteRunRepository(database, absolute, db, access);
 }
 
 /**
  * Checks, without writing a byte, that the file is empty or a Playbook database whose schema this code knows,
- * and returns its schema version (0 for a new file).
+ * and returns its schema version (0 for a new file) and whether it can only be read in immutable mode (only
+ * tried when `readonly`: a writer needs the journal).
  */
-function inspect(absolute: string, path: string): number {
+function inspect(absolute: string, path: string, readonly: boolean): { version: number; immutable: boolean } {
   if (!hasSqliteHeader(absolute, path)) {
     throw new StateFileError(
       'NOT_A_DATABASE',
@@ -118,10 +111,20 @@ function inspect(absolute: string, path: string): number {
       `${path} is not an SQLite database; refusing to use it as the state file`,
     );
   }
-  if (statSync(absolute).size === 0) return 0;
+  if (statSync(absolute).size === 0) return { version: 0, immutable: false };
   let database: Database.Database | undefined;
+  let immutable = false;
   try {
-    database = new Database(absolute, { readonly: true, fileMustExist: true });
+    try {
+      database = connect(absolute, { readonly: true, fileMustExist: true });
+      database.prepare('select count(*) from sqlite_master').get();
+    } catch (error) {
+      database?.close();
+      database = undefined;
+      if (!readonly || !journalUnavailable(error)) throw error;
+      database = readImmutable(absolute, error);
+      immutable = true;
+    }
     const tables = database
       .prepare(
         "select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\'",
@@ -139,7 +142,7 @@ function inspect(absolute: string, path: string): number {
           `${path} is an SQLite database but not a Playbook state file (it has table ${foreign[0]}); refusing to change it`,
         );
       }
-      return 0;
+      return { version: 0, immutable };
     }
     const applied = database.prepare('select name from kysely_migration').pluck().all() as string[];
     const version = schemaVersionOf(applied);
@@ -151,7 +154,7 @@ function inspect(absolute: string, path: string): number {
         `state file ${path} was written by a newer Playbook (schema version ${version}, this one knows up to ${SCHEMA_VERSION}); upgrade Playbook to use it`,
       );
     }
-    return version;
+    return { version, immutable };
   } catch (error) {
     if (error instanceof StateFileError) throw error;
     throw openError(error, path);
@@ -160,25 +163,40 @@ function inspect(absolute: string, path: string): number {
   }
 }
 
+/** An immutable connection that can read the file, or `original` thrown when even that fails. */
+function readImmutable(absolute: string, original: unknown): Database.Database {
+  let database: Database.Database | undefined;
+  try {
+    database = connectImmutable(absolute);
+    database.prepare('select count(*) from sqlite_master').get();
+    return database;
+  } catch {
+    database?.close();
+    throw original;
+  }
+}
+
 /** False when the file has bytes that do not start with SQLite's 16-byte magic header. */
 function hasSqliteHeader(absolute: string, path: string): boolean {
-  let fd: number | undefined;
+  const fd = openStateFileForReading(absolute, path);
   try {
-    fd = openSync(absolute, 'r');
     const header = Buffer.alloc(SQLITE_HEADER.length);
     const read = readSync(fd, header, 0, header.length, 0);
     return read === 0 || (read === header.length && header.equals(SQLITE_HEADER));
   } catch (error) {
     throw openError(error, path);
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
 
 /** Maps a file-system or SQLite failure to a one-line StateFileError naming the path. */
 export function openError(error: unknown, path: string): StateFileError {
-  const code = (error as { code?: unknown } | null)?.code;
-  const reason = messageOf(error);
+  const code = String((error as { code?: unknown } | null)?.code);
+  const reason =
+    code === 'SQLITE_READONLY_DIRECTORY'
+      ? 'its folder is read-only, and SQLite keeps its journal (-wal, -shm) beside it'
+      : reasonOf(error);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new StateFileError('NOT_A_DATABASE', path, `${path} is not a usable SQLite database: ${reason}`, {
       cause: error,
@@ -188,7 +206,7 @@ export function openError(error: unknown, path: string): StateFileError {
     code === 'EACCES' ||
     code === 'EPERM' ||
     code === 'EROFS' ||
-    code === 'SQLITE_READONLY' ||
+    code.startsWith('SQLITE_READONLY') ||
     code === 'SQLITE_PERM'
   ) {
     return new StateFileError('UNWRITABLE', path, `cannot write the state file ${path}: ${reason}`, {
@@ -198,9 +216,4 @@ export function openError(error: unknown, path: string): StateFileError {
   return new StateFileError('OPEN_FAILED', path, `cannot open the state file ${path}: ${reason}`, {
     cause: error,
   });
-}
-
-function messageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }

@@ -46,13 +46,34 @@ export class SqliteRunRepository implements RunRepository {
   #closed = false;
 
   /**
+   * Whether this process may write the state file and its folder: false for a read-only open of a file that
+   * is read-only to it (permissions, a read-only file system). Nothing should then try to write it.
+   */
+  readonly writable: boolean;
+  /**
+   * Whether SQLite reads the file in immutable mode, because its journal could not be opened or created (a
+   * read-only folder): changes still in the WAL file are not seen, so the view may miss the newest ones.
+   */
+  readonly immutable: boolean;
+
+  /**
    * Use `openSqliteRunRepository`: it checks, creates and migrates the file this expects. Writes are prepared
    * statements on `database`; reads go through Kysely over the same connection (`db`, or one made on demand).
    */
-  constructor(database: Database.Database, path: string, db?: Kysely<PlaybookDatabase>) {
+  constructor(
+    database: Database.Database,
+    path: string,
+    db?: Kysely<PlaybookDatabase>,
+    access: { readonly writable: boolean; readonly immutable: boolean } = {
+      writable: true,
+      immutable: false,
+    },
+  ) {
     this.#database = database;
     this.#writes = new RunWrites(database);
     this.#path = path;
+    this.writable = access.writable;
+    this.immutable = access.immutable;
     if (db !== undefined) this.#reads = import('./kysely-connection.js').then(({ sql }) => ({ db, sql }));
   }
 

@@ -92,19 +92,29 @@ export interface CliRun {
   stdout(): string;
 }
 
+export interface CliOptions {
+  stdin?: string | null;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  /** Another state path than the sandbox's. */
+  statePath?: string;
+  /** A command that runs Node for us, e.g. `setpriv … --` to run it as another user. */
+  via?: readonly string[];
+}
+
 /**
  * Starts `playbook <args>` with the state file of the sandbox, the config home inside it, no colours and no CI
  * (unless `env` says otherwise). `stdin` is written and closed; undefined leaves it open, null closes it empty.
  */
-export function startCli(
-  sandbox: Sandbox,
-  args: readonly string[],
-  options: { stdin?: string | null; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
-): CliRun {
+export function startCli(sandbox: Sandbox, args: readonly string[], options: CliOptions = {}): CliRun {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of ['CI', 'FORCE_COLOR', 'PLAYBOOK_STATE_PATH', 'PLAYBOOK_CONFIG']) delete env[key];
   Object.assign(env, { NO_COLOR: '1', XDG_CONFIG_HOME: join(sandbox.dir, 'config') }, options.env);
-  const child = spawn(process.execPath, [binPath, ...args, '--state-path', sandbox.statePath], {
+  const via = options.via ?? [];
+  const argv = [binPath, ...args, '--state-path', options.statePath ?? sandbox.statePath];
+  const [command, prefix] =
+    via.length === 0 ? [process.execPath, []] : [via[0] as string, [...via.slice(1), process.execPath]];
+  const child = spawn(command, [...prefix, ...argv], {
     cwd: sandbox.dir,
     env: env as NodeJS.ProcessEnv,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -146,11 +156,7 @@ export function startCli(
 }
 
 /** Runs `playbook <args>` to its end. */
-export function runCli(
-  sandbox: Sandbox,
-  args: readonly string[],
-  options: { stdin?: string | null; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
-) {
+export function runCli(sandbox: Sandbox, args: readonly string[], options: CliOptions = {}) {
   return startCli(sandbox, args, { stdin: null, ...options }).done;
 }
 
