@@ -245,3 +245,27 @@ describe('validateRunbookDocument: problems', () => {
     );
   });
 });
+
+describe('validateRunbookDocument: scale', () => {
+  // Generous time limits: these are not timed (bench/ is), only guarded against a stack overflow or a hang.
+  it('validates a 200,000-node chain and a 200,000-edge fan-in without overflowing the stack', {
+    timeout: 120_000,
+  }, () => {
+    const count = 200_000;
+    const chain: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) {
+      chain[`n${i}`] = {
+        type: 'Command',
+        command_name: 'true',
+        ...(i > 0 ? { depends_on: [`n${i - 1}`] } : {}),
+      };
+    }
+    const result = validateRunbookDocument(doc(chain));
+    expect(result.ok && result.runbook.nodes.length).toBe(count);
+
+    const fanIn: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) fanIn[`n${i}`] = { type: 'Command', command_name: 'true' };
+    fanIn['join'] = { type: 'Command', command_name: 'true', depends_on: Object.keys(fanIn) };
+    expect(validateRunbookDocument(doc(fanIn)).ok).toBe(true);
+  });
+});

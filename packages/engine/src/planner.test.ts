@@ -42,6 +42,24 @@ describe('planOrder', () => {
     expect(order.at(-1)).toBe('n0');
   });
 
+  it('plans a 200,000-node chain and a 200,000-node fan-out without overflowing the stack', {
+    timeout: 120_000,
+  }, () => {
+    const count = 200_000;
+    const chain = Array.from({ length: count }, (_, i) =>
+      i === 0 ? node('n0') : node(`n${i}`, `n${i - 1}`),
+    );
+    const order = planOrder(buildRunbook(chain));
+    expect(order).toHaveLength(count);
+    expect(order.at(-1)).toBe(`n${count - 1}`);
+    const fan = [node('root'), ...Array.from({ length: count - 1 }, (_, i) => node(`n${i}`, 'root'))];
+    expect(planOrder(buildRunbook(fan)).slice(0, 2)).toEqual(['root', 'n0']);
+  });
+
+  it('counts a dependency listed twice once per listing', () => {
+    expect(planOrder(buildRunbook([node('b', 'a', 'a'), node('a')]))).toEqual(['a', 'b']);
+  });
+
   it.each([
     {
       name: 'a cycle, named along its edges',

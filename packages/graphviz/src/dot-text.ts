@@ -16,12 +16,19 @@ function clean(text: string): string {
 }
 
 /**
+ * Text that none of the rewrites below would change (no control character, line break, backslash, quote or
+ * `&`): most ids and names. Tested first so that drawing 200,000 nodes does not run every replace on each.
+ */
+const PLAIN = /^[^\u0000-\u001f\u007f\u0085\u2028\u2029\\"&]*$/;
+
+/**
  * Quotes an identifier (a graph, node or subgraph name). Always quoted, so DOT keywords (`node`, `edge`,
  * `graph`, `digraph`, `subgraph`, `strict`, any case) and `->`, braces or spaces are plain names.
  * Backslashes are doubled: Graphviz keeps `\\` as-is, so the written name stays unambiguous and a trailing
  * backslash cannot swallow the closing quote. Line breaks are written as the escape `\n` text, never raw.
  */
 export function quoteId(id: string): string {
+  if (PLAIN.test(id)) return `"${id}"`;
   return `"${clean(id).replace(/\\/g, '\\\\').replace(/"/g, '\\"').split(LINE_BREAK).join('\\n')}"`;
 }
 
@@ -31,6 +38,7 @@ export function quoteId(id: string): string {
  * becomes `\n`, a centred line break in the label.
  */
 export function quoteLabel(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
   const lines = clean(text).split(LINE_BREAK);
   // A label whose first line is empty (`"\nname"`, a name or title starting with a line break) makes the
   // WebAssembly build of Graphviz 16 corrupt its memory: depending on the heap's state the layout traps with

@@ -159,6 +159,22 @@ describe('toDot status overlay', () => {
   it('writes no legend without statuses', () => {
     expect(toDot(deploy)).not.toContain('cluster_legend');
   });
+
+  it('draws a 200,000-node chain and a 200,000-edge fan-in without overflowing the stack', {
+    timeout: 120_000,
+  }, () => {
+    const count = 200_000;
+    const chain = Array.from({ length: count }, (_, i) =>
+      command(`n${i}`, i === 0 ? {} : { dependsOn: [`n${i - 1}`] }),
+    );
+    const dot = toDot(runbook({}, chain), { statuses: new Map() });
+    expect(dot).toContain(`  "n${count - 2}" -> "n${count - 1}";`);
+    const fanIn = [
+      ...Array.from({ length: count }, (_, i) => command(`n${i}`)),
+      command('join', { dependsOn: Array.from({ length: count }, (_, i) => `n${i}`) }),
+    ];
+    expect(toDot(runbook({}, fanIn))).toContain(`  "n${count - 1}" -> "join";`);
+  });
 });
 
 describe('statusLine', () => {

@@ -111,11 +111,12 @@ export function toDot(runbook: Runbook, options: ToDotOptions = {}): string {
   for (const node of nodes) {
     lines.push(nodeStatement(node, overlay ? (statusOf(options, node.id) ?? PENDING) : undefined));
   }
-  const edges = nodes.flatMap((node) =>
-    node.dependsOn.map((dependency) => `  ${quoteId(dependency)} -> ${quoteId(node.id)};`),
-  );
-  if (edges.length > 0) lines.push('', ...edges);
-  if (overlay) lines.push(...legend(new Set(nodes.map((node) => node.id))));
+  // One push per line: spreading every edge into one push call overflows the stack past ~100k edges.
+  if (nodes.some((node) => node.dependsOn.length > 0)) lines.push('');
+  for (const node of nodes) {
+    for (const dependency of node.dependsOn) lines.push(`  ${quoteId(dependency)} -> ${quoteId(node.id)};`);
+  }
+  if (overlay) for (const line of legend(new Set(nodes.map((node) => node.id)))) lines.push(line);
   lines.push('}', '');
   return lines.join('\n');
 }
