@@ -5,9 +5,9 @@ import { Command, Option } from './clipanion.js';
 import { paint, type Style } from './colors.js';
 import { ConfigError, checkConfigFlags, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
 import type { PlaybookContext } from './context.js';
-import { CliError, ExitCode, exitCodeFor, formatError, isUsageError } from './errors.js';
-import type { HistoryRepository } from './history-repository.js';
+import { exitCodeFor, formatError, isUsageError } from './errors.js';
 import { redactStateUrl } from './redact-state-url.js';
+import { openRunStore, type RunStore } from './state-store.js';
 
 /**
  * Shared options and helpers of every `playbook` command. Subclasses implement `execute()` returning an exit
@@ -49,19 +49,11 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
   }
 
   /**
-   * Opens the run history: the PostgreSQL database of the configured state URL, else the SQLite state file.
-   * The adapter is imported here, not at the top, so commands that never touch the history start fast and
-   * `@playbook/postgres` loads only when a URL is configured. The caller closes it; prefer `withRepository`.
-   * Throws `StateFileError` / `StateDatabaseError` for a history that is unusable, too new or unwritable.
+   * Opens the run history: the PostgreSQL database of the configured state URL, else the SQLite state file
+   * (see `openRunStore`). The caller closes it; prefer `withRepository`.
    */
-  protected async openRepository(options: { readonly?: boolean } = {}): Promise<HistoryRepository> {
-    const { statePath, stateUrl } = this.resolveConfig();
-    if (stateUrl !== undefined) {
-      const { openPostgresRunRepository } = await import('@playbook/postgres');
-      return openPostgresRunRepository(stateUrl, options);
-    }
-    const { openSqliteRunRepository } = await import('@playbook/sqlite');
-    return openSqliteRunRepository(statePath, options);
+  protected async openRepository(options: { readonly?: boolean } = {}): Promise<RunStore> {
+    return openRunStore(this.resolveConfig(), options);
   }
 
   /** Where the run history is, for messages: the state file's path or the database URL without password. */
@@ -72,7 +64,7 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
 
   /** Runs `action` with an open repository and closes it afterwards, whatever happens. */
   protected async withRepository<T>(
-    action: (repository: HistoryRepository) => Promise<T>,
+    action: (repository: RunStore) => Promise<T>,
     options: { readonly?: boolean } = {},
   ): Promise<T> {
     const repository = await this.openRepository(options);
@@ -83,8 +75,6 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
     }
     try {
       return await action(repository);
-    } catch (error) {
-      throw inStateFile(error, repository.path);
     } finally {
       await repository.close();
     }
@@ -148,17 +138,6 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
       return this.reportError(error);
     }
   }
-}
-
-/**
- * An SQLite failure in the middle of a command (a full disk, an I/O error) says nothing of which file: name the
- * state file in its one-line message. The original stays the cause (shown with `-v`).
- */
-function inStateFile(error: unknown, path: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new CliError(`state file ${path}: ${message}`, ExitCode.failure, { cause: error });
 }
 
 /** Reads a config file; undefined when it does not exist. Other failures name the file. */

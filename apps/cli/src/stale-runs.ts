@@ -1,12 +1,12 @@
 import type { RunRecord, StaleRunRecoveredEvent } from '@playbook/engine';
-import type { HistoryRepository } from './history-repository.js';
 import { staleRunNote } from './stale-run-note.js';
+import type { RunStore } from './state-store.js';
 
 export interface RecoverStaleRunsInput {
   /** The history as `show` / `info` opened it: read-only. */
-  readonly repository: HistoryRepository;
+  readonly repository: RunStore;
   /** Opens the same state file for writing; called only when a run needs recovering. */
-  readonly openWritable: () => Promise<HistoryRepository>;
+  readonly openWritable: () => Promise<RunStore>;
   /** Only this workflow's runs; all when omitted. */
   readonly workflowName?: string;
   /** Writes one line on stderr. */

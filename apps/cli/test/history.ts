@@ -1,4 +1,4 @@
-import { openSqliteRunRepository } from '@playbook/sqlite';
+import { openRunStore } from '../src/state-store.js';
 
 const OWNER = { host: 'test-host', pid: 1, processGroup: null };
 
@@ -8,7 +8,7 @@ const OWNER = { host: 'test-host', pid: 1, processGroup: null };
  * aborted run with no attempts.
  */
 export async function seedHistory(statePath: string): Promise<void> {
-  const repository = await openSqliteRunRepository(statePath);
+  const repository = await openRunStore({ statePath });
   try {
     const nodeIds = ['build', 'approve', 'notify'];
     const run1 = await repository.createRun({

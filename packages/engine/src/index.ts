@@ -23,6 +23,7 @@ export type {
   RunStartedEvent,
   StaleRunRecoveredEvent,
 } from './events.js';
+export { compareCodePoints } from './name-order.js';
 export { planOrder } from './planner.js';
 export type { Clock } from './ports/clock.js';
 export type {
@@ -49,6 +50,7 @@ export type {
   RepeatRequest,
 } from './ports/prompter.js';
 export { PromptClosedError } from './ports/prompter.js';
+export type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from './ports/run-history.js';
 export type {
   AttemptKey,
   AttemptOutcome,

@@ -21,7 +21,7 @@ export interface ExecutionsTable extends Omit<ContractExecutionsTable, 'duration
   write_order: Generated<string>;
 }
 
-/** The typed view Kysely checks queries against. */
+/** The typed view Kysely checks the lease queries against. */
 export interface PlaybookDatabase {
   runs: RunsTable;
   executions: ExecutionsTable;

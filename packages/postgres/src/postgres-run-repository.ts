@@ -1,36 +1,15 @@
 import type {
-  AttemptKey,
-  AttemptOutcome,
-  AttemptRecord,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
   RunKey,
   RunOwner,
   RunRecord,
-  RunRepository,
-  RunState,
-  RunStatus,
-  StartAttemptInput,
 } from '@playbook/engine';
-// The records subpath alone: the engine's main entry would load the planner and the domain's schemas.
-import { describeAttempt, describeRun, newAttemptRecord } from '@playbook/engine/records';
-import {
-  type DatabaseInfo,
-  type NodeStatusCount,
-  schemaVersionOf,
-  summarizeWorkflows,
-  tallyNodeStatuses,
-  toRunRecord,
-  toRunState,
-  type WorkflowSummary,
-} from '@playbook/sql-store';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { driveAsync, type Operation, SqlRunStore, type SqlStep } from '@playbook/sql-store';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { PlaybookDatabase } from './database.js';
-import { toAttemptRecord } from './rows.js';
-
-/** First key of the run-id advisory locks ("play"), so they cannot collide with other users' single-key locks. */
-const RUN_ID_LOCK_SPACE = 0x706c6179;
+import { postgresDialect } from './postgres-dialect.js';
 
 /** Lease settings of a repository; see `OpenPostgresOptions`. */
 export interface LeaseSettings {
@@ -39,15 +18,15 @@ export interface LeaseSettings {
 }
 
 /**
- * `RunRepository` on a PostgreSQL database shared by a team, plus the history queries of `info` and `show`.
- * Get one from `openPostgresRunRepository`, which checks and migrates the schema first.
+ * `RunRepository` and `RunHistory` on a PostgreSQL database shared by a team. Get one from
+ * `openPostgresRunRepository`, which checks and migrates the schema first.
  *
  * Every state change is one transaction. A run's owner on another host cannot be checked for being alive, so
  * the owner holds a lease (`lease_expires_at`, in the server's time) that this repository renews on a timer
  * for the runs it created or claimed, until they end or it is closed; `ownerLeaseExpired` lets the engine
  * recover a run whose owner stopped renewing.
  */
-export class PostgresRunRepository implements RunRepository {
+export class PostgresRunRepository extends SqlRunStore {
   readonly #db: Kysely<PlaybookDatabase>;
   readonly #url: string;
   readonly #lease: LeaseSettings;
@@ -59,6 +38,7 @@ export class PostgresRunRepository implements RunRepository {
 
   /** Use `openPostgresRunRepository`. `url` is the connection URL without its password, for messages. */
   constructor(db: Kysely<PlaybookDatabase>, url: string, lease: LeaseSettings) {
+    super(postgresDialect(lease.leaseSeconds));
     this.#db = db;
     this.#url = url;
     this.#lease = lease;
@@ -69,243 +49,24 @@ export class PostgresRunRepository implements RunRepository {
     return this.#url;
   }
 
-  async createRun(input: CreateRunInput): Promise<RunRecord> {
-    const row = await this.#db.transaction().execute(async (trx) => {
-      // One allocator per workflow at a time, held to the commit: the next one reads this run's id.
-      await sql`select pg_advisory_xact_lock(${RUN_ID_LOCK_SPACE}, hashtext(${input.workflowName}))`.execute(
-        trx,
-      );
-      const { last } = await trx
-        .selectFrom('runs')
-        .select((eb) => eb.fn.max('run_id').as('last'))
-        .where('workflow_name', '=', input.workflowName)
-        .executeTakeFirstOrThrow();
-      return trx
-        .insertInto('runs')
-        .values({
-          workflow_name: input.workflowName,
-          run_id: (last ?? 0) + 1,
-          start_time: input.startTime,
-          end_time: null,
-          status: 'running',
-          trigger: 'run',
-          owner_host: input.owner.host,
-          owner_pid: input.owner.pid,
-          owner_process_group: input.owner.processGroup,
-          lease_expires_at: this.#leaseEnd(),
-          runbook_hash: input.runbookHash,
-          node_ids: JSON.stringify(input.nodeIds),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    });
-    const run = toRunRecord(row);
+  override async createRun(input: CreateRunInput): Promise<RunRecord> {
+    const run = await super.createRun(input);
     this.#keepLease(run, input.owner);
     return run;
   }
 
-  async loadRun(key: RunKey): Promise<RunState | undefined> {
-    const run = await this.#db
-      .selectFrom('runs')
-      .selectAll()
-      .where('workflow_name', '=', key.workflowName)
-      .where('run_id', '=', key.runId)
-      .executeTakeFirst();
-    if (run === undefined) return undefined;
-    const attempts = await this.#db
-      .selectFrom('executions')
-      .selectAll()
-      .where('workflow_name', '=', key.workflowName)
-      .where('run_id', '=', key.runId)
-      .orderBy('start_time')
-      .orderBy('write_order')
-      .execute();
-    const answerRows = await this.#db
-      .selectFrom('run_answers')
-      .select(['node_id', 'param', 'value'])
-      .where('workflow_name', '=', key.workflowName)
-      .where('run_id', '=', key.runId)
-      .orderBy('node_id')
-      .orderBy('param')
-      .execute();
-    return toRunState(run, attempts.map(toAttemptRecord), answerRows);
-  }
-
-  async findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined> {
-    if (statuses !== undefined && statuses.length === 0) return undefined;
-    let query = this.#db
-      .selectFrom('runs')
-      .selectAll()
-      .where('workflow_name', '=', workflowName)
-      .orderBy('run_id', 'desc')
-      .limit(1);
-    if (statuses !== undefined) query = query.where('status', 'in', statuses);
-    const row = await query.executeTakeFirst();
-    return row === undefined ? undefined : toRunRecord(row);
-  }
-
-  async listRunningRuns(workflowName?: string): Promise<RunRecord[]> {
-    let query = this.#db
-      .selectFrom('runs')
-      .selectAll()
-      .where('status', '=', 'running')
-      // Byte order, as SQLite sorts: the database's collation might order names differently.
-      .orderBy(sql`workflow_name collate "C"`)
-      .orderBy('run_id');
-    if (workflowName !== undefined) query = query.where('workflow_name', '=', workflowName);
-    return (await query.execute()).map(toRunRecord);
-  }
-
-  async claimRun(input: ClaimRunInput): Promise<boolean> {
-    const expected = input.expectedOwner;
-    // One UPDATE whose WHERE is the compare: of two claims one matches (the second re-reads the row and fails).
-    const result = await this.#db
-      .updateTable('runs')
-      .set({
-        status: 'running',
-        trigger: input.trigger ?? 'resume',
-        end_time: input.endTime ?? null,
-        owner_host: input.owner.host,
-        owner_pid: input.owner.pid,
-        owner_process_group: input.owner.processGroup,
-        lease_expires_at: this.#leaseEnd(),
-        node_ids: JSON.stringify(input.nodeIds),
-        runbook_hash: input.runbookHash,
-      })
-      .where('workflow_name', '=', input.workflowName)
-      .where('run_id', '=', input.runId)
-      .where('status', '=', input.expectedStatus)
-      .where(sql<boolean>`owner_host is not distinct from ${expected?.host ?? null}::text`)
-      .where(sql<boolean>`owner_pid is not distinct from ${expected?.pid ?? null}::integer`)
-      .where(
-        sql<boolean>`owner_process_group is not distinct from ${expected?.processGroup ?? null}::integer`,
-      )
-      .executeTakeFirst();
-    const claimed = result.numUpdatedRows === 1n;
+  override async claimRun(input: ClaimRunInput): Promise<boolean> {
+    const claimed = await super.claimRun(input);
     if (claimed) this.#keepLease(input, input.owner);
     return claimed;
   }
 
-  async setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void> {
-    const result = await this.#db
-      .updateTable('runs')
-      .set({ owner_process_group: processGroup })
-      .where('workflow_name', '=', key.workflowName)
-      .where('run_id', '=', key.runId)
-      // A run nobody owns has no command running: there is nothing to record.
-      .where('owner_host', 'is not', null)
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) await requireRun(this.#db, key);
-  }
-
-  async startAttempt(input: StartAttemptInput): Promise<AttemptRecord> {
-    const row = await this.#db.transaction().execute(async (trx) => {
-      // Locking the run row serialises attempt numbering within the run (and checks the run exists).
-      await requireRun(trx, input, true);
-      const { last } = await trx
-        .selectFrom('executions')
-        .select((eb) => eb.fn.max('attempt').as('last'))
-        .where('workflow_name', '=', input.workflowName)
-        .where('run_id', '=', input.runId)
-        .where('node_id', '=', input.nodeId)
-        .executeTakeFirstOrThrow();
-      const record = newAttemptRecord(input, (last ?? 0) + 1);
-      return trx
-        .insertInto('executions')
-        .values({
-          workflow_name: record.workflowName,
-          run_id: record.runId,
-          node_id: record.nodeId,
-          attempt: record.attempt,
-          start_time: record.startTime,
-          end_time: record.endTime,
-          status: record.status,
-          operator_decision: record.operatorDecision,
-          duration_ms: record.durationMs,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    });
-    return toAttemptRecord(row);
-  }
-
-  async finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('executions')
-        .set({
-          status: outcome.status,
-          end_time: outcome.endTime,
-          duration_ms: outcome.durationMs,
-          result_text: outcome.resultText ?? null,
-          exit_code: outcome.exitCode ?? null,
-          exception: outcome.exception ?? null,
-          stdout: outcome.stdout ?? null,
-          stderr: outcome.stderr ?? null,
-          // Left out, the decision given at start stays.
-          ...(outcome.operatorDecision === undefined ? {} : { operator_decision: outcome.operatorDecision }),
-        })
-        .where('workflow_name', '=', key.workflowName)
-        .where('run_id', '=', key.runId)
-        .where('node_id', '=', key.nodeId)
-        .where('attempt', '=', key.attempt)
-        .where('status', '=', 'running')
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) {
-        const current = await trx
-          .selectFrom('executions')
-          .select('status')
-          .where('workflow_name', '=', key.workflowName)
-          .where('run_id', '=', key.runId)
-          .where('node_id', '=', key.nodeId)
-          .where('attempt', '=', key.attempt)
-          .executeTakeFirst();
-        if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
-        throw new Error(`${describeAttempt(key)} is not running (status ${current.status})`);
-      }
-      // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
-      await trx
-        .updateTable('runs')
-        .set({ owner_process_group: null })
-        .where('workflow_name', '=', key.workflowName)
-        .where('run_id', '=', key.runId)
-        .where('owner_process_group', 'is not', null)
-        .execute();
-    });
-  }
-
-  async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
-    const result = await this.#db
-      .updateTable('runs')
-      .set({
-        status: input.status,
-        end_time: input.endTime,
-        nodes_ok: input.nodesOk,
-        nodes_nok: input.nodesNok,
-        nodes_skipped: input.nodesSkipped,
-        owner_host: null,
-        owner_pid: null,
-        owner_process_group: null,
-        lease_expires_at: null,
-      })
-      .where('workflow_name', '=', key.workflowName)
-      .where('run_id', '=', key.runId)
-      .executeTakeFirst();
-    this.#dropLease(key);
-    if (result.numUpdatedRows === 0n) throw new Error(`${describeRun(key)} does not exist`);
-  }
-
-  async saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      await requireRun(trx, key);
-      await trx
-        .insertInto('run_answers')
-        .values({ workflow_name: key.workflowName, run_id: key.runId, node_id: nodeId, param, value })
-        .onConflict((oc) =>
-          oc.columns(['workflow_name', 'run_id', 'node_id', 'param']).doUpdateSet({ value }),
-        )
-        .execute();
-    });
+  override async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
+    try {
+      await super.finishRun(key, input);
+    } finally {
+      this.#dropLease(key);
+    }
   }
 
   /**
@@ -330,7 +91,7 @@ export class PostgresRunRepository implements RunRepository {
     for (const [id, { key, owner }] of [...this.#owned]) {
       const result = await this.#db
         .updateTable('runs')
-        .set({ lease_expires_at: this.#leaseEnd() })
+        .set({ lease_expires_at: sql<Date>`now() + make_interval(secs => ${this.#lease.leaseSeconds})` })
         .where('workflow_name', '=', key.workflowName)
         .where('run_id', '=', key.runId)
         .where('status', '=', 'running')
@@ -341,89 +102,6 @@ export class PostgresRunRepository implements RunRepository {
       if (result.numUpdatedRows === 0n) this.#owned.delete(id);
     }
     if (this.#owned.size === 0) this.#stopHeartbeat();
-  }
-
-  /** Every workflow with runs, by name: its run count by status and its newest run. */
-  async listWorkflows(): Promise<WorkflowSummary[]> {
-    const counts = await this.#db
-      .selectFrom('runs')
-      .select(['workflow_name', 'status', (eb) => eb.fn.countAll<string>().as('count')])
-      .groupBy(['workflow_name', 'status'])
-      .execute();
-    const latest = await this.#db
-      .selectFrom('runs as r')
-      .selectAll('r')
-      .where('r.run_id', '=', (eb) =>
-        eb
-          .selectFrom('runs as newest')
-          .select((inner) => inner.fn.max('newest.run_id').as('run_id'))
-          .whereRef('newest.workflow_name', '=', 'r.workflow_name'),
-      )
-      .orderBy(sql`r.workflow_name collate "C"`)
-      .execute();
-    return summarizeWorkflows(latest, counts);
-  }
-
-  /** Every node that has attempts in the workflow, by id, with its runs counted by its status in each. */
-  async nodeStatusCounts(workflowName: string): Promise<NodeStatusCount[]> {
-    const latest = await this.#db
-      .selectFrom('executions as e')
-      .select(['e.node_id', 'e.status', (eb) => eb.fn.countAll<string>().as('count')])
-      .where('e.workflow_name', '=', workflowName)
-      .where('e.attempt', '=', (eb) =>
-        eb
-          .selectFrom('executions as later')
-          .select((inner) => inner.fn.max('later.attempt').as('attempt'))
-          .whereRef('later.workflow_name', '=', 'e.workflow_name')
-          .whereRef('later.run_id', '=', 'e.run_id')
-          .whereRef('later.node_id', '=', 'e.node_id'),
-      )
-      .groupBy(['e.node_id', 'e.status'])
-      .execute();
-    const attempts = await this.#db
-      .selectFrom('executions')
-      .select(['node_id', (eb) => eb.fn.countAll<string>().as('count')])
-      .where('workflow_name', '=', workflowName)
-      .groupBy('node_id')
-      .orderBy(sql`node_id collate "C"`)
-      .execute();
-    // Nodes in the order of `attempts` (every node with an attempt has a latest one, so none is missed).
-    return tallyNodeStatuses([
-      ...attempts.map(({ node_id, count }) => ({ node_id, status: null, runs: 0, attempts: count })),
-      ...latest.map(({ node_id, status, count }) => ({ node_id, status, runs: count, attempts: 0 })),
-    ]);
-  }
-
-  /** A workflow's runs, newest first. */
-  async listRuns(workflowName: string): Promise<RunRecord[]> {
-    const rows = await this.#db
-      .selectFrom('runs')
-      .selectAll()
-      .where('workflow_name', '=', workflowName)
-      .orderBy('run_id', 'desc')
-      .execute();
-    return rows.map(toRunRecord);
-  }
-
-  /** One run with its executions in order and its remembered answers; undefined when there is none. */
-  async getRunWithExecutions(workflowName: string, runId: number): Promise<RunState | undefined> {
-    return this.loadRun({ workflowName, runId });
-  }
-
-  /** The database URL (no password), the size of the Playbook tables and the schema version. */
-  async databaseInfo(): Promise<DatabaseInfo> {
-    const { rows: sizes } = await sql<{ bytes: string | null }>`
-      select sum(pg_total_relation_size(to_regclass(name))) as bytes
-      from unnest(array['runs', 'executions', 'run_answers', 'kysely_migration', 'kysely_migration_lock']) as name
-    `.execute(this.#db);
-    const { rows: applied } = await sql<{ name: string }>`select name from kysely_migration`.execute(
-      this.#db,
-    );
-    return {
-      path: this.#url,
-      sizeBytes: Number(sizes[0]?.bytes ?? 0),
-      schemaVersion: schemaVersionOf(applied.map((row) => row.name)),
-    };
   }
 
   /**
@@ -439,8 +117,12 @@ export class PostgresRunRepository implements RunRepository {
     await this.#db.destroy();
   }
 
-  #leaseEnd() {
-    return sql<Date>`now() + make_interval(secs => ${this.#lease.leaseSeconds})`;
+  protected write<T>(operation: Operation<T>): Promise<T> {
+    return this.#db.transaction().execute((trx) => driveAsync(operation, (step) => execute(trx, step)));
+  }
+
+  protected read<T>(operation: Operation<T>): Promise<T> {
+    return driveAsync(operation, (step) => execute(this.#db, step));
   }
 
   #keepLease(key: RunKey, owner: RunOwner): void {
@@ -471,18 +153,13 @@ export class PostgresRunRepository implements RunRepository {
   }
 }
 
-async function requireRun(
-  db: Kysely<PlaybookDatabase> | Transaction<PlaybookDatabase>,
-  key: RunKey,
-  lock = false,
-): Promise<void> {
-  let query = db
-    .selectFrom('runs')
-    .select('run_id')
-    .where('workflow_name', '=', key.workflowName)
-    .where('run_id', '=', key.runId);
-  if (lock) query = query.forUpdate();
-  if ((await query.executeTakeFirst()) === undefined) throw new Error(`${describeRun(key)} does not exist`);
+/** Runs one step of an operation on the pool or in a transaction. */
+async function execute(db: Kysely<PlaybookDatabase>, step: SqlStep): Promise<unknown> {
+  const result = await db.executeQuery<Record<string, unknown>>(
+    CompiledQuery.raw(step.sql, [...step.values]),
+  );
+  if (step.kind === 'changes') return Number(result.numAffectedRows ?? 0n);
+  return step.kind === 'row' ? result.rows[0] : result.rows;
 }
 
 function leaseId(key: RunKey): string {

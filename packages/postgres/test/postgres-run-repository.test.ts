@@ -2,9 +2,9 @@ import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../src/migrations.js';
 import { openPostgresRunRepository } from '../src/open-postgres-run-repository.js';
+import { schemaDdl } from '../src/postgres-dialect.js';
 import type { PostgresRunRepository } from '../src/postgres-run-repository.js';
 import { redactUrl } from '../src/redact-url.js';
-import { schemaDdl } from '../src/schema-ddl.js';
 import { StateDatabaseError } from '../src/state-database-error.js';
 import { adminQuery, dropSchema, freshSchema } from './schemas.js';
 

@@ -1,9 +1,8 @@
-import type { Selectable } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { summarizeWorkflows, tallyNodeStatuses } from './history-shaping.js';
-import type { RunsTable } from './tables.js';
+import type { RunsRow } from './rows.js';
 
-function runRow(workflowName: string, runId: number, status: string): Selectable<RunsTable> {
+function runRow(workflowName: string, runId: number, status: string): RunsRow {
   return {
     workflow_name: workflowName,
     run_id: runId,
@@ -23,9 +22,9 @@ function runRow(workflowName: string, runId: number, status: string): Selectable
 }
 
 describe('summarizeWorkflows', () => {
-  it('counts each workflow’s runs by status, whatever type the driver gives counts in', () => {
+  it('counts each workflow’s runs by status, workflows by name, whatever type the driver gives counts in', () => {
     const summaries = summarizeWorkflows(
-      [runRow('build', 3, 'ok'), runRow('deploy', 2, 'running')],
+      [runRow('deploy', 2, 'running'), runRow('build', 3, 'ok')],
       [
         { workflow_name: 'build', status: 'ok', count: 2 },
         { workflow_name: 'build', status: 'nok', count: '1' },
@@ -50,7 +49,7 @@ describe('summarizeWorkflows', () => {
 });
 
 describe('tallyNodeStatuses', () => {
-  it('adds pieces up per node, in the order nodes first appear', () => {
+  it('adds pieces up per node, nodes by id', () => {
     expect(
       tallyNodeStatuses([
         { node_id: 'b', status: null, runs: 0, attempts: '3' },
@@ -60,8 +59,8 @@ describe('tallyNodeStatuses', () => {
         { node_id: 'a', status: 'unknown', runs: 1, attempts: 1 },
       ]),
     ).toEqual([
-      { nodeId: 'b', runs: 2, attempts: 3, runsByStatus: { running: 0, ok: 0, nok: 1, skipped: 1 } },
       { nodeId: 'a', runs: 3, attempts: 3, runsByStatus: { running: 0, ok: 2, nok: 0, skipped: 0 } },
+      { nodeId: 'b', runs: 2, attempts: 3, runsByStatus: { running: 0, ok: 0, nok: 1, skipped: 1 } },
     ]);
   });
 });

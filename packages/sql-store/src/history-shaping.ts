@@ -1,8 +1,6 @@
-import type { AttemptStatus, RunStatus } from '@playbook/engine';
-import type { Selectable } from 'kysely';
-import type { NodeStatusCount, WorkflowSummary } from './history.js';
-import { toRunRecord } from './rows.js';
-import type { RunsTable } from './tables.js';
+import type { AttemptStatus, NodeStatusCount, RunStatus, WorkflowSummary } from '@playbook/engine';
+import { compareCodePoints } from '@playbook/engine/records';
+import { type RunsRow, toRunRecord } from './rows.js';
 
 const RUN_STATUSES: readonly RunStatus[] = ['running', 'ok', 'nok', 'aborted'];
 const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'skipped'];
@@ -11,14 +9,15 @@ const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'ski
 export type DriverCount = number | string | bigint;
 
 /**
- * `listWorkflows`' result from each workflow's newest `runs` row, in the order wanted, and the run counts
- * grouped by workflow and status. A status the engine does not know counts in `runCount` only.
+ * `listWorkflows`' result from each workflow's newest `runs` row and the run counts grouped by workflow and
+ * status, workflows by name. A status the engine does not know counts in `runCount` only.
  */
 export function summarizeWorkflows(
-  latestRows: readonly Selectable<RunsTable>[],
+  latestRows: readonly RunsRow[],
   counts: readonly { readonly workflow_name: string; readonly status: string; readonly count: DriverCount }[],
 ): WorkflowSummary[] {
-  return latestRows.map((row) => {
+  const byName = [...latestRows].sort((a, b) => compareCodePoints(a.workflow_name, b.workflow_name));
+  return byName.map((row) => {
     const runsByStatus = zeroCounts(RUN_STATUSES);
     let runCount = 0;
     for (const count of counts) {
@@ -39,8 +38,8 @@ export interface NodeTallyRow {
 }
 
 /**
- * `nodeStatusCounts`' result: the pieces added up per node, nodes in the order they first appear. A status the
- * engine does not know counts in `runs` only.
+ * `nodeStatusCounts`' result: the pieces added up per node, nodes by id. A status the engine does not know
+ * counts in `runs` only.
  */
 export function tallyNodeStatuses(rows: Iterable<NodeTallyRow>): NodeStatusCount[] {
   const byNode = new Map<
@@ -59,7 +58,7 @@ export function tallyNodeStatuses(rows: Iterable<NodeTallyRow>): NodeStatusCount
       entry.runsByStatus[row.status] += Number(row.runs);
     }
   }
-  return [...byNode.values()];
+  return [...byNode.values()].sort((a, b) => compareCodePoints(a.nodeId, b.nodeId));
 }
 
 function zeroCounts<S extends string>(statuses: readonly S[]): Record<S, number> {

@@ -1,6 +1,14 @@
-export type { DatabaseInfo, NodeStatusCount, WorkflowSummary } from './history.js';
+export type { OwnerLease, SchemaHooks, SqlDialect } from './dialect.js';
 export type { DriverCount, NodeTallyRow } from './history-shaping.js';
 export { summarizeWorkflows, tallyNodeStatuses } from './history-shaping.js';
-export { toAttemptRecord, toRunRecord, toRunState } from './rows.js';
+export { migrationsFor, SCHEMA_VERSION, SqlMigrationProvider } from './migrations.js';
+export type { Operation, SqlStep } from './operations.js';
+export { driveAsync, driveSync } from './operations.js';
+export type { ExecutionsRow, RunsRow } from './rows.js';
+export { orderAttempts, toAttemptRecord, toRunRecord, toRunState } from './rows.js';
+export { schemaDdl } from './schema.js';
 export { schemaVersionOf } from './schema-version.js';
+export { SqlRunStore } from './sql-run-store.js';
+export type { StateStoreErrorCode } from './state-store-error.js';
+export { firstLine, StateStoreError } from './state-store-error.js';
 export type { ExecutionsTable, PlaybookDatabase, RunAnswersTable, RunsTable } from './tables.js';

@@ -6,11 +6,21 @@ import type {
   RunStatus,
   RunTrigger,
 } from '@playbook/engine';
+import { compareCodePoints } from '@playbook/engine/records';
 import type { Selectable } from 'kysely';
+import type { DriverCount } from './history-shaping.js';
 import type { ExecutionsTable, RunAnswersTable, RunsTable } from './tables.js';
 
+/** A `runs` row as a driver returns it (adapters' extra columns are ignored). */
+export type RunsRow = Selectable<RunsTable>;
+
+/** An `executions` row as a driver returns it: PostgreSQL's BIGINT `duration_ms` comes as a string. */
+export type ExecutionsRow = Omit<Selectable<ExecutionsTable>, 'duration_ms'> & {
+  readonly duration_ms: DriverCount | null;
+};
+
 /** A `runs` row as the engine sees it. */
-export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
+export function toRunRecord(row: RunsRow): RunRecord {
   return {
     workflowName: row.workflow_name,
     runId: row.run_id,
@@ -30,8 +40,8 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
   };
 }
 
-/** An `executions` row as the engine sees it (an adapter storing `duration_ms` otherwise converts it first). */
-export function toAttemptRecord(row: Selectable<ExecutionsTable>): AttemptRecord {
+/** An `executions` row as the engine sees it. */
+export function toAttemptRecord(row: ExecutionsRow): AttemptRecord {
   return {
     workflowName: row.workflow_name,
     runId: row.run_id,
@@ -46,18 +56,30 @@ export function toAttemptRecord(row: Selectable<ExecutionsTable>): AttemptRecord
     exception: row.exception,
     stdout: row.stdout,
     stderr: row.stderr,
-    durationMs: row.duration_ms,
+    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
   };
 }
 
-/** A run as `loadRun` returns it: its row, its attempts' rows in order, and its `run_answers` rows. */
+/**
+ * A run's `executions` rows, given in the order they were written, as the port orders attempts: by start time,
+ * same-instant ones in the order written. Sorted here (a stable sort, by code point) rather than by the
+ * database, whose collation of text might differ.
+ */
+export function orderAttempts(rows: readonly ExecutionsRow[]): AttemptRecord[] {
+  return rows.map(toAttemptRecord).sort((a, b) => compareCodePoints(a.startTime, b.startTime));
+}
+
+/** A run as `loadRun` returns it: its row, its attempts in order, and its `run_answers` rows (any order). */
 export function toRunState(
-  run: Selectable<RunsTable>,
+  run: RunsRow,
   attempts: readonly AttemptRecord[],
   answerRows: readonly Pick<RunAnswersTable, 'node_id' | 'param' | 'value'>[],
 ): RunState {
+  const sorted = [...answerRows].sort(
+    (a, b) => compareCodePoints(a.node_id, b.node_id) || compareCodePoints(a.param, b.param),
+  );
   const answers: Record<string, Record<string, string>> = {};
-  for (const { node_id, param, value } of answerRows) {
+  for (const { node_id, param, value } of sorted) {
     answers[node_id] ??= {};
     answers[node_id][param] = value;
   }

@@ -1,14 +1,12 @@
 import type { PlaybookDatabase } from '@playbook/sql-store';
 import type Database from 'better-sqlite3';
-import { Kysely, Migrator, sql } from 'kysely';
+import { Kysely, Migrator } from 'kysely';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 import { InCodeMigrationProvider } from './migrations.js';
 
 // Kysely is ~260 modules: loading them costs ~0.1 s and ~20 MB, and a bigger process makes every fork (each
-// command a run spawns) slower. A run needs none of it — its writes are prepared statements (`RunWrites`) — so
-// this module is imported on demand: for a migration, and for the history queries of `info`, `show` and resume.
-
-export { sql };
+// command a run spawns) slower. Only a migration needs it — reads and writes are prepared statements — so this
+// module is imported on demand.
 
 /** Kysely over an open connection; destroying it closes the connection. */
 export function kyselyOver(database: Database.Database): Kysely<PlaybookDatabase> {

@@ -1,8 +1,7 @@
 import { closeSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type PlaybookDatabase, schemaVersionOf } from '@playbook/sql-store';
+import { schemaVersionOf } from '@playbook/sql-store';
 import type Database from 'better-sqlite3';
-import type { Kysely } from 'kysely';
 import { connect, connectImmutable, journalUnavailable } from './connect.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { SqliteRunRepository } from './sqlite-run-repository.js';
@@ -79,11 +78,11 @@ export async function openSqliteRunRepository(
     throw openError(error, path);
   }
 
-  // Migrations need Kysely; a file already at the latest schema (every run after the first) needs neither.
-  let db: Kysely<PlaybookDatabase> | undefined;
+  // Migrations need Kysely; a file already at the latest schema (every run after the first) does not.
   if (!readonly && appliedVersion < SCHEMA_VERSION) {
     const { kyselyOver, migrateToLatest } = await import('./kysely-connection.js');
-    db = kyselyOver(database);
+    // Not destroyed once done: that would close the connection, which the repository goes on using.
+    const db = kyselyOver(database);
     const error = await migrateToLatest(db);
     if (error !== undefined) {
       await db.destroy();
@@ -95,7 +94,7 @@ export async function openSqliteRunRepository(
   const access = readonly
     ? { writable: !immutable && stateFileWritable(absolute), immutable }
     : { writable: true, immutable: false };
-  return new SqliteRunRepository(database, absolute, db, access);
+  return new SqliteRunRepository(database, absolute, access);
 }
 
 /**

@@ -1,12 +1,12 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runRepositoryContract } from '@playbook/engine/testing';
+import { runHistoryContract, runRepositoryContract } from '@playbook/engine/testing';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from './migrations.js';
 import { openSqliteRunRepository } from './open-sqlite-run-repository.js';
-import { schemaDdl } from './schema-ddl.js';
+import { schemaDdl } from './sqlite-dialect.js';
 import type { SqliteRunRepository } from './sqlite-run-repository.js';
 import { StateFileError } from './state-file-error.js';
 
@@ -23,6 +23,7 @@ afterEach(() => {
 });
 
 runRepositoryContract('SqliteRunRepository', () => openSqliteRunRepository(join(tempFolder(), 'run.db')));
+runHistoryContract('SqliteRunRepository', () => openSqliteRunRepository(join(tempFolder(), 'run.db')));
 
 const OWNER = { host: 'h', pid: 1, processGroup: null };
 
@@ -277,145 +278,39 @@ describe('openSqliteRunRepository', () => {
     const repo = await openSqliteRunRepository(path, { readonly: true });
     try {
       expect((await repo.listRuns('w')).map((run) => run.runId)).toEqual([1]);
-      await expect(
+      // A failure of SQLite itself names the state file: no caller needs to know SQLite's error codes.
+      const error = await expectStateFileError(
         repo.createRun({ workflowName: 'w', startTime: 't', owner: OWNER, runbookHash: null, nodeIds: [] }),
-      ).rejects.toThrow(/readonly/);
+        'QUERY_FAILED',
+        repo.path,
+      );
+      expect(error.message).toMatch(/readonly/);
+      expect((error.cause as { code?: string }).code).toMatch(/^SQLITE_READONLY/);
     } finally {
       await repo.close();
     }
   });
 });
 
-describe('history queries', () => {
-  async function seeded(): Promise<SqliteRunRepository> {
-    const repo = await openSqliteRunRepository(join(tempFolder(), 'run.db'));
-    const base = { owner: OWNER, runbookHash: null, nodeIds: ['a', 'b'] };
-    // deploy run 1: a ok; b nok then ok → ok.
-    const r1 = await repo.createRun({
-      ...base,
-      workflowName: 'deploy',
-      startTime: '2024-01-01T00:00:00.000Z',
-    });
-    for (const [nodeId, status] of [
-      ['a', 'ok'],
-      ['b', 'nok'],
-      ['b', 'ok'],
-    ] as const) {
-      const attempt = await repo.startAttempt({
-        ...r1,
-        nodeId,
-        startTime: '2024-01-01T00:00:01.000Z',
-        status: 'running',
+// What every history does is in runHistoryContract above; this is what only a file has.
+describe('databaseInfo', () => {
+  it('reports the absolute path, the pages in use and the schema version', async () => {
+    const path = join(tempFolder(), 'run.db');
+    await withRepository(path, async (repo) => {
+      await repo.createRun({
+        workflowName: 'w',
+        startTime: 't',
+        owner: OWNER,
+        runbookHash: null,
+        nodeIds: [],
       });
-      await repo.finishAttempt(attempt, { status, endTime: '2024-01-01T00:00:02.000Z', durationMs: 1000 });
-    }
-    await repo.finishRun(r1, {
-      status: 'ok',
-      endTime: '2024-01-01T00:00:03.000Z',
-      nodesOk: 2,
-      nodesNok: 0,
-      nodesSkipped: 0,
-    });
-    // deploy run 2: a nok, aborted.
-    const r2 = await repo.createRun({
-      ...base,
-      workflowName: 'deploy',
-      startTime: '2024-01-02T00:00:00.000Z',
-    });
-    const a = await repo.startAttempt({
-      ...r2,
-      nodeId: 'a',
-      startTime: '2024-01-02T00:00:01.000Z',
-      status: 'running',
-    });
-    await repo.finishAttempt(a, {
-      status: 'nok',
-      endTime: '2024-01-02T00:00:02.000Z',
-      durationMs: 1000,
-      exitCode: 3,
-    });
-    await repo.finishRun(r2, {
-      status: 'aborted',
-      endTime: '2024-01-02T00:00:03.000Z',
-      nodesOk: 0,
-      nodesNok: 1,
-      nodesSkipped: 0,
-    });
-    // deploy run 3: b skipped, still running.
-    const r3 = await repo.createRun({
-      ...base,
-      workflowName: 'deploy',
-      startTime: '2024-01-03T00:00:00.000Z',
-    });
-    await repo.startAttempt({ ...r3, nodeId: 'b', startTime: '2024-01-03T00:00:01.000Z', status: 'skipped' });
-    // failover run 1: running, no attempts.
-    await repo.createRun({ ...base, workflowName: 'failover', startTime: '2024-01-04T00:00:00.000Z' });
-    return repo;
-  }
-
-  it('lists workflows by name with run counts by status and the latest run', async () => {
-    const repo = await seeded();
-    try {
-      const workflows = await repo.listWorkflows();
-      expect(workflows.map((w) => [w.workflowName, w.runCount, w.runsByStatus, w.latestRun.runId])).toEqual([
-        ['deploy', 3, { running: 1, ok: 1, nok: 0, aborted: 1 }, 3],
-        ['failover', 1, { running: 1, ok: 0, nok: 0, aborted: 0 }, 1],
-      ]);
-      expect(workflows[0]?.latestRun).toMatchObject({
-        status: 'running',
-        startTime: '2024-01-03T00:00:00.000Z',
-      });
-    } finally {
-      await repo.close();
-    }
-  });
-
-  it('counts each node by its latest attempt in each run', async () => {
-    const repo = await seeded();
-    try {
-      expect(await repo.nodeStatusCounts('deploy')).toEqual([
-        { nodeId: 'a', runs: 2, attempts: 2, runsByStatus: { running: 0, ok: 1, nok: 1, skipped: 0 } },
-        { nodeId: 'b', runs: 2, attempts: 3, runsByStatus: { running: 0, ok: 1, nok: 0, skipped: 1 } },
-      ]);
-      expect(await repo.nodeStatusCounts('failover')).toEqual([]);
-    } finally {
-      await repo.close();
-    }
-  });
-
-  it('lists runs newest first and shows one run with its executions in order', async () => {
-    const repo = await seeded();
-    try {
-      expect((await repo.listRuns('deploy')).map((run) => [run.runId, run.status])).toEqual([
-        [3, 'running'],
-        [2, 'aborted'],
-        [1, 'ok'],
-      ]);
-      expect(await repo.listRuns('nothing')).toEqual([]);
-      const run = await repo.getRunWithExecutions('deploy', 1);
-      expect(run?.attempts.map((e) => `${e.nodeId}#${e.attempt}:${e.status}`)).toEqual([
-        'a#1:ok',
-        'b#1:nok',
-        'b#2:ok',
-      ]);
-      expect(await repo.getRunWithExecutions('deploy', 9)).toBeUndefined();
-    } finally {
-      await repo.close();
-    }
-  });
-
-  it('reports the path, size and schema version', async () => {
-    const repo = await seeded();
-    try {
       const info = await repo.databaseInfo();
       expect(info.path).toBe(repo.path);
       expect(info.path.endsWith('run.db')).toBe(true);
       expect(info.sizeBytes).toBeGreaterThan(4096);
       expect(info.sizeBytes % 4096).toBe(0);
       expect(info.schemaVersion).toBe(SCHEMA_VERSION);
-    } finally {
-      await repo.close();
-    }
+    });
   });
 });
 

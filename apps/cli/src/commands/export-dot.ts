@@ -65,7 +65,7 @@ export class ExportDotCommand extends BaseCommand {
       if (!(await this.stateFileExists()))
         throw new CliError(`no run history yet: ${statePath} does not exist`);
       const state = await this.withRepository(
-        (repository) => repository.getRunWithExecutions(runbook.meta.title, runId),
+        (repository) => repository.loadRun({ workflowName: runbook.meta.title, runId }),
         { readonly: true },
       );
       if (state === undefined) {

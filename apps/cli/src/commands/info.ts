@@ -1,9 +1,10 @@
-import type { NodeStatusCount, WorkflowSummary } from '@playbook/sqlite';
+import type { NodeStatusCount, WorkflowSummary } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { ExitCode } from '../errors.js';
 import { formatBytes, renderFields, renderTable } from '../format/table.js';
 import { recoverStaleRunsForHistory } from '../stale-runs.js';
+import { storeSchemaDdl } from '../state-store.js';
 
 /** `playbook info`: what the run history holds. */
 export class InfoCommand extends BaseCommand {
@@ -35,11 +36,7 @@ export class InfoCommand extends BaseCommand {
 
   override async execute(): Promise<number> {
     if (this.ddl) {
-      const { schemaDdl } =
-        this.resolveConfig().stateUrl === undefined
-          ? await import('@playbook/sqlite')
-          : await import('@playbook/postgres');
-      const ddl = schemaDdl();
+      const ddl = await storeSchemaDdl(this.resolveConfig());
       if (this.json) this.printJson({ ddl });
       else this.print(ddl.endsWith('\n') ? ddl : `${ddl}\n`);
       return ExitCode.ok;

@@ -60,7 +60,7 @@ export class ShowCommand extends BaseCommand {
           else this.printRuns(runs);
           return ExitCode.ok;
         }
-        const state = await repository.getRunWithExecutions(this.workflow, runId);
+        const state = await repository.loadRun({ workflowName: this.workflow, runId });
         if (state === undefined) {
           const runs = await repository.listRuns(this.workflow);
           if (runs.length === 0)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunState } from '@playbook/engine';
-import { openSqliteRunRepository } from '@playbook/sqlite';
+import { openRunStore } from '../../src/state-store.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export const binPath = join(repoRoot, 'apps/cli/dist/bin.js');
@@ -194,7 +194,7 @@ export const fixturesDir = dirname(fileURLToPath(import.meta.url));
 
 /** Reads a run and its attempts back from the sandbox's state file. */
 export async function loadRun(sandbox: Sandbox, workflowName: string, runId: number): Promise<RunState> {
-  const repository = await openSqliteRunRepository(sandbox.statePath);
+  const repository = await openRunStore({ statePath: sandbox.statePath });
   try {
     const state = await repository.loadRun({ workflowName, runId });
     if (state === undefined) {

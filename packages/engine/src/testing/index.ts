@@ -4,6 +4,8 @@ export { FakeProcessRunner } from './fake-process-runner.js';
 export { FakeProcessTable } from './fake-process-table.js';
 export { FixedClock } from './fixed-clock.js';
 export { InMemoryRunRepository } from './memory-run-repository.js';
+export type { RunHistoryContractOptions, RunStore } from './run-history-contract.js';
+export { runHistoryContract } from './run-history-contract.js';
 export type { RunRepositoryContractOptions } from './run-repository-contract.js';
 export { runRepositoryContract } from './run-repository-contract.js';
 export type { NodeOptions } from './runbook-builder.js';

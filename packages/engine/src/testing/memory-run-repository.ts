@@ -1,8 +1,11 @@
 import { describeAttempt, describeRun, newAttemptRecord } from '../attempt-record.js';
+import { compareCodePoints } from '../name-order.js';
+import type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from '../ports/run-history.js';
 import type {
   AttemptKey,
   AttemptOutcome,
   AttemptRecord,
+  AttemptStatus,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
@@ -23,12 +26,15 @@ interface StoredRun {
 }
 
 /**
- * A `RunRepository` held in memory, for tests and for library users who need no history. Every record it
- * returns is a copy, so callers cannot change what it stores behind its back.
+ * A `RunRepository` and `RunHistory` held in memory, for tests and for library users who need no history that
+ * outlives the process. Every record it returns is a copy, so callers cannot change what it stores behind its
+ * back.
  */
-export class InMemoryRunRepository implements RunRepository {
+export class InMemoryRunRepository implements RunRepository, RunHistory {
   /** workflow name → run id → run. */
   readonly #workflows = new Map<string, Map<number, StoredRun>>();
+
+  readonly path = '(in memory)';
 
   async createRun(input: CreateRunInput): Promise<RunRecord> {
     let runs = this.#workflows.get(input.workflowName);
@@ -63,7 +69,7 @@ export class InMemoryRunRepository implements RunRepository {
     // A stable sort: attempts that started at the same instant stay in the order they were written.
     const attempts = stored.attempts
       .map((attempt, index) => ({ attempt, index }))
-      .sort((a, b) => compareText(a.attempt.startTime, b.attempt.startTime) || a.index - b.index)
+      .sort((a, b) => compareCodePoints(a.attempt.startTime, b.attempt.startTime) || a.index - b.index)
       .map(({ attempt }) => ({ ...attempt }));
     return { run: copyRun(stored.record), attempts, answers };
   }
@@ -81,7 +87,7 @@ export class InMemoryRunRepository implements RunRepository {
   }
 
   async listRunningRuns(workflowName?: string): Promise<RunRecord[]> {
-    const names = workflowName === undefined ? [...this.#workflows.keys()].sort(compareText) : [workflowName];
+    const names = workflowName === undefined ? this.#workflowNames() : [workflowName];
     const running: RunRecord[] = [];
     for (const name of names) {
       const runs = this.#workflows.get(name);
@@ -181,6 +187,66 @@ export class InMemoryRunRepository implements RunRepository {
     params.set(param, value);
   }
 
+  async listWorkflows(): Promise<WorkflowSummary[]> {
+    const summaries: WorkflowSummary[] = [];
+    for (const name of this.#workflowNames()) {
+      const runs = this.#workflows.get(name);
+      const latest = runs?.get(runs.size)?.record;
+      if (runs === undefined || latest === undefined) continue;
+      const runsByStatus: Record<RunStatus, number> = { running: 0, ok: 0, nok: 0, aborted: 0 };
+      for (const { record } of runs.values()) runsByStatus[record.status] += 1;
+      summaries.push({ workflowName: name, runCount: runs.size, runsByStatus, latestRun: copyRun(latest) });
+    }
+    return summaries;
+  }
+
+  async listRuns(workflowName: string): Promise<RunRecord[]> {
+    const runs = this.#workflows.get(workflowName);
+    const records: RunRecord[] = [];
+    for (let runId = runs?.size ?? 0; runId >= 1; runId--) {
+      const record = runs?.get(runId)?.record;
+      if (record !== undefined) records.push(copyRun(record));
+    }
+    return records;
+  }
+
+  async nodeStatusCounts(workflowName: string): Promise<NodeStatusCount[]> {
+    const byNode = new Map<string, NodeTally>();
+    for (const { attempts } of this.#workflows.get(workflowName)?.values() ?? []) {
+      // The node's status in this run is its highest-numbered attempt's.
+      const latest = new Map<string, AttemptRecord>();
+      for (const attempt of attempts) {
+        let tally = byNode.get(attempt.nodeId);
+        if (tally === undefined) {
+          tally = { nodeId: attempt.nodeId, runs: 0, attempts: 0, runsByStatus: zeroAttemptCounts() };
+          byNode.set(attempt.nodeId, tally);
+        }
+        tally.attempts += 1;
+        const seen = latest.get(attempt.nodeId);
+        if (seen === undefined || seen.attempt < attempt.attempt) latest.set(attempt.nodeId, attempt);
+      }
+      for (const [nodeId, attempt] of latest) {
+        const tally = byNode.get(nodeId);
+        if (tally === undefined) continue;
+        tally.runs += 1;
+        tally.runsByStatus[attempt.status] += 1;
+      }
+    }
+    return [...byNode.values()].sort((a, b) => compareCodePoints(a.nodeId, b.nodeId));
+  }
+
+  async databaseInfo(): Promise<DatabaseInfo> {
+    return { path: this.path, sizeBytes: 0, schemaVersion: 0 };
+  }
+
+  schemaDdl(): string {
+    return '';
+  }
+
+  #workflowNames(): string[] {
+    return [...this.#workflows.keys()].sort(compareCodePoints);
+  }
+
   #find(key: RunKey): StoredRun | undefined {
     return this.#workflows.get(key.workflowName)?.get(key.runId);
   }
@@ -209,7 +275,13 @@ function sameOwner(a: RunOwner | null, b: RunOwner | null): boolean {
   return a.host === b.host && a.pid === b.pid && a.processGroup === b.processGroup;
 }
 
-/** Code-unit order, as SQLite's default BINARY collation compares ISO-8601 text. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+interface NodeTally {
+  readonly nodeId: string;
+  runs: number;
+  attempts: number;
+  readonly runsByStatus: Record<AttemptStatus, number>;
+}
+
+function zeroAttemptCounts(): Record<AttemptStatus, number> {
+  return { running: 0, ok: 0, nok: 0, skipped: 0 };
 }

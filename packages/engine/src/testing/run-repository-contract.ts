@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   AttemptKey,
   CreateRunInput,
@@ -8,12 +8,10 @@ import type {
   RunRepository,
   RunStatus,
 } from '../ports/run-repository.js';
+import { type ContractOptions, freshStores } from './contract-harness.js';
 
 /** Options of `runRepositoryContract`. */
-export interface RunRepositoryContractOptions {
-  /** Called after each test, once the repository is closed: remove its files here. */
-  readonly cleanup?: (repository: RunRepository) => Promise<void> | void;
-}
+export type RunRepositoryContractOptions = ContractOptions<RunRepository>;
 
 const OWNER: RunOwner = { host: 'host-a', pid: 4242, processGroup: null };
 const OTHER_OWNER: RunOwner = { host: 'host-b', pid: 777, processGroup: null };
@@ -51,20 +49,7 @@ export function runRepositoryContract(
   options: RunRepositoryContractOptions = {},
 ): void {
   describe(`RunRepository contract: ${name}`, () => {
-    const opened: RunRepository[] = [];
-
-    async function fresh(): Promise<RunRepository> {
-      const repository = await makeRepository();
-      opened.push(repository);
-      return repository;
-    }
-
-    afterEach(async () => {
-      for (const repository of opened.splice(0)) {
-        await repository.close?.();
-        await options.cleanup?.(repository);
-      }
-    });
+    const fresh = freshStores(makeRepository, options);
 
     describe('createRun', () => {
       it('creates run 1 as running, triggered by run, with the owner, hash and node ids', async () => {

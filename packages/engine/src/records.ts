@@ -1,0 +1,4 @@
+// `@playbook/engine/records`: what adapters share with the engine, without loading the engine's main entry
+// (the planner and the domain's schemas).
+export { describeAttempt, describeRun, newAttemptRecord } from './attempt-record.js';
+export { compareCodePoints } from './name-order.js';

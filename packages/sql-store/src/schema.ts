@@ -1,0 +1,88 @@
+import type { SchemaHooks, SqlDialect } from './dialect.js';
+
+/**
+ * The contract tables of SPEC §3, verbatim but for the duration's type: SQLite keeps this text in
+ * `sqlite_master`, so `.schema` shows the contract exactly as specified. Released text never changes (see
+ * `migrationsFor`).
+ */
+function contractTablesDdl(hooks: SchemaHooks): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS runs (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,          -- 1, 2, 3… per workflow
+  start_time    TEXT    NOT NULL,          -- UTC ISO-8601
+  end_time      TEXT,
+  status        TEXT    NOT NULL,          -- running | ok | nok | aborted
+  nodes_ok      INTEGER NOT NULL DEFAULT 0,
+  nodes_nok     INTEGER NOT NULL DEFAULT 0,
+  nodes_skipped INTEGER NOT NULL DEFAULT 0,
+  trigger       TEXT    NOT NULL,          -- run | resume
+  PRIMARY KEY (workflow_name, run_id)
+)`,
+    `CREATE TABLE IF NOT EXISTS executions (
+  workflow_name     TEXT    NOT NULL,
+  run_id            INTEGER NOT NULL,
+  node_id           TEXT    NOT NULL,
+  attempt           INTEGER NOT NULL,      -- 1, 2, 3… per node within a run
+  start_time        TEXT    NOT NULL,
+  end_time          TEXT,
+  status            TEXT    NOT NULL,      -- running | ok | nok | skipped
+  operator_decision TEXT,
+  result_text       TEXT,
+  exit_code         INTEGER,
+  exception         TEXT,
+  stdout            TEXT,
+  stderr            TEXT,
+  duration_ms       ${hooks.durationType},
+  PRIMARY KEY (workflow_name, run_id, node_id, attempt),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+  ];
+}
+
+/**
+ * What the engine needs beyond the contract. Added with ALTER TABLE so that a database holding only the
+ * contract tables (the original prototype's) is upgraded in place rather than refused.
+ */
+function engineStateDdl(hooks: SchemaHooks): string[] {
+  return [
+    // The process driving a running run, so another process can tell whether it is still alive.
+    'ALTER TABLE runs ADD COLUMN owner_host TEXT',
+    'ALTER TABLE runs ADD COLUMN owner_pid INTEGER',
+    'ALTER TABLE runs ADD COLUMN owner_process_group INTEGER',
+    ...hooks.ownerLeaseDdl,
+    // The runbook as it was when the run started, to report a changed file on resume.
+    'ALTER TABLE runs ADD COLUMN runbook_hash TEXT',
+    "ALTER TABLE runs ADD COLUMN node_ids TEXT NOT NULL DEFAULT '[]'",
+    ...hooks.writeOrderDdl,
+    `CREATE TABLE run_answers (
+  workflow_name TEXT NOT NULL,
+  run_id        INTEGER NOT NULL,
+  node_id       TEXT NOT NULL,
+  param         TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  PRIMARY KEY (workflow_name, run_id, node_id, param),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+    // History queries: `info` counts runs by status and nodes by status per workflow; recovery lists running runs.
+    'CREATE INDEX runs_by_workflow_status ON runs (workflow_name, status)',
+    'CREATE INDEX executions_by_workflow_node ON executions (workflow_name, node_id)',
+  ];
+}
+
+/** Every schema version's statements, in order: the first creates the contract tables, the second the rest. */
+export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
+  return [contractTablesDdl(hooks), engineStateDdl(hooks)];
+}
+
+/** The CREATE (and ALTER) statements of the schema a dialect writes, in order, for `info --ddl`. */
+export function schemaDdl(dialect: SqlDialect): string {
+  const [contract = [], engineState = []] = schemaSteps(dialect.schema);
+  return [
+    `-- Contract tables: the same names and columns in every adapter${dialect.schema.contractNote}`,
+    ...contract.map((statement) => `${statement.replace('CREATE TABLE IF NOT EXISTS', 'CREATE TABLE')};`),
+    `-- Adapter-owned columns, tables and indexes (${dialect.packageName})`,
+    ...engineState.map((statement) => `${statement};`),
+    '',
+  ].join('\n');
+}
