@@ -8,7 +8,9 @@ export const ExitCode = {
   failure: 1,
   /** A usage error: unknown command, bad or missing option. */
   usage: 2,
-  /** Interrupted by SIGINT/SIGTERM. */
+  /** The run stopped because the terminal was closed (SIGHUP), after its running step (docs/signals.md). */
+  hangup: 129,
+  /** Interrupted by SIGINT/SIGTERM/SIGQUIT. */
   interrupted: 130,
 } as const;
 

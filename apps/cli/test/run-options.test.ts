@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { type SignalSource, trapInterrupts } from '../src/commands/run-interrupts.js';
+import { type RunSignal, type SignalSource, trapInterrupts } from '../src/commands/run-interrupts.js';
 import { isInteractive, parseRetries, parseSetValues, shellQuote } from '../src/commands/run-options.js';
 import { ExitCode } from '../src/errors.js';
 import { parseRunId } from '../src/run-id.js';
@@ -72,7 +72,7 @@ class FakeSignals implements SignalSource {
     this.exits.push(code);
     return undefined as never;
   }
-  send(event: 'SIGINT' | 'SIGTERM') {
+  send(event: RunSignal) {
     for (const handler of this.handlers.get(event) ?? []) handler();
   }
 }
@@ -92,6 +92,38 @@ describe('trapInterrupts', () => {
     trap.interrupt(); // Ctrl-C typed at a raw-mode prompt counts like a SIGINT
     expect(source.exits).toEqual([ExitCode.interrupted]);
     expect(settled).toBe(2);
+    trap.release();
+    expect([...source.handlers.values()].every((set) => set.size === 0)).toBe(true);
+  });
+
+  it('takes SIGQUIT as an interrupt, like SIGINT and SIGTERM', () => {
+    const source = new FakeSignals();
+    const trap = trapInterrupts({ stderr: new PassThrough(), source });
+    source.send('SIGQUIT');
+    expect(trap.signal.aborted).toBe(true);
+    expect(trap.promptSignal.aborted).toBe(true);
+    expect(trap.hangup.aborted).toBe(false);
+    source.send('SIGQUIT');
+    expect(source.exits).toEqual([ExitCode.interrupted]);
+  });
+
+  it('takes SIGHUP as the terminal gone: no interrupt, no exit, questions end; an interrupt still counts', () => {
+    const source = new FakeSignals();
+    const stderr = new PassThrough();
+    const trap = trapInterrupts({ stderr, source });
+    source.send('SIGHUP');
+    source.send('SIGHUP');
+    trap.hangUp(); // the terminal's input ended under a question: the same
+    expect(trap.hungUp).toBe(true);
+    expect(trap.hangup.reason).toMatchObject({ message: 'the terminal was closed (SIGHUP)' });
+    expect(trap.promptSignal.aborted).toBe(true);
+    expect(trap.signal.aborted).toBe(false);
+    expect(trap.interrupted).toBe(false);
+    expect(source.exits).toEqual([]);
+    // Said once, for a log that outlived the terminal.
+    expect(String(stderr.read()).match(/The terminal was closed/g)).toHaveLength(1);
+    source.send('SIGINT');
+    expect(trap.signal.aborted).toBe(true);
     trap.release();
     expect([...source.handlers.values()].every((set) => set.size === 0)).toBe(true);
   });

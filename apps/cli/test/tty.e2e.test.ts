@@ -21,7 +21,11 @@ const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 const SGR = /\x1b\[\d+(;\d+)*m/;
 
 /** The terminal was handed back as the shell expects it: line editing, echo and Ctrl-C all on. */
-function expectCookedTerminal(result: { icanon: boolean; echo: boolean; isig: boolean }): void {
+function expectCookedTerminal(result: {
+  icanon: boolean | null;
+  echo: boolean | null;
+  isig: boolean | null;
+}): void {
   expect({ icanon: result.icanon, echo: result.echo, isig: result.isig }).toEqual({
     icanon: true,
     echo: true,

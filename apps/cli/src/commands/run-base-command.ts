@@ -2,7 +2,7 @@ import type { Runbook } from '@playbook/domain';
 import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
-import { ExitCode } from '../errors.js';
+import { CliError, ExitCode, exitCodeFor } from '../errors.js';
 import { redactStateUrl } from '../redact-state-url.js';
 import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
@@ -16,6 +16,7 @@ export interface SessionOptions {
   readonly retries: number;
   readonly values: SetValues;
   readonly signal: AbortSignal;
+  readonly hangup: AbortSignal;
   readonly onEvent: Renderer['handle'];
 }
 
@@ -73,6 +74,8 @@ export abstract class RunBaseCommand extends BaseCommand {
     const operator: OperatorPrompter | undefined = interactive
       ? (await import('../terminal/create-prompter.js')).createPrompter(this.context, trap)
       : undefined;
+    // The run the engine started (or resumed), once it says so: an error after that says how to resume it.
+    let runId: number | undefined;
     try {
       return await this.withRepository(async (repository) => {
         const engine = createEngine(
@@ -84,12 +87,17 @@ export abstract class RunBaseCommand extends BaseCommand {
           retries,
           values,
           signal: trap.signal,
-          onEvent: renderer.handle,
+          hangup: trap.hangup,
+          onEvent: (event) => {
+            if (event.type === 'run-started') runId = event.runId;
+            renderer.handle(event);
+          },
         });
         if (outcome.interrupted || trap.interrupted) {
           return ExitCode.interrupted;
         }
-        return outcome.status === 'ok' ? ExitCode.ok : ExitCode.failure;
+        if (outcome.status === 'ok') return ExitCode.ok;
+        return trap.hungUp && outcome.status === 'aborted' ? ExitCode.hangup : ExitCode.failure;
       });
     } catch (error) {
       renderer.dispose();
@@ -97,7 +105,7 @@ export abstract class RunBaseCommand extends BaseCommand {
         this.reportError(error);
         return ExitCode.interrupted;
       }
-      throw error;
+      throw runId === undefined ? error : withResumeHint(error, runId, this.resumeCommand(runId));
     } finally {
       renderer.dispose();
       operator?.close();
@@ -145,6 +153,19 @@ export abstract class RunBaseCommand extends BaseCommand {
     }
     return parts.join(' ');
   }
+}
+
+/**
+ * An error that stopped a run midway (a state write that failed: a full disk, a lock held past the busy
+ * timeout), as one line that also says how to resume the run. The engine has written the step that was running
+ * as ended `nok` and the run `aborted`, or, when nothing could be written, left the run to be recovered as
+ * interrupted by that resume. The exit code and the original error (shown with `-v`) are kept.
+ */
+function withResumeHint(error: unknown, runId: number, command: string): CliError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliError(`${message} — run ${runId} stopped; resume it with: ${command}`, exitCodeFor(error), {
+    cause: error,
+  });
 }
 
 /** The prompter of a non-interactive run: the engine must never call it, so any call is a bug made loud. */

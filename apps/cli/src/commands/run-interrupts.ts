@@ -1,63 +1,107 @@
 import type { Writable } from 'node:stream';
 import { ExitCode } from '../errors.js';
 
-/** The process-level hooks interrupt handling needs; the real `process` in production. */
+/** The signals that interrupt a run (SPEC §2.6, §11): the running step is stopped. */
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const;
+
+/** Every signal a run handles: the interrupts, and SIGHUP (the operator's terminal is gone). */
+export type RunSignal = (typeof INTERRUPTS)[number] | 'SIGHUP';
+
+/** The process-level hooks signal handling needs; the real `process` in production. */
 export interface SignalSource {
-  on(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  on(event: RunSignal, listener: () => void): unknown;
+  off(event: RunSignal, listener: () => void): unknown;
   exit(code: number): never;
 }
 
 export interface InterruptTrap {
-  /** Aborted by the first interrupt; give it to the engine. */
+  /** Aborted by the first interrupt; give it to the engine as `signal`. */
   readonly signal: AbortSignal;
+  /** Aborted by SIGHUP; give it to the engine as `hangup`. */
+  readonly hangup: AbortSignal;
+  /** Aborted by either: what a prompter waits on, since no answer will come after any of them. */
+  readonly promptSignal: AbortSignal;
   /** Whether an interrupt arrived. */
   readonly interrupted: boolean;
+  /** Whether SIGHUP arrived. */
+  readonly hungUp: boolean;
   /** An interrupt from inside the process (Ctrl-C typed at a raw-mode prompt): same as a SIGINT. */
   interrupt(): void;
+  /**
+   * The terminal found gone from inside the process (its input ended under a raw-mode question, which only a
+   * hang-up does): same as a SIGHUP, which may be handled only after the question has ended.
+   */
+  hangUp(): void;
   /** Removes the signal handlers; call when the run is over. */
   release(): void;
 }
 
 /**
- * SIGINT / SIGTERM handling of a run (SPEC §2.6). The first signal aborts the run: the engine stops the
- * running command's process group, records the attempt as interrupted and the run as aborted, and the command
- * exits 130. A second one exits at once with 130 — the process-exit hook of the process runner still kills the
- * live process group, and the run left `running` is resumable because its owner is gone.
+ * Signal handling of a run (SPEC §2.6, §11; docs/signals.md).
+ *
+ * SIGINT, SIGTERM and SIGQUIT interrupt: the first one aborts the run — the engine stops the running command's
+ * process group, records the attempt as interrupted and the run as aborted, and the command exits 130. A second
+ * one exits at once with 130 — the process-exit hook of the process runner still kills the live process group,
+ * and the run left `running` is resumable because its owner is gone.
+ *
+ * SIGHUP says the operator's terminal is gone (closed, ssh dropped). Nothing is stopped: the running step is let
+ * finish and recorded, nothing new starts, a pending question ends as end of input, and the command exits 129.
+ * Without this handler Node would die at once, leaving the command's process group running and the run
+ * `running`. Further SIGHUPs change nothing; an interrupt still stops the step.
  */
 export function trapInterrupts(options: {
   readonly stderr: Writable;
-  /** Called before an interrupt is reported, to clear a running clock or end an open output line. */
+  /** Called before a signal is reported, to clear a running clock or end an open output line. */
   readonly beforeReport?: () => void;
   readonly source?: SignalSource;
 }): InterruptTrap {
   const source: SignalSource = options.source ?? process;
-  const controller = new AbortController();
+  const interrupts = new AbortController();
+  const hangups = new AbortController();
+  const prompts = new AbortController();
   let count = 0;
-  const onSignal = () => {
+  const onInterrupt = () => {
     count += 1;
     options.beforeReport?.();
     if (count === 1) {
       options.stderr.write(
         '\nInterrupted: stopping the running step… (press Ctrl-C again to quit at once)\n',
       );
-      controller.abort(new Error('interrupted by the operator'));
+      interrupts.abort(new Error('interrupted by the operator'));
+      prompts.abort(interrupts.signal.reason);
       return;
     }
     options.stderr.write('\nQuitting now. The run can be resumed.\n');
     source.exit(ExitCode.interrupted);
   };
-  source.on('SIGINT', onSignal);
-  source.on('SIGTERM', onSignal);
+  const onHangup = () => {
+    if (hangups.signal.aborted) return;
+    options.beforeReport?.();
+    // Most likely nobody reads this; when the output goes to a file or a pipe that outlived the terminal, it
+    // says why the run stopped. A terminal that is gone drops it without error (see broken-pipe.ts).
+    options.stderr.write(
+      '\nThe terminal was closed (SIGHUP): the running step is let finish, nothing new starts. The run can be resumed.\n',
+    );
+    hangups.abort(new Error('the terminal was closed (SIGHUP)'));
+    prompts.abort(hangups.signal.reason);
+  };
+  for (const name of INTERRUPTS) source.on(name, onInterrupt);
+  source.on('SIGHUP', onHangup);
   return {
-    signal: controller.signal,
+    signal: interrupts.signal,
+    hangup: hangups.signal,
+    promptSignal: prompts.signal,
     get interrupted() {
       return count > 0;
     },
-    interrupt: onSignal,
+    get hungUp() {
+      return hangups.signal.aborted;
+    },
+    interrupt: onInterrupt,
+    hangUp: onHangup,
     release: () => {
-      source.off('SIGINT', onSignal);
-      source.off('SIGTERM', onSignal);
+      for (const name of INTERRUPTS) source.off(name, onInterrupt);
+      source.off('SIGHUP', onHangup);
     },
   };
 }

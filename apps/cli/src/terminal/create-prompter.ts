@@ -1,4 +1,5 @@
 import type { Prompter } from '@playbook/engine';
+import { ignoreBrokenPipe } from '../broken-pipe.js';
 import type { InterruptTrap } from '../commands/run-interrupts.js';
 import type { PlaybookContext } from '../context.js';
 import { createColors } from './colors.js';
@@ -21,12 +22,15 @@ export function createPrompter(context: PlaybookContext, trap: InterruptTrap): O
   const colors = createColors(context.color.stdout);
   const stdin = context.stdin as RawInput;
   if (context.isTTY.stdin && context.isTTY.stdout && typeof stdin.setRawMode === 'function') {
+    // A terminal closed while a question waits (SIGHUP) fails the switch back out of raw mode with EIO.
+    ignoreBrokenPipe(stdin);
     const prompter = new TtyPrompter({
       input: stdin,
       output: context.stdout,
       colors,
-      signal: trap.signal,
+      signal: trap.promptSignal,
       onInterrupt: () => trap.interrupt(),
+      onHangup: () => trap.hangUp(),
     });
     return { prompter, close: () => {} };
   }
@@ -34,7 +38,7 @@ export function createPrompter(context: PlaybookContext, trap: InterruptTrap): O
     input: context.stdin,
     output: context.stdout,
     colors,
-    signal: trap.signal,
+    signal: trap.promptSignal,
   });
   // Buffer piped answers from the start: they belong to our questions, whatever runs before them.
   prompter.start();

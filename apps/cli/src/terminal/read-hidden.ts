@@ -12,12 +12,15 @@ export interface ReadHiddenOptions {
   readonly signal?: AbortSignal;
   /** Called on Ctrl-C, which raw mode keeps from becoming a SIGINT. */
   readonly onInterrupt: () => void;
+  /** Called when the input ends under the question: in raw mode, only a closed terminal does that. */
+  readonly onHangup?: () => void;
 }
 
 /**
  * Reads one line on a terminal without showing it: raw mode, so the terminal echoes nothing, and nothing is
  * drawn per key either — not even a `•`, which would tell an onlooker the secret's length. Backspace and Ctrl-U
- * still edit the hidden line; Enter ends it; Ctrl-C interrupts; Ctrl-D on an empty line is end of input.
+ * still edit the hidden line; Enter ends it; Ctrl-C interrupts; Ctrl-D on an empty line is end of input, as is
+ * the input really ending (the terminal was closed).
  * readline's own question is not used: it echoes what is typed, and muting it means patching its internals.
  */
 export function readHidden(options: ReadHiddenOptions): Promise<string> {
@@ -33,9 +36,14 @@ export function readHidden(options: ReadHiddenOptions): Promise<string> {
     input.resume();
     output.write(`${question} `);
     let value = '';
+    let settled = false;
 
     const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       input.off('keypress', onKeypress);
+      input.off('end', onEnd);
+      input.off('close', onEnd);
       signal?.removeEventListener('abort', onAbort);
       input.setRawMode(wasRaw);
       input.pause();
@@ -45,6 +53,10 @@ export function readHidden(options: ReadHiddenOptions): Promise<string> {
       else reject(error);
     };
     const onAbort = () => finish(new PromptClosedError('interrupted'));
+    const onEnd = () => {
+      finish(new PromptClosedError('input ended while a question was waiting'));
+      options.onHangup?.();
+    };
     const onKeypress = (text: string | undefined, key: Key | undefined) => {
       if (key?.ctrl === true && key.name === 'c') {
         finish(new PromptClosedError('interrupted'));
@@ -62,6 +74,8 @@ export function readHidden(options: ReadHiddenOptions): Promise<string> {
       }
     };
     input.on('keypress', onKeypress);
+    input.on('end', onEnd);
+    input.on('close', onEnd);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

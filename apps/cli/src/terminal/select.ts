@@ -32,6 +32,8 @@ export interface SelectOptions<T> {
   readonly signal?: AbortSignal;
   /** Called on Ctrl-C, which raw mode keeps from becoming a SIGINT. */
   readonly onInterrupt: () => void;
+  /** Called when the input ends under the question: in raw mode, only a closed terminal does that. */
+  readonly onHangup?: () => void;
 }
 
 /** The slice of `tty.WriteStream` the selector reads: its width, to know how many rows a long line takes. */
@@ -46,7 +48,9 @@ const up = (lines: number) => (lines > 0 ? `\x1b[${lines}A\r` : '\r');
 
 /**
  * Arrow-key selection on a terminal: up/down and Enter, or the first letter of a choice. Raw mode swallows
- * Ctrl-C, so it is handed to `onInterrupt`; Ctrl-D counts as end of input. On return the list is replaced by
+ * Ctrl-C, so it is handed to `onInterrupt`; Ctrl-D counts as end of input, and so does the input really ending
+ * (the terminal was closed: nothing else would keep the process alive, and it would exit with the question
+ * unanswered and the run unrecorded). On return the list is replaced by
  * one line with the question and the answer, so the scrollback stays readable. Keys typed before the question
  * showed (an Enter pressed while a command ran) are ignored: they cannot be an answer to it.
  */
@@ -91,8 +95,11 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
     });
 
     const finish = (answer: Choice<T> | undefined, error?: Error) => {
+      if (settled) return;
       settled = true;
       input.off('keypress', onKeypress);
+      input.off('end', onEnd);
+      input.off('close', onEnd);
       options.signal?.removeEventListener('abort', onAbort);
       input.setRawMode(wasRaw);
       input.pause();
@@ -106,6 +113,10 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
       }
     };
     const onAbort = () => finish(undefined, new PromptClosedError('interrupted'));
+    const onEnd = () => {
+      finish(undefined, new PromptClosedError('input ended while a question was waiting'));
+      options.onHangup?.();
+    };
     const onKeypress = (text: string | undefined, key: Key | undefined) => {
       if (key?.ctrl === true && key.name === 'c') {
         finish(undefined, new PromptClosedError('interrupted'));
@@ -141,6 +152,8 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
       }
     };
     input.on('keypress', onKeypress);
+    input.on('end', onEnd);
+    input.on('close', onEnd);
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -188,3 +188,34 @@ describe('TtyPrompter', () => {
     expect(interrupts()).toBe(0);
   });
 });
+
+// A closed terminal ends stdin under the question (raw mode reads Ctrl-D as a key, so nothing else does). Without
+// a listener for that end the question waited forever while nothing kept the process alive: it exited with the
+// run unrecorded. Each kind of question ends as end of input and reports the hang-up.
+describe('TtyPrompter when the terminal is closed under a question', () => {
+  const questions = {
+    select: (prompter: TtyPrompter) => prompter.confirmRepeat({ node }),
+    note: (prompter: TtyPrompter) => prompter.askValue({ node: notify, param: 'message' }),
+    secret: (prompter: TtyPrompter) => prompter.askValue({ node: notify, param: 'token', secret: true }),
+  };
+  for (const [kind, ask] of Object.entries(questions)) {
+    it(`ends a ${kind} question as end of input and reports the hang-up`, async () => {
+      const input = new FakeTty();
+      let hangups = 0;
+      const prompter = new TtyPrompter({
+        input,
+        output: new PassThrough(),
+        colors: createColors(false),
+        onInterrupt: () => {},
+        onHangup: () => {
+          hangups += 1;
+        },
+      });
+      const answer = ask(prompter);
+      setTimeout(() => input.end(), 20);
+      await expect(answer).rejects.toThrow('input ended');
+      expect(hangups).toBe(1);
+      expect(input.isRaw).toBe(false);
+    });
+  }
+});

@@ -34,6 +34,11 @@ export interface TtyPrompterOptions {
   readonly signal?: AbortSignal;
   /** Ctrl-C typed at a prompt: raw mode and readline keep it from being a SIGINT, so it is forwarded here. */
   readonly onInterrupt: () => void;
+  /**
+   * The input ended under a question. A terminal in raw mode sends Ctrl-D as a key, so a real end means the
+   * terminal was closed: forwarded here as the hang-up it is (its SIGHUP may come only after).
+   */
+  readonly onHangup?: () => void;
 }
 
 /**
@@ -60,8 +65,15 @@ export class TtyPrompter implements Prompter {
     const question = askValueQuestion(request.node, request.param, this.options.colors, request.secret);
     if (request.secret !== true) return this.line(question);
     await this.dropTypeahead();
-    const { input, output, signal, onInterrupt } = this.options;
-    return readHidden({ input, output, question, onInterrupt, ...(signal ? { signal } : {}) });
+    const { input, output, signal, onInterrupt, onHangup } = this.options;
+    return readHidden({
+      input,
+      output,
+      question,
+      onInterrupt,
+      ...(onHangup ? { onHangup } : {}),
+      ...(signal ? { signal } : {}),
+    });
   }
 
   confirmRepeat(request: RepeatRequest): Promise<boolean> {
@@ -69,8 +81,17 @@ export class TtyPrompter implements Prompter {
   }
 
   private select<T>(message: string, choices: readonly Choice<T>[]): Promise<T> {
-    const { input, output, colors, signal, onInterrupt } = this.options;
-    return select({ input, output, colors, message, choices, onInterrupt, ...(signal ? { signal } : {}) });
+    const { input, output, colors, signal, onInterrupt, onHangup } = this.options;
+    return select({
+      input,
+      output,
+      colors,
+      message,
+      choices,
+      onInterrupt,
+      ...(onHangup ? { onHangup } : {}),
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /**
@@ -97,7 +118,7 @@ export class TtyPrompter implements Prompter {
   }
 
   private readLine(question: string): Promise<string> {
-    const { input, output, signal, onInterrupt } = this.options;
+    const { input, output, signal, onInterrupt, onHangup } = this.options;
     return new Promise<string>((resolve, reject) => {
       if (signal?.aborted) {
         reject(new PromptClosedError('interrupted'));
@@ -111,6 +132,7 @@ export class TtyPrompter implements Prompter {
         }
         settled = true;
         signal?.removeEventListener('abort', onAbort);
+        input.off('end', onInputEnd);
         rl.close();
         input.pause();
         if (answer === null) {
@@ -123,6 +145,13 @@ export class TtyPrompter implements Prompter {
         output.write('\n');
         settle(null, 'interrupted');
       };
+      // Unlike Ctrl-D (readline's 'close' alone), the input itself ending means the terminal was closed. Heard
+      // before readline, whose own 'end' listener would close it as for a Ctrl-D.
+      const onInputEnd = () => {
+        settle(null);
+        onHangup?.();
+      };
+      input.prependOnceListener('end', onInputEnd);
       rl.on('SIGINT', () => {
         output.write('\n');
         settle(null, 'interrupted');

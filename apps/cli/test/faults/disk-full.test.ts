@@ -68,11 +68,20 @@ describe.runIf(canMount())('the disk holding the state file fills up during a ru
     expect(lines, context).toHaveLength(1);
     expect(lines[0]).toMatch(/^error: .*disk is full/);
     expect(lines[0]).toContain(box.statePath);
+    // The line ends with the exact command that resumes the run.
+    expect(lines[0]).toMatch(
+      /— run 1 stopped; resume it with: playbook resume full\.playbook\.toml 1 --state-path \S+$/,
+    );
     expect(failed.stderr).not.toMatch(/^\s+at /m);
 
     rmSync(box.path('state/filler'));
     const before = inspectStateFile(box.statePath);
     expect(before.integrity).toBe('ok');
+    // Never a run recorded ended with an attempt still running under it: the step that was running is ended
+    // nok with the run aborted, or (nothing could be written) both stay running, for resume to recover.
+    const running = before.attempts.filter((a) => a.status === 'running');
+    expect(running.length).toBeLessThanOrEqual(1);
+    if (before.runs[0]?.status !== 'running') expect(running).toEqual([]);
     const okBefore = new Set(before.attempts.filter((a) => a.status === 'ok').map((a) => a.node_id));
     expect(okBefore.has(stepId(FILLING_STEP - 1))).toBe(true);
     const marksBefore = markerCounts(box);

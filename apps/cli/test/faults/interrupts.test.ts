@@ -17,16 +17,16 @@ const STEPS = 100;
 const TRIALS = trialCount(2, 10);
 const SEED = faultSeed();
 
-// SPEC §2.6: SIGINT or SIGTERM at any moment of a run stops it cleanly: exit 130, the run `aborted`, the
+// SPEC §2.6, §11: SIGINT, SIGTERM or SIGQUIT at any moment of a run stops it cleanly: exit 130, the run `aborted`, the
 // step that was running recorded as interrupted, and a resume completes it without re-running what ended ok.
-describe(`SIGINT / SIGTERM at random moments of a ${STEPS}-step run (${TRIALS} trials each, seed ${SEED})`, () => {
+describe(`SIGINT / SIGTERM / SIGQUIT at random moments of a ${STEPS}-step run (${TRIALS} trials each, seed ${SEED})`, () => {
   beforeAll(() => {
     ensureBuilt();
   }, 180_000);
   afterAll(removeSandboxes);
 
   const random = seededRandom(SEED);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const) {
     for (let trial = 0; trial < TRIALS; trial++) {
       const delayMs = Math.floor(random() * 400);
       it(`${signal} trial ${trial + 1}: +${delayMs} ms after the run started`, async () => {

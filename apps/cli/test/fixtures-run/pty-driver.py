@@ -6,10 +6,13 @@ Usage: pty-driver.py <cols> <rows> <command> [args...]
 - What the test writes to our stdin is typed into the terminal (Ctrl-C as \\x03 becomes a SIGINT through the
   line discipline, exactly as at a keyboard).
 - Everything the terminal shows is copied, byte for byte, to our stdout.
+- SIGUSR1 to the driver closes the terminal as a closed window or a dropped ssh connection does: the master
+  side is closed, so the kernel hangs the terminal up (SIGHUP to the command, its writes fail with EIO).
+  Nothing is copied after that.
 - When the command has exited and its output is drained, one last line goes to stderr:
   `PTY-RESULT {"exit": <code>, "icanon": bool, "echo": bool, "isig": bool}` — the exit code (128 + n when a
-  signal killed it) and the terminal modes it left behind. The driver keeps its own handle on the terminal
-  so those modes can still be read after the command has gone.
+  signal killed it) and the terminal modes it left behind (null after a hang-up: they cannot be read). The
+  driver keeps its own handle on the terminal so those modes can still be read after the command has gone.
 We exit with the command's exit code.
 """
 
@@ -47,12 +50,29 @@ def main() -> int:
     stdin_open = True
     status = None
     out = sys.stdout.buffer
+    hang_up_asked = False
+    hung_up = False
+
+    def on_usr1(_signum, _frame) -> None:
+        nonlocal hang_up_asked
+        hang_up_asked = True
+
+    signal.signal(signal.SIGUSR1, on_usr1)
 
     def pump(timeout: float) -> bool:
         """Copies what is ready within `timeout`; returns whether the terminal said anything."""
-        nonlocal stdin_open
+        nonlocal stdin_open, hung_up
+        if hang_up_asked and not hung_up:
+            os.close(master)
+            hung_up = True
+        if hung_up:
+            time.sleep(timeout)
+            return False
         fds = [master] + ([0] if stdin_open else [])
-        ready, _, _ = select.select(fds, [], [], timeout)
+        try:
+            ready, _, _ = select.select(fds, [], [], timeout)
+        except InterruptedError:
+            return True
         said = False
         if master in ready:
             try:
@@ -81,15 +101,17 @@ def main() -> int:
     while time.monotonic() < deadline and pump(0.1):
         pass
 
-    attrs = termios.tcgetattr(slave)
-    lflag = attrs[3]
+    try:
+        lflag = termios.tcgetattr(slave)[3]
+    except termios.error:
+        lflag = None  # hung up: the terminal answers nothing any more
     code = os.waitstatus_to_exitcode(status)
     exit_code = code if code >= 0 else 128 - code
     result = {
         "exit": exit_code,
-        "icanon": bool(lflag & termios.ICANON),
-        "echo": bool(lflag & termios.ECHO),
-        "isig": bool(lflag & termios.ISIG),
+        "icanon": None if lflag is None else bool(lflag & termios.ICANON),
+        "echo": None if lflag is None else bool(lflag & termios.ECHO),
+        "isig": None if lflag is None else bool(lflag & termios.ISIG),
     }
     sys.stderr.write("PTY-RESULT " + json.dumps(result) + "\n")
     sys.stderr.flush()

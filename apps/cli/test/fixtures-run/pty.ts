@@ -13,12 +13,15 @@ export const KEY = {
   ctrlD: '\x04',
 } as const;
 
-/** What the driver reports once the command has exited: its exit code and the terminal modes left behind. */
+/**
+ * What the driver reports once the command has exited: its exit code and the terminal modes left behind (null
+ * after `hangUp()`: a hung-up terminal cannot be asked).
+ */
 export interface PtyResult {
   readonly exit: number;
-  readonly icanon: boolean;
-  readonly echo: boolean;
-  readonly isig: boolean;
+  readonly icanon: boolean | null;
+  readonly echo: boolean | null;
+  readonly isig: boolean | null;
 }
 
 export interface PtySession {
@@ -35,6 +38,11 @@ export interface PtySession {
   type(...keys: string[]): Promise<void>;
   /** The length of `screen()` now, to wait only for what comes after it. */
   mark(): number;
+  /**
+   * Closes the terminal as a closed window or a dropped ssh connection does (the master side goes away: SIGHUP
+   * to the command, EIO on its writes). The screen shows nothing after that.
+   */
+  hangUp(): void;
   /** Resolves when the CLI has exited and the driver has reported. */
   readonly done: Promise<PtyResult & { screen: string; raw: string }>;
   readonly pid: () => number | undefined;
@@ -125,6 +133,9 @@ function startPtyCommand(
     raw,
     screen,
     mark: () => screen().length,
+    hangUp: () => {
+      child.kill('SIGUSR1');
+    },
     pid: () => child.pid,
     done,
     async waitFor(text, waitOptions = {}) {
