@@ -22,7 +22,8 @@ export class RunCommand extends RunBaseCommand {
       for manual steps, \`r\`/\`s\`/\`a\` after a failure, the value itself for \`\${ask}\`, \`y\`/\`n\` for a repeat.
 
       Exit code: 0 when the run ended ok, 1 when it ended nok or aborted (or the file is invalid), 2 for a bad
-      command line, 130 when interrupted (Ctrl-C, SIGTERM).
+      command line, 129 when the terminal was closed (SIGHUP: the running step is let finish, nothing new
+      starts), 130 when interrupted (Ctrl-C, SIGTERM, SIGQUIT).
     `,
     examples: [
       ['Run a runbook', '$0 run deploy.playbook.toml'],
