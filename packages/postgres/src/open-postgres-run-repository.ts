@@ -1,11 +1,12 @@
 import { schemaVersionOf } from '@playbook/sql-store';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { namingConnectionLoss } from './connection-loss.js';
 import type { PlaybookDatabase } from './database.js';
 import { InCodeMigrationProvider, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { PostgresRunRepository } from './postgres-run-repository.js';
 import { redactUrl } from './redact-url.js';
-import { StateDatabaseError } from './state-database-error.js';
+import { messageOf, StateDatabaseError } from './state-database-error.js';
 
 export interface OpenPostgresOptions {
   /** Open for reading only (`info`, `show`): nothing is created, migrated or written by the opening. */
@@ -46,7 +47,9 @@ export async function openPostgresRunRepository(
   });
   // An idle connection dropped by the server would otherwise be an unhandled 'error' event.
   pool.on('error', () => undefined);
-  const db = new Kysely<PlaybookDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<PlaybookDatabase>({
+    dialect: new PostgresDialect({ pool: namingConnectionLoss(pool, shown) }),
+  });
   try {
     const { schema, applied, tables } = await inspect(db);
     const version = schemaVersionOf(applied);
@@ -95,13 +98,15 @@ export async function openPostgresRunRepository(
     }
   } catch (error) {
     await db.destroy().catch(() => undefined);
-    if (error instanceof StateDatabaseError) throw error;
+    if (error instanceof StateDatabaseError && error.code !== 'QUERY_FAILED') throw error;
+    // A server that cannot be reached while opening is a failed open, worded as before.
+    const cause = error instanceof StateDatabaseError ? error.cause : error;
     throw new StateDatabaseError(
       'OPEN_FAILED',
       shown,
-      `cannot open state database ${shown}: ${messageOf(error)}`,
+      `cannot open state database ${shown}: ${messageOf(cause)}`,
       {
-        cause: error,
+        cause,
       },
     );
   }
@@ -126,12 +131,4 @@ async function inspect(
     select name from ${sql.table(`${schema}.kysely_migration`)}
   `.execute(db);
   return { schema, applied: applied.map((row) => row.name), tables };
-}
-
-function messageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const first = message.split('\n')[0] ?? message;
-  // AggregateError (every address refused) has an empty message; its parts say what happened.
-  if (first === '' && error instanceof AggregateError) return messageOf(error.errors[0]);
-  return first === '' ? String((error as { code?: unknown }).code ?? 'unknown error') : first;
 }

@@ -96,8 +96,8 @@ export interface CliOptions {
   stdin?: string | null;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
-  /** Another state path than the sandbox's. */
-  statePath?: string;
+  /** Another state path than the sandbox's; null for none (a `--state-url` among the arguments). */
+  statePath?: string | null;
   /** A command that runs Node for us, e.g. `setpriv … --` to run it as another user. */
   via?: readonly string[];
 }
@@ -111,7 +111,8 @@ export function startCli(sandbox: Sandbox, args: readonly string[], options: Cli
   for (const key of ['CI', 'FORCE_COLOR', 'PLAYBOOK_STATE_PATH', 'PLAYBOOK_CONFIG']) delete env[key];
   Object.assign(env, { NO_COLOR: '1', XDG_CONFIG_HOME: join(sandbox.dir, 'config') }, options.env);
   const via = options.via ?? [];
-  const argv = [binPath, ...args, '--state-path', options.statePath ?? sandbox.statePath];
+  const statePath = options.statePath === undefined ? sandbox.statePath : options.statePath;
+  const argv = [binPath, ...args, ...(statePath === null ? [] : ['--state-path', statePath])];
   const [command, prefix] =
     via.length === 0 ? [process.execPath, []] : [via[0] as string, [...via.slice(1), process.execPath]];
   const child = spawn(command, [...prefix, ...argv], {
