@@ -90,7 +90,11 @@ describe('openPostgresRunRepository', () => {
     // Opened again (and again at once): no migration re-runs, the data stays.
     await Promise.all([open(url), open(url)]);
     const migrations = await adminQuery(`select name from ${name}.kysely_migration order by name`);
-    expect(migrations.map((m) => m.name)).toEqual(['0001_contract_tables', '0002_engine_state']);
+    expect(migrations.map((m) => m.name)).toEqual([
+      '0001_contract_tables',
+      '0002_engine_state',
+      '0003_run_node_ids',
+    ]);
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);
     expect((await again.listRuns('deploy')).map((r) => r.runId)).toEqual([1]);
@@ -99,10 +103,10 @@ describe('openPostgresRunRepository', () => {
   it('refuses a schema written by a newer Playbook, changing nothing', async () => {
     const { schema: name, url } = await schema();
     await (await open(url)).close();
-    await adminQuery(`insert into ${name}.kysely_migration (name, timestamp) values ('0003_future', 'now')`);
+    await adminQuery(`insert into ${name}.kysely_migration (name, timestamp) values ('0099_future', 'now')`);
     const error = await thrown(openPostgresRunRepository(url));
     expect(error.code).toBe('NEWER_SCHEMA');
-    expect(error.message).toMatch(/newer Playbook \(schema version 3, this one knows up to 2\)/);
+    expect(error.message).toMatch(/newer Playbook \(schema version 99, this one knows up to 3\)/);
   });
 
   it("refuses a schema whose runs table is not Playbook's, without altering it", async () => {

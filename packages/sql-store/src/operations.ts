@@ -74,18 +74,19 @@ export class Operations {
     const { workflowName } = input;
     if (this.#sql.lockRunIds !== undefined) yield row(this.#sql.lockRunIds, workflowName);
     const last = (yield row(this.#sql.lastRunId, workflowName)) as { last: DriverCount | null };
+    const runId = Number(last.last ?? 0) + 1;
     const inserted = (yield row(
       this.#sql.insertRun,
       workflowName,
-      Number(last.last ?? 0) + 1,
+      runId,
       input.startTime,
       input.owner.host,
       input.owner.pid,
       input.owner.processGroup,
       input.runbookHash,
-      JSON.stringify(input.nodeIds),
-    )) as RunsRow;
-    return toRunRecord(inserted);
+    )) as Omit<RunsRow, 'node_ids'>;
+    yield changes(this.#sql.saveNodeIds, workflowName, runId, JSON.stringify(input.nodeIds));
+    return { ...toRunRecord({ ...inserted, node_ids: '[]' }), nodeIds: [...input.nodeIds] };
   }
 
   *claimRun(input: ClaimRunInput): Operation<boolean> {
@@ -97,7 +98,6 @@ export class Operations {
       input.owner.host,
       input.owner.pid,
       input.owner.processGroup,
-      JSON.stringify(input.nodeIds),
       input.runbookHash,
       input.workflowName,
       input.runId,
@@ -106,7 +106,9 @@ export class Operations {
       expected?.pid ?? null,
       expected?.processGroup ?? null,
     );
-    return changed === 1;
+    if (changed !== 1) return false;
+    yield changes(this.#sql.saveNodeIds, input.workflowName, input.runId, JSON.stringify(input.nodeIds));
+    return true;
   }
 
   *setOwnerProcessGroup(key: RunKey, processGroup: number | null): Operation<void> {

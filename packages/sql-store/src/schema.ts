@@ -70,19 +70,40 @@ function engineStateDdl(hooks: SchemaHooks): string[] {
   ];
 }
 
-/** Every schema version's statements, in order: the first creates the contract tables, the second the rest. */
+/**
+ * A run's node ids in their own table. In the `runs` row, a 200,000-node plan (a JSON text of megabytes, in
+ * SQLite's overflow pages) was rewritten by every update of the row, and the row is updated twice per Command
+ * attempt (its process group is recorded, then cleared): the cost of a step grew with the size of the runbook.
+ */
+const RUN_NODE_IDS_DDL: readonly string[] = [
+  `CREATE TABLE run_node_ids (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  node_ids      TEXT    NOT NULL,          -- JSON array, plan order
+  PRIMARY KEY (workflow_name, run_id),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+  `INSERT INTO run_node_ids (workflow_name, run_id, node_ids)
+  SELECT workflow_name, run_id, node_ids FROM runs WHERE node_ids <> '[]'`,
+  'ALTER TABLE runs DROP COLUMN node_ids',
+];
+
+/**
+ * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
+ * third moves the node ids out of `runs`.
+ */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
-  return [contractTablesDdl(hooks), engineStateDdl(hooks)];
+  return [contractTablesDdl(hooks), engineStateDdl(hooks), RUN_NODE_IDS_DDL];
 }
 
 /** The CREATE (and ALTER) statements of the schema a dialect writes, in order, for `info --ddl`. */
 export function schemaDdl(dialect: SqlDialect): string {
-  const [contract = [], engineState = []] = schemaSteps(dialect.schema);
+  const [contract = [], ...adapterOwned] = schemaSteps(dialect.schema);
   return [
     `-- Contract tables: the same names and columns in every adapter${dialect.schema.contractNote}`,
     ...contract.map((statement) => `${statement.replace('CREATE TABLE IF NOT EXISTS', 'CREATE TABLE')};`),
     `-- Adapter-owned columns, tables and indexes (${dialect.packageName})`,
-    ...engineState.map((statement) => `${statement};`),
+    ...adapterOwned.flat().map((statement) => `${statement};`),
     '',
   ].join('\n');
 }

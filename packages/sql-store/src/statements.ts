@@ -9,6 +9,7 @@ export interface Statements {
   readonly lastRunId: string;
   readonly lockRunIds: string | undefined;
   readonly insertRun: string;
+  readonly saveNodeIds: string;
   readonly runExists: string;
   readonly claimRun: string;
   readonly setProcessGroup: string;
@@ -37,6 +38,16 @@ export interface Statements {
 /** How many statuses `latestRunAmong` takes (room for statuses to come); shorter lists repeat their first. */
 export const STATUS_SLOTS = 8;
 
+/**
+ * A run's columns, with its node ids (which live in `run_node_ids`, see RUN_NODE_IDS_DDL) as `node_ids`, `[]`
+ * for a run that has none; `table` is the name or alias of `runs` in the statement.
+ */
+function runColumns(table: string): string {
+  return `${table}.*, COALESCE((SELECT n.node_ids FROM run_node_ids AS n
+      WHERE n.workflow_name = ${table}.workflow_name AND n.run_id = ${table}.run_id), '[]') AS node_ids`;
+}
+const RUN = runColumns('runs');
+
 /** Every statement in `dialect`, its parameters written the dialect's way. */
 export function buildStatements(dialect: SqlDialect): Statements {
   const lease = dialect.ownerLease;
@@ -47,12 +58,15 @@ export function buildStatements(dialect: SqlDialect): Statements {
     lastRunId: 'SELECT MAX(run_id) AS last FROM runs WHERE workflow_name = ?',
     lockRunIds: dialect.lockRunIds,
     insertRun: `INSERT INTO runs (workflow_name, run_id, start_time, end_time, status, trigger, owner_host, owner_pid,
-      owner_process_group, runbook_hash, node_ids${lease === undefined ? '' : `, ${lease.column}`})
-    VALUES (?, ?, ?, NULL, 'running', 'run', ?, ?, ?, ?, ?${lease === undefined ? '' : `, ${lease.expires}`}) RETURNING *`,
+      owner_process_group, runbook_hash${lease === undefined ? '' : `, ${lease.column}`})
+    VALUES (?, ?, ?, NULL, 'running', 'run', ?, ?, ?, ?${lease === undefined ? '' : `, ${lease.expires}`}) RETURNING *`,
+    // Apart from the run's row, which is updated at every Command attempt (see RUN_NODE_IDS_DDL).
+    saveNodeIds: `INSERT INTO run_node_ids (workflow_name, run_id, node_ids) VALUES (?, ?, ?)
+    ON CONFLICT (workflow_name, run_id) DO UPDATE SET node_ids = excluded.node_ids`,
     runExists: 'SELECT 1 AS found FROM runs WHERE workflow_name = ? AND run_id = ?',
     // One UPDATE whose WHERE is the compare: of two claims one matches. NULL owners compare equal.
     claimRun: `UPDATE runs SET status = 'running', trigger = ?, end_time = ?, owner_host = ?, owner_pid = ?,
-      owner_process_group = ?, node_ids = ?, runbook_hash = ?${take}
+      owner_process_group = ?, runbook_hash = ?${take}
     WHERE workflow_name = ? AND run_id = ? AND status = ? AND owner_host IS NOT DISTINCT FROM ?
       AND owner_pid IS NOT DISTINCT FROM ? AND owner_process_group IS NOT DISTINCT FROM ?`,
     // A run nobody owns has no command running: there is nothing to record.
@@ -80,19 +94,19 @@ export function buildStatements(dialect: SqlDialect): Statements {
     saveAnswer: `INSERT INTO run_answers (workflow_name, run_id, node_id, param, value) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (workflow_name, run_id, node_id, param) DO UPDATE SET value = excluded.value`,
 
-    selectRun: 'SELECT * FROM runs WHERE workflow_name = ? AND run_id = ?',
+    selectRun: `SELECT ${RUN} FROM runs WHERE workflow_name = ? AND run_id = ?`,
     // In the order written; the caller orders them by start time (see `orderAttempts`).
     selectAttempts: `SELECT * FROM executions WHERE workflow_name = ? AND run_id = ? ORDER BY ${dialect.writeOrder}`,
     selectAnswers: 'SELECT node_id, param, value FROM run_answers WHERE workflow_name = ? AND run_id = ?',
-    latestRun: 'SELECT * FROM runs WHERE workflow_name = ? ORDER BY run_id DESC LIMIT 1',
-    latestRunAmong: `SELECT * FROM runs WHERE workflow_name = ? AND status IN (${statuses})
+    latestRun: `SELECT ${RUN} FROM runs WHERE workflow_name = ? ORDER BY run_id DESC LIMIT 1`,
+    latestRunAmong: `SELECT ${RUN} FROM runs WHERE workflow_name = ? AND status IN (${statuses})
     ORDER BY run_id DESC LIMIT 1`,
     // Names are ordered by the caller, by code point, whatever the database's collation.
-    runningRuns: "SELECT * FROM runs WHERE status = 'running'",
-    runningRunsOf: "SELECT * FROM runs WHERE status = 'running' AND workflow_name = ? ORDER BY run_id",
-    runsOf: 'SELECT * FROM runs WHERE workflow_name = ? ORDER BY run_id DESC',
+    runningRuns: `SELECT ${RUN} FROM runs WHERE status = 'running'`,
+    runningRunsOf: `SELECT ${RUN} FROM runs WHERE status = 'running' AND workflow_name = ? ORDER BY run_id`,
+    runsOf: `SELECT ${RUN} FROM runs WHERE workflow_name = ? ORDER BY run_id DESC`,
     runCounts: 'SELECT workflow_name, status, count(*) AS count FROM runs GROUP BY workflow_name, status',
-    latestRuns: `SELECT r.* FROM runs AS r
+    latestRuns: `SELECT ${runColumns('r')} FROM runs AS r
     WHERE r.run_id = (SELECT MAX(newest.run_id) FROM runs AS newest WHERE newest.workflow_name = r.workflow_name)`,
     // Per run and node the latest attempt's status and the number of attempts, then counts per node and status.
     nodeTally:

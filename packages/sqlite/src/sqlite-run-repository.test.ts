@@ -100,6 +100,10 @@ describe('openSqliteRunRepository', () => {
         'owner_pid INTEGER 0 0',
         'owner_process_group INTEGER 0 0',
         'runbook_hash TEXT 0 0',
+      ]);
+      expect(columns('run_node_ids')).toEqual([
+        'workflow_name TEXT 1 1',
+        'run_id INTEGER 1 2',
         'node_ids TEXT 1 0',
       ]);
       expect(columns('executions')).toEqual([
@@ -226,6 +230,41 @@ describe('openSqliteRunRepository', () => {
     });
   });
 
+  it('moves the node ids of a version 2 database out of the runs table, keeping them', async () => {
+    const path = join(tempFolder(), 'v2.db');
+    const old = new Database(path);
+    const [contract = '', rest = ''] = schemaDdl().split('-- Adapter-owned');
+    old.exec(contract);
+    old.exec(rest.slice(rest.indexOf('\n')).split('CREATE TABLE run_node_ids')[0] ?? '');
+    old.exec(`CREATE TABLE kysely_migration (name varchar(255) not null primary key, timestamp varchar(255) not null);
+      INSERT INTO kysely_migration VALUES ('0001_contract_tables', 't'), ('0002_engine_state', 't');
+      INSERT INTO runs (workflow_name, run_id, start_time, status, trigger, node_ids)
+        VALUES ('w', 1, 't', 'ok', 'run', '["a","b"]'), ('w', 2, 't', 'ok', 'run', '[]');`);
+    old.close();
+    await withRepository(path, async (repo) => {
+      expect((await repo.listRuns('w')).map((run) => run.nodeIds)).toEqual([[], ['a', 'b']]);
+      expect((await repo.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);
+    });
+  });
+
+  it('keeps a run row small: recording process groups does not rewrite a 200,000-node plan', async () => {
+    // Each update of a row rewrites all of it, overflow pages included; with the node ids in the row, every
+    // Command attempt wrote the whole plan to the WAL twice (megabytes per step on a large runbook).
+    const path = join(tempFolder(), 'run.db');
+    const nodeIds = Array.from({ length: 200_000 }, (_, i) => `node-${i}`);
+    await withRepository(path, async (repo) => {
+      const key = { workflowName: 'w', runId: 1 };
+      await repo.createRun({ workflowName: 'w', startTime: 't', owner: OWNER, runbookHash: null, nodeIds });
+      const walAfterCreate = statSync(`${path}-wal`).size;
+      for (let group = 100; group < 120; group++) {
+        await repo.setOwnerProcessGroup(key, group);
+        await repo.setOwnerProcessGroup(key, null);
+      }
+      expect(statSync(`${path}-wal`).size - walAfterCreate).toBeLessThan(200 * 1024);
+      expect((await repo.loadRun(key))?.run.nodeIds).toHaveLength(200_000);
+    });
+  });
+
   it('refuses a database with a newer schema and leaves it byte for byte', async () => {
     const path = join(tempFolder(), 'run.db');
     await (await openSqliteRunRepository(path)).close();
@@ -329,7 +368,7 @@ describe('schemaDdl', () => {
         .prepare(`select name from sqlite_master where type = 'table' order by name`)
         .pluck()
         .all();
-      expect(tables).toEqual(['executions', 'run_answers', 'runs']);
+      expect(tables).toEqual(['executions', 'run_answers', 'run_node_ids', 'runs']);
     } finally {
       raw.close();
     }

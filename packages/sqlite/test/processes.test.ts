@@ -131,7 +131,7 @@ describe('several processes on one state file', () => {
         .pluck();
       expect(stored.all()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       const migrations = raw.prepare('select count(*) from kysely_migration').pluck().get();
-      expect(migrations).toBe(2);
+      expect(migrations).toBe(3);
     } finally {
       raw.close();
     }
