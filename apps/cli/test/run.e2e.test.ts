@@ -430,7 +430,7 @@ describe('examples', () => {
     expect(result.stdout).toContain('cdn: purge request timed out');
     expect(result.stdout).toContain('cdn: 12 objects warmed');
     const state = await loadRun(box, 'Deploy', 1);
-    expect(attemptsOf(state, 'cdn_warm')).toEqual(['nok', 'ok']);
+    expect(attemptsOf(state, 'cdn_warm')).toEqual(['nok/auto-retry', 'ok']);
     // Without the retry the same runbook ends nok, naming the step.
     const once = await runCli(box, ['run', example.pathname, '--non-interactive'], { timeoutMs: 30_000 });
     expect(once.code).toBe(1);

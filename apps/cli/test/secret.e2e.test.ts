@@ -55,7 +55,7 @@ function_params = { user = "ops", token = "\${ask:secret}" }
     expect(terminal).not.toContain('s3cr3t');
 
     const state = await loadRun(box, 'Secret', 1);
-    expect(attemptsOf(state, 'login')).toEqual(['nok', 'ok']);
+    expect(attemptsOf(state, 'login')).toEqual(['nok/retry', 'ok']);
     expect(state.answers).toEqual({});
     const [failed, passed] = state.attempts;
     expect(failed?.exception).toContain('token *** rejected');
