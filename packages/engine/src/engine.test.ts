@@ -574,6 +574,59 @@ describe('after a nok attempt', () => {
     );
   });
 
+  it('writes each answer on the failed attempt too, keeping a decision it already has (SPEC §9.3)', async () => {
+    const runbook = buildRunbook([
+      commandNode('x', 'x', { skippable: true }),
+      manualNode('m'),
+      commandNode('z', 'z'),
+    ]);
+    const run = await runWith(runbook, {
+      processRunner: new FakeProcessRunner({ x: { exitCode: 1 }, z: { exitCode: 2 } }),
+      answers: [
+        { afterFailure: 'retry' },
+        { afterFailure: 'skip' },
+        { manual: 'nok', note: 'not yet' },
+        { afterFailure: 'retry' },
+        { manual: 'ok' },
+        { afterFailure: 'abort' },
+      ],
+    });
+    const decisions = run.state.attempts.map(
+      (a) => `${a.nodeId}#${a.attempt}:${a.status}:${a.operatorDecision}`,
+    );
+    expect(decisions).toEqual([
+      'x#1:nok:retry',
+      'x#2:nok:skip',
+      'x#3:skipped:skip',
+      // The operator's own nok at the prompt stays the record of that attempt.
+      'm#1:nok:nok',
+      'm#2:ok:ok',
+      'z#1:nok:abort',
+    ]);
+  });
+
+  it('records abort on the failed attempt when input ends at the question, and nothing on an interrupt', async () => {
+    const closed = await runWith(buildRunbook([commandNode('x', 'x')]), {
+      processRunner: new FakeProcessRunner({ x: { exitCode: 1 } }),
+    });
+    expect(closed.attempt('x').operatorDecision).toBe('abort');
+
+    const controller = new AbortController();
+    const prompter = {
+      afterFailure: () => {
+        controller.abort();
+        return new Promise(() => {});
+      },
+    };
+    const interrupted = await runWith(
+      buildRunbook([commandNode('x', 'x')]),
+      { processRunner: new FakeProcessRunner({ x: { exitCode: 1 } }), prompter: prompter as never },
+      { signal: controller.signal },
+    );
+    expect(interrupted.outcome.status).toBe('aborted');
+    expect(interrupted.attempt('x')).toMatchObject({ status: 'nok', operatorDecision: null, exitCode: 1 });
+  });
+
   it('aborts cleanly when input ends at the retry question', async () => {
     const run = await runWith(buildRunbook([commandNode('x', 'x')]), {
       processRunner: new FakeProcessRunner({ x: { exitCode: 1 } }),
@@ -597,6 +650,13 @@ describe('without an operator', () => {
     );
     expect(run.attempts).toEqual(['x#1:nok', 'x#2:nok', 'x#3:ok', 'y#1:ok']);
     expect(run.outcome.status).toBe('ok');
+    // An automatic retry is told apart from one an operator chose.
+    expect(run.state.attempts.map((a) => a.operatorDecision)).toEqual([
+      'auto-retry',
+      'auto-retry',
+      null,
+      null,
+    ]);
   });
 
   it('leaves the node nok once the retries are used up, without prompting', async () => {
@@ -606,6 +666,8 @@ describe('without an operator', () => {
       { interactive: false, retries: 1 },
     );
     expect(run.attempts).toEqual(['x#1:nok', 'x#2:nok']);
+    // The last failure is not retried: no decision.
+    expect(run.state.attempts.map((a) => a.operatorDecision)).toEqual(['auto-retry', null]);
     expect(run.ports.prompter.questions).toEqual([]);
     expect(run.outcome.status).toBe('nok');
   });

@@ -160,6 +160,7 @@ export class RunSession {
   /** Attempts a node until it ends ok or skipped, stays nok, or the run must stop. */
   async #runNode(node: RunbookNode): Promise<NodeEnd> {
     const { options } = this.#init;
+    const { repository } = this.#init.ports;
     const retries = options.retries ?? 0;
     let automaticRetries = 0;
     for (;;) {
@@ -172,15 +173,22 @@ export class RunSession {
       if (this.#hangup?.aborted) {
         return { kind: 'aborted', interrupted: false, reason: `${reason} (${hangupReason(this.#hangup)})` };
       }
+      const failed = { ...this.#init.run, nodeId: node.id, attempt };
       if (!options.interactive) {
         // Retrying cannot bring an operator: only real failures are retried.
         if (result.needsOperator !== true && automaticRetries < retries) {
           automaticRetries++;
+          // The audit trail tells an automatic retry from one an operator chose (SPEC §8.4, §9.3).
+          await repository.recordDecision(failed, 'auto-retry');
           continue;
         }
         return { kind: 'nok', reason };
       }
       const choice = await this.#afterFailure(node, attempt, reason);
+      // An interrupt while the question waited is no answer: the failed attempt keeps its own record.
+      if (choice === 'interrupted') return { kind: 'aborted', interrupted: true, reason: 'interrupted' };
+      // The answer is written on the failed attempt too (SPEC §9.3); end of input counts as abort (SPEC §2.4).
+      await repository.recordDecision(failed, typeof choice === 'object' ? 'abort' : choice);
       if (typeof choice === 'object') {
         return {
           kind: 'aborted',
@@ -193,7 +201,6 @@ export class RunSession {
         await this.#writeSkip(node);
         return { kind: 'done' };
       }
-      if (choice === 'interrupted') return { kind: 'aborted', interrupted: true, reason: 'interrupted' };
       return { kind: 'aborted', interrupted: false, reason: `${reason} (aborted by the operator)` };
     }
   }

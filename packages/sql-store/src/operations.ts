@@ -167,18 +167,18 @@ export class Operations {
       key.attempt,
     );
     if (changed === 0) {
-      const current = (yield row(
-        this.#sql.attemptStatus,
-        key.workflowName,
-        key.runId,
-        key.nodeId,
-        key.attempt,
-      )) as { status: string } | undefined;
-      if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
-      throw new Error(`${describeAttempt(key)} is not running (status ${current.status})`);
+      const status = yield* this.#requireAttempt(key);
+      throw new Error(`${describeAttempt(key)} is not running (status ${status})`);
     }
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
     yield changes(this.#sql.clearProcessGroup, key.workflowName, key.runId);
+  }
+
+  *recordDecision(key: AttemptKey, decision: string): Operation<void> {
+    const { workflowName, runId, nodeId, attempt } = key;
+    const changed = yield changes(this.#sql.recordDecision, decision, workflowName, runId, nodeId, attempt);
+    // No row changed: the attempt has a decision already (kept), or it does not exist (an error).
+    if (changed === 0) yield* this.#requireAttempt(key);
   }
 
   *finishRun(key: RunKey, input: FinishRunInput): Operation<void> {
@@ -256,6 +256,16 @@ export class Operations {
     if ((yield row(this.#sql.runExists, key.workflowName, key.runId)) === undefined) {
       throw new Error(`${describeRun(key)} does not exist`);
     }
+  }
+
+  /** The attempt's status; throws when there is no such attempt. */
+  *#requireAttempt(key: AttemptKey): Operation<string> {
+    const { workflowName, runId, nodeId, attempt } = key;
+    const found = (yield row(this.#sql.attemptStatus, workflowName, runId, nodeId, attempt)) as
+      | { status: string }
+      | undefined;
+    if (found === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
+    return found.status;
   }
 }
 

@@ -78,6 +78,10 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
     return this.write(this.#operations.finishAttempt(key, outcome));
   }
 
+  recordDecision(key: AttemptKey, decision: string): Promise<void> {
+    return this.write(this.#operations.recordDecision(key, decision));
+  }
+
   finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
     return this.write(this.#operations.finishRun(key, input));
   }

@@ -18,6 +18,7 @@ export interface Statements {
   readonly insertAttempt: string;
   readonly attemptStatus: string;
   readonly finishAttempt: string;
+  readonly recordDecision: string;
   readonly finishRun: string;
   readonly saveAnswer: string;
   readonly selectRun: string;
@@ -88,6 +89,9 @@ export function buildStatements(dialect: SqlDialect): Statements {
     finishAttempt: `UPDATE executions SET status = ?, end_time = ?, duration_ms = ?, result_text = ?, exit_code = ?,
       exception = ?, stdout = ?, stderr = ?, operator_decision = CASE WHEN ? = 1 THEN ? ELSE operator_decision END
     WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ? AND status = 'running'`,
+    // Only an attempt without a decision changes: one already given is kept.
+    recordDecision: `UPDATE executions SET operator_decision = ?
+    WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ? AND operator_decision IS NULL`,
     finishRun: `UPDATE runs SET status = ?, end_time = ?, nodes_ok = ?, nodes_nok = ?, nodes_skipped = ?,
       owner_host = NULL, owner_pid = NULL, owner_process_group = NULL${release}
     WHERE workflow_name = ? AND run_id = ?`,

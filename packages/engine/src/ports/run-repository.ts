@@ -173,6 +173,12 @@ export interface RunRepository {
    * one, has ended, and the owner record must not name its group a moment longer.
    */
   finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void>;
+  /**
+   * Writes the operator's answer to an attempt that ended `nok` (`retry`, `skip`, `abort`, or `auto-retry` for an
+   * automatic retry) as its `operator_decision`, only when it has none: a decision already there (`nok` answered
+   * at a Manual prompt, `interrupted`) is kept. Rejects when the attempt does not exist.
+   */
+  recordDecision(key: AttemptKey, decision: string): Promise<void>;
   /** Ends a run: status, end time and node counts, and clears its owner. */
   finishRun(key: RunKey, input: FinishRunInput): Promise<void>;
   /** Remembers an operator's `${ask}` answer for the rest of the run and its resumes. */

@@ -164,6 +164,15 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     }
   }
 
+  async recordDecision(key: AttemptKey, decision: string): Promise<void> {
+    const stored = this.#get(key);
+    const index = stored.attempts.findIndex((a) => a.nodeId === key.nodeId && a.attempt === key.attempt);
+    const current = stored.attempts[index];
+    if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
+    if (current.operatorDecision === null)
+      stored.attempts[index] = { ...current, operatorDecision: decision };
+  }
+
   async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
     const stored = this.#get(key);
     stored.record = {

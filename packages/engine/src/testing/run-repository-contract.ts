@@ -357,6 +357,44 @@ export function runRepositoryContract(
         expect(stored).toMatchObject({ status: 'ok', endTime: T2, exitCode: 0 });
       });
 
+      it('records a decision on an ended attempt that has none, keeping one it already has', async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const failed = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        await repo.finishAttempt(failed, { status: 'nok', endTime: T2, durationMs: 1000, exitCode: 3 });
+        const answered = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'check',
+          startTime: T2,
+          status: 'running',
+        });
+        await repo.finishAttempt(answered, {
+          status: 'nok',
+          endTime: T3,
+          durationMs: 5,
+          operatorDecision: 'nok',
+        });
+        await repo.recordDecision(failed, 'retry');
+        await repo.recordDecision(answered, 'retry');
+        // A second answer to the same attempt does not rewrite the first.
+        await repo.recordDecision(failed, 'abort');
+        const attempts = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(attempts).toEqual([
+          { ...failed, status: 'nok', endTime: T2, durationMs: 1000, exitCode: 3, operatorDecision: 'retry' },
+          { ...answered, status: 'nok', endTime: T3, durationMs: 5, operatorDecision: 'nok' },
+        ]);
+        const missing: AttemptKey = { ...key(run), nodeId: 'build', attempt: 2 };
+        await expect(repo.recordDecision(missing, 'retry')).rejects.toThrow();
+        await expect(
+          repo.recordDecision({ workflowName: 'deploy', runId: 9, nodeId: 'build', attempt: 1 }, 'retry'),
+        ).rejects.toThrow();
+      });
+
       it('loads attempts by start time, same-instant ones in the order they were written', async () => {
         const repo = await fresh();
         const run = await repo.createRun(runInput());
