@@ -1,4 +1,6 @@
 import { Cli, type CommandClass } from './clipanion.js';
+import { CompleteCommand } from './commands/complete.js';
+import { CompletionCommand } from './commands/completion.js';
 import { CreateCommand } from './commands/create.js';
 import { ExportDotCommand } from './commands/export-dot.js';
 import { HelpCommand } from './commands/help.js';
@@ -19,6 +21,8 @@ const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   HelpCommand,
   VersionCommand,
   // --- commands (keep alphabetical) ---
+  CompleteCommand,
+  CompletionCommand,
   CreateCommand,
   ExportDotCommand,
   InfoCommand,

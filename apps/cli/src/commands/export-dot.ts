@@ -8,7 +8,7 @@ import { CliError, ExitCode } from '../errors.js';
 import { parseRunId } from '../run-id.js';
 
 type Format = 'dot' | 'svg' | 'png';
-const FORMATS: readonly Format[] = ['dot', 'svg', 'png'];
+export const FORMATS: readonly Format[] = ['dot', 'svg', 'png'];
 
 /** `playbook export-dot <file>`: the runbook's DAG as Graphviz DOT, SVG or PNG. */
 export class ExportDotCommand extends BaseCommand {
