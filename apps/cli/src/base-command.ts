@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import type { Problem } from '@playbook/parser';
 import { Command, Option } from './clipanion.js';
-import { paint, type Style } from './colors.js';
+import { PAINTED, paint, type Style } from './colors.js';
 import { ConfigError, checkConfigFlags, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
 import type { PlaybookContext } from './context.js';
 import { exitCodeFor, formatError, isUsageError } from './errors.js';
 import { redactStateUrl } from './redact-state-url.js';
 import { openRunStore, type RunStore } from './state-store.js';
+import { terminalSafeJson, visibleExcept, visibleLine } from './terminal/visible.js';
 
 /**
  * Shared options and helpers of every `playbook` command. Subclasses implement `execute()` returning an exit
@@ -97,14 +99,36 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
     return isAbsolute(expanded) ? expanded : resolve(this.context.cwd, expanded);
   }
 
-  /** Writes to stdout. */
+  /**
+   * Writes to stdout, with every control character made visible except our own colours (SPEC §11): the last
+   * line of defence for text from a file or the history that no table, field or message writer took in.
+   */
   protected print(text: string): void {
-    this.context.stdout.write(text);
+    this.context.stdout.write(visibleExcept(text, PAINTED));
   }
 
-  /** Writes a value as indented JSON and a newline to stdout. */
+  /** Writes a value as indented JSON and a newline to stdout; the JSON value is exact, and safe to look at. */
   protected printJson(value: unknown): void {
-    this.context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.context.stdout.write(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
+  }
+
+  /**
+   * Writes the problems of a runbook file, one located line each (`file:line:col: error: [node.field] message`),
+   * red for errors and yellow for warnings, naming the file as the user typed it. Messages quote the file: what
+   * they quote is shown, never acted on.
+   */
+  protected async writeProblems(
+    problems: readonly Problem[],
+    file: string,
+    to: 'stdout' | 'stderr',
+  ): Promise<void> {
+    const { formatProblem } = await import('@playbook/parser');
+    let text = '';
+    for (const problem of problems) {
+      const line = visibleLine(formatProblem({ ...problem, file }));
+      text += `${paint(this.context.color[to], problem.severity === 'error' ? 'red' : 'yellow', line)}\n`;
+    }
+    this.context[to].write(text);
   }
 
   /** `text` styled for stdout (plain when colours are off). */

@@ -1,4 +1,4 @@
-import { Cli, type CommandClass } from './clipanion.js';
+import { Cli, type CommandClass, UsageError } from './clipanion.js';
 import { CompleteCommand } from './commands/complete.js';
 import { CompletionCommand } from './commands/completion.js';
 import { CreateCommand } from './commands/create.js';
@@ -56,12 +56,21 @@ export class PlaybookCli extends Cli<PlaybookContext> {
       command = this.process(input, full);
     } catch (error) {
       const color = full.color?.stderr ?? false;
-      const text =
-        error instanceof Error && error.name !== 'UsageError'
-          ? this.error(error, { colored: color })
-          : formatError(error, { verbose: false, color });
-      full.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-      full.stderr.write('Run `playbook --help` for the list of commands.\n');
+      const name = (error as { name?: unknown } | null)?.name;
+      if (name !== 'UnknownSyntaxError' && name !== 'AmbiguousSyntaxError') {
+        full.stderr.write(formatError(error, { verbose: false, color }));
+        full.stderr.write('Run `playbook --help` for the list of commands.\n');
+        return ExitCode.usage;
+      }
+      // One line that says what is wrong (with a "did you mean"), and the usage line: not clipanion's dump of
+      // every command's usage.
+      const { describeSyntaxError } = await import('./syntax-error.js');
+      const commands = COMMANDS.flatMap((command) => command.paths ?? [])
+        .map((path) => path.join(' '))
+        .filter((path) => path !== '' && !path.startsWith('-') && !path.startsWith('_'));
+      const report = describeSyntaxError(error as Parameters<typeof describeSyntaxError>[0], commands);
+      full.stderr.write(formatError(new UsageError(report.message), { verbose: false, color }));
+      full.stderr.write(`${report.usage}\n`);
       return ExitCode.usage;
     }
     return super.run(command, full);

@@ -22,6 +22,12 @@ const CODES = {
 
 export type Style = keyof typeof CODES;
 
+/** Exactly the escape sequences `paint` writes, and nothing else: what may pass `visibleExcept` as ours. */
+export const PAINTED = new RegExp(
+  `\u001b\\[(?:${[...new Set(Object.values(CODES).flat())].join('|')})m`,
+  'g',
+);
+
 /** Wraps `text` in the ANSI codes of `style` when `enabled`; returns it unchanged otherwise. */
 export function paint(enabled: boolean, style: Style, text: string): string {
   if (!enabled || text === '') return text;

@@ -1,4 +1,5 @@
 import { paint } from './colors.js';
+import { visibleLine } from './terminal/visible.js';
 
 /** Exit codes of the `playbook` binary (SPEC §4). */
 export const ExitCode = {
@@ -71,10 +72,11 @@ export function formatError(error: unknown, options: { verbose: boolean; color: 
 }
 
 function oneLine(error: unknown): string {
-  if (!(error instanceof Error)) return String(error).split('\n')[0] ?? '';
+  if (!(error instanceof Error)) return visibleLine(String(error).split('\n')[0] ?? '');
   const message = error.message.trim() === '' ? '(no message)' : error.message;
   // Our own errors and clipanion's speak to the operator; anything else is unexpected, so say what it is.
   const known = field(error, 'code') !== undefined || isUsageError(error) || error.name === 'Error';
   const text = known ? message : `${error.name}: ${message}`;
-  return text.replace(/\s*\n\s*/g, ' ');
+  // Messages quote file content and history (a title, a node name): shown, never acted on by the terminal.
+  return visibleLine(text.replace(/\s*\n\s*/g, ' '));
 }

@@ -1,4 +1,5 @@
 import type { StaleRunRecoveredEvent } from '@playbook/engine';
+import { visibleLine } from './terminal/visible.js';
 
 /**
  * The one line that tells the operator a run left `running` by a process that is gone was recorded `aborted`:
@@ -9,5 +10,7 @@ export function staleRunNote(event: StaleRunRecoveredEvent): string {
   const steps = event.interrupted;
   const interrupted =
     steps.length === 0 ? '' : `; step${steps.length === 1 ? '' : 's'} ${steps.join(', ')} interrupted`;
-  return `note: run ${event.runId} of "${event.workflowName}" was left running by ${by}, which is gone: recorded as aborted${interrupted}`;
+  return visibleLine(
+    `note: run ${event.runId} of "${event.workflowName}" was left running by ${by}, which is gone: recorded as aborted${interrupted}`,
+  );
 }

@@ -47,18 +47,52 @@ describe('playbook (top level)', () => {
     expect(colored.stdout).toContain('\u001b[');
   });
 
-  it('an unknown command is a usage error: exit 2, message on stderr', async () => {
+  it('an unknown command is a usage error: exit 2, one error line and the usage line on stderr', async () => {
     const result = await runCli(['frobnicate'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('Command not found');
+    expect(result.stderr).toBe(
+      'error: unknown command "frobnicate"\n' +
+        'usage: playbook <completion|create|export-dot|info|resume|run|show|validate> …\n',
+    );
   });
 
-  it('an unknown option is a usage error: exit 2', async () => {
-    await writeRunbook(dir, 'deploy.playbook.toml', VALID_RUNBOOK);
-    const result = await runCli(['validate', 'deploy.playbook.toml', '--bogus'], { cwd: dir });
+  it('a misspelt command gets a "did you mean" and the usage line of the command meant', async () => {
+    const result = await runCli(['valdate', 'deploy.playbook.toml'], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--bogus');
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'error: unknown command "valdate" (did you mean "validate"?)\n' +
+        'usage: playbook validate [--strict] [--json] <file>\n',
+    );
+  });
+
+  it('a misspelt option, also a global one, gets a "did you mean" and the command`s usage line', async () => {
+    await writeRunbook(dir, 'deploy.playbook.toml', VALID_RUNBOOK);
+    const result = await runCli(['run', 'deploy.playbook.toml', '--non-interactve'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: unknown option --non-interactve for run (did you mean --non-interactive?)\n' +
+        'usage: playbook run [--non-interactive] [--retries <n>] [--set <node>.<param>=<value>] <file>\n',
+    );
+    const global = await runCli(['--verbos', 'validate', 'deploy.playbook.toml'], { cwd: dir });
+    expect(global.code).toBe(2);
+    expect(global.stderr.split('\n')[0]).toBe(
+      'error: unknown option --verbos for validate (did you mean --verbose?)',
+    );
+  });
+
+  it.each([
+    [['validate', 'deploy.playbook.toml', '--bogus'], 'error: unknown option --bogus for validate'],
+    [['show'], 'error: missing <workflow> for show'],
+    [['validate', 'a', 'b'], 'error: unexpected argument "b" for validate'],
+    [['show', 'Deploy', '--run-id'], 'error: --run-id needs a value'],
+    [['info', '--json=yes'], 'error: --json takes no value (got "--json=yes")'],
+  ])('%j is a usage error: exit 2, one error line, then the usage line', async (args, message) => {
+    const result = await runCli(args, { cwd: dir });
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split('\n');
+    expect(lines).toEqual([message, expect.stringMatching(/^usage: playbook \S+ /), '']);
   });
 
   it('no command at all prints the usage on stderr, exit 2', async () => {

@@ -32,6 +32,8 @@ export interface NodeStartedEvent {
   readonly name: string;
   readonly kind: NodeType;
   readonly attempt: number;
+  /** The node's `description`, when it has one: shown to the operator before the step runs. */
+  readonly description?: string;
 }
 
 /** A chunk of live output of a command, or a line logged by a function. */

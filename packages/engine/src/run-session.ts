@@ -269,6 +269,7 @@ export class RunSession {
       name: node.name,
       kind: node.type,
       attempt: record.attempt,
+      ...(node.description === undefined ? {} : { description: node.description }),
     });
 
     const result = await this.#runKind(node, record.attempt);

@@ -49,12 +49,10 @@ export class ExportDotCommand extends BaseCommand {
     const format = this.chosenFormat();
     const runId = this.runId === undefined ? undefined : parseRunId(this.runId);
 
-    const { loadRunbook, formatProblem } = await import('@playbook/parser');
+    const { loadRunbook } = await import('@playbook/parser');
     const result = await loadRunbook(this.resolvePath(this.file));
     if (!result.ok) {
-      for (const problem of result.problems) {
-        this.context.stderr.write(`${formatProblem({ ...problem, file: this.file })}\n`);
-      }
+      await this.writeProblems(result.problems, this.file, 'stderr');
       throw new CliError(`${this.file} is not a valid runbook; see \`playbook validate ${this.file}\``);
     }
     const runbook = result.runbook;

@@ -5,6 +5,7 @@ import { ExitCode } from '../errors.js';
 import { formatBytes, renderFields, renderTable } from '../format/table.js';
 import { recoverStaleRunsForHistory } from '../stale-runs.js';
 import { storeSchemaDdl } from '../state-store.js';
+import { visibleLine } from '../terminal/visible.js';
 
 /** `playbook info`: what the run history holds. */
 export class InfoCommand extends BaseCommand {
@@ -101,7 +102,7 @@ export class InfoCommand extends BaseCommand {
     this.print(`\n${renderTable(report.workflows, workflowColumns, bold)}`);
     for (const workflow of report.workflows) {
       const counts = report.nodes.get(workflow.workflowName) ?? [];
-      this.print(`\n${bold(`Nodes of ${workflow.workflowName}`)}\n`);
+      this.print(`\n${bold(`Nodes of ${visibleLine(workflow.workflowName)}`)}\n`);
       this.print(counts.length === 0 ? '(no attempts recorded)\n' : renderTable(counts, nodeColumns, bold));
     }
     return ExitCode.ok;

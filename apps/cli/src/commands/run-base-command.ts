@@ -6,7 +6,9 @@ import { CliError, ExitCode, exitCodeFor } from '../errors.js';
 import { redactStateUrl } from '../redact-state-url.js';
 import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
+import { canMoveCursor } from '../terminal/cursor.js';
 import { Renderer } from '../terminal/renderer.js';
+import { functionProblems } from './function-problems.js';
 import { trapInterrupts } from './run-interrupts.js';
 import { isInteractive, parseRetries, parseSetValues, type SetValues, shellQuote } from './run-options.js';
 
@@ -65,7 +67,7 @@ export abstract class RunBaseCommand extends BaseCommand {
     const renderer = new Renderer({
       output: this.context.stdout,
       notes: this.context.stderr,
-      clock: this.context.isTTY.stderr ? this.context.stderr : null,
+      clock: canMoveCursor(this.context.env, this.context.isTTY.stderr) ? this.context.stderr : null,
       colors: createColors(this.context.color.stdout),
       resumeCommand: (runId) => this.resumeCommand(runId),
     });
@@ -113,29 +115,30 @@ export abstract class RunBaseCommand extends BaseCommand {
     }
   }
 
-  /** Loads the runbook; prints every problem on stderr and returns undefined when it is invalid. */
+  /**
+   * Loads the runbook and loads its Function modules as `validate` does; prints every problem on stderr and
+   * returns undefined when it is invalid or a module cannot be found — before anything is written, so no run is
+   * created for a runbook that would fail at its first Function step.
+   */
   private async loadValidRunbook(): Promise<Runbook | undefined> {
-    const { loadRunbook, formatProblem } = await import('@playbook/parser');
+    const { loadRunbook } = await import('@playbook/parser');
     const result = await loadRunbook(this.resolvePath(this.file));
-    // Problems name the file as the operator typed it.
-    const show = (problem: Parameters<typeof formatProblem>[0]) =>
-      formatProblem({ ...problem, file: this.file });
-    if (!result.ok) {
-      for (const problem of result.problems) {
-        const line = show(problem);
-        this.context.stderr.write(
-          `${problem.severity === 'error' ? this.styleError('red', line) : this.styleError('yellow', line)}\n`,
-        );
-      }
-      const errors = result.problems.filter((problem) => problem.severity === 'error').length;
+    const problems = result.ok
+      ? await functionProblems(
+          result.functions,
+          result.runbook.source?.directory ?? this.context.cwd,
+          this.file,
+        )
+      : result.problems;
+    if (!result.ok || problems.length > 0) {
+      await this.writeProblems(problems, this.file, 'stderr');
+      const errors = problems.filter((problem) => problem.severity === 'error').length;
       this.context.stderr.write(
         `${this.styleError('red', '✖')} ${this.file} is invalid (${errors} error${errors === 1 ? '' : 's'}); nothing was run.\n`,
       );
       return undefined;
     }
-    for (const warning of result.warnings) {
-      this.context.stderr.write(`${this.styleError('yellow', show(warning))}\n`);
-    }
+    await this.writeProblems(result.warnings, this.file, 'stderr');
     return result.runbook;
   }
 

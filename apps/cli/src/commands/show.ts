@@ -6,6 +6,7 @@ import { renderFields, renderTable } from '../format/table.js';
 import { parseRunId } from '../run-id.js';
 import { recoverStaleRunsForHistory } from '../stale-runs.js';
 import { formatDuration } from '../terminal/format.js';
+import { visibleLine } from '../terminal/visible.js';
 
 /** `playbook show <workflow>`: its runs, or one run and its attempts. */
 export class ShowCommand extends BaseCommand {
@@ -90,7 +91,7 @@ export class ShowCommand extends BaseCommand {
 
   private printRuns(runs: readonly RunRecord[]): void {
     const bold = (text: string): string => this.style('bold', text);
-    this.print(`${bold(`Runs of ${this.workflow}`)}\n`);
+    this.print(`${bold(`Runs of ${visibleLine(this.workflow)}`)}\n`);
     this.print(
       renderTable(
         runs,
@@ -156,7 +157,8 @@ export class ShowCommand extends BaseCommand {
       for (const a of notes) {
         const text = a.exception ?? a.resultText ?? '';
         const first = text.split('\n')[0] ?? '';
-        this.print(`  ${a.nodeId}#${a.attempt}: ${a.exception !== null ? 'exception: ' : ''}${first}\n`);
+        const what = `${a.nodeId}#${a.attempt}: ${a.exception !== null ? 'exception: ' : ''}${first}`;
+        this.print(`  ${visibleLine(what)}\n`);
       }
     }
   }

@@ -1,10 +1,11 @@
 import { dirname } from 'node:path';
 import type { Runbook } from '@playbook/domain';
-import type { FunctionReference, Problem } from '@playbook/parser';
+import type { Problem } from '@playbook/parser';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { ExitCode } from '../errors.js';
 import { renderFields } from '../format/table.js';
+import { functionProblems } from './function-problems.js';
 
 /** What `validate` reports about a valid file (also under `summary` in `--json`). */
 export interface RunbookSummary {
@@ -45,7 +46,7 @@ export class ValidateCommand extends BaseCommand {
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
 
   override async execute(): Promise<number> {
-    const { loadRunbook, formatProblem } = await import('@playbook/parser');
+    const { loadRunbook } = await import('@playbook/parser');
     const result = await loadRunbook(this.resolvePath(this.file));
 
     let problems: Problem[];
@@ -95,10 +96,7 @@ export class ValidateCommand extends BaseCommand {
         ),
       );
     }
-    for (const problem of problems) {
-      const line = formatProblem(problem);
-      this.print(`${problem.severity === 'error' ? this.style('red', line) : this.style('yellow', line)}\n`);
-    }
+    await this.writeProblems(problems, this.file, 'stdout');
     if (!valid) {
       this.print(
         `${this.style('red', '✗')} ${this.file} is invalid: ${count(errors, 'error')}, ${count(warnings, 'warning')}\n`,
@@ -133,37 +131,4 @@ function describeCounts(summary: RunbookSummary): string {
     .filter(([, n]) => n > 0)
     .map(([type, n]) => `${n} ${type}`);
   return parts.length === 0 ? String(summary.nodeCount) : `${summary.nodeCount} (${parts.join(', ')})`;
-}
-
-/**
- * Loads each Function node's function as `run` would (SPEC §2.3: "validate reports it too"), at the position
- * the parser found its `function_name`. This imports the user's modules, so their top-level code runs, exactly
- * as it would at the start of a run.
- */
-async function functionProblems(
-  references: readonly FunctionReference[],
-  directory: string,
-  file: string,
-): Promise<Problem[]> {
-  if (references.length === 0) return [];
-  const { NodeFunctionLoader } = await import('@playbook/engine/node');
-  const loader = new NodeFunctionLoader();
-  const problems: Problem[] = [];
-  for (const { nodeId, functionName, line, column } of references) {
-    try {
-      await loader.load(functionName, directory);
-    } catch (error) {
-      problems.push({
-        severity: 'error',
-        code: 'FUNCTION_NOT_FOUND',
-        message: error instanceof Error ? error.message : String(error),
-        file,
-        nodeId,
-        field: 'function_name',
-        line,
-        column,
-      });
-    }
-  }
-  return problems;
 }

@@ -1,3 +1,5 @@
+import { visibleLine } from '../terminal/visible.js';
+
 /** A column of a text table. */
 export interface Column<Row> {
   readonly header: string;
@@ -7,15 +9,16 @@ export interface Column<Row> {
 }
 
 /**
- * Renders rows as an aligned plain-text table with a header line. `paintHeader` styles the header cells
- * (padding is computed on the plain text so colours do not break alignment).
+ * Renders rows as an aligned plain-text table with a header line. Each cell is shown on one line with its
+ * control characters made visible (`visibleLine`): cells hold text from runbook files and the run history.
+ * `paintHeader` styles the header cells (padding is computed on the plain text so colours do not break alignment).
  */
 export function renderTable<Row>(
   rows: readonly Row[],
   columns: readonly Column<Row>[],
   paintHeader: (text: string) => string = (text) => text,
 ): string {
-  const cells = rows.map((row) => columns.map((column) => oneLine(column.value(row))));
+  const cells = rows.map((row) => columns.map((column) => visibleLine(column.value(row))));
   const widths = columns.map((column, i) =>
     Math.max(column.header.length, ...cells.map((line) => (line[i] ?? '').length)),
   );
@@ -33,7 +36,7 @@ export function renderTable<Row>(
   return `${[header.trimEnd(), ...body].join('\n')}\n`;
 }
 
-/** Label/value pairs, labels padded to one width. */
+/** Label/value pairs, labels padded to one width; each value on one line, made visible like a table cell. */
 export function renderFields(
   fields: ReadonlyArray<readonly [string, string]>,
   paintLabel: (text: string) => string = (text) => text,
@@ -41,12 +44,8 @@ export function renderFields(
 ): string {
   const width = Math.max(0, ...fields.map(([label]) => label.length));
   return fields
-    .map(([label, value]) => `${indent}${paintLabel(label.padEnd(width))}  ${oneLine(value)}\n`)
+    .map(([label, value]) => `${indent}${paintLabel(label.padEnd(width))}  ${visibleLine(value)}\n`)
     .join('');
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\r?\n/g, ' ⏎ ');
 }
 
 /** Bytes as `512 B`, `12.0 KiB`, `3.4 MiB`. */

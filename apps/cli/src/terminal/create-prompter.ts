@@ -3,6 +3,7 @@ import { ignoreBrokenPipe } from '../broken-pipe.js';
 import type { InterruptTrap } from '../commands/run-interrupts.js';
 import type { PlaybookContext } from '../context.js';
 import { createColors } from './colors.js';
+import { canMoveCursor } from './cursor.js';
 import { LinePrompter } from './line-prompter.js';
 import type { RawInput } from './select.js';
 import { TtyPrompter } from './tty-prompter.js';
@@ -15,7 +16,8 @@ export interface OperatorPrompter {
 }
 
 /**
- * Arrow keys when both ends are a terminal; the line protocol of SPEC §2.4 otherwise (piped answers).
+ * Arrow keys when both ends are a terminal (plain lines when it is `TERM=dumb`); the line protocol of SPEC §2.4
+ * otherwise (piped answers).
  * Loaded only by `run` / `resume` that have an operator: it pulls in the engine.
  */
 export function createPrompter(context: PlaybookContext, trap: InterruptTrap): OperatorPrompter {
@@ -31,6 +33,7 @@ export function createPrompter(context: PlaybookContext, trap: InterruptTrap): O
       signal: trap.promptSignal,
       onInterrupt: () => trap.interrupt(),
       onHangup: () => trap.hangUp(),
+      plain: !canMoveCursor(context.env, true),
     });
     return { prompter, close: () => {} };
   }

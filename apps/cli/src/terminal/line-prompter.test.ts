@@ -139,4 +139,22 @@ describe('LinePrompter', () => {
     expect(await answer).toBe('hello');
     prompter.close();
   });
+
+  it('takes an empty line to the repeat question as "no" (SPEC §9.3), and says so in the hint', async () => {
+    const { prompter, written } = prompterFor('\n');
+    expect(await prompter.confirmRepeat({ node: manualNode })).toBe(false);
+    expect(written()).toContain('Run it again? y/N? \n');
+    prompter.close();
+  });
+
+  it('shows the control characters of an echoed answer instead of sending them to the terminal', async () => {
+    const { prompter, written } = prompterFor('ok\nnote \x1b]52;c;eA==\x07 \x1b[2J\n');
+    expect(await prompter.manual({ node: manualNode, attempt: 1, canSkip: false })).toEqual({
+      decision: 'ok',
+      note: 'note \x1b]52;c;eA==\x07 \x1b[2J',
+    });
+    expect(written()).toContain('note ␛]52;c;eA==␇ ␛[2J\n');
+    expect(written()).not.toContain('\x1b');
+    prompter.close();
+  });
 });

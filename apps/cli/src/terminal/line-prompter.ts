@@ -24,6 +24,7 @@ import {
   repeatChoices,
   repeatQuestion,
 } from './questions.js';
+import { visibleLine } from './visible.js';
 
 /** How many unrecognised answers in a row end the questioning (SPEC §2.4: then it counts as abort). */
 export const MAX_UNRECOGNISED_ANSWERS = 3;
@@ -92,7 +93,7 @@ export class LinePrompter implements Prompter {
 
   async confirmRepeat(request: RepeatRequest): Promise<boolean> {
     const answer = await this.choose(
-      `${repeatQuestion(request.node, this.options.colors)} y/n?`,
+      `${repeatQuestion(request.node, this.options.colors)} ${choiceHint(repeatChoices)}?`,
       repeatChoices,
     );
     if (answer === undefined) {
@@ -114,7 +115,7 @@ export class LinePrompter implements Prompter {
       }
       const accepted = choices.flatMap((c) => c.words).join(', ');
       this.write(
-        `  ${this.options.colors.yellow(`Not an answer: "${answer.trim()}". Type one of: ${accepted}.`)}\n`,
+        `  ${this.options.colors.yellow(`Not an answer: "${visibleLine(answer.trim())}". Type one of: ${accepted}.`)}\n`,
       );
     }
     this.write(
@@ -134,8 +135,9 @@ export class LinePrompter implements Prompter {
     if (answer === null) {
       this.write('\n');
     } else if (this.options.input.isTTY !== true) {
-      // Typed answers are echoed by the terminal; piped ones would otherwise be invisible — but not a secret.
-      this.write(echo ? `${answer}\n` : '\n');
+      // Typed answers are echoed by the terminal; piped ones would otherwise be invisible — but not a secret. An
+      // answers file is data like the runbook: what it holds is shown, never acted on.
+      this.write(echo ? `${visibleLine(answer)}\n` : '\n');
     }
     return answer;
   }

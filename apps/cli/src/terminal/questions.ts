@@ -1,6 +1,7 @@
 import type { RunbookNode } from '@playbook/domain';
 import type { FailureChoice, ManualAnswer } from '@playbook/engine';
 import type { Colors } from './colors.js';
+import { visible, visibleLine } from './visible.js';
 
 /** One answer of a multiple-choice question: what it means, how it reads, and the words that pick it. */
 export interface Choice<T> {
@@ -8,6 +9,8 @@ export interface Choice<T> {
   readonly label: string;
   /** Lower-case words accepted on a line; the first one is the shortcut key in the terminal selector. */
   readonly words: readonly string[];
+  /** The answer of an empty line, and the one the terminal selector starts on. */
+  readonly isDefault?: boolean;
 }
 
 export const manualChoices = (canSkip: boolean): Choice<ManualAnswer['decision']>[] => [
@@ -22,44 +25,43 @@ export const failureChoices = (canSkip: boolean): Choice<FailureChoice>[] => [
   { value: 'abort', label: 'abort — stop the run (it can be resumed)', words: ['a', 'abort'] },
 ];
 
+/** SPEC §9.3: running a step again is never what a stray Enter means. */
 export const repeatChoices: Choice<boolean>[] = [
   { value: true, label: 'yes — run it again', words: ['y', 'yes'] },
-  { value: false, label: 'no — keep the earlier result', words: ['n', 'no'] },
+  { value: false, label: 'no — keep the earlier result', words: ['n', 'no'], isDefault: true },
 ];
 
-/** The choice a typed answer picks (trimmed, case-insensitive), if any. */
+/** The choice a typed answer picks (trimmed, case-insensitive; an empty one the default), if any. */
 export function matchChoice<T>(choices: readonly Choice<T>[], answer: string): Choice<T> | undefined {
   const word = answer.trim().toLowerCase();
+  if (word === '') return choices.find((choice) => choice.isDefault === true);
   return choices.find((choice) => choice.words.includes(word));
 }
 
-/** `ok/nok/skip`: the accepted short forms, for a line prompt. */
+/** `ok/nok/skip`: the accepted short forms, for a line prompt; the default in capitals (`y/N`). */
 export const choiceHint = (choices: readonly Choice<unknown>[]): string =>
-  choices.map((choice) => choice.words[0]).join('/');
+  choices
+    .map((choice) => (choice.isDefault === true ? choice.words[0]?.toUpperCase() : choice.words[0]))
+    .join('/');
+
+// Every question quotes the runbook (names, prompts) or a failure (its reason): each such part is made visible
+// here, where both prompters get their text, so no file can drive the operator's terminal through a question.
 
 /**
- * A Manual node's question: its description, then its prompt. The renderer has just printed the node's name,
- * so it is not repeated.
+ * A Manual node's question: its prompt. The renderer has just printed the node's name and description, so they
+ * are not repeated.
  */
-export function manualHeader(node: RunbookNode & { readonly prompt: string }, colors: Colors): string {
-  const lines: string[] = [];
-  if (node.description !== undefined && node.description.trim() !== '') {
-    for (const line of node.description.trim().split('\n')) {
-      lines.push(`  ${colors.dim(line)}`);
-    }
-  }
-  lines.push(`${colors.cyan('?')} ${colors.bold(node.prompt)}`);
-  return `${lines.join('\n')}\n`;
-}
+export const manualHeader = (node: RunbookNode & { readonly prompt: string }, colors: Colors): string =>
+  `${colors.cyan('?')} ${colors.bold(visible(node.prompt))}\n`;
 
 export const failureQuestion = (node: RunbookNode, reason: string, colors: Colors): string =>
-  `${colors.yellow('?')} ${colors.bold(node.name)} failed: ${reason}\n  What now?`;
+  `${colors.yellow('?')} ${colors.bold(visibleLine(node.name))} failed: ${visibleLine(reason)}\n  What now?`;
 
 /** The question for a `${ask}` value; a secret one says that the answer is not shown. */
 export const askValueQuestion = (node: RunbookNode, param: string, colors: Colors, secret = false): string =>
-  `${colors.cyan('?')} Value for ${colors.bold(`\`${param}\``)} of ${node.name}${secret ? ` ${colors.dim('(secret, not shown)')}` : ''}:`;
+  `${colors.cyan('?')} Value for ${colors.bold(`\`${visibleLine(param)}\``)} of ${visibleLine(node.name)}${secret ? ` ${colors.dim('(secret, not shown)')}` : ''}:`;
 
 export const repeatQuestion = (node: RunbookNode, colors: Colors): string =>
-  `${colors.cyan('?')} ${colors.bold(node.name)} already ended ok in this run. Run it again?`;
+  `${colors.cyan('?')} ${colors.bold(visibleLine(node.name))} already ended ok in this run. Run it again?`;
 
 export const noteQuestion = (colors: Colors): string => `  ${colors.dim('Note (optional, Enter for none):')}`;

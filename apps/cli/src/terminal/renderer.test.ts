@@ -226,4 +226,92 @@ describe('formatDuration', () => {
       '1h 02m',
     ]);
   });
+
+  it('shows a node`s description before it runs, for every kind of node (SPEC §2.3)', () => {
+    const { renderer, out } = setup();
+    for (const kind of ['Command', 'Function', 'Manual'] as const) {
+      renderer.handle({
+        type: 'node-started',
+        nodeId: kind.toLowerCase(),
+        name: kind.toLowerCase(),
+        kind,
+        attempt: 1,
+        description: `What the ${kind} step does.\nAnd why.`,
+      });
+    }
+    renderer.handle({ type: 'node-started', nodeId: 'bare', name: 'bare', kind: 'Command', attempt: 1 });
+    expect(out()).toBe(
+      '› command Command\n  What the Command step does.\n  And why.\n' +
+        '› function Function\n  What the Function step does.\n  And why.\n' +
+        '› manual Manual\n  What the Manual step does.\n  And why.\n' +
+        '› bare Command\n',
+    );
+    renderer.dispose();
+  });
+
+  it('shows the control characters of titles, names, descriptions and reasons; live output stays raw', () => {
+    const { renderer, out, notes } = setup();
+    const evil = '\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\x9b3J\u202e';
+    renderer.handle({
+      type: 'stale-run-recovered',
+      workflowName: `T${evil}`,
+      runId: 1,
+      ownerHost: null,
+      ownerPid: null,
+      interrupted: [],
+    });
+    renderer.handle({
+      type: 'run-started',
+      workflowName: `T${evil}`,
+      runId: 2,
+      trigger: 'resume',
+      plan: ['a'],
+      kept: [],
+      changes: { added: [], removed: [`gone${evil}`] },
+    });
+    renderer.handle({
+      type: 'node-started',
+      nodeId: 'a',
+      name: `A${evil}`,
+      kind: 'Command',
+      attempt: 1,
+      description: `D${evil}`,
+    });
+    renderer.handle({
+      type: 'output',
+      nodeId: 'a',
+      attempt: 1,
+      stream: 'stdout',
+      chunk: 'own \x1b[1mcommand\x1b[0m\n',
+    });
+    renderer.handle({
+      type: 'node-finished',
+      nodeId: 'a',
+      name: `A${evil}`,
+      attempt: 1,
+      status: 'nok',
+      durationMs: 5,
+      operatorDecision: null,
+      exitCode: null,
+      reason: `R${evil}`,
+    });
+    renderer.handle({
+      type: 'run-finished',
+      workflowName: `T${evil}`,
+      runId: 2,
+      status: 'nok',
+      counts: { ok: 0, nok: 1, skipped: 0 },
+      durationMs: 9,
+      failed: { nodeId: 'a', name: `A${evil}`, reason: `R${evil}` },
+    });
+    const shown = '␛]52;c;cm0gLXJmIH4=␇␛[2J\\u009b3J\\u202e';
+    const text = out().replace('own \x1b[1mcommand\x1b[0m', '');
+    expect(out()).toContain('  │ own \x1b[1mcommand\x1b[0m\n');
+    expect(text).not.toMatch(/[\x1b\x07\x9b\u202e]/);
+    expect(notes()).not.toMatch(/[\x1b\x07\x9b\u202e]/);
+    for (const part of [`T${shown}`, `A${shown}`, `D${shown}`, `R${shown}`, `gone${shown}`]) {
+      expect(text).toContain(part);
+    }
+    expect(notes()).toContain(`T${shown}`);
+  });
 });

@@ -10,6 +10,7 @@ import type {
 import { staleRunNote } from '../stale-run-note.js';
 import type { Colors } from './colors.js';
 import { formatDuration, type Mark, nodeLabel, statusSymbol } from './format.js';
+import { visibleStrings } from './visible.js';
 import { displayWidth, truncateToWidth } from './width.js';
 
 export interface RendererOptions {
@@ -58,7 +59,11 @@ export class Renderer {
   }
 
   /** Handles one engine event; pass it as `onEvent`. */
-  readonly handle = (event: EngineEvent): void => {
+  readonly handle = (raw: EngineEvent): void => {
+    // What an event says comes from the runbook file or the history (titles, names, reasons quoting them): made
+    // visible at the door, field by field, so no line below can pass a control character on. Live output is the
+    // operator's own command on the operator's own terminal: it stays raw (SPEC §11).
+    const event = raw.type === 'output' ? raw : visibleStrings(raw);
     switch (event.type) {
       case 'stale-run-recovered':
         this.settle();
@@ -139,6 +144,10 @@ export class Renderer {
     this.current = { id: event.nodeId, name: event.name, kind: event.kind, startedAt: this.now() };
     const detail = `${event.kind}${event.attempt > 1 ? ` · attempt ${event.attempt}` : ''}`;
     this.write(`${colors.cyan('›')} ${nodeLabel(event.name, event.nodeId, colors)} ${colors.dim(detail)}\n`);
+    // SPEC §2.3: a node's description is shown before it runs, whatever its kind.
+    for (const line of event.description?.trim().split(/\r?\n/) ?? []) {
+      this.write(`  ${colors.dim(line)}\n`);
+    }
     if (event.kind !== 'Manual') {
       this.startClock();
     }

@@ -34,6 +34,11 @@ export interface SelectOptions<T> {
   readonly onInterrupt: () => void;
   /** Called when the input ends under the question: in raw mode, only a closed terminal does that. */
   readonly onHangup?: () => void;
+  /**
+   * For a terminal that cannot move the cursor (`TERM=dumb`): the question and its choices are written once, as
+   * plain lines, and the answer after them; a choice is picked by its letter, Enter takes the highlighted one.
+   */
+  readonly plain?: boolean;
 }
 
 /** The slice of `tty.WriteStream` the selector reads: its width, to know how many rows a long line takes. */
@@ -52,23 +57,34 @@ const up = (lines: number) => (lines > 0 ? `\x1b[${lines}A\r` : '\r');
  * (the terminal was closed: nothing else would keep the process alive, and it would exit with the question
  * unanswered and the run unrecorded). On return the list is replaced by
  * one line with the question and the answer, so the scrollback stays readable. Keys typed before the question
- * showed (an Enter pressed while a command ran) are ignored: they cannot be an answer to it.
+ * showed (an Enter pressed while a command ran) are ignored: they cannot be an answer to it. The question is
+ * drawn only once they are gone, so every key pressed after it appeared counts.
  */
 export function select<T>(options: SelectOptions<T>): Promise<T> {
   const { input, output, colors, choices } = options;
-  let index = 0;
+  const plain = options.plain === true;
+  let index = Math.max(
+    0,
+    choices.findIndex((choice) => choice.isDefault === true),
+  );
   let drawnLines = 0;
   let armed = false;
 
   const draw = () => {
+    if (plain) {
+      const rows = choices.map((choice) => `  (${choice.words[0]?.[0] ?? ''}) ${choice.label}`);
+      const first = choices[index]?.label.split(' — ')[0] ?? '';
+      output.write(`${options.message}\n${rows.join('\n')}\n  Type a letter, or Enter for ${first}: `);
+      drawnLines = 1;
+      return;
+    }
     const rows = choices.map((choice, i) => {
       const key = colors.dim(`(${choice.words[0]?.[0] ?? ''})`);
       return i === index
         ? `${colors.cyan('❯')} ${colors.bold(choice.label)} ${key}`
         : `  ${choice.label} ${key}`;
     });
-    // The hint shows once keys are taken (see `afterTypeahead`): what says "type" on the screen is true.
-    const hint = armed ? `\n${colors.dim('  ↑/↓ and Enter, or type the letter')}` : '';
+    const hint = `\n${colors.dim('  ↑/↓ and Enter, or type the letter')}`;
     const text = `${options.message}\n${rows.join('\n')}${hint}`;
     output.write(`${up(drawnLines)}${CLEAR_DOWN}${text}\n`);
     // Rows on the screen, not lines: a long question wraps, and the redraw must go back over all of it.
@@ -84,9 +100,10 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
     emitKeypressEvents(input);
     input.setRawMode(true);
     input.resume();
-    output.write(HIDE_CURSOR);
-    draw();
+    if (!plain) output.write(HIDE_CURSOR);
     let settled = false;
+    // Keys already waiting are read (and ignored) first; only then does the question appear, armed: a key
+    // pressed the moment the operator sees it is an answer (see `afterTypeahead`).
     afterTypeahead(() => {
       if (!settled) {
         armed = true;
@@ -105,7 +122,11 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
       input.pause();
       const summary =
         answer === undefined ? colors.dim('—') : colors.cyan(answer.label.split(' — ')[0] ?? '');
-      output.write(`${up(drawnLines)}${CLEAR_DOWN}${options.message} ${summary}\n${SHOW_CURSOR}`);
+      if (!plain) {
+        output.write(`${up(drawnLines)}${CLEAR_DOWN}${options.message} ${summary}\n${SHOW_CURSOR}`);
+      } else {
+        output.write(drawnLines > 0 ? `${summary}\n` : `${options.message} ${summary}\n`);
+      }
       if (answer !== undefined) {
         resolve(answer.value);
       } else {
@@ -129,6 +150,9 @@ export function select<T>(options: SelectOptions<T>): Promise<T> {
       if (key?.ctrl === true && key.name === 'd') {
         finish(undefined, new PromptClosedError('input ended while a question was waiting'));
         return;
+      }
+      if (plain && ['up', 'down', 'tab'].includes(key?.name ?? '')) {
+        return; // a highlight that cannot be redrawn cannot move
       }
       if (key?.name === 'up' || (key?.name === 'tab' && key.sequence === '\x1b[Z')) {
         index = (index - 1 + choices.length) % choices.length;

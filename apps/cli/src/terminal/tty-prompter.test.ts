@@ -41,7 +41,7 @@ class FakeTty extends PassThrough implements RawInput {
   }
 }
 
-function setup() {
+function setup(options: { plain?: boolean } = {}) {
   const input = new FakeTty();
   const output = new PassThrough();
   let written = '';
@@ -59,6 +59,7 @@ function setup() {
       interrupts += 1;
       controller.abort();
     },
+    ...options,
   });
   const type = (...keys: string[]) => {
     let delay = 0;
@@ -67,14 +68,20 @@ function setup() {
       setTimeout(() => input.write(key), delay);
     }
   };
-  return { input, output, prompter, type, written: () => written, interrupts: () => interrupts };
+  /** Resolves once the output shows `text`: keys meant for a question are typed when it is on the screen. */
+  const shown = async (text: string) => {
+    while (!written.includes(text)) await new Promise((resolve) => setTimeout(resolve, 2));
+  };
+  return { input, output, prompter, type, shown, written: () => written, interrupts: () => interrupts };
 }
 
 describe('TtyPrompter', () => {
   it('selects with the arrow keys and Enter, then reads the note, and restores the terminal', async () => {
-    const { input, prompter, type, written } = setup();
+    const { input, prompter, type, shown, written } = setup();
     const answer = prompter.manual({ node, attempt: 1, canSkip: false });
-    type('\x1b[B', '\r', 'checked by hand\r');
+    type('\x1b[B', '\r');
+    await shown('Note (optional');
+    type('checked by hand\r');
     expect(await answer).toEqual({ decision: 'nok', note: 'checked by hand' });
     expect(input.rawModes[0]).toBe(true);
     expect(input.isRaw).toBe(false);
@@ -84,15 +91,17 @@ describe('TtyPrompter', () => {
   });
 
   it('picks a choice by its letter', async () => {
-    const { prompter, type } = setup();
+    const { prompter, type, shown } = setup();
     const answer = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: true });
+    await shown('What now?');
     type('s');
     expect(await answer).toBe('skip');
   });
 
   it('wraps around with the up arrow', async () => {
-    const { prompter, type } = setup();
+    const { prompter, type, shown } = setup();
     const answer = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: false });
+    await shown('What now?');
     type('\x1b[A', '\r');
     expect(await answer).toBe('abort');
   });
@@ -107,39 +116,44 @@ describe('TtyPrompter', () => {
   });
 
   it('ignores keys typed before the question showed: a stray Enter is not an answer', async () => {
-    const { input, prompter, type } = setup();
+    const { input, prompter, type, shown } = setup();
     // Pressed while a command ran: already waiting when the question comes.
     input.write('\r');
     const answer = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: false });
     input.write('\r');
+    await shown('What now?');
     type('a');
     expect(await answer).toBe('abort');
   });
 
   it('drops a line typed ahead of a value question', async () => {
-    const { input, prompter, type } = setup();
+    const { input, prompter, type, shown } = setup();
     input.write('\r');
     const answer = prompter.askValue({ node: notify, param: 'message' });
+    await shown('Value for');
     type('typed after\r');
     expect(await answer).toBe('typed after');
   });
 
   it('redraws a question that wraps on the terminal without leaving its first rows behind', async () => {
-    const { input, prompter, type, written, output } = setup();
+    const { input, prompter, type, shown, written, output } = setup();
     Object.assign(output, { columns: 40 });
     const long = { ...node, prompt: 'A question much longer than this terminal of forty columns is wide?' };
     const answer = prompter.manual({ node: long, attempt: 1, canSkip: false });
-    type('\x1b[B', '\x1b[A', 'o', '\r');
+    await shown('A question much');
+    type('\x1b[B', '\x1b[A', 'o');
+    await shown('Note (optional');
+    type('\r');
     expect(await answer).toEqual({ decision: 'ok', note: '' });
-    // The question is 2 rows on this terminal: each redraw goes up over those 2 rows, the 2 choices and, once
-    // keys are taken, the hint.
-    expect(written().match(/\x1b\[\d+A/g)).toEqual(['\x1b[4A', '\x1b[5A', '\x1b[5A', '\x1b[5A']);
+    // The question is 2 rows on this terminal: each redraw goes up over those 2 rows, the 2 choices and the hint.
+    expect(written().match(/\x1b\[\d+A/g)).toEqual(['\x1b[5A', '\x1b[5A', '\x1b[5A']);
     expect(input.isRaw).toBe(false);
   });
 
   it('reads a secret value without showing it, and with the usual line editing', async () => {
-    const { input, prompter, type, written } = setup();
+    const { input, prompter, type, shown, written } = setup();
     const answer = prompter.askValue({ node: notify, param: 'token', secret: true });
+    await shown('Value for');
     // Backspace (DEL) removes the stray 'X'; arrow keys are not part of the value; a pasted chunk is taken whole.
     type('s3cr3t', 'X', '\x7f', '\x1b[D', '-token', '\r');
     expect(await answer).toBe('s3cr3t-token');
@@ -150,15 +164,17 @@ describe('TtyPrompter', () => {
   });
 
   it('clears a secret typed so far on Ctrl-U', async () => {
-    const { prompter, type } = setup();
+    const { prompter, type, shown } = setup();
     const answer = prompter.askValue({ node: notify, param: 'token', secret: true });
+    await shown('Value for');
     type('wrong', '\x15', 'right', '\r');
     expect(await answer).toBe('right');
   });
 
   it('forwards Ctrl-C at a secret question as an interrupt', async () => {
-    const { input, prompter, type, interrupts } = setup();
+    const { input, prompter, type, shown, interrupts } = setup();
     const answer = prompter.askValue({ node: notify, param: 'token', secret: true });
+    await shown('Value for');
     type('abc', '\x03');
     await expect(answer).rejects.toThrow('interrupted');
     expect(interrupts()).toBe(1);
@@ -166,26 +182,72 @@ describe('TtyPrompter', () => {
   });
 
   it('takes Ctrl-D at an empty secret question as end of input', async () => {
-    const { prompter, type } = setup();
+    const { prompter, type, shown } = setup();
     const answer = prompter.askValue({ node: notify, param: 'token', secret: true });
+    await shown('Value for');
     type('\x04');
     await expect(answer).rejects.toThrow('input ended');
   });
 
   it('ends the line of a value question on Ctrl-D, so what follows starts on its own line', async () => {
-    const { prompter, type, written } = setup();
+    const { prompter, type, shown, written } = setup();
     const answer = prompter.askValue({ node: notify, param: 'message' });
+    await shown('Value for');
     type('\x04');
     await expect(answer).rejects.toThrow('input ended');
     expect(written()).toMatch(/of Notify: (\x1b\[\d+G)?\n$/);
   });
 
   it('takes Ctrl-D as end of input', async () => {
-    const { prompter, type, interrupts } = setup();
+    const { prompter, type, shown, interrupts } = setup();
     const answer = prompter.confirmRepeat({ node });
+    await shown('Run it again?');
     type('\x04');
     await expect(answer).rejects.toThrow('input ended');
     expect(interrupts()).toBe(0);
+  });
+
+  it('takes a key pressed the moment the question appears: it is drawn only once earlier keys are gone', async () => {
+    const { input, output, prompter } = setup();
+    // An operator (or a script) answering as soon as the question shows: the key arrives right after the draw.
+    let pressed = false;
+    output.on('data', (chunk: Buffer) => {
+      if (!pressed && chunk.toString().includes('What now?')) {
+        pressed = true;
+        input.write('a');
+      }
+    });
+    const answer = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: false });
+    const lost = new Promise((resolve) => setTimeout(() => resolve('the key was lost'), 1000));
+    expect(await Promise.race([answer, lost])).toBe('abort');
+  });
+
+  it('starts the repeat question on "no": Enter keeps the earlier result', async () => {
+    const { prompter, type, shown, written } = setup();
+    const answer = prompter.confirmRepeat({ node });
+    await shown('Run it again?');
+    expect(written()).toMatch(/❯ no — keep the earlier result/);
+    type('\r');
+    expect(await answer).toBe(false);
+  });
+
+  it('writes plain lines on a terminal that cannot move the cursor (TERM=dumb): no escape sequence at all', async () => {
+    const { prompter, type, shown, written } = setup({ plain: true });
+    const decision = prompter.manual({ node, attempt: 1, canSkip: true });
+    await shown('Enter for ok');
+    type('s');
+    await shown('Note (optional');
+    type('by hand\n');
+    expect(await decision).toEqual({ decision: 'skip', note: 'by hand' });
+    const repeat = prompter.confirmRepeat({ node });
+    await shown('Enter for no');
+    type('\r');
+    expect(await repeat).toBe(false);
+    expect(written()).not.toContain('\x1b');
+    expect(written()).toContain(
+      '? Deploy to production?\n  (o) ok — done, it worked\n  (n) nok — it did not work\n' +
+        '  (s) skip — leave this step out\n  Type a letter, or Enter for ok: skip\n',
+    );
   });
 });
 

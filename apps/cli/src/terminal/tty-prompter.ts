@@ -39,6 +39,11 @@ export interface TtyPrompterOptions {
    * terminal was closed: forwarded here as the hang-up it is (its SIGHUP may come only after).
    */
   readonly onHangup?: () => void;
+  /**
+   * The terminal cannot move the cursor (`TERM=dumb`): choices are plain lines picked by letter, and a line is
+   * typed with the terminal's own editing instead of readline's redraws.
+   */
+  readonly plain?: boolean;
 }
 
 /**
@@ -81,7 +86,7 @@ export class TtyPrompter implements Prompter {
   }
 
   private select<T>(message: string, choices: readonly Choice<T>[]): Promise<T> {
-    const { input, output, colors, signal, onInterrupt, onHangup } = this.options;
+    const { input, output, colors, signal, onInterrupt, onHangup, plain } = this.options;
     return select({
       input,
       output,
@@ -91,6 +96,7 @@ export class TtyPrompter implements Prompter {
       onInterrupt,
       ...(onHangup ? { onHangup } : {}),
       ...(signal ? { signal } : {}),
+      ...(plain ? { plain } : {}),
     });
   }
 
@@ -124,7 +130,8 @@ export class TtyPrompter implements Prompter {
         reject(new PromptClosedError('interrupted'));
         return;
       }
-      const rl = createInterface({ input, output, terminal: true });
+      // `terminal: false` leaves echo and editing to the terminal's line discipline: no cursor codes at all.
+      const rl = createInterface({ input, output, terminal: this.options.plain !== true });
       let settled = false;
       const settle = (answer: string | null, reason?: string) => {
         if (settled) {
