@@ -38,11 +38,11 @@ describe('usage text names option values', () => {
     expect(list.stdout).not.toMatch(/#\d/);
     const missing = await runCli(['validate'], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('[--state-path <file>]');
+    expect(missing.stderr).toContain('usage: playbook validate [--strict] [--json] <file>');
     expect(missing.stderr).not.toMatch(/#\d/);
     const unknown = await runCli(['bogus'], { cwd: dir });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('playbook show');
+    expect(unknown.stderr).toContain('|show|');
     expect(unknown.stderr).not.toMatch(/#\d/);
   });
 });

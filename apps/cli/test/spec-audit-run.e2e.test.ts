@@ -85,5 +85,13 @@ command_name = "test -f fixed"
     expect(unanswered.code).toBe(1);
     expect(unanswered.stdout).toMatch(/Stopped at: flush — no answer to "run it again\?"/);
     expect((await loadRun(box, 'Again', 2)).run.status).toBe('aborted');
+
+    // An empty answer is no (SPEC §9.3): the step that ended ok is kept, not run again.
+    await writeFile(box.path('fixed'), '');
+    const kept = await runCli(box, ['resume', file, '2'], { stdin: '\n' });
+    expect(kept.code, kept.stdout + kept.stderr).toBe(0);
+    expect(kept.stdout).toContain('Run it again? y/N? \n');
+    expect(box.read('flush.log')).toBe('flushed\nflushed\nflushed\n');
+    expect((await loadRun(box, 'Again', 2)).run.status).toBe('ok');
   });
 });

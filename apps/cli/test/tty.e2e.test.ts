@@ -447,4 +447,72 @@ describe.concurrent('playbook run on a real terminal (built binary, pty, real SQ
     expect(lines[asked], result.screen).toBe('? Value for `message` of notify:');
     expect(lines[asked + 1]).toMatch(/^✖ notify nok/);
   });
+
+  it('TERM=dumb gets plain lines: no clock, no redrawn selector, no escape sequence at all', async () => {
+    const box = await makeSandbox();
+    const file = await runbook(
+      box,
+      'Dumb',
+      `[slow]\ntype = "Command"\ncommand_name = "sleep 1.6; echo slept"\n\n` +
+        manualNode('gate', 'Proceed?', 'depends_on = ["slow"]'),
+    );
+    const term = startPty(box, ['run', file], { env: { TERM: 'dumb' } });
+    await term.waitFor('Enter for ok:');
+    await term.type('o');
+    await term.waitFor('Note (optional');
+    await term.type('fine', KEY.enter);
+    const result = await term.done;
+
+    expect(result.exit, result.screen).toBe(0);
+    expectCookedTerminal(result);
+    expect(result.raw).not.toContain('\x1b');
+    expect(result.raw).not.toMatch(SPINNER);
+    expect(result.screen).toContain('  Type a letter, or Enter for ok: ok\n');
+    expect(result.screen).toContain('Note (optional, Enter for none): fine\n');
+    expect(attemptsOf(await loadRun(box, 'Dumb', 1), 'gate')).toEqual(['ok/ok']);
+  });
+
+  it('the repeat question starts on "no": Enter keeps a repeatable step`s earlier result', async () => {
+    const box = await makeSandbox();
+    const file = await runbook(
+      box,
+      'Repeat',
+      `[flush]\ntype = "Command"\ncommand_name = "echo flushed >> flush.log"\nrepeatable = true\n\n` +
+        `[check]\ntype = "Command"\ncommand_name = "test -f fixed"\ndepends_on = ["flush"]`,
+    );
+    expect((await startPty(box, ['run', file, '--non-interactive']).done).exit).toBe(1);
+    await writeFile(box.path('fixed'), '');
+    const term = startPty(box, ['resume', file]);
+    await term.waitFor(SELECTOR_HINT);
+    expect(term.screen()).toMatch(/❯ no — keep the earlier result/);
+    await term.type(KEY.enter);
+    const result = await term.done;
+
+    expect(result.exit, result.screen).toBe(0);
+    expect(result.screen).toContain('Run it again? no\n');
+    expect(box.read('flush.log')).toBe('flushed\n');
+  });
+
+  it('a runbook cannot drive the terminal through a name, a description or a prompt', async () => {
+    const box = await makeSandbox();
+    const evil = String.raw`\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u009b3J`;
+    const file = await runbook(
+      box,
+      'Hostile',
+      `[gate]\ntype = "Manual"\nname = "Gate ${evil}"\ndescription = "Read ${evil}"\nprompt = "Go ${evil}?"`,
+    );
+    const term = startPty(box, ['run', file]);
+    await term.waitFor(SELECTOR_HINT);
+    await term.type('o');
+    await term.waitFor('Note (optional');
+    await term.type(KEY.enter);
+    const result = await term.done;
+
+    expect(result.exit, result.screen).toBe(0);
+    for (const injected of ['\x1b]52', '\x1b[2J', '\x07', '\u009b']) {
+      expect(result.raw).not.toContain(injected);
+    }
+    expect(result.screen).toContain('Read ␛]52;c;cm0gLXJmIH4=␇␛[2J\\u009b3J');
+    expect(result.screen).toContain('Go ␛]52;c;cm0gLXJmIH4=␇␛[2J\\u009b3J? ok');
+  });
 });
