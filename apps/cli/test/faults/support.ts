@@ -83,7 +83,7 @@ export function markerCounts(box: Sandbox): Map<string, number> {
 /** The slice of better-sqlite3 these tests use (it is a dependency of @playbook/sqlite, not of the CLI). */
 interface RawDatabase {
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  prepare(source: string): { all(...params: unknown[]): unknown[] };
+  prepare(source: string): { all(...params: unknown[]): unknown[]; run(...params: unknown[]): unknown };
   exec(source: string): void;
   close(): void;
 }
