@@ -11,6 +11,10 @@ export default defineConfig({
       { find: /^@playbook\/engine\/node$/, replacement: src('./packages/engine/src/node/index.ts') },
       { find: /^@playbook\/engine\/records$/, replacement: src('./packages/engine/src/records.ts') },
       { find: /^@playbook\/engine\/testing$/, replacement: src('./packages/engine/src/testing/index.ts') },
+      {
+        find: /^@playbook\/engine\/testing\/contract$/,
+        replacement: src('./packages/engine/src/testing/contract/index.ts'),
+      },
       { find: /^@playbook\/domain$/, replacement: src('./packages/domain/src/index.ts') },
       { find: /^@playbook\/parser$/, replacement: src('./packages/parser/src/index.ts') },
       { find: /^@playbook\/engine$/, replacement: src('./packages/engine/src/index.ts') },

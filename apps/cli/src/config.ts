@@ -21,10 +21,13 @@ export interface PlaybookConfig {
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
+/** The code of `ConfigError`. */
+export type ConfigErrorCode = 'CONFIG_INVALID';
+
 /** A config file that cannot be used: bad TOML, an unknown key or a bad value. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
+  readonly code: ConfigErrorCode = 'CONFIG_INVALID';
   constructor(
     message: string,
     readonly file: string,

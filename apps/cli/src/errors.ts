@@ -15,10 +15,13 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+/** The code of `CliError`. */
+export type CliErrorCode = 'CLI_ERROR';
+
 /** An error meant for the operator: printed as its message alone, ending the command with `exitCode`. */
 export class CliError extends Error {
   override readonly name = 'CliError';
-  readonly code = 'CLI_ERROR';
+  readonly code: CliErrorCode = 'CLI_ERROR';
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.failure,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createCli } from '../src/cli.js';
 import { CONFIG_KEYS, resolveConfig } from '../src/config.js';
@@ -87,5 +87,41 @@ describe('docs code blocks', () => {
         expect(where, `cli.md: ${long} of ${name}`).toContain(long);
       }
     }
+  });
+});
+
+describe('docs/errors.md', () => {
+  /** The non-test TypeScript sources of the libraries and the CLI, by path from the root. */
+  const sources = ['packages', 'apps/cli/src'].flatMap((top) =>
+    (readdirSync(new URL(top, root), { recursive: true }) as string[])
+      .map((path) => `${top}/${path}`)
+      .filter(
+        (path) => /\/src\/.*\.ts$/.test(path) && !path.endsWith('.test.ts') && !path.includes('/dist/'),
+      ),
+  );
+  const entries = sources.filter((path) => /\/(index|records)\.ts$/.test(path)).map(read);
+  const errors = read('docs/errors.md');
+
+  it('names every error class a package exports', () => {
+    const classes = sources.flatMap((path) =>
+      [...read(path).matchAll(/export class (\w+Error) extends/g)].map((match) => match[1] as string),
+    );
+    const exported = classes.filter((name) =>
+      entries.some((entry) => new RegExp(`\\b${name}\\b`).test(entry)),
+    );
+    expect(exported.length).toBeGreaterThan(8);
+    expect(exported.filter((name) => !errors.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('lists every code of every error code type', () => {
+    const codes = sources.flatMap((path) =>
+      [...read(path).matchAll(/export type (\w+ErrorCode)\s*=([^;]+);/g)].flatMap((match) =>
+        [...(match[2] as string).matchAll(/'([A-Z_]+)'/g)].map((code) => `${match[1]}: ${code[1]}`),
+      ),
+    );
+    expect(codes.length).toBeGreaterThan(20);
+    expect(codes.filter((entry) => !errors.includes(`\`${entry.split(': ')[1]}\``))).toEqual([]);
+    const types = new Set(codes.map((entry) => entry.split(':')[0] as string));
+    expect([...types].filter((type) => !errors.includes(`\`${type}\``))).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ export { planOrder } from './planner.js';
 export type { Clock } from './ports/clock.js';
 export type {
   FunctionContext,
+  FunctionLoadErrorCode,
   FunctionLoader,
   FunctionLogger,
   PlaybookFunction,
@@ -46,6 +47,7 @@ export type {
   FailureRequest,
   ManualAnswer,
   ManualRequest,
+  PromptClosedErrorCode,
   Prompter,
   RepeatRequest,
 } from './ports/prompter.js';
@@ -69,6 +71,13 @@ export type {
   RunTrigger,
   StartAttemptInput,
 } from './ports/run-repository.js';
+export type { RunRepositoryErrorCode } from './ports/run-repository-error.js';
+export {
+  attemptNotFound,
+  attemptNotRunning,
+  RunRepositoryError,
+  runNotFound,
+} from './ports/run-repository-error.js';
 export type {
   NotRecoveredReason,
   RecoverStaleRunsOptions,
@@ -84,5 +93,5 @@ export {
   runLiveness,
   staleRunRecoveredEvent,
 } from './recover-stale-run.js';
-// The in-memory repository is also on the core entry: `/testing` pulls in vitest, a program should not need it.
+// The in-memory repository is also on the core entry: a program that keeps no history uses it, not only tests.
 export { InMemoryRunRepository } from './testing/memory-run-repository.js';

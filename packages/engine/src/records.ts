@@ -2,3 +2,10 @@
 // (the planner and the domain's schemas).
 export { describeAttempt, describeRun, newAttemptRecord } from './attempt-record.js';
 export { compareCodePoints } from './name-order.js';
+export type { RunRepositoryErrorCode } from './ports/run-repository-error.js';
+export {
+  attemptNotFound,
+  attemptNotRunning,
+  RunRepositoryError,
+  runNotFound,
+} from './ports/run-repository-error.js';

@@ -1,22 +1,33 @@
-import { type RunStore, runHistoryContract, runRepositoryContract } from '@playbook/engine/testing';
+import { runHistoryContract, runRepositoryContract } from '@playbook/engine/testing/contract';
 import { openPostgresRunRepository } from '../src/open-postgres-run-repository.js';
+import type { PostgresRunRepository } from '../src/postgres-run-repository.js';
 import { dropSchema, freshSchema } from './schemas.js';
 
-// Each test on a schema of its own, dropped once the repository is closed.
-const schemas = new Map<object, string>();
+/** Short leases, so that the suite can see one run out. */
+const LEASE_SECONDS = 0.5;
 
-async function fresh(): Promise<RunStore> {
-  const { schema, url } = await freshSchema();
-  const repository = await openPostgresRunRepository(url);
-  schemas.set(repository, schema);
+// Each test on a schema of its own, dropped once the repository last opened on it is closed.
+const schemas = new Map<object, { schema: string; url: string }>();
+
+async function open(location: { schema: string; url: string }): Promise<PostgresRunRepository> {
+  const repository = await openPostgresRunRepository(location.url, { leaseSeconds: LEASE_SECONDS });
+  schemas.set(repository, location);
   return repository;
 }
 
-async function cleanup(repository: object): Promise<void> {
-  const schema = schemas.get(repository);
+async function reopen(repository: PostgresRunRepository): Promise<PostgresRunRepository> {
+  const location = schemas.get(repository);
+  if (location === undefined) throw new Error('reopen of a repository this test did not open');
   schemas.delete(repository);
-  if (schema !== undefined) await dropSchema(schema);
+  return open(location);
 }
 
-runRepositoryContract('PostgresRunRepository', fresh, { cleanup });
-runHistoryContract('PostgresRunRepository', fresh, { cleanup });
+async function cleanup(repository: object): Promise<void> {
+  const location = schemas.get(repository);
+  schemas.delete(repository);
+  if (location !== undefined) await dropSchema(location.schema);
+}
+
+const fresh = async () => open(await freshSchema());
+runRepositoryContract('PostgresRunRepository', fresh, { reopen, cleanup, leaseMs: LEASE_SECONDS * 1000 });
+runHistoryContract('PostgresRunRepository', fresh, { reopen, cleanup });

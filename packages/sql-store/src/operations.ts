@@ -15,7 +15,13 @@ import type {
   WorkflowSummary,
 } from '@playbook/engine';
 // The records subpath alone: the engine's main entry would load the planner and the domain's schemas.
-import { compareCodePoints, describeAttempt, describeRun, newAttemptRecord } from '@playbook/engine/records';
+import {
+  attemptNotFound,
+  attemptNotRunning,
+  compareCodePoints,
+  newAttemptRecord,
+  runNotFound,
+} from '@playbook/engine/records';
 import {
   type DriverCount,
   type NodeTallyRow,
@@ -129,7 +135,7 @@ export class Operations {
     )) as {
       last: DriverCount | null;
     };
-    if (found.last === null) throw new Error(`${describeRun(input)} does not exist`);
+    if (found.last === null) throw runNotFound(input);
     const record = newAttemptRecord(input, Number(found.last) + 1);
     yield changes(
       this.#sql.insertAttempt,
@@ -168,7 +174,7 @@ export class Operations {
     );
     if (changed === 0) {
       const status = yield* this.#requireAttempt(key);
-      throw new Error(`${describeAttempt(key)} is not running (status ${status})`);
+      throw attemptNotRunning(key, status);
     }
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
     yield changes(this.#sql.clearProcessGroup, key.workflowName, key.runId);
@@ -192,7 +198,7 @@ export class Operations {
       key.workflowName,
       key.runId,
     );
-    if (changed === 0) throw new Error(`${describeRun(key)} does not exist`);
+    if (changed === 0) throw runNotFound(key);
   }
 
   *saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Operation<void> {
@@ -254,18 +260,19 @@ export class Operations {
 
   *#requireRun(key: RunKey): Operation<void> {
     if ((yield row(this.#sql.runExists, key.workflowName, key.runId)) === undefined) {
-      throw new Error(`${describeRun(key)} does not exist`);
+      throw runNotFound(key);
     }
   }
 
-  /** The attempt's status; throws when there is no such attempt. */
+  /** The attempt's status; throws `ATTEMPT_NOT_FOUND`, or `RUN_NOT_FOUND` when its run does not exist either. */
   *#requireAttempt(key: AttemptKey): Operation<string> {
     const { workflowName, runId, nodeId, attempt } = key;
     const found = (yield row(this.#sql.attemptStatus, workflowName, runId, nodeId, attempt)) as
       | { status: string }
       | undefined;
-    if (found === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
-    return found.status;
+    if (found !== undefined) return found.status;
+    yield* this.#requireRun(key);
+    throw attemptNotFound(key);
   }
 }
 

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runHistoryContract, runRepositoryContract } from '@playbook/engine/testing';
+import { runHistoryContract, runRepositoryContract } from '@playbook/engine/testing/contract';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from './migrations.js';
@@ -22,8 +22,10 @@ afterEach(() => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
-runRepositoryContract('SqliteRunRepository', () => openSqliteRunRepository(join(tempFolder(), 'run.db')));
-runHistoryContract('SqliteRunRepository', () => openSqliteRunRepository(join(tempFolder(), 'run.db')));
+const freshFile = () => openSqliteRunRepository(join(tempFolder(), 'run.db'));
+const reopen = (repository: SqliteRunRepository) => openSqliteRunRepository(repository.path);
+runRepositoryContract('SqliteRunRepository', freshFile, { reopen });
+runHistoryContract('SqliteRunRepository', freshFile, { reopen });
 
 const OWNER = { host: 'h', pid: 1, processGroup: null };
 

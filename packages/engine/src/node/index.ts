@@ -8,6 +8,7 @@ export {
 } from './node-function-loader.js';
 export {
   CommandSpawnError,
+  type CommandSpawnErrorCode,
   INTERRUPTED_EXIT_CODE,
   NodeProcessRunner,
   type NodeProcessRunnerOptions,

@@ -24,10 +24,13 @@ export const TIMEOUT_EXIT_CODE = 124;
 /** Exit code reported for a command that was not started because the run was already interrupted. */
 export const INTERRUPTED_EXIT_CODE = 130;
 
+/** The code of `CommandSpawnError`. */
+export type CommandSpawnErrorCode = 'COMMAND_SPAWN';
+
 /** The command could not be started at all (missing working directory, no shell, bad environment). */
 export class CommandSpawnError extends Error {
   override readonly name = 'CommandSpawnError';
-  readonly code = 'COMMAND_SPAWN';
+  readonly code: CommandSpawnErrorCode = 'COMMAND_SPAWN';
   constructor(
     message: string,
     readonly command: string,

@@ -33,10 +33,13 @@ export interface FunctionLoader {
   load(functionName: string, baseDirectory: string): Promise<PlaybookFunction>;
 }
 
+/** The code of `FunctionLoadError`. */
+export type FunctionLoadErrorCode = 'FUNCTION_LOAD';
+
 /** A module or export that cannot be found or is not a function. */
 export class FunctionLoadError extends Error {
   override readonly name = 'FunctionLoadError';
-  readonly code = 'FUNCTION_LOAD';
+  readonly code: FunctionLoadErrorCode = 'FUNCTION_LOAD';
   constructor(
     message: string,
     readonly functionName: string,

@@ -57,7 +57,10 @@ export interface Prompter {
 }
 
 /** Thrown by a prompter when no answer can come (end of input, too many unrecognised answers). */
+/** The code of `PromptClosedError`. */
+export type PromptClosedErrorCode = 'PROMPT_CLOSED';
+
 export class PromptClosedError extends Error {
   override readonly name = 'PromptClosedError';
-  readonly code = 'PROMPT_CLOSED';
+  readonly code: PromptClosedErrorCode = 'PROMPT_CLOSED';
 }

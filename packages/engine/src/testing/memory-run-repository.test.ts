@@ -1,6 +1,8 @@
+import { runHistoryContract, runRepositoryContract } from './contract/index.js';
 import { InMemoryRunRepository } from './memory-run-repository.js';
-import { runHistoryContract } from './run-history-contract.js';
-import { runRepositoryContract } from './run-repository-contract.js';
 
-runRepositoryContract('InMemoryRunRepository', () => new InMemoryRunRepository());
-runHistoryContract('InMemoryRunRepository', () => new InMemoryRunRepository());
+// Its storage is the object itself: reopening it is keeping it.
+const reopen = (repository: InMemoryRunRepository) => repository;
+
+runRepositoryContract('InMemoryRunRepository', () => new InMemoryRunRepository(), { reopen });
+runHistoryContract('InMemoryRunRepository', () => new InMemoryRunRepository(), { reopen });

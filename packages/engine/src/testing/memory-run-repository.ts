@@ -1,4 +1,4 @@
-import { describeAttempt, describeRun, newAttemptRecord } from '../attempt-record.js';
+import { newAttemptRecord } from '../attempt-record.js';
 import { compareCodePoints } from '../name-order.js';
 import type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from '../ports/run-history.js';
 import type {
@@ -17,6 +17,7 @@ import type {
   RunStatus,
   StartAttemptInput,
 } from '../ports/run-repository.js';
+import { attemptNotFound, attemptNotRunning, runNotFound } from '../ports/run-repository-error.js';
 
 interface StoredRun {
   record: RunRecord;
@@ -141,10 +142,8 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     const stored = this.#get(key);
     const index = stored.attempts.findIndex((a) => a.nodeId === key.nodeId && a.attempt === key.attempt);
     const current = stored.attempts[index];
-    if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
-    if (current.status !== 'running') {
-      throw new Error(`${describeAttempt(key)} is not running (status ${current.status})`);
-    }
+    if (current === undefined) throw attemptNotFound(key);
+    if (current.status !== 'running') throw attemptNotRunning(key, current.status);
     stored.attempts[index] = {
       ...current,
       status: outcome.status,
@@ -168,7 +167,7 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     const stored = this.#get(key);
     const index = stored.attempts.findIndex((a) => a.nodeId === key.nodeId && a.attempt === key.attempt);
     const current = stored.attempts[index];
-    if (current === undefined) throw new Error(`${describeAttempt(key)} does not exist`);
+    if (current === undefined) throw attemptNotFound(key);
     if (current.operatorDecision === null)
       stored.attempts[index] = { ...current, operatorDecision: decision };
   }
@@ -262,7 +261,7 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
 
   #get(key: RunKey): StoredRun {
     const stored = this.#find(key);
-    if (stored === undefined) throw new Error(`${describeRun(key)} does not exist`);
+    if (stored === undefined) throw runNotFound(key);
     return stored;
   }
 }

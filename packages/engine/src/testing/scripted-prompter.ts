@@ -30,9 +30,13 @@ export type AskedQuestion =
   | { readonly kind: 'ask-value'; readonly nodeId: string; readonly param: string; readonly secret?: true }
   | { readonly kind: 'confirm-repeat'; readonly nodeId: string };
 
+/** The code of `ScriptMismatchError`. */
+export type ScriptMismatchErrorCode = 'SCRIPT_MISMATCH';
+
 /** Thrown when the next scripted answer does not fit the question asked: the test's script is wrong. */
 export class ScriptMismatchError extends Error {
   override readonly name = 'ScriptMismatchError';
+  readonly code: ScriptMismatchErrorCode = 'SCRIPT_MISMATCH';
 }
 
 /**

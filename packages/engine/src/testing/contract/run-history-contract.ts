@@ -1,101 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import type { RunHistory } from '../ports/run-history.js';
-import type { AttemptStatus, RunKey, RunOwner, RunRepository, RunStatus } from '../ports/run-repository.js';
-import { type ContractOptions, freshStores } from './contract-harness.js';
+import type { RunHistory } from '../../ports/run-history.js';
+import type { RunRepository } from '../../ports/run-repository.js';
+import { type ContractOptions, type ContractStores, contractStores } from './contract-harness.js';
+import { SEED, seed } from './fixtures.js';
+import { historyReopenCases } from './reopen-cases.js';
 
 /** A store the history suite can fill through the repository port and read through the history port. */
 export type RunStore = RunRepository & RunHistory;
 
 /** Options of `runHistoryContract`. */
-export type RunHistoryContractOptions = ContractOptions<RunStore>;
-
-const OWNER: RunOwner = { host: 'host-a', pid: 4242, processGroup: null };
-const day = (n: number, second = 0): string => `2024-05-0${n}T10:00:0${second}.000Z`;
-
-/** One run to write: its attempts (node id, status) in order, then how it ends (`running`: not at all). */
-interface SeedRun {
-  readonly workflow: string;
-  readonly attempts: ReadonlyArray<readonly [string, AttemptStatus]>;
-  readonly status: RunStatus;
-}
-
-/**
- * deploy #1 ok: a ok; b nok, then ok. deploy #2 aborted: a nok. deploy #3 running: b skipped, c running.
- * failover #1 running, no attempts.
- */
-const SEED: readonly SeedRun[] = [
-  {
-    workflow: 'deploy',
-    attempts: [
-      ['a', 'ok'],
-      ['b', 'nok'],
-      ['b', 'ok'],
-    ],
-    status: 'ok',
-  },
-  { workflow: 'deploy', attempts: [['a', 'nok']], status: 'aborted' },
-  {
-    workflow: 'deploy',
-    attempts: [
-      ['b', 'skipped'],
-      ['c', 'running'],
-    ],
-    status: 'running',
-  },
-  { workflow: 'failover', attempts: [], status: 'running' },
-];
-
-async function seed(store: RunStore, runs: readonly SeedRun[]): Promise<RunKey[]> {
-  const keys: RunKey[] = [];
-  for (const [index, spec] of runs.entries()) {
-    const run = await store.createRun({
-      workflowName: spec.workflow,
-      startTime: day(index + 1),
-      owner: OWNER,
-      runbookHash: null,
-      nodeIds: ['a', 'b', 'c'],
-    });
-    for (const [nodeId, status] of spec.attempts) {
-      const start = { ...run, nodeId, startTime: day(index + 1, 1) };
-      if (status === 'skipped') {
-        await store.startAttempt({ ...start, status, operatorDecision: 'skip' });
-        continue;
-      }
-      const attempt = await store.startAttempt({ ...start, status: 'running' });
-      if (status !== 'running') {
-        await store.finishAttempt(attempt, { status, endTime: day(index + 1, 2), durationMs: 1000 });
-      }
-    }
-    if (spec.status !== 'running') {
-      await store.finishRun(run, {
-        status: spec.status,
-        endTime: day(index + 1, 3),
-        nodesOk: 0,
-        nodesNok: 0,
-        nodesSkipped: 0,
-      });
-    }
-    keys.push({ workflowName: run.workflowName, runId: run.runId });
-  }
-  return keys;
-}
+export type RunHistoryContractOptions<S extends RunStore = RunStore> = ContractOptions<S>;
 
 /**
  * The behaviour every `RunHistory` must have, as a vitest suite. Call it at the top level of a test file with a
  * factory that returns a fresh, empty store (a `RunRepository` that is also a `RunHistory`: the suite writes
- * through the one and reads through the other); each test gets its own and closes it afterwards.
+ * through the one and reads through the other), and how to open a store's storage again; each test gets its
+ * own store and closes it afterwards.
  *
  * ```ts
- * runHistoryContract('my adapter', async () => openMyStore(await freshLocation()));
+ * runHistoryContract('my adapter', () => openMyStore(freshLocation()), { reopen: (s) => openMyStore(s.location) });
  * ```
  */
-export function runHistoryContract(
+export function runHistoryContract<S extends RunStore>(
   name: string,
-  makeStore: () => Promise<RunStore> | RunStore,
-  options: RunHistoryContractOptions = {},
+  makeStore: () => Promise<S> | S,
+  options: RunHistoryContractOptions<S>,
 ): void {
   describe(`RunHistory contract: ${name}`, () => {
-    const fresh = freshStores(makeStore, options);
+    const stores = contractStores<S>(makeStore, options);
+    const fresh = stores.fresh;
 
     it('is empty before the first run', async () => {
       const store = await fresh();
@@ -205,6 +138,12 @@ export function runHistoryContract(
       (summary.latestRun.nodeIds as string[]).push('intruder');
       (summary.latestRun as { status: string }).status = 'ok';
       expect(await store.listWorkflows()).toEqual(before);
+    });
+
+    describe('reopen', () => {
+      for (const reopenCase of historyReopenCases) {
+        it(reopenCase.name, () => reopenCase.run(stores as ContractStores<RunStore>));
+      }
     });
   });
 }

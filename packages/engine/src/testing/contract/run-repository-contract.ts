@@ -1,55 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import type {
   AttemptKey,
-  CreateRunInput,
-  RunKey,
   RunOwner,
   RunRecord,
   RunRepository,
   RunStatus,
-} from '../ports/run-repository.js';
-import { type ContractOptions, freshStores } from './contract-harness.js';
+} from '../../ports/run-repository.js';
+import type { RunRepositoryErrorCode } from '../../ports/run-repository-error.js';
+import { type ContractOptions, type ContractStores, contractStores } from './contract-harness.js';
+import { key, OTHER_OWNER, OWNER, runInput, T0, T1, T2, T3 } from './fixtures.js';
+import { repositoryReopenCases } from './reopen-cases.js';
 
 /** Options of `runRepositoryContract`. */
-export type RunRepositoryContractOptions = ContractOptions<RunRepository>;
-
-const OWNER: RunOwner = { host: 'host-a', pid: 4242, processGroup: null };
-const OTHER_OWNER: RunOwner = { host: 'host-b', pid: 777, processGroup: null };
-const T0 = '2024-05-01T10:00:00.000Z';
-const T1 = '2024-05-01T10:00:01.000Z';
-const T2 = '2024-05-01T10:00:02.000Z';
-const T3 = '2024-05-01T10:00:03.000Z';
-
-function runInput(workflowName = 'deploy', overrides: Partial<CreateRunInput> = {}): CreateRunInput {
-  return {
-    workflowName,
-    startTime: T0,
-    owner: OWNER,
-    runbookHash: 'ab'.repeat(32),
-    nodeIds: ['prepare', 'build', 'ship'],
-    ...overrides,
-  };
+export interface RunRepositoryContractOptions<S extends RunRepository = RunRepository>
+  extends ContractOptions<S> {
+  /**
+   * For a repository with `ownerLeaseExpired`: how long an owner's lease lasts without renewal, in milliseconds,
+   * as the factory opens it. Given, the suite checks that a lease runs out once its owner's store is closed.
+   */
+  readonly leaseMs?: number;
 }
 
-function key(run: RunRecord): RunKey {
-  return { workflowName: run.workflowName, runId: run.runId };
+/** `{ code }`: what the suite checks of a refused write, whatever the adapter's wording. */
+function refused(code: RunRepositoryErrorCode): { code: RunRepositoryErrorCode } {
+  return { code };
 }
 
 /**
  * The behaviour every `RunRepository` must have, as a vitest suite. Call it at the top level of a test file
- * with a factory that returns a fresh, empty repository; each test gets its own and closes it afterwards.
+ * with a factory that returns a fresh, empty repository and how to open a repository's storage again; each
+ * test gets its own repository and closes it afterwards.
  *
  * ```ts
- * runRepositoryContract('my adapter', async () => openMyRepository(await freshLocation()));
+ * runRepositoryContract('my adapter', () => openMyRepository(freshLocation()), {
+ *   reopen: (repository) => openMyRepository(repository.location),
+ * });
  * ```
  */
-export function runRepositoryContract(
+export function runRepositoryContract<S extends RunRepository>(
   name: string,
-  makeRepository: () => Promise<RunRepository> | RunRepository,
-  options: RunRepositoryContractOptions = {},
+  makeRepository: () => Promise<S> | S,
+  options: RunRepositoryContractOptions<S>,
 ): void {
   describe(`RunRepository contract: ${name}`, () => {
-    const fresh = freshStores(makeRepository, options);
+    const stores = contractStores<S>(makeRepository, options);
+    const fresh = stores.fresh;
 
     describe('createRun', () => {
       it('creates run 1 as running, triggered by run, with the owner, hash and node ids', async () => {
@@ -126,12 +121,20 @@ export function runRepositoryContract(
         const missing = { workflowName: 'deploy', runId: 2 };
         await expect(
           repo.startAttempt({ ...missing, nodeId: 'build', startTime: T1, status: 'running' }),
-        ).rejects.toThrow();
+        ).rejects.toMatchObject(refused('RUN_NOT_FOUND'));
         await expect(
           repo.finishRun(missing, { status: 'ok', endTime: T2, nodesOk: 0, nodesNok: 0, nodesSkipped: 0 }),
-        ).rejects.toThrow();
-        await expect(repo.saveAnswer(missing, 'build', 'region', 'eu')).rejects.toThrow();
-        await expect(repo.setOwnerProcessGroup(missing, 12)).rejects.toThrow();
+        ).rejects.toMatchObject(refused('RUN_NOT_FOUND'));
+        await expect(repo.saveAnswer(missing, 'build', 'region', 'eu')).rejects.toMatchObject(
+          refused('RUN_NOT_FOUND'),
+        );
+        await expect(repo.setOwnerProcessGroup(missing, 12)).rejects.toMatchObject(refused('RUN_NOT_FOUND'));
+        await expect(
+          repo.finishAttempt(
+            { ...missing, nodeId: 'build', attempt: 1 },
+            { status: 'ok', endTime: T2, durationMs: 1 },
+          ),
+        ).rejects.toMatchObject(refused('RUN_NOT_FOUND'));
         expect(await repo.loadRun(missing)).toBeUndefined();
       });
     });
@@ -253,7 +256,7 @@ export function runRepositoryContract(
         expect(loaded?.attempts).toEqual([skipped, nok]);
         await expect(
           repo.finishAttempt(skipped, { status: 'ok', endTime: T3, durationMs: 5 }),
-        ).rejects.toThrow();
+        ).rejects.toMatchObject(refused('ATTEMPT_NOT_RUNNING'));
       });
 
       it('round-trips every field of a finished attempt, long and Unicode text included', async () => {
@@ -348,11 +351,11 @@ export function runRepositoryContract(
         const missing: AttemptKey = { ...key(run), nodeId: 'build', attempt: 2 };
         await expect(
           repo.finishAttempt(missing, { status: 'ok', endTime: T2, durationMs: 1 }),
-        ).rejects.toThrow();
+        ).rejects.toMatchObject(refused('ATTEMPT_NOT_FOUND'));
         await repo.finishAttempt(attempt, { status: 'ok', endTime: T2, durationMs: 1, exitCode: 0 });
         await expect(
           repo.finishAttempt(attempt, { status: 'nok', endTime: T3, durationMs: 2, exitCode: 1 }),
-        ).rejects.toThrow();
+        ).rejects.toMatchObject(refused('ATTEMPT_NOT_RUNNING'));
         const [stored] = (await repo.loadRun(key(run)))?.attempts ?? [];
         expect(stored).toMatchObject({ status: 'ok', endTime: T2, exitCode: 0 });
       });
@@ -389,10 +392,12 @@ export function runRepositoryContract(
           { ...answered, status: 'nok', endTime: T3, durationMs: 5, operatorDecision: 'nok' },
         ]);
         const missing: AttemptKey = { ...key(run), nodeId: 'build', attempt: 2 };
-        await expect(repo.recordDecision(missing, 'retry')).rejects.toThrow();
+        await expect(repo.recordDecision(missing, 'retry')).rejects.toMatchObject(
+          refused('ATTEMPT_NOT_FOUND'),
+        );
         await expect(
           repo.recordDecision({ workflowName: 'deploy', runId: 9, nodeId: 'build', attempt: 1 }, 'retry'),
-        ).rejects.toThrow();
+        ).rejects.toMatchObject(refused('RUN_NOT_FOUND'));
       });
 
       it('loads attempts by start time, same-instant ones in the order they were written', async () => {
@@ -715,7 +720,7 @@ export function runRepositoryContract(
         await repo.setOwnerProcessGroup(key(run), 1618);
         await expect(
           repo.finishAttempt(attempt, { status: 'nok', endTime: T3, durationMs: 2 }),
-        ).rejects.toThrow(/not running/);
+        ).rejects.toMatchObject(refused('ATTEMPT_NOT_RUNNING'));
         expect((await repo.loadRun(key(run)))?.run.owner).toEqual({ ...OWNER, processGroup: 1618 });
       });
     });
@@ -779,6 +784,58 @@ export function runRepositoryContract(
         (loaded.answers as Record<string, Record<string, string>>)['notify'] = { channel: '#changed' };
         (run.nodeIds as string[]).push('intruder');
         expect(await repo.loadRun(key(run))).toEqual(before);
+      });
+    });
+
+    describe('reopen', () => {
+      for (const reopenCase of repositoryReopenCases) {
+        it(reopenCase.name, () => reopenCase.run(stores as ContractStores<RunRepository>));
+      }
+    });
+
+    // Optional in the port: a repository without it is never asked, and these cases are skipped for it.
+    describe('ownerLeaseExpired', () => {
+      const held: RunOwner = { host: 'host-elsewhere', pid: 31, processGroup: null };
+
+      it('is false while the owner holds the run', async (context) => {
+        const repo = await fresh();
+        if (repo.ownerLeaseExpired === undefined) return context.skip();
+        const run = await repo.createRun(runInput('deploy', { owner: held }));
+        expect(await repo.ownerLeaseExpired(run)).toBe(false);
+      });
+
+      it('is false for a run that has ended, or that another owner has claimed since it was read', async (context) => {
+        const repo = await fresh();
+        if (repo.ownerLeaseExpired === undefined) return context.skip();
+        const ended = await repo.createRun(runInput('deploy', { owner: held }));
+        await repo.finishRun(key(ended), {
+          status: 'ok',
+          endTime: T1,
+          nodesOk: 0,
+          nodesNok: 0,
+          nodesSkipped: 0,
+        });
+        expect(await repo.ownerLeaseExpired(ended)).toBe(false);
+        const taken = await repo.createRun(runInput('deploy', { owner: held }));
+        const claim = {
+          ...key(taken),
+          expectedStatus: 'running' as const,
+          expectedOwner: held,
+          owner: OTHER_OWNER,
+        };
+        expect(await repo.claimRun({ ...claim, nodeIds: [], runbookHash: null })).toBe(true);
+        expect(await repo.ownerLeaseExpired(taken)).toBe(false);
+      });
+
+      it('is true once the owner stopped renewing for longer than its lease', async (context) => {
+        const repo = await fresh();
+        const leaseMs = options.leaseMs;
+        if (repo.ownerLeaseExpired === undefined || leaseMs === undefined) return context.skip();
+        const run = await repo.createRun(runInput('deploy', { owner: held }));
+        // Closing the owner's store stops its renewals, as the owner's process dying would.
+        const other = await stores.reopen(repo);
+        await new Promise((resolve) => setTimeout(resolve, leaseMs * 1.5 + 100));
+        expect(await other.ownerLeaseExpired?.(run)).toBe(true);
       });
     });
   });
