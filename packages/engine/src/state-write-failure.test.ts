@@ -14,6 +14,7 @@ const WRITES = [
   'setOwnerProcessGroup',
   'startAttempt',
   'finishAttempt',
+  'recordDecision',
   'finishRun',
   'saveAnswer',
 ] as const;
@@ -145,6 +146,31 @@ describe('a state write that fails in the middle of a step', () => {
       expect(fixed.commands.filter((command) => okBefore.includes(command))).toEqual([]);
       const after = await repository.loadRun(KEY);
       expect(after?.attempts.filter((a) => a.status === 'running')).toEqual([]);
+    },
+  );
+
+  // The decision written on a failed attempt (SPEC §9.3) is a write like the others: when it fails, the run stops.
+  it.each([
+    { how: 'an operator', options: { interactive: true }, answers: [{ afterFailure: 'retry' as const }] },
+    { how: 'an automatic retry', options: { interactive: false, retries: 1 }, answers: [] },
+  ])(
+    'a retry by $how whose decision cannot be written aborts the run, resumable',
+    async ({ options, answers }) => {
+      // createRun 1, x: start 2, group 3, finish 4; the decision on x#1 5 ← fails once.
+      const repository = new FailingWrites(5, 1);
+      const single = buildRunbook([commandNode('x', 'x')]);
+      const processRunner = new FakeProcessRunner({ x: { exitCode: 1 } });
+      const ports = createTestPorts({ repository, processRunner, answers });
+      await expect(createEngine(ports).run(single, options)).rejects.toThrow('database is locked');
+      expect(repository.failed).toEqual(['recordDecision']);
+      // No retry was started on an answer the history does not hold.
+      expect(processRunner.commands).toEqual(['x']);
+      expect(describeState(await repository.loadRun(KEY))).toEqual(['run:aborted', 'x#1:nok/null']);
+
+      const resumed = await createEngine(
+        createTestPorts({ repository, processRunner: new FakeProcessRunner({ x: {} }) }),
+      ).resume(single, { interactive: false });
+      expect(resumed.status).toBe('ok');
     },
   );
 
