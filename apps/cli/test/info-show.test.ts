@@ -61,6 +61,29 @@ describe('playbook info', () => {
     });
   });
 
+  it('--workflow shows that workflow alone, in text and JSON', async () => {
+    await seedHistory(db);
+    const result = await runCli(['info', '--workflow', 'Other', '--state-path', db], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Other\s+1\s+0\s+0\s+1\s+0\s+#1 aborted/);
+    expect(result.stdout).toContain('Nodes of Other');
+    expect(result.stdout).not.toContain('Deploy');
+    const json = await runCli(['info', '--json', '--workflow', 'Deploy', '--state-path', db], { cwd: dir });
+    const names = JSON.parse(json.stdout).workflows.map((w: { workflowName: string }) => w.workflowName);
+    expect(names).toEqual(['Deploy']);
+  });
+
+  it('--workflow of a workflow without runs is a clear error naming the known ones, exit 1', async () => {
+    await seedHistory(db);
+    const result = await runCli(['info', '--workflow', 'Deplyo', '--state-path', db], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `error: no runs of workflow "Deplyo" in ${db} (known workflows: "Deploy", "Other")\n`,
+    );
+  });
+
   it('--ddl prints the schema without touching any database', async () => {
     const result = await runCli(['info', '--ddl', '--state-path', db], { cwd: dir });
     expect(result.code).toBe(0);

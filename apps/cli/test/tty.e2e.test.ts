@@ -263,7 +263,7 @@ describe.concurrent('playbook run on a real terminal (built binary, pty, real SQ
     const lines = result.screen.split('\n');
     expect(
       lines.filter((line) => line.includes('Slow step')).map((line) => line.replace(/[\d.]+s$/, 'Ns')),
-    ).toEqual(['› Slow step (slow) Command', '✔ Slow step (slow) ok · attempt 1 · Ns']);
+    ).toEqual(['› [1/1] Slow step (slow) Command', '✔ Slow step (slow) ok · attempt 1 · Ns']);
     expect(result.screen).toContain('\n  │ slept\n');
   });
 
@@ -415,7 +415,7 @@ describe.concurrent('playbook run on a real terminal (built binary, pty, real SQ
       `[flaky]\ntype = "Command"\ncommand_name = "sleep 1; exit 3"`,
     );
     const term = startPty(box, ['run', file]);
-    await term.waitFor('› flaky Command');
+    await term.waitFor('› [1/1] flaky Command');
     await term.type(KEY.enter);
     await term.waitFor(SELECTOR_HINT);
     await term.type('a');

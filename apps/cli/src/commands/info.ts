@@ -6,6 +6,7 @@ import { formatBytes, renderFields, renderTable } from '../format/table.js';
 import { recoverStaleRunsForHistory } from '../stale-runs.js';
 import { storeSchemaDdl } from '../state-store.js';
 import { visibleLine } from '../terminal/visible.js';
+import { unknownWorkflowError } from '../unknown-workflow.js';
 
 /** `playbook info`: what the run history holds. */
 export class InfoCommand extends BaseCommand {
@@ -16,7 +17,8 @@ export class InfoCommand extends BaseCommand {
     details: `
       Shows the state file's path, size and schema version; per workflow the number of runs by status and the
       latest run; and per node of each workflow how many runs ended in each status (a node's status in a run
-      is its latest attempt's).
+      is its latest attempt's). \`--workflow <name>\` shows that workflow alone; one the history has no runs
+      of is an error that names those it has.
 
       Runs left \`running\` by a process that is gone (killed, a power cut) are first recorded as \`aborted\`.
 
@@ -26,12 +28,17 @@ export class InfoCommand extends BaseCommand {
     examples: [
       ['Summarise the history', '$0 info'],
       ['The same as JSON', '$0 info --json'],
+      ['One workflow only', '$0 info --workflow Deploy'],
       ['Print the schema', '$0 info --ddl'],
       ['Look at another state file', '$0 --state-path ./ci-runs.db info'],
     ],
   });
 
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
+
+  workflow = Option.String('--workflow', {
+    description: "Only this workflow (its runbook's title): its runs by status and its nodes",
+  });
 
   ddl = Option.Boolean('--ddl', false, { description: 'Print the SQL schema (CREATE statements) instead' });
 
@@ -58,10 +65,16 @@ export class InfoCommand extends BaseCommand {
         await recoverStaleRunsForHistory({
           repository,
           openWritable: () => this.openRepository(),
+          ...(this.workflow === undefined ? {} : { workflowName: this.workflow }),
           note: (line) => this.context.stderr.write(`${line}\n`),
         });
         const database = await repository.databaseInfo();
-        const workflows = await repository.listWorkflows();
+        const all = await repository.listWorkflows();
+        const workflows =
+          this.workflow === undefined ? all : all.filter((w) => w.workflowName === this.workflow);
+        if (this.workflow !== undefined && workflows.length === 0) {
+          throw await unknownWorkflowError(this.workflow, Promise.resolve(all), this.stateLocation());
+        }
         const nodes = new Map<string, NodeStatusCount[]>();
         for (const workflow of workflows) {
           nodes.set(workflow.workflowName, await repository.nodeStatusCounts(workflow.workflowName));

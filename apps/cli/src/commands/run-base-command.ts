@@ -70,6 +70,7 @@ export abstract class RunBaseCommand extends BaseCommand {
       clock: canMoveCursor(this.context.env, this.context.isTTY.stderr) ? this.context.stderr : null,
       colors: createColors(this.context.color.stdout),
       resumeCommand: (runId) => this.resumeCommand(runId),
+      nodeNames: new Map(runbook.nodes.map((node) => [node.id, node.name])),
     });
     const trap = trapInterrupts({ stderr: this.context.stderr, beforeReport: () => renderer.settle() });
     // The prompters pull in the engine's entry point: load them only when an operator will be asked.

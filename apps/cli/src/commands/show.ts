@@ -7,6 +7,7 @@ import { parseRunId } from '../run-id.js';
 import { recoverStaleRunsForHistory } from '../stale-runs.js';
 import { formatDuration } from '../terminal/format.js';
 import { visibleLine } from '../terminal/visible.js';
+import { unknownWorkflowError } from '../unknown-workflow.js';
 
 /** `playbook show <workflow>`: its runs, or one run and its attempts. */
 export class ShowCommand extends BaseCommand {
@@ -56,7 +57,7 @@ export class ShowCommand extends BaseCommand {
         if (runId === undefined) {
           const runs = await repository.listRuns(this.workflow);
           if (runs.length === 0)
-            throw await this.unknownWorkflow(repository.listWorkflows(), this.stateLocation());
+            throw await unknownWorkflowError(this.workflow, repository.listWorkflows(), this.stateLocation());
           if (this.json) this.printJson({ workflowName: this.workflow, runs });
           else this.printRuns(runs);
           return ExitCode.ok;
@@ -65,7 +66,7 @@ export class ShowCommand extends BaseCommand {
         if (state === undefined) {
           const runs = await repository.listRuns(this.workflow);
           if (runs.length === 0)
-            throw await this.unknownWorkflow(repository.listWorkflows(), this.stateLocation());
+            throw await unknownWorkflowError(this.workflow, repository.listWorkflows(), this.stateLocation());
           const ids = runs.map((run) => run.runId).sort((a, b) => a - b);
           throw new CliError(
             `workflow "${this.workflow}" has no run ${runId} (its runs: ${describeIds(ids)})`,
@@ -78,15 +79,6 @@ export class ShowCommand extends BaseCommand {
       },
       { readonly: true },
     );
-  }
-
-  private async unknownWorkflow(
-    workflows: Promise<ReadonlyArray<{ workflowName: string }>>,
-    statePath: string,
-  ): Promise<CliError> {
-    const names = (await workflows).map((w) => JSON.stringify(w.workflowName));
-    const known = names.length === 0 ? 'it has no runs at all' : `known workflows: ${names.join(', ')}`;
-    return new CliError(`no runs of workflow "${this.workflow}" in ${statePath} (${known})`);
   }
 
   private printRuns(runs: readonly RunRecord[]): void {

@@ -13,7 +13,7 @@ function collect() {
   return { stream, text: () => text };
 }
 
-function setup(options: { clock?: boolean; now?: () => number } = {}) {
+function setup(options: { clock?: boolean; now?: () => number; names?: Record<string, string> } = {}) {
   const out = collect();
   const err = collect();
   const notes = collect();
@@ -24,6 +24,7 @@ function setup(options: { clock?: boolean; now?: () => number } = {}) {
     colors: createColors(false),
     resumeCommand: (runId) => `playbook resume deploy.playbook.toml ${runId}`,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.names ? { nodeNames: new Map(Object.entries(options.names)) } : {}),
   });
   return { renderer, out: out.text, err: err.text, notes: notes.text };
 }
@@ -72,13 +73,44 @@ describe('Renderer', () => {
     });
     const text = out();
     expect(text.split('\n')[0]).toBe('Run 3 of "Deploy" started · 3 steps');
+    expect(text).toContain('› [1/3] Build image (build) Command\n');
     expect(text).toContain(
       '  │ step 1\n  │ step 2\n  │ warn\n✖ Build image (build) nok · attempt 1 · 1.2s\n  exit code 2\n',
     );
     expect(text).toContain('⊘ ship blocked: depends on build, which ended nok');
     expect(text).toContain('Run 3 of "Deploy" ended nok after 2.0s · 1 ok, 1 nok, 0 skipped, 1 not run');
     expect(text).toContain('Failed: Build image (build) — exit code 2');
-    expect(text).toContain('Resume with: playbook resume deploy.playbook.toml 3');
+    // test never started, ship was blocked: neither ran.
+    expect(text).toContain('  Not run: test, ship\n  Resume with: playbook resume deploy.playbook.toml 3');
+  });
+
+  it('names the steps an aborted run did not reach, by name, a long list cut short', () => {
+    const plan = Array.from({ length: 15 }, (_, index) => `s${index + 1}`);
+    const { renderer, out } = setup({ names: { s2: 'Second step' } });
+    renderer.handle({ type: 'run-started', workflowName: 'Big', runId: 1, trigger: 'run', plan, kept: [] });
+    renderer.handle({ type: 'node-started', nodeId: 's1', name: 's1', kind: 'Manual', attempt: 1 });
+    renderer.handle({
+      type: 'node-finished',
+      nodeId: 's1',
+      name: 's1',
+      attempt: 1,
+      status: 'nok',
+      durationMs: 5,
+      operatorDecision: 'abort',
+      exitCode: null,
+      reason: 'aborted by the operator',
+    });
+    renderer.handle({
+      type: 'run-finished',
+      workflowName: 'Big',
+      runId: 1,
+      status: 'aborted',
+      counts: { ok: 0, nok: 1, skipped: 0 },
+      durationMs: 10,
+      failed: { nodeId: 's1', name: 's1', reason: 'aborted by the operator' },
+    });
+    expect(out()).toContain('› [1/15] s1 Manual\n');
+    expect(out()).toContain('  Not run: Second step (s2), s3, s4, s5, s6, s7, s8, s9, s10, s11 and 4 more\n');
   });
 
   it('tells a stale run recovered before the run starts, in one line on the notes stream', () => {
@@ -106,7 +138,7 @@ describe('Renderer', () => {
   });
 
   it('shows kept nodes and the changes of the file on resume, and no resume hint after ok', () => {
-    const { renderer, out } = setup();
+    const { renderer, out } = setup({ names: { a: 'Build', c: 'Check' } });
     renderer.handle({
       type: 'run-started',
       workflowName: 'Deploy',
@@ -130,9 +162,9 @@ describe('Renderer', () => {
     });
     const text = out();
     expect(text).toContain(
-      'Run 2 of "Deploy" resumed · 3 steps, 2 kept\n✔ a kept (ok)\n↷ b kept (skipped)\n',
+      'Run 2 of "Deploy" resumed · 3 steps, 2 kept\n✔ Build (a) kept (ok)\n↷ b kept (skipped)\n',
     );
-    expect(text).toContain('added:   c');
+    expect(text).toContain('added:   Check (c)');
     expect(text).toContain('removed: old');
     expect(text).toContain('✔ Run 2 of "Deploy" ended ok');
     expect(text).not.toContain('Resume with');

@@ -10,7 +10,7 @@ import type {
 import { staleRunNote } from '../stale-run-note.js';
 import type { Colors } from './colors.js';
 import { formatDuration, type Mark, nodeLabel, statusSymbol } from './format.js';
-import { visibleStrings } from './visible.js';
+import { visibleLine, visibleStrings } from './visible.js';
 import { displayWidth, truncateToWidth } from './width.js';
 
 export interface RendererOptions {
@@ -23,6 +23,8 @@ export interface RendererOptions {
   readonly colors: Colors;
   /** The command line that resumes a run, shown in the summary of a run that did not end ok. */
   readonly resumeCommand: (runId: number) => string;
+  /** Each node's name by id (the runbook's), for the lines that only have ids: kept, changed, not run. */
+  readonly nodeNames?: ReadonlyMap<string, string>;
   /** Milliseconds since some epoch; injectable for tests. */
   readonly now?: () => number;
   /** How long a command or function runs before the clock appears. */
@@ -39,6 +41,8 @@ interface CurrentNode {
 const GUTTER = '  │ ';
 const CLEAR_LINE = '\r\x1b[2K';
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/** How many steps the summary of a run names as not run before it only counts the rest. */
+const NOT_RUN_SHOWN = 10;
 
 /**
  * Tells the operator what a run does, from engine events: the run id first, each attempt's start and end,
@@ -47,6 +51,10 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 export class Renderer {
   private readonly now: () => number;
   private plan: readonly string[] = [];
+  /** Position of each node in the plan, from 1 (a map: a runbook may have 100,000 nodes). */
+  private positions = new Map<string, number>();
+  /** Nodes kept from an earlier session or with an attempt finished in this one: the others did not run. */
+  private readonly ran = new Set<string>();
   private current: CurrentNode | undefined;
   /** Whether the last output chunk left its line open, and from which stream. */
   private openLine: OutputEvent['stream'] | null = null;
@@ -111,6 +119,8 @@ export class Renderer {
   private runStarted(event: RunStartedEvent): void {
     const { colors } = this.options;
     this.plan = event.plan;
+    this.positions = new Map(event.plan.map((id, index) => [id, index + 1]));
+    for (const node of event.kept) this.ran.add(node.nodeId);
     const verb = event.trigger === 'resume' ? 'resumed' : 'started';
     const steps = `${event.plan.length} step${event.plan.length === 1 ? '' : 's'}`;
     const kept = event.kept.length > 0 ? `, ${event.kept.length} kept` : '';
@@ -120,7 +130,7 @@ export class Renderer {
     for (const node of event.kept) {
       const mark: Mark = node.status === 'ok' || node.status === 'skipped' ? node.status : 'pending';
       this.write(
-        `${statusSymbol(mark, colors)} ${colors.bold(node.nodeId)} ${colors.dim(`kept (${node.status})`)}\n`,
+        `${statusSymbol(mark, colors)} ${this.label(node.nodeId)} ${colors.dim(`kept (${node.status})`)}\n`,
       );
     }
     // Any change is said, also one that keeps the same steps: a changed command matters just as much.
@@ -129,11 +139,12 @@ export class Renderer {
       const same =
         added.length === 0 && removed.length === 0 ? ' (same steps; their content may differ)' : '';
       this.write(`${colors.yellow('!')} The runbook file changed since this run started${same}.\n`);
-      if (event.changes.added.length > 0) {
-        this.write(`  added:   ${event.changes.added.join(', ')}\n`);
+      if (added.length > 0) {
+        this.write(`  added:   ${added.map((id) => this.label(id)).join(', ')}\n`);
       }
-      if (event.changes.removed.length > 0) {
-        this.write(`  removed: ${event.changes.removed.join(', ')} ${colors.dim('(ignored)')}\n`);
+      if (removed.length > 0) {
+        // Removed nodes are no longer in the file: their ids are all there is.
+        this.write(`  removed: ${removed.join(', ')} ${colors.dim('(ignored)')}\n`);
       }
     }
   }
@@ -143,7 +154,11 @@ export class Renderer {
     this.settle();
     this.current = { id: event.nodeId, name: event.name, kind: event.kind, startedAt: this.now() };
     const detail = `${event.kind}${event.attempt > 1 ? ` · attempt ${event.attempt}` : ''}`;
-    this.write(`${colors.cyan('›')} ${nodeLabel(event.name, event.nodeId, colors)} ${colors.dim(detail)}\n`);
+    const position = this.positions.get(event.nodeId);
+    const where = position === undefined ? '' : `${colors.dim(`[${position}/${this.plan.length}]`)} `;
+    this.write(
+      `${colors.cyan('›')} ${where}${nodeLabel(event.name, event.nodeId, colors)} ${colors.dim(detail)}\n`,
+    );
     // SPEC §2.3: a node's description is shown before it runs, whatever its kind.
     for (const line of event.description?.trim().split(/\r?\n/) ?? []) {
       this.write(`  ${colors.dim(line)}\n`);
@@ -185,6 +200,7 @@ export class Renderer {
     const { colors } = this.options;
     this.settle();
     this.current = undefined;
+    this.ran.add(event.nodeId);
     const interrupted = event.operatorDecision === 'interrupted';
     const mark: Mark = interrupted ? 'stopped' : event.status;
     const word = interrupted ? 'interrupted' : event.status;
@@ -239,8 +255,20 @@ export class Renderer {
       );
     }
     if (event.status !== 'ok') {
+      const notRun = this.plan.filter((id) => !this.ran.has(id));
+      if (notRun.length > 0) {
+        const shown = notRun.slice(0, NOT_RUN_SHOWN).map((id) => this.label(id));
+        const more = notRun.length - shown.length;
+        this.write(`  Not run: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}\n`);
+      }
       this.write(`  Resume with: ${colors.cyan(this.options.resumeCommand(event.runId))}\n`);
     }
+  }
+
+  /** A node as the run view names it: its name (shown, never acted on), then its id when they differ. */
+  private label(nodeId: string): string {
+    const name = this.options.nodeNames?.get(nodeId);
+    return nodeLabel(name === undefined ? nodeId : visibleLine(name), nodeId, this.options.colors);
   }
 
   /** Stops every timer and ends an open line; call when the run is over, however it ended. */
