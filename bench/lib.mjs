@@ -65,8 +65,11 @@ export function scratchDir(prefix) {
   return dir;
 }
 
-/** A runbook text with `count` nodes; `chain` makes each depend on the previous one. */
-export function generatedRunbook(count, { chain = true, command = 'true' } = {}) {
+/**
+ * A runbook text with `count` nodes; `chain` makes each depend on the previous one. `kind: 'function'` makes
+ * them Function nodes calling `playbook:notify` (no process spawned: what a step costs the engine itself).
+ */
+export function generatedRunbook(count, { chain = true, command = 'true', kind = 'command' } = {}) {
   const lines = [
     '[runbook]',
     'title = "Bench"',
@@ -77,7 +80,16 @@ export function generatedRunbook(count, { chain = true, command = 'true' } = {})
     '',
   ];
   for (let i = 0; i < count; i++) {
-    lines.push(`[n${i}]`, 'type = "Command"', `command_name = "${command}"`);
+    if (kind === 'function') {
+      lines.push(
+        `[n${i}]`,
+        'type = "Function"',
+        'function_name = "playbook:notify"',
+        'function_params = { message = "hi" }',
+      );
+    } else {
+      lines.push(`[n${i}]`, 'type = "Command"', `command_name = "${command}"`);
+    }
     if (chain && i > 0) lines.push(`depends_on = ["n${i - 1}"]`);
     lines.push('');
   }

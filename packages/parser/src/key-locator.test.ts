@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { locateKeys } from './key-locator.js';
+import { locateKeys, locateKeysLazily } from './key-locator.js';
 
 const text = [
   'early.type = "Command"', // 1
@@ -66,5 +66,26 @@ describe('locateKeys', () => {
     for (const broken of ['[', '"', 'a = """', 'a = [1, {', '= = =', "x = '''", 'k = {a = ', '[a.]']) {
       expect(() => locateKeys(broken)).not.toThrow();
     }
+  });
+});
+
+describe('locateKeysLazily', () => {
+  it('records only the top level and the kept keys first, and finds any other key with a full pass', () => {
+    const kept: string[] = [];
+    const first = locateKeys(text, (path, depth) => {
+      kept.push(path.slice(0, depth + 1).join('.'));
+      return path[depth] === 'prompt';
+    });
+    expect(first.find(['inline', 'prompt'])).toEqual({ line: 2, column: 29 });
+    expect(first.find(['inline', 'type'])).toBeUndefined();
+    expect(first.find(['build'])).toEqual({ line: 17, column: 1 });
+    expect(first.topLevelOrder).toEqual(locateKeys(text).topLevelOrder);
+    expect(kept).toContain('inline.nested.deep');
+
+    const lazy = locateKeysLazily(text, (path, depth) => path[depth] === 'prompt');
+    expect(lazy.find(['inline', 'prompt'])).toEqual({ line: 2, column: 29 });
+    expect(lazy.find(['inline', 'type'])).toEqual({ line: 2, column: 12 });
+    expect(lazy.find(['build', 'function_params', 'y'])).toEqual({ line: 18, column: 1 });
+    expect(lazy.tableAt(14)).toBe('quoted id');
   });
 });

@@ -21,6 +21,26 @@ export interface KeyLocations {
   readonly inheritedNameTables: readonly { readonly key: string; readonly position: SourcePosition }[];
 }
 
+/** Whether to record the key `path[0..depth]` (depth ≥ 1): a first pass may keep only the keys it needs. */
+export type KeptPaths = (path: readonly string[], depth: number) => boolean;
+
+/**
+ * Key locations found in two passes: the first records only the top level and the keys `firstPass` keeps; the
+ * first look-up of any other key makes the full pass. A valid runbook is never scanned twice, and its full
+ * map of positions (hundreds of bytes per node, most of the memory parsing a 100,000-node file took) is never
+ * built: positions are looked up only to report a problem.
+ */
+export function locateKeysLazily(text: string, firstPass: KeptPaths): KeyLocations {
+  const first = locateKeys(text, firstPass);
+  let full: KeyLocations | undefined;
+  return {
+    topLevelOrder: first.topLevelOrder,
+    inheritedNameTables: first.inheritedNameTables,
+    find: (path) => first.find(path) ?? (full ??= locateKeys(text)).find(path),
+    tableAt: first.tableAt,
+  };
+}
+
 /** Property names every plain object inherits (`__proto__` aside, which @iarna/toml handles). */
 const INHERITED_NAMES: ReadonlySet<string> = new Set(
   Object.getOwnPropertyNames(Object.prototype).filter((name) => name !== '__proto__'),
@@ -38,7 +58,7 @@ const MAX_NESTING = 64;
  * inline tables included) in one linear pass. It only tracks positions, never values, and is lenient: it is
  * run on text the TOML library already accepted, and on rejected text only for a best-effort table name.
  */
-export function locateKeys(text: string): KeyLocations {
+export function locateKeys(text: string, keep: KeptPaths = () => true): KeyLocations {
   const positions = new Map<string, SourcePosition>();
   const order: string[] = [];
   const tableLines: { line: number; table: string }[] = [];
@@ -69,6 +89,8 @@ export function locateKeys(text: string): KeyLocations {
     let joined = known === 0 ? '' : path.slice(0, known).join(SEPARATOR);
     for (let depth = known; depth < path.length; depth++) {
       joined = depth === 0 ? path[0]! : `${joined}${SEPARATOR}${path[depth]}`;
+      // The top level is always kept: it gives the declaration order.
+      if (depth > 0 && !keep(path, depth)) continue;
       if (!positions.has(joined)) {
         positions.set(joined, position);
         if (depth === 0) order.push(joined);

@@ -7,8 +7,11 @@ import type { ParseResult, Problem } from './problem.js';
 /** Runbook files must end with this. */
 export const RUNBOOK_EXTENSION = '.playbook.toml';
 
-/** Files larger than this are refused before they are read (10 MiB). */
-export const MAX_RUNBOOK_BYTES = 10 * 1024 * 1024;
+/**
+ * Files larger than this are refused before they are read (32 MiB): room for a 200,000-node runbook written
+ * plainly (some 75 bytes a node), while bounding the memory a mistaken file (a log, a dump) can take.
+ */
+export const MAX_RUNBOOK_BYTES = 32 * 1024 * 1024;
 
 const fail = (file: string, code: string, message: string, position?: { line: number; column: number }) =>
   ({

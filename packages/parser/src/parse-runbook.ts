@@ -1,6 +1,6 @@
 import TOML from '@iarna/toml';
 import { type ValidationIssue, validateRunbookDocument } from '@playbook/domain';
-import { type KeyLocations, locateKeys, type SourcePosition } from './key-locator.js';
+import { type KeyLocations, locateKeysLazily, type SourcePosition } from './key-locator.js';
 import { type FunctionReference, inFileOrder, type ParseResult, type Problem } from './problem.js';
 
 const START: SourcePosition = { line: 1, column: 1 };
@@ -38,7 +38,8 @@ export function parseRunbook(text: string, fileName: string): ParseResult {
   }
 
   // Checked before the TOML library sees the text: it would write such a table's keys onto `Object` itself.
-  const locations = locateKeys(body);
+  // Function nodes' `function_name` positions are always needed (see functionReferences); others only for a problem.
+  const locations = locateKeysLazily(body, (path, depth) => depth === 1 && path[1] === 'function_name');
   const inherited = locations.inheritedNameTables;
   if (inherited.length > 0) {
     return {
@@ -84,12 +85,16 @@ function functionReferences(
 ): FunctionReference[] {
   if (typeof document !== 'object' || document === null) return [];
   const references: FunctionReference[] = [];
+  // A set, not a search of every problem per node: a file may have as many problems as nodes.
+  const withProblem = new Set(
+    problems.filter((p) => p.field === 'function_name' && p.nodeId !== undefined).map((p) => p.nodeId),
+  );
   for (const [nodeId, table] of Object.entries(document)) {
     if (nodeId === 'runbook') continue;
     if (typeof table !== 'object' || table === null) continue;
     const { type, function_name: functionName } = table as Record<string, unknown>;
     if (type !== 'Function' || typeof functionName !== 'string' || functionName.trim() === '') continue;
-    if (problems.some((p) => p.nodeId === nodeId && p.field === 'function_name')) continue;
+    if (withProblem.has(nodeId)) continue;
     // The node's header when the key itself cannot be found.
     const position = locations.find([nodeId, 'function_name']) ?? locations.find([nodeId]) ?? START;
     references.push({ nodeId, functionName, line: position.line, column: position.column });

@@ -54,18 +54,18 @@ describe('loadRunbook: file-level problems', () => {
     expect(await onlyProblem(path)).toMatchObject({ code: 'EMPTY_FILE', line: 1, column: 1 });
   });
 
-  it('a file over 10 MiB is refused before parsing, naming its size and the limit', async () => {
+  it('a file over 32 MiB is refused before parsing, naming its size and the limit', async () => {
     const path = join(dir, 'huge.playbook.toml');
     await writeFile(path, '');
     await truncate(path, MAX_RUNBOOK_BYTES + 1);
     expect(await onlyProblem(path)).toMatchObject({
       code: 'FILE_TOO_LARGE',
       message:
-        'the file is 10 MiB (10,485,761 bytes), over the 10 MiB (10,485,760 bytes) limit for a runbook',
+        'the file is 32 MiB (33,554,433 bytes), over the 32 MiB (33,554,432 bytes) limit for a runbook',
     });
-    await truncate(path, 15 * 1024 * 1024);
+    await truncate(path, 45 * 1024 * 1024);
     expect((await onlyProblem(path)).message).toBe(
-      'the file is 15 MiB (15,728,640 bytes), over the 10 MiB (10,485,760 bytes) limit for a runbook',
+      'the file is 45 MiB (47,185,920 bytes), over the 32 MiB (33,554,432 bytes) limit for a runbook',
     );
   });
 

@@ -2,6 +2,7 @@ import type { Runbook } from '@playbook/domain';
 import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
+import { collectGarbage, LARGE_RUNBOOK_NODES } from '../collect-garbage.js';
 import { CliError, ExitCode, exitCodeFor } from '../errors.js';
 import { redactStateUrl } from '../redact-state-url.js';
 import { createColors } from '../terminal/colors.js';
@@ -58,6 +59,7 @@ export abstract class RunBaseCommand extends BaseCommand {
     if (runbook === undefined) {
       return ExitCode.failure;
     }
+    if (runbook.nodes.length >= LARGE_RUNBOOK_NODES) collectGarbage();
     const config = this.resolveConfig();
     const [{ createEngine }, { createNodePorts }] = await Promise.all([
       import('@playbook/engine'),
