@@ -3,6 +3,7 @@
 const { writeFileSync } = require('node:fs');
 
 process.on('exit', () => {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by bench/cases/scale.mjs for its child, never by a turbo task
   const file = process.env.PLAYBOOK_BENCH_RSS_FILE;
   if (file) writeFileSync(file, String(process.resourceUsage().maxRSS));
 });

@@ -20,6 +20,21 @@ async function measureCli(dir, args) {
 }
 
 const mib = (value) => `${value.toFixed(1)} MiB`;
+
+/** A row comparing the peak RSS of two runs, with the aim in its note. */
+function rssRow(measure, baseline, base, candidate, aimMiB) {
+  return {
+    measure,
+    baseline,
+    baselineMs: null,
+    candidateMs: null,
+    baselineValue: mib(base.rssMiB),
+    candidateValue: mib(candidate.rssMiB),
+    ratio: candidate.rssMiB / base.rssMiB,
+    target: null,
+    note: `aim ≤ ${aimMiB} MiB (${mib(candidate.rssMiB)})`,
+  };
+}
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 export async function bench({ quick }) {
@@ -85,17 +100,13 @@ export async function bench({ quick }) {
       ratio: perNode(largeRun, large) / perNode(smallRun, small),
       target: 1.3,
     },
-    {
-      measure: `peak RSS, \`playbook run\` of ${n(large)} nodes`,
-      baseline: `the same for ${n(small)} nodes`,
-      baselineMs: null,
-      candidateMs: null,
-      baselineValue: mib(smallRun.rssMiB),
-      candidateValue: mib(largeRun.rssMiB),
-      ratio: largeRun.rssMiB / smallRun.rssMiB,
-      target: null,
-      note: `aim ≤ 150 MiB (${mib(largeRun.rssMiB)})`,
-    },
+    rssRow(
+      `peak RSS, \`playbook run\` of ${n(large)} nodes`,
+      `the same for ${n(small)} nodes`,
+      smallRun,
+      largeRun,
+      150,
+    ),
     {
       measure: `\`playbook run\` of ${n(huge)} nodes: time`,
       baseline: `${n(small)} nodes, scaled to ${n(huge)}`,
@@ -105,17 +116,13 @@ export async function bench({ quick }) {
       target: null,
       note: `${secs(hugeRun.ms)}, ${Math.round(huge / (hugeRun.ms / 1000))} nodes/s`,
     },
-    {
-      measure: `peak RSS, \`playbook run\` of ${n(huge)} nodes`,
-      baseline: `the same for ${n(small)} nodes`,
-      baselineMs: null,
-      candidateMs: null,
-      baselineValue: mib(smallRun.rssMiB),
-      candidateValue: mib(hugeRun.rssMiB),
-      ratio: hugeRun.rssMiB / smallRun.rssMiB,
-      target: null,
-      note: `aim ≤ 300 MiB (${mib(hugeRun.rssMiB)})`,
-    },
+    rssRow(
+      `peak RSS, \`playbook run\` of ${n(huge)} nodes`,
+      `the same for ${n(small)} nodes`,
+      smallRun,
+      hugeRun,
+      300,
+    ),
     {
       measure: `\`playbook validate\` of a ${n(chain)}-node chain`,
       baseline: `the same for ${n(chain / 10)} nodes`,

@@ -36,7 +36,12 @@ export function locateKeysLazily(text: string, firstPass: KeptPaths): KeyLocatio
   return {
     topLevelOrder: first.topLevelOrder,
     inheritedNameTables: first.inheritedNameTables,
-    find: (path) => first.find(path) ?? (full ??= locateKeys(text)).find(path),
+    find: (path) => {
+      const found = first.find(path);
+      if (found !== undefined) return found;
+      full ??= locateKeys(text);
+      return full.find(path);
+    },
     tableAt: first.tableAt,
   };
 }
