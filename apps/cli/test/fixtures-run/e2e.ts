@@ -161,11 +161,14 @@ export function runCli(sandbox: Sandbox, args: readonly string[], options: CliOp
   return startCli(sandbox, args, { stdin: null, ...options }).done;
 }
 
-/** Waits until `check` holds, polling; fails after `timeoutMs`. */
+/**
+ * Waits until `check` holds, polling; fails after `timeoutMs`. The limit only guards against a hang: on a loaded
+ * 2-core machine a concurrent e2e file can take more than 10 s to start a command, so the default is generous.
+ */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
