@@ -33,9 +33,9 @@ depends_on = ["build"]
     const result = await runCli(box, ['run', file, '--non-interactive']);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(
-      '› build Command\n  Builds the image.\n  Takes a minute.\n  │ building\n✔ build ok',
+      '› [1/2] build Command\n  Builds the image.\n  Takes a minute.\n  │ building\n✔ build ok',
     );
-    expect(result.stdout).toContain('› notify Function\n  Tells the channel.\n  │ sent\n');
+    expect(result.stdout).toContain('› [2/2] notify Function\n  Tells the channel.\n  │ sent\n');
   });
 
   it('refuses to start when a Function module cannot be found: one located line, exit 1, no run created', async () => {
