@@ -2,9 +2,11 @@
 // the same run, because these machines are noisy; medians over several repetitions.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openSqliteRunRepository } from '../packages/sqlite/dist/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'apps/cli/dist/bin.js');
@@ -107,4 +109,34 @@ export async function plainSpawns(count, command = 'true') {
       child.on('close', resolve);
     });
   }
+}
+
+/** better-sqlite3, as @playbook/sqlite resolves it. */
+export const Database = createRequire(join(ROOT, 'packages/sqlite/package.json'))('better-sqlite3');
+
+/** Creates a state file and fills it, with direct SQL inserts in one transaction, with `runs` runs of `perRun` executions each, across 10 workflows. */
+export async function populateHistory(path, runs, perRun) {
+  (await openSqliteRunRepository(path)).close();
+  const db = new Database(path);
+  const insertRun = db.prepare(
+    `INSERT INTO runs (workflow_name, run_id, start_time, end_time, status, nodes_ok, nodes_nok, nodes_skipped, trigger)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'run')`,
+  );
+  const insertExecution = db.prepare(
+    `INSERT INTO executions (workflow_name, run_id, node_id, attempt, start_time, end_time, status, exit_code, stdout, stderr, duration_ms)
+     VALUES (?, ?, ?, 1, ?, ?, ?, 0, 'out', '', 12)`,
+  );
+  const statuses = ['ok', 'ok', 'ok', 'nok', 'aborted'];
+  db.transaction(() => {
+    for (let r = 0; r < runs; r++) {
+      const workflow = `wf${r % 10}`;
+      const runId = Math.floor(r / 10) + 1;
+      const time = new Date(Date.UTC(2025, 0, 1) + r * 60_000).toISOString();
+      insertRun.run(workflow, runId, time, time, statuses[r % 5], perRun, 0, 0);
+      for (let n = 0; n < perRun; n++) {
+        insertExecution.run(workflow, runId, `node${n}`, time, time, n % 17 === 0 ? 'nok' : 'ok');
+      }
+    }
+  })();
+  db.close();
 }

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { title as everydayTitle } from './cases/everyday.mjs';
 import { CLI, ROOT } from './lib.mjs';
 
 const args = process.argv.slice(2);
@@ -55,4 +56,28 @@ if (write && only.length === 0) {
     : '# Performance\n\n<!-- bench:start -->\n<!-- bench:end -->\n';
   writeFileSync(doc, text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
   process.stderr.write('bench: wrote docs/performance.md\n');
+}
+
+// The README shows the everyday commands' ratios (also after `node bench/run.mjs everyday` alone).
+const everyday = rows.filter((r) => r.group === everydayTitle);
+if (write && everyday.length > 0) {
+  const readme = join(ROOT, 'README.md');
+  const lines = [
+    '<!-- bench:everyday:start -->',
+    '| command | time, × `node -e 0` in the same run | aim | |',
+    '|---|---|---|---|',
+    ...everyday.map(
+      (r) =>
+        `| ${r.measure} | ×${r.ratio.toFixed(2)} | ${r.target == null ? '' : `≤ ×${r.target}`} | ${r.verdict} |`,
+    ),
+    '',
+    `${header.replace('Measured', 'Measured')} Details and the other benchmarks: [docs/performance.md](docs/performance.md).`,
+    '<!-- bench:everyday:end -->',
+  ];
+  const text = readFileSync(readme, 'utf8');
+  writeFileSync(
+    readme,
+    text.replace(/<!-- bench:everyday:start -->[\s\S]*<!-- bench:everyday:end -->/, lines.join('\n')),
+  );
+  process.stderr.write('bench: wrote the everyday figures into README.md\n');
 }

@@ -1,48 +1,17 @@
 // History queries behind `info` and `show` on a database of 10,000 runs and 1,000,000 executions, against a
 // full scan of the executions table (what an unindexed query would cost) measured on the same file.
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { openSqliteRunRepository } from '../../packages/sqlite/dist/index.js';
-import { CLI, median, runAsync, scratchDir, timeMs } from '../lib.mjs';
-
-const require = createRequire(new URL('../../packages/sqlite/package.json', import.meta.url));
-const Database = require('better-sqlite3');
+import { CLI, Database, median, populateHistory, runAsync, scratchDir, timeMs } from '../lib.mjs';
 
 export const title = 'history queries';
-
-/** Fills the schema the repository created with `runs` runs of `perRun` executions each, across 10 workflows. */
-function populate(path, runs, perRun) {
-  const db = new Database(path);
-  const insertRun = db.prepare(
-    `INSERT INTO runs (workflow_name, run_id, start_time, end_time, status, nodes_ok, nodes_nok, nodes_skipped, trigger)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'run')`,
-  );
-  const insertExecution = db.prepare(
-    `INSERT INTO executions (workflow_name, run_id, node_id, attempt, start_time, end_time, status, exit_code, stdout, stderr, duration_ms)
-     VALUES (?, ?, ?, 1, ?, ?, ?, 0, 'out', '', 12)`,
-  );
-  const statuses = ['ok', 'ok', 'ok', 'nok', 'aborted'];
-  db.transaction(() => {
-    for (let r = 0; r < runs; r++) {
-      const workflow = `wf${r % 10}`;
-      const runId = Math.floor(r / 10) + 1;
-      const time = new Date(Date.UTC(2025, 0, 1) + r * 60_000).toISOString();
-      insertRun.run(workflow, runId, time, time, statuses[r % 5], perRun, 0, 0);
-      for (let n = 0; n < perRun; n++) {
-        insertExecution.run(workflow, runId, `node${n}`, time, time, n % 17 === 0 ? 'nok' : 'ok');
-      }
-    }
-  })();
-  db.close();
-}
 
 export async function bench({ quick }) {
   const dir = scratchDir('history');
   const path = join(dir, 'history.db');
   const runs = quick ? 1_000 : 10_000;
   const perRun = 100;
-  (await openSqliteRunRepository(path)).close();
-  populate(path, runs, perRun);
+  await populateHistory(path, runs, perRun);
 
   const raw = new Database(path, { readonly: true });
   const scan = () => raw.prepare('SELECT count(*), sum(length(stdout)) FROM executions').get();
