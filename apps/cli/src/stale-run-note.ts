@@ -11,6 +11,6 @@ export function staleRunNote(event: StaleRunRecoveredEvent): string {
   const interrupted =
     steps.length === 0 ? '' : `; step${steps.length === 1 ? '' : 's'} ${steps.join(', ')} interrupted`;
   return visibleLine(
-    `note: run ${event.runId} of "${event.workflowName}" was left running by ${by}, which is gone: recorded as aborted${interrupted}`,
+    `note: run ${event.runId} of "${event.workflow}" was left running by ${by}, which is gone: recorded as aborted${interrupted}`,
   );
 }

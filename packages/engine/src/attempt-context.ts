@@ -1,5 +1,5 @@
 import type { Runbook, RunbookNode } from '@playbook/domain';
-import type { EngineEvent, PromptEvent } from './events.js';
+import type { EventBody, PromptEvent } from './events.js';
 import type { Clock } from './ports/clock.js';
 import type { FunctionLoader } from './ports/function-loader.js';
 import type { ProcessRunner } from './ports/process-runner.js';
@@ -56,7 +56,8 @@ export interface AttemptContext<N extends RunbookNode = RunbookNode> {
   readonly processRunner: ProcessRunner;
   readonly functionLoader: FunctionLoader;
   readonly prompter: Prompter;
-  emit(event: EngineEvent): void;
+  /** Hands an event to the run's listener, stamped with the run and the time. */
+  emit(event: EventBody): void;
   /** Emits a `prompt` event, then asks; never called when the run is non-interactive. */
   prompt<T>(question: PromptEvent['question'], ask: () => Promise<T>): Promise<PromptOutcome<T>>;
 }

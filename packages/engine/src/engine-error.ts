@@ -13,7 +13,9 @@ export type EngineErrorCode =
   /** A value given up front (`values`, `--set`) names an unknown node or parameter. */
   | 'BAD_VALUE'
   /** The runbook object breaks the rules the parser enforces (unknown dependency, cycle, duplicate id). */
-  | 'INVALID_RUNBOOK';
+  | 'INVALID_RUNBOOK'
+  /** The caller's `signal` was aborted before `run()` or `resume()` began: nothing was created or changed. */
+  | 'ABORTED';
 
 /** A run the engine refuses to start or resume; `message` is one line meant for the operator. */
 export class EngineError extends Error {

@@ -151,7 +151,7 @@ describe('Manual nodes', () => {
     const run = await runWith(buildRunbook([manualNode('check')]), { answers: [{ manual: 'ok' }] });
     const types = run.events.map((e) => e.type);
     expect(types).toEqual(['run-started', 'node-started', 'prompt', 'node-finished', 'run-finished']);
-    expect(run.events[2]).toEqual({ type: 'prompt', nodeId: 'check', question: 'manual' });
+    expect(run.events[2]).toMatchObject({ type: 'prompt', nodeId: 'check', question: 'manual' });
   });
 
   it('ends nok without an operator, saying it needs one, and never prompts', async () => {
@@ -192,7 +192,7 @@ describe('Command nodes', () => {
       stdout: 'built\n',
       stderr: 'warning\n',
     });
-    expect(run.events.filter((e) => e.type === 'output')).toEqual([
+    expect(run.events.filter((e) => e.type === 'output')).toMatchObject([
       { type: 'output', nodeId: 'build', attempt: 1, stream: 'stdout', chunk: 'built\n' },
       { type: 'output', nodeId: 'build', attempt: 1, stream: 'stderr', chunk: 'warning\n' },
     ]);
@@ -694,7 +694,7 @@ describe('without an operator', () => {
       { interactive: false },
     );
     expect(run.ports.processRunner.commands).toEqual(['a', 'd', 'e']);
-    expect(run.events.filter((e) => e.type === 'node-blocked')).toEqual([
+    expect(run.events.filter((e) => e.type === 'node-blocked')).toMatchObject([
       { type: 'node-blocked', nodeId: 'b', name: 'b', blockedBy: 'a' },
       { type: 'node-blocked', nodeId: 'c', name: 'c', blockedBy: 'a' },
     ]);
@@ -810,11 +810,45 @@ describe('interrupts', () => {
     expect(outcome).toMatchObject({ status: 'aborted', interrupted: true });
   });
 
-  it('does not start when already interrupted', async () => {
+  it('creates no run when already interrupted before run()', async () => {
     const controller = new AbortController();
-    controller.abort();
-    const run = await runWith(buildRunbook([commandNode('x', 'x')]), {}, { signal: controller.signal });
-    expect(run.attempts).toEqual([]);
+    controller.abort(new Error('deploy window closed'));
+    const ports = createTestPorts();
+    const events: EngineEvent[] = [];
+    const started = createEngine(ports).run(buildRunbook([commandNode('x', 'x')]), {
+      interactive: false,
+      signal: controller.signal,
+      onEvent: (event) => events.push(event),
+    });
+    await expect(started).rejects.toMatchObject({
+      name: 'EngineError',
+      code: 'ABORTED',
+      message: 'the run was not started: its signal was already aborted (deploy window closed)',
+    });
+    expect(await ports.repository.findLatestRun('Test runbook')).toBeUndefined();
+    expect(ports.processRunner.commands).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('keeps the abort reason with the attempt it interrupted', async () => {
+    const controller = new AbortController();
+    const run = await runWith(
+      buildRunbook([commandNode('wait', 'sleep 100')]),
+      {
+        processRunner: new FakeProcessRunner({
+          'sleep 100': {
+            untilAborted: true,
+            whileRunning: () => controller.abort(new Error('deploy window closed')),
+          },
+        }),
+      },
+      { signal: controller.signal },
+    );
+    expect(run.attempt('wait')).toMatchObject({
+      status: 'nok',
+      operatorDecision: 'interrupted',
+      resultText: 'deploy window closed',
+    });
     expect(run.outcome).toMatchObject({ status: 'aborted', interrupted: true });
   });
 });

@@ -1,7 +1,9 @@
 import type { Runbook } from '@playbook/domain';
+import { refuseIfAborted } from './abort-reason.js';
 import { checkGivenValues } from './ask-values.js';
 import type { ResolvedSettings } from './attempt-context.js';
 import type { Engine, EnginePorts, EngineSettings, RunOptions, RunOutcome } from './engine-types.js';
+import { isolateListener } from './event-delivery.js';
 import { finishRun } from './finish-run.js';
 import { planOrder } from './planner.js';
 import { recoverStaleRuns } from './recover-stale-run.js';
@@ -29,12 +31,14 @@ async function startRun(
 ): Promise<RunOutcome> {
   const plan = planOrder(runbook);
   checkGivenValues(runbook, options.values);
+  refuseIfAborted(options.signal, runbook.meta.title);
+  const deliver = isolateListener(options.onEvent);
   // Earlier runs of this workflow whose owner died are ended `aborted` first (SPEC §2.5), so the history never
   // shows one as running next to the new run. Only runs still `running` are looked at.
   // Each one is told (`stale-run-recovered`) before the new run's `run-started`.
   await recoverStaleRuns(ports, runbook.meta.title, {
     killGraceMs: settings.killGraceMs,
-    ...(options.onEvent === undefined ? {} : { onRecovered: options.onEvent }),
+    onRecovered: deliver,
   });
   const startedAt = ports.clock.now();
   const record = await ports.repository.createRun({
@@ -54,12 +58,11 @@ async function startRun(
     statuses: new Map(),
     reasons: new Map(),
     answers: new Map(),
+    deliver,
   };
   const session = new RunSession(init);
   session.emit({
     type: 'run-started',
-    workflowName: record.workflowName,
-    runId: record.runId,
     trigger: 'run',
     plan,
     kept: [],

@@ -9,11 +9,22 @@ export interface NodeCounts {
   readonly skipped: number;
 }
 
-/** A run began (or resumed); `plan` lists node ids in execution order. */
-export interface RunStartedEvent {
-  readonly type: 'run-started';
-  readonly workflowName: string;
+/**
+ * What every event carries: the run it belongs to and when it happened, so that a listener can log, forward or
+ * interleave events of several runs without keeping state of its own.
+ */
+export interface EventStamp {
+  /** The run's id within its workflow (for `stale-run-recovered`: the id of the run that was recovered). */
   readonly runId: number;
+  /** The workflow: the runbook's title, as stored in `workflow_name`. */
+  readonly workflow: string;
+  /** When the engine emitted it: an ISO-8601 UTC time read from the `Clock` port. */
+  readonly timestamp: string;
+}
+
+/** A run began (or resumed); `plan` lists node ids in execution order. */
+export interface RunStartedEvent extends EventStamp {
+  readonly type: 'run-started';
   readonly trigger: RunTrigger;
   readonly plan: readonly string[];
   /**
@@ -26,7 +37,7 @@ export interface RunStartedEvent {
 }
 
 /** An attempt of a node began. */
-export interface NodeStartedEvent {
+export interface NodeStartedEvent extends EventStamp {
   readonly type: 'node-started';
   readonly nodeId: string;
   readonly name: string;
@@ -37,7 +48,7 @@ export interface NodeStartedEvent {
 }
 
 /** A chunk of live output of a command, or a line logged by a function. */
-export interface OutputEvent {
+export interface OutputEvent extends EventStamp {
   readonly type: 'output';
   readonly nodeId: string;
   readonly attempt: number;
@@ -46,7 +57,7 @@ export interface OutputEvent {
 }
 
 /** An attempt of a node ended. */
-export interface NodeFinishedEvent {
+export interface NodeFinishedEvent extends EventStamp {
   readonly type: 'node-finished';
   readonly nodeId: string;
   readonly name: string;
@@ -60,7 +71,7 @@ export interface NodeFinishedEvent {
 }
 
 /** A node will not run in this run because a node it depends on ended `nok`. */
-export interface NodeBlockedEvent {
+export interface NodeBlockedEvent extends EventStamp {
   readonly type: 'node-blocked';
   readonly nodeId: string;
   readonly name: string;
@@ -69,17 +80,15 @@ export interface NodeBlockedEvent {
 }
 
 /** The engine is about to ask the operator something (renderers may pause a spinner). */
-export interface PromptEvent {
+export interface PromptEvent extends EventStamp {
   readonly type: 'prompt';
   readonly nodeId: string;
   readonly question: 'manual' | 'after-failure' | 'ask-value' | 'confirm-repeat';
 }
 
 /** The run ended. */
-export interface RunFinishedEvent {
+export interface RunFinishedEvent extends EventStamp {
   readonly type: 'run-finished';
-  readonly workflowName: string;
-  readonly runId: number;
   readonly status: Exclude<RunStatus, 'running'>;
   readonly counts: NodeCounts;
   readonly durationMs: number;
@@ -93,17 +102,33 @@ export interface RunFinishedEvent {
  * running attempts ended `nok` / "interrupted". `ownerHost` / `ownerPid` name the dead owner, null when none
  * was recorded; `interrupted` lists the node ids whose attempt it ended.
  */
-export interface StaleRunRecoveredEvent {
+export interface StaleRunRecoveredEvent extends EventStamp {
   readonly type: 'stale-run-recovered';
-  readonly workflowName: string;
-  readonly runId: number;
   readonly ownerHost: string | null;
   readonly ownerPid: number | null;
   readonly interrupted: readonly string[];
 }
 
+/**
+ * An event listener (`RunOptions.onEvent`) threw, or its promise rejected. The run goes on unchanged: what a
+ * listener does never changes what the run records. Only the first failure of a run is reported, to the same
+ * listener; if that delivery fails too, it is dropped.
+ */
+export interface ListenerErrorEvent extends EventStamp {
+  readonly type: 'error';
+  /** Where the error came from: an event listener. */
+  readonly source: 'listener';
+  /** The type of the event whose delivery failed. */
+  readonly eventType: Exclude<EngineEvent['type'], 'error'>;
+  /** The error's message (or the thrown value as text). */
+  readonly message: string;
+  /** What the listener threw or rejected with. */
+  readonly error: unknown;
+}
+
 /** Everything the engine reports while it works, for renderers and library users. */
 export type EngineEvent =
+  | ListenerErrorEvent
   | StaleRunRecoveredEvent
   | RunStartedEvent
   | NodeStartedEvent
@@ -112,3 +137,8 @@ export type EngineEvent =
   | NodeBlockedEvent
   | PromptEvent
   | RunFinishedEvent;
+
+/** An event as its emitter builds it: the stamp is added where it is delivered. */
+export type EventBody<E extends EngineEvent = EngineEvent> = E extends EngineEvent
+  ? Omit<E, keyof EventStamp>
+  : never;

@@ -26,8 +26,6 @@ export async function finishRun(
   const { counts, endedAt } = await writeEnd(init, end.status);
   session.emit({
     type: 'run-finished',
-    workflowName: run.workflowName,
-    runId: run.runId,
     status: end.status,
     counts,
     durationMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),

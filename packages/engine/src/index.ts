@@ -13,6 +13,9 @@ export type {
 } from './engine-types.js';
 export type {
   EngineEvent,
+  EventBody,
+  EventStamp,
+  ListenerErrorEvent,
   NodeBlockedEvent,
   NodeCounts,
   NodeFinishedEvent,

@@ -104,6 +104,7 @@ describe('recoverStaleRun', () => {
     expect(result).toEqual({
       recovered: true,
       run: state?.run,
+      recoveredAt: state?.run.endTime,
       interrupted: [state?.attempts[2]],
       previousOwner: { host: 'test-host', pid: DEAD, processGroup: GROUP },
     });
@@ -239,8 +240,10 @@ describe('recoverStaleRuns and the engine', () => {
     expect(events.slice(0, 2)).toEqual([
       {
         type: 'stale-run-recovered',
-        workflowName: WORKFLOW,
         runId: 1,
+        workflow: WORKFLOW,
+        // The time of the recovery, from the Clock port: the recovered run's end time.
+        timestamp: (await repository.loadRun(KEY))?.run.endTime,
         ownerHost: 'test-host',
         ownerPid: DEAD,
         interrupted: ['c'],
@@ -267,8 +270,9 @@ describe('recoverStaleRuns and the engine', () => {
     expect(events.slice(0, 2)).toEqual([
       {
         type: 'stale-run-recovered',
-        workflowName: WORKFLOW,
         runId: 1,
+        workflow: WORKFLOW,
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
         ownerHost: 'test-host',
         ownerPid: DEAD,
         interrupted: ['c'],

@@ -36,6 +36,8 @@ export type RecoveryResult =
   | {
       readonly recovered: true;
       readonly run: RunRecord;
+      /** When it was recovered: the run's new end time (ISO-8601, from the `Clock` port). */
+      readonly recoveredAt: string;
       readonly interrupted: readonly AttemptRecord[];
       readonly previousOwner: RunOwner | null;
     }
@@ -137,6 +139,7 @@ export async function recoverStaleRun(
       nodesSkipped: counts.skipped,
       owner: null,
     },
+    recoveredAt: end.endTime,
     interrupted,
     previousOwner: run.owner,
   };
@@ -148,8 +151,9 @@ export function staleRunRecoveredEvent(
 ): StaleRunRecoveredEvent {
   return {
     type: 'stale-run-recovered',
-    workflowName: result.run.workflowName,
     runId: result.run.runId,
+    workflow: result.run.workflowName,
+    timestamp: result.recoveredAt,
     ownerHost: result.previousOwner?.host ?? null,
     ownerPid: result.previousOwner?.pid ?? null,
     interrupted: result.interrupted.map((attempt) => attempt.nodeId),

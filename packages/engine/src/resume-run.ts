@@ -1,8 +1,10 @@
 import type { Runbook } from '@playbook/domain';
+import { refuseIfAborted } from './abort-reason.js';
 import { checkGivenValues } from './ask-values.js';
 import type { ResolvedSettings } from './attempt-context.js';
 import { EngineError } from './engine-error.js';
 import type { EnginePorts, ResumeOptions, RunOutcome } from './engine-types.js';
+import { isolateListener } from './event-delivery.js';
 import type { RunStartedEvent } from './events.js';
 import { finishRun } from './finish-run.js';
 import { latestAttempts, reasonOf } from './node-statuses.js';
@@ -40,6 +42,8 @@ export async function resumeRun(
       nodeId: options.fromNode,
     });
   }
+  refuseIfAborted(options.signal, workflowName, options.runId);
+  const deliver = isolateListener(options.onEvent);
   const waitMs = settings.killGraceMs + ENDING_WAIT_MS;
   let state = await untilEnded(ports, await findRun(ports, workflowName, options.runId), waitMs);
   await checkResumable(ports, state.run);
@@ -48,7 +52,7 @@ export async function resumeRun(
     // resume that. Losing the race to another recovery is fine (it is waited for); to another resume, the run
     // is now theirs.
     const recovery = await recoverStaleRun(ports, state.run, { killGraceMs: settings.killGraceMs });
-    if (recovery.recovered) options.onEvent?.(staleRunRecoveredEvent(recovery));
+    if (recovery.recovered) deliver(staleRunRecoveredEvent(recovery));
     state = await untilEnded(ports, await findRun(ports, workflowName, state.run.runId), waitMs);
     if (state.run.status === 'running') {
       await checkResumable(ports, state.run);
@@ -92,6 +96,7 @@ export async function resumeRun(
     statuses,
     reasons,
     answers,
+    deliver,
   };
   const session = new RunSession(init);
   const resumePlan = planResume(runbook, plan, statuses, options.fromNode);
@@ -103,8 +108,6 @@ export async function resumeRun(
     // already ok are listed as kept: they run again only when the operator says so, never without one.
     session.emit({
       type: 'run-started',
-      workflowName,
-      runId: run.runId,
       trigger: 'resume',
       plan,
       kept: plan

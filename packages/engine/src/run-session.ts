@@ -1,9 +1,11 @@
 import type { FunctionNode, Runbook, RunbookNode } from '@playbook/domain';
+import { abortReasonText } from './abort-reason.js';
 import { askedParams } from './ask-values.js';
 import type { AttemptContext, AttemptResult, PromptOutcome, ResolvedSettings } from './attempt-context.js';
 import { INTERRUPTED, promptClosed } from './attempt-context.js';
 import type { EnginePorts, RunOptions, RunOutcome } from './engine-types.js';
-import type { EngineEvent, PromptEvent } from './events.js';
+import type { Deliver } from './event-delivery.js';
+import type { EngineEvent, EventBody, PromptEvent } from './events.js';
 import { satisfies } from './node-statuses.js';
 import type { FailureChoice } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
@@ -30,6 +32,8 @@ export interface SessionInit {
   readonly reasons: Map<string, string>;
   /** Remembered `${ask}` answers: node id → param → value. */
   readonly answers: Map<string, Map<string, string>>;
+  /** The caller's listener, isolated (`isolateListener`): shared with what was told before the session. */
+  readonly deliver: Deliver;
 }
 
 /** How the session ended, before the run is written as finished. */
@@ -67,8 +71,15 @@ export class RunSession {
     return this.#signal;
   }
 
-  emit(event: EngineEvent): void {
-    this.#init.options.onEvent?.(event);
+  /** Stamps an event with the run and the time, and hands it to the listener. */
+  emit(body: EventBody): void {
+    const { run, ports, deliver } = this.#init;
+    const stamp = {
+      runId: run.runId,
+      workflow: run.workflowName,
+      timestamp: ports.clock.now().toISOString(),
+    };
+    deliver({ ...body, ...stamp } as EngineEvent);
   }
 
   /** Emits a `prompt` event and asks; an interrupt while it waits wins, end of input becomes `closed`. */
@@ -272,9 +283,15 @@ export class RunSession {
       ...(node.description === undefined ? {} : { description: node.description }),
     });
 
-    const result = await this.#runKind(node, record.attempt);
+    let result = await this.#runKind(node, record.attempt);
     unfinished.exitCode = result.exitCode ?? null;
 
+    // The caller's abort reason (the CLI's "interrupted by the operator", a library's "deploy window closed")
+    // is kept with the attempt it stopped.
+    if (result.interrupted === true && result.resultText == null) {
+      const why = abortReasonText(this.#signal.reason);
+      if (why !== null) result = { ...result, resultText: why };
+    }
     const ended = ports.clock.now();
     const durationMs = Math.max(0, ended.getTime() - started.getTime());
     await ports.repository.finishAttempt(key, {

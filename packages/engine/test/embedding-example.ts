@@ -22,7 +22,7 @@ function botPrompter(answers: Readonly<Record<string, string>>): Prompter {
 function describeEvent(event: EngineEvent): string | undefined {
   switch (event.type) {
     case 'run-started':
-      return `run ${event.runId} of ${event.workflowName}: ${event.plan.join(' → ')}`;
+      return `run ${event.runId} of ${event.workflow}: ${event.plan.join(' → ')}`;
     case 'node-started':
       return `▶ ${event.name} (attempt ${event.attempt})`;
     case 'output':

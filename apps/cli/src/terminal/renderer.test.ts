@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import type { EngineEvent, EventBody, EventStamp } from '@playbook/engine';
 import { describe, expect, it } from 'vitest';
 import { createColors } from './colors.js';
 import { formatDuration } from './format.js';
@@ -26,31 +27,38 @@ function setup(options: { clock?: boolean; now?: () => number; names?: Record<st
     ...(options.now ? { now: options.now } : {}),
     ...(options.names ? { nodeNames: new Map(Object.entries(options.names)) } : {}),
   });
-  return { renderer, out: out.text, err: err.text, notes: notes.text };
+  // Events as the engine stamps them; a test gives only what it is about.
+  const handle = (event: EventBody & Partial<EventStamp>) =>
+    renderer.handle({
+      runId: 3,
+      workflow: 'Deploy',
+      timestamp: '2025-05-03T12:08:00.000Z',
+      ...event,
+    } as EngineEvent);
+  return { renderer, handle, out: out.text, err: err.text, notes: notes.text };
 }
 
 describe('Renderer', () => {
   it('tells a run from its id to a summary naming the failure and the resume command', () => {
-    const { renderer, out } = setup();
-    renderer.handle({
+    const { handle, out } = setup();
+    handle({
       type: 'run-started',
-      workflowName: 'Deploy',
       runId: 3,
       trigger: 'run',
       plan: ['build', 'test', 'ship'],
       kept: [],
     });
-    renderer.handle({
+    handle({
       type: 'node-started',
       nodeId: 'build',
       name: 'Build image',
       kind: 'Command',
       attempt: 1,
     });
-    renderer.handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stdout', chunk: 'step 1\nstep' });
-    renderer.handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stdout', chunk: ' 2\n' });
-    renderer.handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stderr', chunk: 'warn' });
-    renderer.handle({
+    handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stdout', chunk: 'step 1\nstep' });
+    handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stdout', chunk: ' 2\n' });
+    handle({ type: 'output', nodeId: 'build', attempt: 1, stream: 'stderr', chunk: 'warn' });
+    handle({
       type: 'node-finished',
       nodeId: 'build',
       name: 'Build image',
@@ -61,10 +69,9 @@ describe('Renderer', () => {
       exitCode: 2,
       reason: 'exit code 2',
     });
-    renderer.handle({ type: 'node-blocked', nodeId: 'ship', name: 'ship', blockedBy: 'build' });
-    renderer.handle({
+    handle({ type: 'node-blocked', nodeId: 'ship', name: 'ship', blockedBy: 'build' });
+    handle({
       type: 'run-finished',
-      workflowName: 'Deploy',
       runId: 3,
       status: 'nok',
       counts: { ok: 1, nok: 1, skipped: 0 },
@@ -86,10 +93,10 @@ describe('Renderer', () => {
 
   it('names the steps an aborted run did not reach, by name, a long list cut short', () => {
     const plan = Array.from({ length: 15 }, (_, index) => `s${index + 1}`);
-    const { renderer, out } = setup({ names: { s2: 'Second step' } });
-    renderer.handle({ type: 'run-started', workflowName: 'Big', runId: 1, trigger: 'run', plan, kept: [] });
-    renderer.handle({ type: 'node-started', nodeId: 's1', name: 's1', kind: 'Manual', attempt: 1 });
-    renderer.handle({
+    const { handle, out } = setup({ names: { s2: 'Second step' } });
+    handle({ type: 'run-started', workflow: 'Big', runId: 1, trigger: 'run', plan, kept: [] });
+    handle({ type: 'node-started', nodeId: 's1', name: 's1', kind: 'Manual', attempt: 1 });
+    handle({
       type: 'node-finished',
       nodeId: 's1',
       name: 's1',
@@ -100,9 +107,9 @@ describe('Renderer', () => {
       exitCode: null,
       reason: 'aborted by the operator',
     });
-    renderer.handle({
+    handle({
       type: 'run-finished',
-      workflowName: 'Big',
+      workflow: 'Big',
       runId: 1,
       status: 'aborted',
       counts: { ok: 0, nok: 1, skipped: 0 },
@@ -114,18 +121,16 @@ describe('Renderer', () => {
   });
 
   it('tells a stale run recovered before the run starts, in one line on the notes stream', () => {
-    const { renderer, out, notes } = setup();
-    renderer.handle({
+    const { handle, out, notes } = setup();
+    handle({
       type: 'stale-run-recovered',
-      workflowName: 'Deploy',
       runId: 2,
       ownerHost: 'box',
       ownerPid: 4242,
       interrupted: ['ship'],
     });
-    renderer.handle({
+    handle({
       type: 'run-started',
-      workflowName: 'Deploy',
       runId: 3,
       trigger: 'run',
       plan: ['ship'],
@@ -138,10 +143,9 @@ describe('Renderer', () => {
   });
 
   it('shows kept nodes and the changes of the file on resume, and no resume hint after ok', () => {
-    const { renderer, out } = setup({ names: { a: 'Build', c: 'Check' } });
-    renderer.handle({
+    const { handle, out } = setup({ names: { a: 'Build', c: 'Check' } });
+    handle({
       type: 'run-started',
-      workflowName: 'Deploy',
       runId: 2,
       trigger: 'resume',
       plan: ['a', 'b', 'c'],
@@ -151,9 +155,8 @@ describe('Renderer', () => {
       ],
       changes: { added: ['c'], removed: ['old'] },
     });
-    renderer.handle({
+    handle({
       type: 'run-finished',
-      workflowName: 'Deploy',
       runId: 2,
       status: 'ok',
       counts: { ok: 2, nok: 0, skipped: 1 },
@@ -171,16 +174,16 @@ describe('Renderer', () => {
   });
 
   it('marks an interrupted attempt with ⊘, and a skip with ↷', () => {
-    const { renderer, out } = setup();
+    const { handle, out } = setup();
     const base = { nodeId: 'a', name: 'a', attempt: 1, durationMs: 5, exitCode: null } as const;
-    renderer.handle({
+    handle({
       ...base,
       type: 'node-finished',
       status: 'nok',
       operatorDecision: 'interrupted',
       reason: 'interrupted',
     });
-    renderer.handle({
+    handle({
       ...base,
       type: 'node-finished',
       status: 'skipped',
@@ -191,25 +194,37 @@ describe('Renderer', () => {
     expect(out()).toBe('⊘ a interrupted · attempt 1 · 5ms\n↷ a skipped · attempt 2 · 5ms\n');
   });
 
+  it('tells a failure of its own drawing, reported by the engine, as one warning on the notes stream', () => {
+    const { handle, notes } = setup();
+    handle({
+      type: 'error',
+      source: 'listener',
+      eventType: 'output',
+      message: 'write EPIPE',
+      error: new Error('write EPIPE'),
+    });
+    expect(notes()).toBe('warning: showing the run failed at output: write EPIPE\n');
+  });
+
   it('ends an open output line before a prompt', () => {
-    const { renderer, out } = setup();
-    renderer.handle({ type: 'node-started', nodeId: 'a', name: 'a', kind: 'Command', attempt: 1 });
-    renderer.handle({ type: 'output', nodeId: 'a', attempt: 1, stream: 'stdout', chunk: 'Continue?' });
-    renderer.handle({ type: 'prompt', nodeId: 'a', question: 'after-failure' });
+    const { renderer, handle, out } = setup();
+    handle({ type: 'node-started', nodeId: 'a', name: 'a', kind: 'Command', attempt: 1 });
+    handle({ type: 'output', nodeId: 'a', attempt: 1, stream: 'stdout', chunk: 'Continue?' });
+    handle({ type: 'prompt', nodeId: 'a', question: 'after-failure' });
     expect(out().endsWith('  │ Continue?\n')).toBe(true);
     renderer.dispose();
   });
 
   it('draws a running clock on the status stream after a second, and clears it before output', async () => {
     let now = 0;
-    const { renderer, out, err } = setup({ clock: true, now: () => now });
-    renderer.handle({ type: 'node-started', nodeId: 'a', name: 'Wait', kind: 'Command', attempt: 1 });
+    const { renderer, handle, out, err } = setup({ clock: true, now: () => now });
+    handle({ type: 'node-started', nodeId: 'a', name: 'Wait', kind: 'Command', attempt: 1 });
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(err()).toBe('');
     now = 2500;
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(err()).toContain('Wait 2s');
-    renderer.handle({ type: 'output', nodeId: 'a', attempt: 1, stream: 'stdout', chunk: 'done\n' });
+    handle({ type: 'output', nodeId: 'a', attempt: 1, stream: 'stdout', chunk: 'done\n' });
     expect(err().endsWith('\r\x1b[2K')).toBe(true);
     expect(out()).toContain('  │ done\n');
     renderer.dispose();
@@ -233,7 +248,16 @@ describe('Renderer', () => {
       now: () => now,
     });
     const name = 'A step name far longer than the terminal is wide, so the clock must be cut';
-    renderer.handle({ type: 'node-started', nodeId: 'a', name, kind: 'Command', attempt: 1 });
+    renderer.handle({
+      runId: 1,
+      workflow: 'x',
+      timestamp: '2025-05-03T12:08:00.000Z',
+      type: 'node-started',
+      nodeId: 'a',
+      name,
+      kind: 'Command',
+      attempt: 1,
+    });
     now = 12_000;
     await new Promise((resolve) => setTimeout(resolve, 150));
     renderer.dispose();
@@ -260,9 +284,9 @@ describe('formatDuration', () => {
   });
 
   it('shows a node`s description before it runs, for every kind of node (SPEC §2.3)', () => {
-    const { renderer, out } = setup();
+    const { renderer, handle, out } = setup();
     for (const kind of ['Command', 'Function', 'Manual'] as const) {
-      renderer.handle({
+      handle({
         type: 'node-started',
         nodeId: kind.toLowerCase(),
         name: kind.toLowerCase(),
@@ -271,7 +295,7 @@ describe('formatDuration', () => {
         description: `What the ${kind} step does.\nAnd why.`,
       });
     }
-    renderer.handle({ type: 'node-started', nodeId: 'bare', name: 'bare', kind: 'Command', attempt: 1 });
+    handle({ type: 'node-started', nodeId: 'bare', name: 'bare', kind: 'Command', attempt: 1 });
     expect(out()).toBe(
       '› command Command\n  What the Command step does.\n  And why.\n' +
         '› function Function\n  What the Function step does.\n  And why.\n' +
@@ -282,26 +306,26 @@ describe('formatDuration', () => {
   });
 
   it('shows the control characters of titles, names, descriptions and reasons; live output stays raw', () => {
-    const { renderer, out, notes } = setup();
+    const { handle, out, notes } = setup();
     const evil = '\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\x9b3J\u202e';
-    renderer.handle({
+    handle({
       type: 'stale-run-recovered',
-      workflowName: `T${evil}`,
+      workflow: `T${evil}`,
       runId: 1,
       ownerHost: null,
       ownerPid: null,
       interrupted: [],
     });
-    renderer.handle({
+    handle({
       type: 'run-started',
-      workflowName: `T${evil}`,
+      workflow: `T${evil}`,
       runId: 2,
       trigger: 'resume',
       plan: ['a'],
       kept: [],
       changes: { added: [], removed: [`gone${evil}`] },
     });
-    renderer.handle({
+    handle({
       type: 'node-started',
       nodeId: 'a',
       name: `A${evil}`,
@@ -309,14 +333,14 @@ describe('formatDuration', () => {
       attempt: 1,
       description: `D${evil}`,
     });
-    renderer.handle({
+    handle({
       type: 'output',
       nodeId: 'a',
       attempt: 1,
       stream: 'stdout',
       chunk: 'own \x1b[1mcommand\x1b[0m\n',
     });
-    renderer.handle({
+    handle({
       type: 'node-finished',
       nodeId: 'a',
       name: `A${evil}`,
@@ -327,9 +351,9 @@ describe('formatDuration', () => {
       exitCode: null,
       reason: `R${evil}`,
     });
-    renderer.handle({
+    handle({
       type: 'run-finished',
-      workflowName: `T${evil}`,
+      workflow: `T${evil}`,
       runId: 2,
       status: 'nok',
       counts: { ok: 0, nok: 1, skipped: 0 },

@@ -104,6 +104,11 @@ export class Renderer {
       case 'run-finished':
         this.runFinished(event);
         return;
+      case 'error':
+        // Drawing failed once (the engine reports only the first): the run is recorded as usual.
+        this.settle();
+        this.options.notes.write(`warning: showing the run failed at ${event.eventType}: ${event.message}\n`);
+        return;
     }
   };
 
@@ -125,7 +130,7 @@ export class Renderer {
     const steps = `${event.plan.length} step${event.plan.length === 1 ? '' : 's'}`;
     const kept = event.kept.length > 0 ? `, ${event.kept.length} kept` : '';
     this.write(
-      `${colors.bold(`Run ${event.runId}`)} of "${event.workflowName}" ${verb} ${colors.dim(`· ${steps}${kept}`)}\n`,
+      `${colors.bold(`Run ${event.runId}`)} of "${event.workflow}" ${verb} ${colors.dim(`· ${steps}${kept}`)}\n`,
     );
     for (const node of event.kept) {
       const mark: Mark = node.status === 'ok' || node.status === 'skipped' ? node.status : 'pending';
@@ -245,7 +250,7 @@ export class Renderer {
           ? colors.red('nok')
           : colors.magenta('aborted');
     this.write(
-      `\n${statusSymbol(mark, colors)} ${colors.bold(`Run ${event.runId}`)} of "${event.workflowName}" ended ${status} ` +
+      `\n${statusSymbol(mark, colors)} ${colors.bold(`Run ${event.runId}`)} of "${event.workflow}" ended ${status} ` +
         `after ${formatDuration(event.durationMs)} ${colors.dim('·')} ${counts.join(', ')}\n`,
     );
     if (event.failed !== null) {
