@@ -4,10 +4,10 @@ import { createEngine } from './engine.js';
 import type { RunOptions } from './engine-types.js';
 import type { EngineEvent } from './events.js';
 import type { PlaybookFunction } from './ports/function-loader.js';
-import { redactSecrets } from './redact-secrets.js';
 import { FakeFunctionLoader } from './testing/fake-function-loader.js';
+import { FakeProcessRunner } from './testing/fake-process-runner.js';
 import { InMemoryRunRepository } from './testing/memory-run-repository.js';
-import { buildRunbook, functionNode } from './testing/runbook-builder.js';
+import { buildRunbook, commandNode, functionNode } from './testing/runbook-builder.js';
 import type { ScriptedAnswer } from './testing/scripted-prompter.js';
 import { createTestPorts } from './testing/test-ports.js';
 
@@ -80,8 +80,11 @@ describe('secret ask params (ASK_SECRET_PLACEHOLDER)', () => {
       stderr: 'multi\nline ***\nwarning\n',
       resultText: '{"token":"***","ok":true}',
     });
-    const output = run.events.flatMap((e) => (e.type === 'output' ? [e.chunk] : []));
-    expect(output).toEqual(['using token *** in eu\n', 'multi\nline ***\nwarning\n']);
+    // Chunks are cut where the mask held text back; each stream, put together, is what was stored.
+    const shown = (stream: string) =>
+      run.events.flatMap((e) => (e.type === 'output' && e.stream === stream ? [e.chunk] : [])).join('');
+    expect(shown('stdout')).toBe('using token *** in eu\n');
+    expect(shown('stderr')).toBe('multi\nline ***\nwarning\n');
     expect(JSON.stringify(run.events)).not.toContain(SECRET);
   });
 
@@ -157,13 +160,106 @@ describe('secret ask params (ASK_SECRET_PLACEHOLDER)', () => {
   });
 });
 
-describe('redactSecrets', () => {
-  it('masks every occurrence, the longer of two overlapping secrets whole', () => {
-    expect(redactSecrets('a=abcd-efgh b=abcd c=abcd-efgh', ['abcd', 'abcd-efgh'])).toBe('a=*** b=*** c=***');
+describe('one mask for the whole run (SPEC §11)', () => {
+  /** Secrets that break a mask working on one encoding, on single chunks or with a regular expression. */
+  const HOSTILE = ['pa"ss\\word', 'two\nlines-of-it', 'ünï-🔑-秘密-x', '.*+?^$\u{7b}}()|[]'];
+
+  /**
+   * A run where the secret is given up front to `deploy`; `before` prints it before `deploy` runs (it read it
+   * somewhere), `deploy` leaks it in every way, `after` prints it split across two chunks.
+   */
+  async function leakEverywhere(secret: string) {
+    const [head, tail] = [secret.slice(0, 5), secret.slice(5)];
+    const book = buildRunbook([
+      commandNode('before', 'before'),
+      functionNode('deploy', 'deploy', { token: ASK_SECRET_PLACEHOLDER }, { dependsOn: ['before'] }),
+      commandNode('after', 'after', { dependsOn: ['deploy'] }),
+    ]);
+    const ports = createTestPorts({
+      processRunner: new FakeProcessRunner({
+        before: { stdout: `read ${secret} from the vault\n` },
+        after: {
+          whileRunning: (request) => {
+            request.onOutput('stdout', `first half ${head}`);
+            request.onOutput('stdout', `${tail} second half\n`);
+            request.onOutput('stderr', `as JSON: ${JSON.stringify({ secret })}\n`);
+          },
+          exitCode: 3,
+        },
+      }),
+      functionLoader: new FakeFunctionLoader({
+        deploy: (params, context) => {
+          const token = String(params['token']);
+          context.logger.info(`using ${token}`);
+          context.logger.warn(JSON.stringify(params));
+          return { token, note: `"${token}"`, [token]: [token] };
+        },
+      }),
+    });
+    const events: EngineEvent[] = [];
+    const outcome = await createEngine(ports).run(book, {
+      interactive: false,
+      values: { deploy: { token: secret } },
+      onEvent: (event) => events.push(event),
+    });
+    const state = await ports.repository.loadRun({ workflowName: WORKFLOW, runId: outcome.runId });
+    return { outcome, state, events };
+  }
+
+  it.each(HOSTILE)('%j appears nowhere: no stored column, no event, in any node', async (secret) => {
+    const run = await leakEverywhere(secret);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    const everything = [JSON.stringify(run.state), JSON.stringify(run.events), JSON.stringify(run.outcome)];
+    for (const text of everything) {
+      expect(text).not.toContain(escaped);
+      expect(text).not.toContain(JSON.stringify(escaped).slice(1, -1));
+    }
+    const attempt = (nodeId: string) => run.state?.attempts.find((a) => a.nodeId === nodeId);
+    expect(attempt('before')?.stdout).toBe('read *** from the vault\n');
+    expect(attempt('deploy')).toMatchObject({
+      status: 'ok',
+      stdout: 'using ***\n',
+      stderr: '{"token":"***"}\n',
+      resultText: '{"token":"***","note":"\\"***\\"","***":["***"]}',
+    });
+    expect(attempt('after')).toMatchObject({
+      status: 'nok',
+      stdout: 'first half *** second half\n',
+      stderr: 'as JSON: {"secret":"***"}\n',
+    });
+    // Events carry exactly what was stored, stream by stream.
+    const shown = (nodeId: string, stream: string) =>
+      run.events
+        .flatMap((e) => (e.type === 'output' && e.nodeId === nodeId && e.stream === stream ? [e.chunk] : []))
+        .join('');
+    expect(shown('after', 'stdout')).toBe(attempt('after')?.stdout);
+    expect(shown('deploy', 'stdout')).toBe(attempt('deploy')?.stdout);
   });
 
-  it('leaves values shorter than four characters alone, and empty ones', () => {
-    expect(redactSecrets('region eu, yes', ['eu', 'yes', ''])).toBe('region eu, yes');
-    expect(redactSecrets('pin 1234', ['1234'])).toBe('pin ***');
+  it('masks a thrown secret before a line is taken from it: reasons, exception, events', async () => {
+    const secret = 'multi\nline-secret';
+    const book = buildRunbook([functionNode('deploy', 'deploy', { token: ASK_SECRET_PLACEHOLDER })]);
+    const ports = createTestPorts({
+      functionLoader: new FakeFunctionLoader({
+        deploy: (params) => {
+          throw new Error(`bad token ${String(params['token'])} for ${JSON.stringify(params)}`);
+        },
+      }),
+    });
+    const events: EngineEvent[] = [];
+    const outcome = await createEngine(ports).run(book, {
+      interactive: false,
+      values: { deploy: { token: secret } },
+      onEvent: (event) => events.push(event),
+    });
+    expect(outcome.failed?.reason).toBe('threw: Error: bad token *** for {"token":"***"}');
+    const state = await ports.repository.loadRun({ workflowName: WORKFLOW, runId: outcome.runId });
+    expect(state?.attempts[0]?.exception).toMatch(
+      /^Error: bad token \*\*\* for \{"token":"\*\*\*"\}\n {4}at /,
+    );
+    for (const text of [JSON.stringify(state), JSON.stringify(events)]) {
+      expect(text).not.toContain('multi');
+      expect(text).not.toContain('line-secret');
+    }
   });
 });

@@ -1,10 +1,12 @@
 import type { Runbook, RunbookNode } from '@playbook/domain';
+import type { AttemptOutput } from './attempt-output.js';
 import type { EventBody, PromptEvent } from './events.js';
 import type { Clock } from './ports/clock.js';
 import type { FunctionLoader } from './ports/function-loader.js';
 import type { ProcessRunner } from './ports/process-runner.js';
 import type { Prompter } from './ports/prompter.js';
 import type { RunKey, RunRepository } from './ports/run-repository.js';
+import type { SecretMasker } from './secret-masker.js';
 
 /** Engine settings with every default applied. */
 export interface ResolvedSettings {
@@ -56,6 +58,10 @@ export interface AttemptContext<N extends RunbookNode = RunbookNode> {
   readonly processRunner: ProcessRunner;
   readonly functionLoader: FunctionLoader;
   readonly prompter: Prompter;
+  /** The run's secrets: whatever the attempt keeps or tells is masked through it. */
+  readonly masker: SecretMasker;
+  /** The attempt's output streams: masked, then emitted as `output` events and captured. */
+  readonly output: AttemptOutput;
   /** Hands an event to the run's listener, stamped with the run and the time. */
   emit(event: EventBody): void;
   /** Emits a `prompt` event, then asks; never called when the run is non-interactive. */

@@ -6,7 +6,7 @@ import { timedOutMessage } from './timed-out.js';
 
 /** One attempt of a Command node: its shell line in the runbook's directory, output streamed and captured. */
 export async function runCommand(context: AttemptContext<CommandNode>): Promise<AttemptResult> {
-  const { node, attempt, repository, run } = context;
+  const { node, repository, run, output } = context;
   const seconds = timeoutSeconds(context);
   // The owner record names the running process group so that a resume after a crash can stop it.
   let ownerWrite: Promise<void> | undefined;
@@ -19,7 +19,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
       timeoutMs: seconds * 1000,
       signal: context.signal,
       maxOutputBytes: context.settings.maxOutputBytes,
-      onOutput: (stream, chunk) => context.emit({ type: 'output', nodeId: node.id, attempt, stream, chunk }),
+      onOutput: (stream, chunk) => output.write(stream, chunk),
       onStart: (processGroup) => {
         ownerWrite = repository.setOwnerProcessGroup(run, processGroup);
         // Awaited once the command ends; until then a failure (a full disk) must not count as unhandled, which
@@ -30,6 +30,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await ownerWrite;
+    output.end();
     return {
       status: 'nok',
       reason: `could not start the command: ${message}`,
@@ -39,7 +40,13 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
   // The group is cleared by the attempt's finishAttempt, in the same write as the outcome; the recording must
   // land before it.
   await ownerWrite;
-  const captured = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  // What the command printed last may still be held back as the possible start of a secret: let it go now.
+  output.end();
+  const captured = {
+    exitCode: result.exitCode,
+    stdout: output.captured('stdout') ?? result.stdout,
+    stderr: output.captured('stderr') ?? result.stderr,
+  };
   if (result.aborted) {
     return {
       status: 'nok',

@@ -1,31 +1,28 @@
 import type { FunctionNode } from '@playbook/domain';
 import type { AttemptContext, AttemptResult } from './attempt-context.js';
 import { INTERRUPTED, runbookDirectory, timeoutSeconds } from './attempt-context.js';
-import { BoundedOutput } from './bounded-output.js';
 import { MAX_TIMER_MS } from './max-timer-ms.js';
 import { firstLine } from './node-statuses.js';
 import type { FunctionContext, FunctionLogger, PlaybookFunction } from './ports/function-loader.js';
-import type { OutputStream } from './ports/process-runner.js';
-import { redactSecrets } from './redact-secrets.js';
 import { timedOutMessage } from './timed-out.js';
 
 /**
  * One attempt of a Function node: load, call `fn(params, context)` under a time limit, record what it gave.
- * `secrets` (the `${ask:secret}` values in `params`) are masked in everything the attempt keeps or emits: its
- * logged lines, its result and what it threw (see `redactSecrets` for the shortest value masked).
+ * Its logged lines go through `context.output` (masked, emitted, captured) and its result and what it threw
+ * through the run's secret mask, as serialised (`SecretMasker.maskResult`) — before anything derives a line
+ * from them.
  */
 export async function runFunction(
   context: AttemptContext<FunctionNode>,
   params: Record<string, unknown>,
-  secrets: readonly string[] = [],
 ): Promise<AttemptResult> {
-  const { node, attempt } = context;
+  const { node, masker, output } = context;
   const directory = runbookDirectory(context.runbook);
   let fn: PlaybookFunction;
   try {
     fn = await context.functionLoader.load(node.functionName, directory);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = masker.mask(error instanceof Error ? error.message : String(error));
     return {
       status: 'nok',
       reason: `cannot load function "${node.functionName}": ${firstLine(message)}`,
@@ -34,25 +31,12 @@ export async function runFunction(
   }
 
   const seconds = timeoutSeconds(context);
-  const captured = {
-    stdout: new BoundedOutput(context.settings.maxOutputBytes),
-    stderr: new BoundedOutput(context.settings.maxOutputBytes),
-  };
-  let open = true;
-  const write = (stream: OutputStream, message: string) => {
-    // Lines logged after the attempt ended (a function that ignored its signal) belong to no attempt.
-    if (!open) return;
-    // Each logged message is masked whole before it is captured or emitted, so a secret is masked wherever it
-    // falls in one message (several lines included). A function that logs a secret in pieces, over several
-    // calls, is not caught: no call sees the whole value (documented in docs/reliability.md).
-    const chunk = redactSecrets(`${message}\n`, secrets);
-    captured[stream].write(chunk);
-    context.emit({ type: 'output', nodeId: node.id, attempt, stream, chunk });
-  };
+  // Each message is one line of its stream. A secret logged in pieces over several calls is still masked: the
+  // stream holds back enough characters to see it whole.
   const logger: FunctionLogger = {
-    info: (message) => write('stdout', message),
-    warn: (message) => write('stderr', message),
-    error: (message) => write('stderr', message),
+    info: (message) => output.write('stdout', `${message}\n`),
+    warn: (message) => output.write('stderr', `${message}\n`),
+    error: (message) => output.write('stderr', `${message}\n`),
   };
 
   const controller = new AbortController();
@@ -94,29 +78,23 @@ export async function runFunction(
   } finally {
     clearTimeout(timer);
     context.signal.removeEventListener('abort', onInterrupt);
-    open = false;
   }
 
-  const output = () => ({ stdout: captured.stdout.toString(), stderr: captured.stderr.toString() });
+  // A timeout aborts the controller: the attempt ends below as stopped.
+  if (timedOut) output.write('stderr', `playbook: function ${timedOutMessage(seconds)}\n`);
+  // Lines logged after this (a function that ignored its signal) belong to no attempt.
+  output.end();
+  const captured = { stdout: output.captured('stdout') ?? null, stderr: output.captured('stderr') ?? null };
   if (settled.kind === 'stopped' || controller.signal.aborted) {
-    if (!timedOut) return { ...INTERRUPTED, ...output() };
+    if (!timedOut) return { ...INTERRUPTED, ...captured };
     const message = timedOutMessage(seconds);
-    const line = `playbook: function ${message}\n`;
-    captured.stderr.write(line);
-    context.emit({ type: 'output', nodeId: node.id, attempt, stream: 'stderr', chunk: line });
-    return { status: 'nok', reason: message, exception: `Function ${message}`, ...output() };
+    return { status: 'nok', reason: message, exception: `Function ${message}`, ...captured };
   }
   if (settled.kind === 'error') {
-    const exception = redactSecrets(describeThrown(settled.error), secrets);
-    return { status: 'nok', reason: `threw: ${firstLine(exception)}`, exception, ...output() };
+    const exception = masker.mask(describeThrown(settled.error));
+    return { status: 'nok', reason: `threw: ${firstLine(exception)}`, exception, ...captured };
   }
-  const text = resultText(settled.value);
-  return {
-    status: 'ok',
-    reason: null,
-    resultText: text === null ? null : redactSecrets(text, secrets),
-    ...output(),
-  };
+  return { status: 'ok', reason: null, resultText: masker.maskResult(settled.value), ...captured };
 }
 
 function stopped(signal: AbortSignal): Promise<{ kind: 'stopped' }> {
@@ -124,18 +102,6 @@ function stopped(signal: AbortSignal): Promise<{ kind: 'stopped' }> {
     if (signal.aborted) resolve({ kind: 'stopped' });
     signal.addEventListener('abort', () => resolve({ kind: 'stopped' }), { once: true });
   });
-}
-
-/** A string as is, anything else as JSON; nothing (undefined) stores nothing. */
-function resultText(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (value === undefined) return null;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    // Cycles and BigInts have no JSON form.
-    return String(value);
-  }
 }
 
 /** The message and the stack of what a function threw; a stack usually repeats the message on its first line. */

@@ -3,6 +3,7 @@ import { abortReasonText } from './abort-reason.js';
 import { askedParams } from './ask-values.js';
 import type { AttemptContext, AttemptResult, PromptOutcome, ResolvedSettings } from './attempt-context.js';
 import { INTERRUPTED, promptClosed } from './attempt-context.js';
+import { AttemptOutput } from './attempt-output.js';
 import type { EnginePorts, RunOptions, RunOutcome } from './engine-types.js';
 import type { Deliver } from './event-delivery.js';
 import type { EngineEvent, EventBody, PromptEvent } from './events.js';
@@ -13,6 +14,7 @@ import type { AttemptKey, NodeStatus, RunKey } from './ports/run-repository.js';
 import { runCommand } from './run-command.js';
 import { runFunction } from './run-function.js';
 import { runManual } from './run-manual.js';
+import { maskStrings, SecretMasker } from './secret-masker.js';
 
 /** How many times an answer the engine cannot use is asked again before it counts as abort. */
 const MAX_INVALID_ANSWERS = 3;
@@ -59,21 +61,35 @@ export class RunSession {
   readonly #signal: AbortSignal;
   readonly #hangup: AbortSignal | undefined;
   readonly #unfinished = new Set<UnfinishedAttempt>();
+  /** Every secret of the run so far, masked in everything any node keeps or tells from then on. */
+  readonly #masker = new SecretMasker();
 
   constructor(init: SessionInit) {
     this.#init = init;
     this.#nodes = new Map(init.runbook.nodes.map((node) => [node.id, node]));
     this.#signal = init.options.signal ?? new AbortController().signal;
     this.#hangup = init.options.hangup;
+    // Secrets given up front are masked from the first node on, not only from the node that takes them.
+    for (const node of init.runbook.nodes) {
+      if (node.type !== 'Function') continue;
+      for (const { param, secret } of askedParams(node)) {
+        const value = init.options.values?.[node.id]?.[param];
+        if (secret && value !== undefined) this.#masker.add(value);
+      }
+    }
   }
 
   get signal(): AbortSignal {
     return this.#signal;
   }
 
-  /** Stamps an event with the run and the time, and hands it to the listener. */
+  /**
+   * Stamps an event with the run and the time, masks the run's secrets in its text, and hands it to the
+   * listener. Output chunks come masked already, by their stream (`AttemptOutput`).
+   */
   emit(body: EventBody): void {
     const { run, ports, deliver } = this.#init;
+    if (this.#masker.active && body.type !== 'output') body = maskStrings(body, this.#masker);
     const stamp = {
       runId: run.runId,
       workflow: run.workflowName,
@@ -283,7 +299,17 @@ export class RunSession {
       ...(node.description === undefined ? {} : { description: node.description }),
     });
 
-    let result = await this.#runKind(node, record.attempt);
+    // A command's runner captures its output too: the engine's own capture is needed only once there are
+    // secrets, and none can be added while a command runs (only a Function's params bring one).
+    const capture = node.type !== 'Command' || this.#masker.active;
+    const output = new AttemptOutput(
+      this.#masker,
+      { maxBytes: this.#init.settings.maxOutputBytes, capture },
+      (stream, chunk) =>
+        this.emit({ type: 'output', nodeId: node.id, attempt: record.attempt, stream, chunk }),
+    );
+    let result = await this.#runKind(node, record.attempt, output);
+    output.end();
     unfinished.exitCode = result.exitCode ?? null;
 
     // The caller's abort reason (the CLI's "interrupted by the operator", a library's "deploy window closed")
@@ -292,6 +318,8 @@ export class RunSession {
       const why = abortReasonText(this.#signal.reason);
       if (why !== null) result = { ...result, resultText: why };
     }
+    // Whatever the kind wrote, from whichever source, is masked here once more before it is kept or told.
+    result = this.#maskResult(result);
     const ended = ports.clock.now();
     const durationMs = Math.max(0, ended.getTime() - started.getTime());
     await ports.repository.finishAttempt(key, {
@@ -343,45 +371,53 @@ export class RunSession {
           endTime: ended.toISOString(),
           durationMs: Math.max(0, ended.getTime() - unfinished.started.getTime()),
           exitCode: unfinished.exitCode,
-          exception: error instanceof Error ? (error.stack ?? message) : message,
+          exception: this.#masker.mask(error instanceof Error ? (error.stack ?? message) : message),
         });
       } catch {
         continue;
       }
       this.#unfinished.delete(unfinished);
       statuses.set(unfinished.key.nodeId, 'nok');
-      reasons.set(unfinished.key.nodeId, `not recorded: ${message}`);
+      reasons.set(unfinished.key.nodeId, this.#masker.mask(`not recorded: ${message}`));
     }
     return this.#unfinished.size === 0;
   }
 
-  async #runKind(node: RunbookNode, attempt: number): Promise<AttemptResult> {
+  async #runKind(node: RunbookNode, attempt: number, output: AttemptOutput): Promise<AttemptResult> {
     switch (node.type) {
       case 'Manual':
-        return runManual(this.#context(node, attempt));
+        return runManual(this.#context(node, attempt, output));
       case 'Command':
-        return runCommand(this.#context(node, attempt));
+        return runCommand(this.#context(node, attempt, output));
       case 'Function': {
-        const context = this.#context(node, attempt);
+        const context = this.#context(node, attempt, output);
         const params = await this.#resolveParams(context);
         if ('status' in params) return params;
-        return runFunction(context, params.params, params.secrets);
+        return runFunction(context, params.params);
       }
     }
+  }
+
+  /** The text fields of an attempt's result, masked; the captured streams are masked already. */
+  #maskResult(result: AttemptResult): AttemptResult {
+    if (!this.#masker.active) return result;
+    const masked = { ...result, reason: this.#masker.mask(result.reason) };
+    if (result.resultText != null) masked.resultText = this.#masker.mask(result.resultText);
+    if (result.exception != null) masked.exception = this.#masker.mask(result.exception);
+    return masked;
   }
 
   /**
    * Fills `${ask}` params: a value given up front, else a remembered answer, else the operator's.
    * `${ask:secret}` params are filled the same way but never remembered (neither stored nor kept for a retry, so
-   * a mistyped secret can be typed again); their values come back as `secrets`, for the attempt to mask.
+   * a mistyped secret can be typed again); their values join the run's secrets, masked from then on.
    */
   async #resolveParams(
     context: AttemptContext<FunctionNode>,
-  ): Promise<{ params: Record<string, unknown>; secrets: string[] } | AttemptResult> {
+  ): Promise<{ params: Record<string, unknown> } | AttemptResult> {
     const { node } = context;
     const { options, answers, ports, run } = this.#init;
     const params: Record<string, unknown> = { ...node.functionParams };
-    const secrets: string[] = [];
     for (const { param, secret } of askedParams(node)) {
       // A secret has no remembered answer, even one saved while the runbook still said plain `${ask}`.
       const remembered = secret ? undefined : answers.get(node.id)?.get(param);
@@ -400,7 +436,7 @@ export class RunSession {
       }
       params[param] = value;
       if (secret) {
-        secrets.push(value);
+        this.#masker.add(value);
         continue;
       }
       // Remembered for the run, so a retry or a resume does not ask again.
@@ -414,10 +450,10 @@ export class RunSession {
         nodeAnswers.set(param, value);
       }
     }
-    return { params, secrets };
+    return { params };
   }
 
-  #context<N extends RunbookNode>(node: N, attempt: number): AttemptContext<N> {
+  #context<N extends RunbookNode>(node: N, attempt: number, output: AttemptOutput): AttemptContext<N> {
     const { ports, settings, runbook, options, run } = this.#init;
     return {
       node,
@@ -433,6 +469,8 @@ export class RunSession {
       processRunner: ports.processRunner,
       functionLoader: ports.functionLoader,
       prompter: ports.prompter,
+      masker: this.#masker,
+      output,
       emit: (event) => this.emit(event),
       prompt: (question, ask) => this.prompt(node.id, question, ask),
     };
