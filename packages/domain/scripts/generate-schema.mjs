@@ -1,4 +1,4 @@
-// Writes schema/playbook.schema.json from the TypeBox schemas. Needs a build first (it imports dist):
+// Writes schema/playbook.schema.json from the schemas of file-schema.ts. Needs a build first (it imports dist):
 //   pnpm --filter @playbook/domain generate:schema
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-import Type, { type TSchema } from 'typebox';
+import { type JsonSchema, Type } from './json-schema-builders.js';
 import { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
 
 // The FILE format (snake_case, as written in `*.playbook.toml`). The camelCase domain model lives in
@@ -16,13 +16,13 @@ export const NODE_TYPES = ['Manual', 'Function', 'Command'] as const;
 
 /** One field of a table: its schema, whether it is required, and what a wrong value is told it must be. */
 export interface FieldSpec {
-  readonly schema: TSchema;
+  readonly schema: JsonSchema;
   readonly required: boolean;
   /** Completes "`field` must be …" in a message. */
   readonly expected: string;
 }
 
-const field = (schema: TSchema, required: boolean, expected: string): FieldSpec => ({
+const field = (schema: JsonSchema, required: boolean, expected: string): FieldSpec => ({
   schema,
   required,
   expected,
@@ -119,7 +119,7 @@ export const TYPE_FIELDS = {
       'a non-empty string "<module>#<export>"',
     ),
     function_params: field(
-      Type.Record(Type.String(), Type.Unknown(), {
+      Type.Record({
         default: {},
         description: `Arguments of the function; a value "${ASK_PLACEHOLDER}" is asked from the operator, a value "${ASK_SECRET_PLACEHOLDER}" too but hidden, never stored and masked in output.`,
       }),
@@ -142,7 +142,7 @@ export const ALL_NODE_KEYS: readonly string[] = [
   ...Object.values(TYPE_FIELDS).flatMap((fields) => Object.keys(fields)),
 ];
 
-const toProperties = (fields: Record<string, FieldSpec>): Record<string, TSchema> =>
+const toProperties = (fields: Record<string, FieldSpec>): Record<string, JsonSchema> =>
   Object.fromEntries(
     Object.entries(fields).map(([key, spec]) => [
       key,

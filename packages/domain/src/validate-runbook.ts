@@ -1,5 +1,3 @@
-import type { TSchema } from 'typebox';
-import { Compile, type Validator } from 'typebox/compile';
 import { describeValue, normaliseCreatedAt } from './created-at.js';
 import { findDependencyCycles } from './dependency-graph.js';
 import { suggestKey } from './did-you-mean.js';
@@ -13,6 +11,8 @@ import {
   RUNBOOK_TABLE,
   TYPE_FIELDS,
 } from './file-schema.js';
+import type { JsonSchema } from './json-schema-builders.js';
+import { type Check, compileCheck } from './json-schema-check.js';
 import type { NodeBase, NodeType, Runbook, RunbookMeta, RunbookNode } from './runbook.js';
 import type { ValidationCode, ValidationIssue } from './validation-issue.js';
 
@@ -40,16 +40,16 @@ const isNodeType = (value: unknown): value is NodeType =>
 const code = (name: string): string => `\`${name}\``;
 // Suggesting among node ids is linear per unknown reference; past this size it is not worth the time.
 const MAX_IDS_FOR_SUGGESTIONS = 5000;
-// One compiled validator per field schema, made on first use: interpreting the schema at every check
-// (Value.Check) cost over ten times as much, seconds on a 200,000-node runbook.
-const validators = new WeakMap<TSchema, Validator>();
-function matches(schema: TSchema, value: unknown): boolean {
-  let validator = validators.get(schema);
-  if (validator === undefined) {
-    validator = Compile(schema);
-    validators.set(schema, validator);
+// One compiled check per field schema, made on first use: interpreting the schema at every check cost over ten
+// times as much, seconds on a 200,000-node runbook.
+const checks = new WeakMap<JsonSchema, Check>();
+function matches(schema: JsonSchema, value: unknown): boolean {
+  let check = checks.get(schema);
+  if (check === undefined) {
+    check = compileCheck(schema);
+    checks.set(schema, check);
   }
-  return validator.Check(value);
+  return check(value);
 }
 // Field lists walked for every node, made once rather than per node.
 const COMMON_FIELD_ENTRIES = Object.entries(COMMON_NODE_FIELDS) as [string, FieldSpec][];

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 
 // Every connection of this package is made here, because of SQLite's immutable mode. Reading a WAL database
 // needs its `-shm` file: in a read-only folder (or file system) where that file does not exist, SQLite cannot
@@ -11,30 +14,61 @@ import Database from 'better-sqlite3';
 // opens are absolute, so none of them starts with `file:` and URI handling changes nothing else here. When
 // another module loaded the addon first, with URIs off, the immutable open fails and the original error stands.
 
-let addonLoaded = false;
+//
+// better-sqlite3 is loaded through `require` at the first connection, and its native addon from the path its
+// build puts it at: imported as an ES module, the CommonJS package went through Node's ESM translation (its
+// sources lexed for exports), and its default addon lookup (the `bindings` package) walks the call stack and
+// probes a dozen paths: together a few milliseconds of every `show`, `info` and `run`, which an operator types
+// all day (docs/performance.md). An addon elsewhere (a custom build) is still found by that lookup.
 
-function loadAddonWithUris(): void {
-  if (addonLoaded) return;
-  addonLoaded = true;
-  if (process.env.SQLITE_USE_URI !== undefined) return; // the embedding application decided
+const requireHere = createRequire(import.meta.url);
+
+interface Driver {
+  readonly Database: typeof BetterSqlite3;
+  /** The addon's path when it is where better-sqlite3's build writes it; else its own lookup finds it. */
+  readonly nativeBinding: string | undefined;
+}
+let driver: Driver | undefined;
+
+function loadDriver(): Driver {
+  if (driver !== undefined) return driver;
+  const Database = requireHere('better-sqlite3') as typeof BetterSqlite3;
+  const built = join(
+    dirname(requireHere.resolve('better-sqlite3/package.json')),
+    'build',
+    'Release',
+    'better_sqlite3.node',
+  );
+  driver = { Database, nativeBinding: existsSync(built) ? built : undefined };
+  if (process.env.SQLITE_USE_URI !== undefined) return driver; // the embedding application decided
   process.env.SQLITE_USE_URI = '1';
   try {
-    new Database(':memory:').close();
+    open(driver, ':memory:', {}).close();
   } finally {
     delete process.env.SQLITE_USE_URI;
   }
+  return driver;
+}
+
+function open(
+  { Database, nativeBinding }: Driver,
+  name: string,
+  options: BetterSqlite3.Options,
+): BetterSqlite3.Database {
+  return new Database(name, nativeBinding === undefined ? options : { ...options, nativeBinding });
 }
 
 /** A connection to the file at `absolute` (never a `file:` URI). */
-export function connect(absolute: string, options: Database.Options = {}): Database.Database {
-  loadAddonWithUris();
-  return new Database(absolute, options);
+export function connect(absolute: string, options: BetterSqlite3.Options = {}): BetterSqlite3.Database {
+  return open(loadDriver(), absolute, options);
 }
 
 /** A read-only connection that reads `absolute` through SQLite's immutable mode: no lock, no journal. */
-export function connectImmutable(absolute: string): Database.Database {
-  loadAddonWithUris();
-  return new Database(`${pathToFileURL(absolute).href}?immutable=1`, { readonly: true, fileMustExist: true });
+export function connectImmutable(absolute: string): BetterSqlite3.Database {
+  return open(loadDriver(), `${pathToFileURL(absolute).href}?immutable=1`, {
+    readonly: true,
+    fileMustExist: true,
+  });
 }
 
 /**

@@ -1,0 +1,81 @@
+// How much of the bundle each everyday command loads. Start-up time is mostly Node reading and compiling
+// JavaScript: a command that loads less starts sooner. Timings belong in bench/ (bench/cases/everyday.mjs);
+// this counts what the built binary really imports (a module hook logs every module Node loads), which does
+// not depend on the machine, so that a change that pulls a large library into an everyday command fails here.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, makeSandbox, runCli, type Sandbox } from './fixtures-run/e2e.js';
+
+// Kilobytes of the bundle's own files, a little above what each command loads today (validate 233, show 147,
+// info 144, run 373). Before, validate loaded about 740 kB (TypeBox's builders and validator compiler),
+// show and info about 230 (clipanion's CommonJS build, typanion with it) and run about 900.
+const BUDGET_KB = { validate: 250, show: 165, info: 165, run: 400 } as const;
+
+const HOOK = `
+import { appendFileSync } from 'node:fs';
+let log;
+export function initialize(data) { log = data.log; }
+export async function load(url, context, nextLoad) {
+  appendFileSync(log, url + '\\n');
+  return nextLoad(url, context);
+}
+`;
+
+async function loadedBundleKb(
+  box: Sandbox,
+  name: string,
+  args: readonly string[],
+  statePath?: null,
+): Promise<{ kb: number; files: string[] }> {
+  const log = box.path(`${name}.modules`);
+  writeFileSync(log, '');
+  writeFileSync(box.path('hook.mjs'), HOOK);
+  writeFileSync(
+    box.path('register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(box.path('hook.mjs')).href)}, { data: { log: ${JSON.stringify(log)} } });\n`,
+  );
+  const result = await runCli(box, args, {
+    env: { NODE_OPTIONS: `--import=${pathToFileURL(box.path('register.mjs')).href}` },
+    ...(statePath === null ? { statePath } : {}),
+  });
+  expect(result.code, result.stderr).toBe(0);
+  const files = [
+    ...new Set(
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((url) => url.startsWith('file:') && url.includes('/apps/cli/dist/')),
+    ),
+  ].map((url) => fileURLToPath(url));
+  const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  return { kb: Math.round(bytes / 1024), files: files.map((file) => file.replace(/.*\/dist\//, '')) };
+}
+
+describe('what each everyday command loads of the built binary', () => {
+  let box: Sandbox;
+  let file: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    box = await makeSandbox();
+    file = await box.runbook('one', 'One', '[only]\ntype = "Command"\ncommand_name = "true"');
+    const first = await runCli(box, ['run', file, '--non-interactive']);
+    expect(first.code, first.stderr).toBe(0);
+  }, 180_000);
+
+  it.each([
+    ['validate', () => ['validate', file]],
+    ['show', () => ['show', 'One']],
+    ['info', () => ['info']],
+    ['run', () => ['run', file, '--non-interactive']],
+  ] as const)('%s stays within its budget', async (name, args) => {
+    const { kb, files } = await loadedBundleKb(box, name, args());
+    expect(files).toContain('bin.js');
+    expect(kb, `${name} loaded ${kb} kB: ${files.join(', ')}`).toBeLessThanOrEqual(BUDGET_KB[name]);
+  });
+
+  it('`--version` loads the entry and the version, no command', async () => {
+    const { kb, files } = await loadedBundleKb(box, 'version', ['--version'], null);
+    expect(kb, files.join(', ')).toBeLessThanOrEqual(8);
+  });
+});

@@ -1,0 +1,93 @@
+import type { JsonSchema } from './json-schema-builders.js';
+
+/** Whether a value satisfies a schema. */
+export type Check = (value: unknown) => boolean;
+
+// What the field schemas of file-schema.ts use; annotations only describe. A schema with any other keyword is
+// refused when compiled (a test compiles every field schema), so a new keyword cannot be silently ignored.
+const ANNOTATIONS = new Set(['description', 'default', 'title']);
+const KEYWORDS = new Set([
+  'type',
+  'const',
+  'anyOf',
+  'minLength',
+  'pattern',
+  'exclusiveMinimum',
+  'items',
+  'uniqueItems',
+  'patternProperties',
+]);
+
+const isObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const TYPES: Readonly<Record<string, Check>> = {
+  string: (value) => typeof value === 'string',
+  // Like JSON itself, no NaN or ±Infinity.
+  number: (value) => typeof value === 'number' && Number.isFinite(value),
+  boolean: (value) => typeof value === 'boolean',
+  array: Array.isArray,
+  object: isObject,
+};
+
+/**
+ * Compiles a field schema into one check, the keywords' meanings those of JSON Schema (and of TypeBox, which
+ * a test compares it with): string lengths in code points, numbers finite, objects not arrays.
+ */
+export function compileCheck(schema: JsonSchema): Check {
+  const checks: Check[] = [];
+  for (const [keyword, argument] of Object.entries(schema)) {
+    if (ANNOTATIONS.has(keyword)) continue;
+    if (!KEYWORDS.has(keyword)) throw new Error(`unsupported JSON Schema keyword \`${keyword}\``);
+    checks.push(keywordCheck(keyword, argument));
+  }
+  return (value) => checks.every((check) => check(value));
+}
+
+function keywordCheck(keyword: string, argument: unknown): Check {
+  switch (keyword) {
+    case 'type': {
+      const check = TYPES[argument as string];
+      if (check === undefined) throw new Error(`unsupported JSON Schema type \`${String(argument)}\``);
+      return check;
+    }
+    case 'const':
+      return (value) => value === argument;
+    case 'anyOf': {
+      const options = (argument as JsonSchema[]).map(compileCheck);
+      return (value) => options.some((check) => check(value));
+    }
+    case 'minLength':
+      return (value) => typeof value !== 'string' || codePoints(value) >= (argument as number);
+    case 'pattern': {
+      const pattern = new RegExp(argument as string, 'u');
+      return (value) => typeof value !== 'string' || pattern.test(value);
+    }
+    case 'exclusiveMinimum':
+      return (value) => typeof value !== 'number' || value > (argument as number);
+    case 'items': {
+      const item = compileCheck(argument as JsonSchema);
+      return (value) => !Array.isArray(value) || value.every(item);
+    }
+    case 'uniqueItems':
+      // Items of the field schemas are strings: equal means identical.
+      return (value) => argument !== true || !Array.isArray(value) || new Set(value).size === value.length;
+    default: {
+      // patternProperties: every key that matches a pattern has a value its schema accepts.
+      const entries = Object.entries(argument as Record<string, JsonSchema>).map(
+        ([pattern, property]) => [new RegExp(pattern, 'u'), compileCheck(property)] as const,
+      );
+      return (value) =>
+        !isObject(value) ||
+        Object.entries(value).every(([key, item]) =>
+          entries.every(([pattern, check]) => !pattern.test(key) || check(item)),
+        );
+    }
+  }
+}
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
