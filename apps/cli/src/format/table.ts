@@ -20,7 +20,10 @@ export function renderTable<Row>(
 ): string {
   const cells = rows.map((row) => columns.map((column) => visibleLine(column.value(row))));
   const widths = columns.map((column, i) =>
-    Math.max(column.header.length, ...cells.map((line) => (line[i] ?? '').length)),
+    longest(
+      cells.map((line) => line[i] ?? ''),
+      column.header.length,
+    ),
   );
   const pad = (text: string, i: number): string => {
     const width = widths[i] ?? 0;
@@ -42,10 +45,20 @@ export function renderFields(
   paintLabel: (text: string) => string = (text) => text,
   indent = '  ',
 ): string {
-  const width = Math.max(0, ...fields.map(([label]) => label.length));
+  const width = longest(fields.map(([label]) => label));
   return fields
     .map(([label, value]) => `${indent}${paintLabel(label.padEnd(width))}  ${visibleLine(value)}\n`)
     .join('');
+}
+
+/**
+ * The length of the longest text, at least `atLeast`. A loop, not `Math.max(...lengths)`: spreading a table of
+ * 100,000 rows into one call's arguments overflows the stack.
+ */
+function longest(texts: readonly string[], atLeast = 0): number {
+  let width = atLeast;
+  for (const text of texts) if (text.length > width) width = text.length;
+  return width;
 }
 
 /** Bytes as `512 B`, `12.0 KiB`, `3.4 MiB`. */
