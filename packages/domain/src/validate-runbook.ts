@@ -345,9 +345,11 @@ function checkField(key: string, spec: FieldSpec, value: unknown): boolean {
   return key !== 'timeout' || Number.isFinite(value);
 }
 
+// A copy of exactly its length: the parser's array, or one built by `filter`, keeps spare capacity (some 150
+// bytes for one id), and every node of a runbook keeps its list for the whole run.
 function normaliseDependsOn(value: unknown): string[] {
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string').slice();
   return [];
 }
 
