@@ -1,5 +1,10 @@
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+// Subpaths, not the packages' main entries: every command reads the config, and those entries would load the
+// runbook schemas, the planner and a TOML parser into each command's start-up.
+import { suggestKey } from '@playbook/domain/text';
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS } from '@playbook/engine/defaults';
+import { locateKeys } from '@playbook/parser/key-locator';
 import { UsageError } from './clipanion.js';
 
 /** The settings every command works with, after flags, environment, file and defaults are merged. */
@@ -18,8 +23,8 @@ export interface PlaybookConfig {
   readonly configFileFound: boolean;
 }
 
-export const DEFAULT_TIMEOUT_SECONDS = 300;
-export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+// The engine's own defaults: one source for the values the config falls back to and the engine applies.
+export { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS };
 
 /** The code of `ConfigError`. */
 export type ConfigErrorCode = 'CONFIG_INVALID';
@@ -200,7 +205,7 @@ function parseConfigFile(text: string, file: string, homeDir: string): FileSetti
   }
 
   const fail = (key: string, problem: string): never => {
-    const line = lineOfKey(text, key);
+    const line = locateKeys(text).find([key])?.line;
     const where = line === undefined ? file : `${file}:${line}`;
     throw new ConfigError(`${where}: ${problem}`, file, key, line);
   };
@@ -240,7 +245,7 @@ function parseConfigFile(text: string, file: string, homeDir: string): FileSetti
         break;
       }
       default: {
-        const hint = suggest(key);
+        const hint = suggestKey(key, CONFIG_KEYS);
         fail(
           key,
           `unknown key "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; known keys: ${CONFIG_KEYS.join(', ')}`,
@@ -265,38 +270,4 @@ function show(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   if (value !== null && typeof value === 'object') return Array.isArray(value) ? 'an array' : 'a table';
   return String(value);
-}
-
-/** 1-based line where `key` is assigned or opened as a table; TOML.parse gives no positions for values. */
-function lineOfKey(text: string, key: string): number | undefined {
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const assignment = new RegExp(`^\\s*(?:${escaped}|"${escaped}"|'${escaped}')\\s*[=.]`);
-  const table = new RegExp(`^\\s*\\[{1,2}\\s*(?:${escaped}|"${escaped}"|'${escaped}')\\s*[\\].]`);
-  const lines = text.split(/\r?\n/);
-  const index = lines.findIndex((l) => assignment.test(l) || table.test(l));
-  return index === -1 ? undefined : index + 1;
-}
-
-function suggest(key: string): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const known of CONFIG_KEYS) {
-    const distance = levenshtein(key.toLowerCase(), known);
-    if (best === undefined || distance < best.distance) best = { key: known, distance };
-  }
-  return best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 4))
-    ? best.key
-    : undefined;
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '@playbook/engine';
 import type { BaseContext } from './clipanion.js';
 import { supportsColor } from './colors.js';
 
@@ -14,8 +15,11 @@ export interface PlaybookContext extends BaseContext {
   isTTY: { stdin: boolean; stdout: boolean; stderr: boolean };
   /** Whether to write ANSI colours to each output stream (NO_COLOR / FORCE_COLOR / TTY already applied). */
   color: { stdout: boolean; stderr: boolean };
-  /** Current time; tests pin it. */
-  now: () => Date;
+  /**
+   * The one clock of the process: `create`'s `created_at`, the engine's attempt times, stale-run recovery and
+   * the live step clock all read it. Tests pin it.
+   */
+  clock: Clock;
 }
 
 /** The subset of `process` a context is built from, so the builder itself is testable. */
@@ -26,6 +30,12 @@ export interface ProcessLike {
   readonly stderr: BaseContext['stderr'] & { isTTY?: boolean };
   cwd(): string;
 }
+
+/**
+ * The machine's clock, as `SystemClock` of `@playbook/engine/node` is: written out here because importing that
+ * subpath would load every Node adapter of the engine into each command's start-up.
+ */
+const systemClock: Clock = { now: () => new Date() };
 
 /** Builds the context of a real run from the process; `homeDir` comes from `os.homedir()` at the edge. */
 export function createProcessContext(proc: ProcessLike, homeDir: string): PlaybookContext {
@@ -49,6 +59,6 @@ export function createProcessContext(proc: ProcessLike, homeDir: string): Playbo
     homeDir,
     isTTY,
     color,
-    now: () => new Date(),
+    clock: systemClock,
   };
 }

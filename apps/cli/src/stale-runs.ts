@@ -1,4 +1,4 @@
-import type { RunRecord, StaleRunRecoveredEvent } from '@playbook/engine';
+import type { Clock, RunRecord, StaleRunRecoveredEvent } from '@playbook/engine';
 import { staleRunNote } from './stale-run-note.js';
 import type { RunStore } from './state-store.js';
 
@@ -11,6 +11,8 @@ export interface RecoverStaleRunsInput {
   readonly workflowName?: string;
   /** Writes one line on stderr. */
   readonly note: (line: string) => void;
+  /** The command's clock: the end time written for a recovered run and its attempts. */
+  readonly clock: Clock;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): 
   const running = await input.repository.listRunningRuns(input.workflowName);
   if (running.length === 0) return;
 
-  const [{ recoverStaleRuns, ownerLiveness }, { NodeProcessTable, SystemClock }] = await Promise.all([
+  const [{ recoverStaleRuns, ownerLiveness }, { NodeProcessTable }] = await Promise.all([
     import('@playbook/engine'),
     import('@playbook/engine/node'),
   ]);
@@ -49,7 +51,7 @@ export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): 
   try {
     const writable = await input.openWritable();
     try {
-      const ports = { repository: writable, processTable, clock: new SystemClock() };
+      const ports = { repository: writable, processTable, clock: input.clock };
       await recoverStaleRuns(ports, input.workflowName, { onRecovered: (event) => recovered.push(event) });
     } finally {
       await writable.close();

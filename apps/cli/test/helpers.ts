@@ -53,7 +53,7 @@ export function makeContext(options: TestContextOptions): TestContext {
     homeDir: options.homeDir ?? options.cwd,
     isTTY: { stdin: tty, stdout: tty, stderr: tty },
     color: { stdout: color, stderr: color },
-    now: () => now,
+    clock: { now: () => now },
   };
   return { context, stdout: () => out, stderr: () => err };
 }

@@ -19,7 +19,20 @@ export {
   RunbookTableSchema,
   TYPE_FIELDS,
 } from './file-schema.js';
+export { formatDuration } from './format-duration.js';
 export { JSON_SCHEMA_PATH, renderRunbookJsonSchema, runbookJsonSchema } from './json-schema.js';
+export type {
+  AttemptKey,
+  AttemptRecord,
+  AttemptStatus,
+  NodeStatus,
+  RunKey,
+  RunOwner,
+  RunRecord,
+  RunState,
+  RunStatus,
+  RunTrigger,
+} from './run-records.js';
 export type {
   CommandNode,
   FunctionNode,

@@ -1,11 +1,11 @@
-import type { Runbook, RunbookNode } from '@playbook/domain';
+import type { Runbook, RunbookNode, RunKey } from '@playbook/domain';
 import type { AttemptOutput } from './attempt-output.js';
 import type { EventBody, PromptEvent } from './events.js';
 import type { Clock } from './ports/clock.js';
 import type { FunctionLoader } from './ports/function-loader.js';
 import type { ProcessRunner } from './ports/process-runner.js';
 import type { Prompter } from './ports/prompter.js';
-import type { RunKey, RunRepository } from './ports/run-repository.js';
+import type { RunRepository } from './ports/run-repository.js';
 import type { SecretMasker } from './secret-masker.js';
 
 /** Engine settings with every default applied. */

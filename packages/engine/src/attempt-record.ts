@@ -1,4 +1,5 @@
-import type { AttemptKey, AttemptRecord, RunKey, StartAttemptInput } from './ports/run-repository.js';
+import type { AttemptKey, AttemptRecord, RunKey } from '@playbook/domain';
+import type { StartAttemptInput } from './ports/run-repository.js';
 
 /**
  * The record `RunRepository.startAttempt` writes for attempt number `attempt`: the port's rule, kept here so

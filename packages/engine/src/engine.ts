@@ -2,6 +2,7 @@ import type { Runbook } from '@playbook/domain';
 import { refuseIfAborted } from './abort-reason.js';
 import { checkGivenValues } from './ask-values.js';
 import type { ResolvedSettings } from './attempt-context.js';
+import { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 import type { Engine, EnginePorts, EngineSettings, RunOptions, RunOutcome } from './engine-types.js';
 import { isolateListener } from './event-delivery.js';
 import { finishRun } from './finish-run.js';
@@ -13,9 +14,9 @@ import { RunSession, type SessionInit } from './run-session.js';
 /** Builds an engine over the given ports; settings left out take the defaults of SPEC §5. */
 export function createEngine(ports: EnginePorts, settings: EngineSettings = {}): Engine {
   const resolved: ResolvedSettings = {
-    defaultTimeoutSeconds: settings.defaultTimeoutSeconds ?? 300,
-    maxOutputBytes: settings.maxOutputBytes ?? 1024 * 1024,
-    killGraceMs: settings.killGraceMs ?? 2000,
+    defaultTimeoutSeconds: settings.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    maxOutputBytes: settings.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    killGraceMs: settings.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
   };
   return {
     run: (runbook, options) => startRun(ports, resolved, runbook, options),

@@ -1,6 +1,5 @@
-import type { NodeType } from '@playbook/domain';
+import type { AttemptStatus, NodeStatus, NodeType, RunStatus, RunTrigger } from '@playbook/domain';
 import type { OutputStream } from './ports/process-runner.js';
-import type { AttemptStatus, NodeStatus, RunStatus, RunTrigger } from './ports/run-repository.js';
 
 /** Node counts by latest attempt, as stored on the run. */
 export interface NodeCounts {

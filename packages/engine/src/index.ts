@@ -1,5 +1,19 @@
+// The records of a run's history are the domain's; re-exported beside the port that writes them.
+export type {
+  AttemptKey,
+  AttemptRecord,
+  AttemptStatus,
+  NodeStatus,
+  RunKey,
+  RunOwner,
+  RunRecord,
+  RunState,
+  RunStatus,
+  RunTrigger,
+} from '@playbook/domain';
 export { describeAttempt, describeRun, newAttemptRecord } from './attempt-record.js';
 export { BoundedOutput, droppedMarker } from './bounded-output.js';
+export { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 export { createEngine } from './engine.js';
 export type { EngineErrorCode } from './engine-error.js';
 export { EngineError } from './engine-error.js';
@@ -57,21 +71,11 @@ export type {
 export { PromptClosedError } from './ports/prompter.js';
 export type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from './ports/run-history.js';
 export type {
-  AttemptKey,
   AttemptOutcome,
-  AttemptRecord,
-  AttemptStatus,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
-  NodeStatus,
-  RunKey,
-  RunOwner,
-  RunRecord,
   RunRepository,
-  RunState,
-  RunStatus,
-  RunTrigger,
   StartAttemptInput,
 } from './ports/run-repository.js';
 export type { RunRepositoryErrorCode } from './ports/run-repository-error.js';

@@ -1,5 +1,5 @@
+import type { AttemptRecord, NodeStatus } from '@playbook/domain';
 import type { NodeCounts } from './events.js';
-import type { AttemptRecord, NodeStatus } from './ports/run-repository.js';
 
 /** Each node's latest attempt (highest number), by node id. */
 export function latestAttempts(attempts: readonly AttemptRecord[]): Map<string, AttemptRecord> {

@@ -1,7 +1,7 @@
+import type { RunOwner } from '@playbook/domain';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from './engine.js';
 import type { EngineEvent } from './events.js';
-import type { RunOwner } from './ports/run-repository.js';
 import { recoverStaleRun, recoverStaleRuns, runLiveness } from './recover-stale-run.js';
 import { FakeProcessRunner } from './testing/fake-process-runner.js';
 import { FakeProcessTable } from './testing/fake-process-table.js';

@@ -1,8 +1,9 @@
+import type { AttemptRecord, NodeStatus, RunKey, RunOwner, RunRecord } from '@playbook/domain';
+import { DEFAULT_KILL_GRACE_MS } from './defaults.js';
 import type { EnginePorts } from './engine-types.js';
 import type { StaleRunRecoveredEvent } from './events.js';
 import { countNodes, latestAttempts } from './node-statuses.js';
 import type { ProcessTable } from './ports/process-runner.js';
-import type { AttemptRecord, NodeStatus, RunKey, RunOwner, RunRecord } from './ports/run-repository.js';
 
 /** The ports a recovery needs: no prompter, runner or loader, so `show` and `info` can recover too. */
 export type RecoveryPorts = Pick<EnginePorts, 'repository' | 'processTable' | 'clock'>;
@@ -43,8 +44,6 @@ export type RecoveryResult =
     }
   /** Left alone; `run` is the run as read (absent when there is none). */
   | { readonly recovered: false; readonly reason: NotRecoveredReason; readonly run?: RunRecord };
-
-const DEFAULT_KILL_GRACE_MS = 2000;
 
 /** Whether `run` is `running` with its owner gone, as far as this host can tell (SPEC §2.5). */
 export function runLiveness(run: RunRecord, processTable: ProcessTable): RunLiveness {

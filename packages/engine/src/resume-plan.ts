@@ -1,6 +1,5 @@
-import type { Runbook } from '@playbook/domain';
+import type { NodeStatus, Runbook } from '@playbook/domain';
 import { satisfies } from './node-statuses.js';
-import type { NodeStatus } from './ports/run-repository.js';
 
 /** Which nodes a resume runs again, before the operator is asked about repeatable ones. */
 export interface ResumePlan {

@@ -1,4 +1,4 @@
-import type { Runbook } from '@playbook/domain';
+import type { NodeStatus, Runbook, RunRecord, RunState } from '@playbook/domain';
 import { refuseIfAborted } from './abort-reason.js';
 import { checkGivenValues } from './ask-values.js';
 import type { ResolvedSettings } from './attempt-context.js';
@@ -9,7 +9,6 @@ import type { RunStartedEvent } from './events.js';
 import { finishRun } from './finish-run.js';
 import { latestAttempts, reasonOf } from './node-statuses.js';
 import { planOrder } from './planner.js';
-import type { NodeStatus, RunRecord, RunState } from './ports/run-repository.js';
 import {
   ownerLiveness,
   recordInterrupted,

@@ -1,4 +1,4 @@
-import type { FunctionNode, Runbook, RunbookNode } from '@playbook/domain';
+import type { AttemptKey, FunctionNode, NodeStatus, Runbook, RunbookNode, RunKey } from '@playbook/domain';
 import { abortReasonText } from './abort-reason.js';
 import { askedParams } from './ask-values.js';
 import type { AttemptContext, AttemptResult, PromptOutcome, ResolvedSettings } from './attempt-context.js';
@@ -10,7 +10,6 @@ import type { EngineEvent, EventBody, PromptEvent } from './events.js';
 import { satisfies } from './node-statuses.js';
 import type { FailureChoice } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
-import type { AttemptKey, NodeStatus, RunKey } from './ports/run-repository.js';
 import { runCommand } from './run-command.js';
 import { runFunction } from './run-function.js';
 import { runManual } from './run-manual.js';

@@ -1,6 +1,6 @@
+import type { RunState } from '@playbook/domain';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from './engine.js';
-import type { RunState } from './ports/run-repository.js';
 import { recoverStaleRun } from './recover-stale-run.js';
 import { FakeProcessRunner } from './testing/fake-process-runner.js';
 import { FakeProcessTable } from './testing/fake-process-table.js';

@@ -1,8 +1,7 @@
-/**
- * Status of a node in a run. The same union as `NodeStatus` of `@playbook/engine`, declared here so that
- * drawing a graph does not depend on the engine; structural typing keeps the two interchangeable.
- */
-export type NodeStatusName = 'ok' | 'nok' | 'skipped' | 'running' | 'pending';
+import type { NodeStatus } from '@playbook/domain';
+
+/** Status of a node in a run: the domain's `NodeStatus`, under the name this package has always exported. */
+export type NodeStatusName = NodeStatus;
 
 /** What the status overlay shows of one node in one run. */
 export interface NodeRunStatus {

@@ -103,7 +103,7 @@ describe('renderDot', () => {
     expect(titles).toEqual(
       expect.arrayContaining(['build', 'approve', 'notify', 'legend:ok', 'legend:pending']),
     );
-    expect(drawnNodes(svg).get('build')).toEqual(['Build image', 'ok · 1 attempt · 900 ms']);
+    expect(drawnNodes(svg).get('build')).toEqual(['Build image', 'ok · 1 attempt · 900ms']);
     expect(svg).toContain('font-family="DejaVu Sans,Verdana,sans-serif"');
   });
 

@@ -179,12 +179,12 @@ describe('toDot status overlay', () => {
 
 describe('statusLine', () => {
   it.each([
-    [{ status: 'ok', attempts: 2, durationMs: 1234 }, 'ok · 2 attempts · 1.2 s'],
-    [{ status: 'nok', attempts: 1, durationMs: 850 }, 'nok · 1 attempt · 850 ms'],
+    [{ status: 'ok', attempts: 2, durationMs: 1234 }, 'ok · 2 attempts · 1.2s'],
+    [{ status: 'nok', attempts: 1, durationMs: 850 }, 'nok · 1 attempt · 850ms'],
     [{ status: 'running', attempts: 3, durationMs: null }, 'running · 3 attempts'],
     [{ status: 'pending', attempts: 0, durationMs: null }, 'pending'],
-    [{ status: 'ok', attempts: 1, durationMs: 125_000 }, 'ok · 1 attempt · 2 min 5 s'],
-    [{ status: 'ok', attempts: 1, durationMs: 3_720_000 }, 'ok · 1 attempt · 1 h 2 min'],
+    [{ status: 'ok', attempts: 1, durationMs: 125_000 }, 'ok · 1 attempt · 2m 05s'],
+    [{ status: 'ok', attempts: 1, durationMs: 3_720_000 }, 'ok · 1 attempt · 1h 02m'],
   ] satisfies Array<[NodeRunStatus, string]>)('%o → %s', (run, expected) => {
     expect(statusLine(run)).toBe(expected);
   });

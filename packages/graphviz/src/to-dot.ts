@@ -1,6 +1,6 @@
 import type { Runbook, RunbookNode } from '@playbook/domain';
+import { formatDuration } from '@playbook/domain/text';
 import { commentLines, quoteId, quoteLabel } from './dot-text.js';
-import { formatDuration } from './format-duration.js';
 import { CRITICAL_BORDER, DOT_FONT, STATUS_LOOKS, TYPE_LOOKS } from './looks.js';
 import { NODE_STATUS_NAMES, type NodeRunStatus } from './node-run-status.js';
 
@@ -32,7 +32,7 @@ function statusOf(options: ToDotOptions, nodeId: string): NodeRunStatus | undefi
 
 const PENDING: NodeRunStatus = { status: 'pending', attempts: 0, durationMs: null };
 
-/** `ok · 2 attempts · 1.2 s`: the status line under a node's name in the overlay. */
+/** `ok · 2 attempts · 1.2s`: the status line under a node's name in the overlay. */
 export function statusLine(run: NodeRunStatus): string {
   const parts: string[] = [run.status];
   if (run.attempts > 0) parts.push(`${run.attempts} ${run.attempts === 1 ? 'attempt' : 'attempts'}`);

@@ -86,7 +86,7 @@ export class CreateCommand extends BaseCommand {
         title,
         author,
         description,
-        createdAt: this.context.now().toISOString(),
+        createdAt: this.context.clock.now().toISOString(),
       });
       await mkdir(dirname(path), { recursive: true });
       // 'wx' when we did not decide to overwrite: a file that appeared meanwhile is still not clobbered.

@@ -67,6 +67,7 @@ export class InfoCommand extends BaseCommand {
           openWritable: () => this.openRepository(),
           ...(this.workflow === undefined ? {} : { workflowName: this.workflow }),
           note: (line) => this.context.stderr.write(`${line}\n`),
+          clock: this.context.clock,
         });
         const database = await repository.databaseInfo();
         const all = await repository.listWorkflows();

@@ -67,6 +67,7 @@ export abstract class RunBaseCommand extends BaseCommand {
     ]);
 
     const renderer = new Renderer({
+      now: () => this.context.clock.now().getTime(),
       output: this.context.stdout,
       notes: this.context.stderr,
       clock: canMoveCursor(this.context.env, this.context.isTTY.stderr) ? this.context.stderr : null,
@@ -84,7 +85,11 @@ export abstract class RunBaseCommand extends BaseCommand {
     try {
       return await this.withRepository(async (repository) => {
         const engine = createEngine(
-          { ...createNodePorts(), repository, prompter: operator?.prompter ?? neverAsk },
+          {
+            ...createNodePorts({ clock: this.context.clock }),
+            repository,
+            prompter: operator?.prompter ?? neverAsk,
+          },
           { defaultTimeoutSeconds: config.defaultTimeoutSeconds, maxOutputBytes: config.maxOutputBytes },
         );
         const outcome = await this.start(engine, runbook, {

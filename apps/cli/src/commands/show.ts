@@ -53,6 +53,7 @@ export class ShowCommand extends BaseCommand {
           openWritable: () => this.openRepository(),
           workflowName: this.workflow,
           note: (line) => this.context.stderr.write(`${line}\n`),
+          clock: this.context.clock,
         });
         if (runId === undefined) {
           const runs = await repository.listRuns(this.workflow);

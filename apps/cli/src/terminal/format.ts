@@ -1,19 +1,7 @@
-import type { Colors } from './colors.js';
+// One duration formatter for every package: the terminal, `show` and Graphviz labels read alike.
+export { formatDuration } from '@playbook/domain/text';
 
-/** A duration for people: `420ms`, `3.2s`, `2m 05s`, `1h 02m`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) {
-    return `${Math.max(0, Math.round(ms))}ms`;
-  }
-  if (ms < 60_000) {
-    return `${(ms / 1000).toFixed(1)}s`;
-  }
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 3600) {
-    return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
-  }
-  return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-}
+import type { Colors } from './colors.js';
 
 /** What a node's end looks like: ✔ ok, ✖ nok, ↷ skipped, ⊘ blocked or interrupted. */
 export type Mark = 'ok' | 'nok' | 'skipped' | 'stopped' | 'pending' | 'running';

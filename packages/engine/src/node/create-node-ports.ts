@@ -5,7 +5,10 @@ import { NodeProcessRunner, type NodeProcessRunnerOptions } from './node-process
 import { NodeProcessTable } from './node-process-table.js';
 import { SystemClock } from './system-clock.js';
 
-export type NodePortsOptions = NodeProcessRunnerOptions;
+export interface NodePortsOptions extends NodeProcessRunnerOptions {
+  /** The clock to use; default the machine's (`SystemClock`). A composition root passes its one clock here. */
+  readonly clock?: Clock;
+}
 
 /** The engine ports Node provides; add a `RunRepository` and a `Prompter` to get `EnginePorts`. */
 export interface NodePorts {
@@ -17,9 +20,10 @@ export interface NodePorts {
 
 /** Clock, process runner, function loader and process table of this Node process. */
 export function createNodePorts(options: NodePortsOptions = {}): NodePorts {
+  const { clock, ...runnerOptions } = options;
   return {
-    clock: new SystemClock(),
-    processRunner: new NodeProcessRunner(options),
+    clock: clock ?? new SystemClock(),
+    processRunner: new NodeProcessRunner(runnerOptions),
     functionLoader: new NodeFunctionLoader(),
     processTable: new NodeProcessTable(),
   };

@@ -1,4 +1,4 @@
-import type { AttemptStatus, RunKey, RunRecord, RunState, RunStatus } from './run-repository.js';
+import type { AttemptStatus, RunKey, RunRecord, RunState, RunStatus } from '@playbook/domain';
 
 /** One workflow in the history: how many runs it has, by status, and its newest run. */
 export interface WorkflowSummary {

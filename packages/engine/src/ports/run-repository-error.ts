@@ -1,5 +1,5 @@
+import type { AttemptKey, RunKey } from '@playbook/domain';
 import { describeAttempt, describeRun } from '../attempt-record.js';
-import type { AttemptKey, RunKey } from './run-repository.js';
 
 /** Why a `RunRepository` write was refused. Every adapter gives these codes, whatever its wording. */
 export type RunRepositoryErrorCode =

@@ -1,20 +1,22 @@
+import type {
+  AttemptKey,
+  AttemptRecord,
+  AttemptStatus,
+  RunKey,
+  RunOwner,
+  RunRecord,
+  RunState,
+  RunStatus,
+} from '@playbook/domain';
 import { newAttemptRecord } from '../attempt-record.js';
 import { compareCodePoints } from '../name-order.js';
 import type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from '../ports/run-history.js';
 import type {
-  AttemptKey,
   AttemptOutcome,
-  AttemptRecord,
-  AttemptStatus,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
-  RunKey,
-  RunOwner,
-  RunRecord,
   RunRepository,
-  RunState,
-  RunStatus,
   StartAttemptInput,
 } from '../ports/run-repository.js';
 import { attemptNotFound, attemptNotRunning, runNotFound } from '../ports/run-repository-error.js';

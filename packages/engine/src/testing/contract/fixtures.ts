@@ -1,12 +1,5 @@
-import type {
-  AttemptStatus,
-  CreateRunInput,
-  RunKey,
-  RunOwner,
-  RunRecord,
-  RunRepository,
-  RunStatus,
-} from '../../ports/run-repository.js';
+import type { AttemptStatus, RunKey, RunOwner, RunRecord, RunStatus } from '@playbook/domain';
+import type { CreateRunInput, RunRepository } from '../../ports/run-repository.js';
 
 // What the contract suites write: owners, times, runs.
 

@@ -1,11 +1,6 @@
+import type { AttemptKey, RunOwner, RunRecord, RunStatus } from '@playbook/domain';
 import { describe, expect, it } from 'vitest';
-import type {
-  AttemptKey,
-  RunOwner,
-  RunRecord,
-  RunRepository,
-  RunStatus,
-} from '../../ports/run-repository.js';
+import type { RunRepository } from '../../ports/run-repository.js';
 import type { RunRepositoryErrorCode } from '../../ports/run-repository-error.js';
 import { type ContractOptions, type ContractStores, contractStores } from './contract-harness.js';
 import { key, OTHER_OWNER, OWNER, runInput, T0, T1, T2, T3 } from './fixtures.js';

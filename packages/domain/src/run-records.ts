@@ -1,0 +1,75 @@
+// The records of a run's history: what the `runs` and `executions` tables hold, as every package sees them
+// (the engine writes them, adapters store them, the CLI and Graphviz show them).
+
+/** Status of a whole run. */
+export type RunStatus = 'running' | 'ok' | 'nok' | 'aborted';
+/** Status of one attempt of a node. */
+export type AttemptStatus = 'running' | 'ok' | 'nok' | 'skipped';
+/** Status of a node in a run: its latest attempt's, or `pending` when it has none. */
+export type NodeStatus = AttemptStatus | 'pending';
+/** How the run was last started. */
+export type RunTrigger = 'run' | 'resume';
+
+/** Identifies one run: ids are 1, 2, 3… per workflow. */
+export interface RunKey {
+  readonly workflowName: string;
+  readonly runId: number;
+}
+
+/** Identifies one attempt of one node within a run. */
+export interface AttemptKey extends RunKey {
+  readonly nodeId: string;
+  readonly attempt: number;
+}
+
+/** The process driving a running run, so another process can tell whether it is still alive. */
+export interface RunOwner {
+  /** Host name of the owner's machine. */
+  readonly host: string;
+  /** Process id of the owner. */
+  readonly pid: number;
+  /** Process group of the command the owner is running, if any: resume kills it when the owner died. */
+  readonly processGroup: number | null;
+}
+
+/** A row of the `runs` table plus the adapter-owned extras the engine needs. */
+export interface RunRecord extends RunKey {
+  readonly startTime: string;
+  readonly endTime: string | null;
+  readonly status: RunStatus;
+  readonly nodesOk: number;
+  readonly nodesNok: number;
+  readonly nodesSkipped: number;
+  readonly trigger: RunTrigger;
+  /** Who drives the run; null once it has ended or its owner let it go. */
+  readonly owner: RunOwner | null;
+  /** Hex SHA-256 of the runbook file when the run started; null when unknown. */
+  readonly runbookHash: string | null;
+  /** Node ids of the runbook when the run started, in plan order; used to report a changed file on resume. */
+  readonly nodeIds: readonly string[];
+}
+
+/** A row of the `executions` table: one attempt of one node. */
+export interface AttemptRecord extends AttemptKey {
+  readonly startTime: string;
+  readonly endTime: string | null;
+  readonly status: AttemptStatus;
+  readonly operatorDecision: string | null;
+  readonly resultText: string | null;
+  readonly exitCode: number | null;
+  readonly exception: string | null;
+  readonly stdout: string | null;
+  readonly stderr: string | null;
+  readonly durationMs: number | null;
+}
+
+/**
+ * A run and every attempt of it, attempts ordered by start time; attempts that started at the same instant stay
+ * in the order they were written.
+ */
+export interface RunState {
+  readonly run: RunRecord;
+  readonly attempts: readonly AttemptRecord[];
+  /** Remembered `${ask}` answers: node id → param → value. */
+  readonly answers: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
