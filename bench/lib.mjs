@@ -122,7 +122,7 @@ export async function populateHistory(path, runs, perRun) {
     `INSERT INTO runs (workflow_name, run_id, start_time, end_time, status, nodes_ok, nodes_nok, nodes_skipped, trigger)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'run')`,
   );
-  const insertExecution = db.prepare(
+  const insertAttempt = db.prepare(
     `INSERT INTO executions (workflow_name, run_id, node_id, attempt, start_time, end_time, status, exit_code, stdout, stderr, duration_ms)
      VALUES (?, ?, ?, 1, ?, ?, ?, 0, 'out', '', 12)`,
   );
@@ -134,7 +134,7 @@ export async function populateHistory(path, runs, perRun) {
       const time = new Date(Date.UTC(2025, 0, 1) + r * 60_000).toISOString();
       insertRun.run(workflow, runId, time, time, statuses[r % 5], perRun, 0, 0);
       for (let n = 0; n < perRun; n++) {
-        insertExecution.run(workflow, runId, `node${n}`, time, time, n % 17 === 0 ? 'nok' : 'ok');
+        insertAttempt.run(workflow, runId, `node${n}`, time, time, n % 17 === 0 ? 'nok' : 'ok');
       }
     }
   })();

@@ -20,7 +20,7 @@ export async function bench({ quick }) {
     'listWorkflows (info)': () => repo.listWorkflows(),
     'nodeStatusCounts of one workflow (info)': () => repo.nodeStatusCounts('wf3'),
     'listRuns of one workflow (show)': () => repo.listRuns('wf3'),
-    'getRunWithExecutions (show --run-id)': () => repo.getRunWithExecutions('wf3', Math.floor(runs / 20)),
+    'loadRun (show --run-id)': () => repo.loadRun({ workflowName: 'wf3', runId: Math.floor(runs / 20) }),
   };
   const scanMs = [];
   const samples = Object.fromEntries(Object.keys(queries).map((k) => [k, []]));

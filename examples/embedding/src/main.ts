@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       expectOutcome(resumed, 'ok', 1);
 
       console.log('\n# what the database holds');
-      const state = await second.getRunWithExecutions(runbook.meta.title, resumed.runId);
+      const state = await second.loadRun({ workflowName: runbook.meta.title, runId: resumed.runId });
       check(state !== undefined, 'the run is in the database');
       if (state === undefined) return;
       console.log(`run ${state.run.runId}: ${state.run.status}, trigger ${state.run.trigger}`);

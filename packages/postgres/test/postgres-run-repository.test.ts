@@ -182,7 +182,7 @@ describe('history queries', () => {
       { nodeId: 'b', runs: 1, attempts: 1, runsByStatus: { running: 0, ok: 0, nok: 0, skipped: 1 } },
     ]);
     expect((await repo.listRuns('deploy')).map((r) => `${r.runId}:${r.status}`)).toEqual(['2:nok', '1:ok']);
-    const shown = await repo.getRunWithExecutions('deploy', 1);
+    const shown = await repo.loadRun({ workflowName: 'deploy', runId: 1 });
     expect(shown?.attempts.map((x) => `${x.nodeId}#${x.attempt}:${x.status}:${x.durationMs}`)).toEqual([
       'a#1:nok:5',
       'a#2:ok:3000000000',

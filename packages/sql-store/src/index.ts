@@ -4,7 +4,7 @@ export { summarizeWorkflows, tallyNodeStatuses } from './history-shaping.js';
 export { migrationsFor, SCHEMA_VERSION, SqlMigrationProvider } from './migrations.js';
 export type { Operation, SqlStep } from './operations.js';
 export { driveAsync, driveSync } from './operations.js';
-export type { ExecutionsRow, RunsRow } from './rows.js';
+export type { AttemptRow, RunsRow } from './rows.js';
 export { orderAttempts, toAttemptRecord, toRunRecord, toRunState } from './rows.js';
 export { schemaDdl } from './schema.js';
 export { schemaVersionOf } from './schema-version.js';

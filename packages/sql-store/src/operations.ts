@@ -28,7 +28,7 @@ import {
   summarizeWorkflows,
   tallyNodeStatuses,
 } from './history-shaping.js';
-import { type ExecutionsRow, orderAttempts, type RunsRow, toRunRecord, toRunState } from './rows.js';
+import { type AttemptRow, orderAttempts, type RunsRow, toRunRecord, toRunState } from './rows.js';
 import { schemaVersionOf } from './schema-version.js';
 import { STATUS_SLOTS, type Statements } from './statements.js';
 
@@ -209,7 +209,7 @@ export class Operations {
   *loadRun(key: RunKey): Operation<RunState | undefined> {
     const run = (yield row(this.#sql.selectRun, key.workflowName, key.runId)) as RunsRow | undefined;
     if (run === undefined) return undefined;
-    const attempts = (yield rows(this.#sql.selectAttempts, key.workflowName, key.runId)) as ExecutionsRow[];
+    const attempts = (yield rows(this.#sql.selectAttempts, key.workflowName, key.runId)) as AttemptRow[];
     const answers = (yield rows(this.#sql.selectAnswers, key.workflowName, key.runId)) as AnswerRow[];
     return toRunState(run, orderAttempts(attempts), answers);
   }

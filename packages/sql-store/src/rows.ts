@@ -15,7 +15,7 @@ import type { ExecutionsTable, RunAnswersTable, RunsTable } from './tables.js';
 export type RunsRow = Selectable<RunsTable>;
 
 /** An `executions` row as a driver returns it: PostgreSQL's BIGINT `duration_ms` comes as a string. */
-export type ExecutionsRow = Omit<Selectable<ExecutionsTable>, 'duration_ms'> & {
+export type AttemptRow = Omit<Selectable<ExecutionsTable>, 'duration_ms'> & {
   readonly duration_ms: DriverCount | null;
 };
 
@@ -41,7 +41,7 @@ export function toRunRecord(row: RunsRow): RunRecord {
 }
 
 /** An `executions` row as the engine sees it. */
-export function toAttemptRecord(row: ExecutionsRow): AttemptRecord {
+export function toAttemptRecord(row: AttemptRow): AttemptRecord {
   return {
     workflowName: row.workflow_name,
     runId: row.run_id,
@@ -65,7 +65,7 @@ export function toAttemptRecord(row: ExecutionsRow): AttemptRecord {
  * same-instant ones in the order written. Sorted here (a stable sort, by code point) rather than by the
  * database, whose collation of text might differ.
  */
-export function orderAttempts(rows: readonly ExecutionsRow[]): AttemptRecord[] {
+export function orderAttempts(rows: readonly AttemptRow[]): AttemptRecord[] {
   return rows.map(toAttemptRecord).sort((a, b) => compareCodePoints(a.startTime, b.startTime));
 }
 

@@ -102,11 +102,6 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
     return this.read(this.#operations.nodeStatusCounts(workflowName));
   }
 
-  /** One run with its executions in order and its remembered answers; undefined when there is none. */
-  getRunWithExecutions(workflowName: string, runId: number): Promise<RunState | undefined> {
-    return this.loadRun({ workflowName, runId });
-  }
-
   databaseInfo(): Promise<DatabaseInfo> {
     return this.read(this.#operations.databaseInfo(this.path));
   }
