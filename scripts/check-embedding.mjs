@@ -5,32 +5,20 @@
 // runbook with the in-memory history, then with SQLite through an abort and a resume — and compares what it
 // prints with examples/embedding/expected-output.txt. Exits 1 on any difference.
 //
-//   node scripts/check-embedding.mjs [--no-build] [--keep] [--compile-native]
+//   node scripts/check-embedding.mjs [--no-build] [--keep]
 //
 // --keep leaves the temporary project in place (its path is printed) to poke at.
-// Native addons: npm installs with --ignore-scripts, then better-sqlite3's addon is copied from the workspace's
-// own build when the versions match (compiling it again takes over a minute and tests nothing of ours); any
-// other package with an install script, or a version mismatch, or --compile-native, gets `npm rebuild`.
-import {
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+// Install scripts run as they do for a user: better-sqlite3 fetches its prebuilt addon or compiles it, so a
+// broken native install fails this check rather than hiding behind the workspace's own build.
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { buildAll, exec, packAll, publishablePackages, ROOT } from './lib/workspace.mjs';
 
 const args = process.argv.slice(2);
 const build = !args.includes('--no-build');
 const keep = args.includes('--keep');
-const compileNative = args.includes('--compile-native');
 const EXAMPLE = join(ROOT, 'examples', 'embedding');
 
 const started = performance.now();
@@ -68,10 +56,7 @@ try {
   manifest.dependencies = tarballDependencies(manifest.dependencies, packed);
   writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  await step('npm install', () =>
-    exec('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: project, env }),
-  );
-  await step('native addons', () => installNativeAddons(project));
+  await step('npm install', () => exec('npm', ['install', '--no-audit', '--no-fund'], { cwd: project, env }));
   checkInstalledFromTarballs(project, Object.keys(manifest.dependencies));
 
   await step('tsc', () =>
@@ -121,45 +106,6 @@ function tarballDependencies(dependencies, packed) {
     }
   }
   return result;
-}
-
-/** Runs the install scripts that `--ignore-scripts` skipped, or reuses the workspace's build of better-sqlite3. */
-async function installNativeAddons(projectDir) {
-  const lock = JSON.parse(readFileSync(join(projectDir, 'package-lock.json'), 'utf8'));
-  const scripted = Object.entries(lock.packages ?? {})
-    .filter(([, entry]) => entry.hasInstallScript === true)
-    .map(([path, entry]) => ({
-      path,
-      name: path.slice(path.lastIndexOf('node_modules/') + 13),
-      version: entry.version,
-    }));
-  const rebuild = [];
-  for (const pkg of scripted) {
-    if (
-      pkg.name === 'better-sqlite3' &&
-      !compileNative &&
-      reuseBetterSqlite3(join(projectDir, pkg.path), pkg.version)
-    )
-      continue;
-    rebuild.push(pkg.name);
-  }
-  if (rebuild.length > 0) await exec('npm', ['rebuild', ...new Set(rebuild)], { cwd: projectDir, env });
-}
-
-/** Copies the workspace's compiled better-sqlite3 addon when it is the same version; false when it cannot. */
-function reuseBetterSqlite3(target, version) {
-  const requireFromSqlite = createRequire(join(ROOT, 'packages', 'sqlite', 'package.json'));
-  let manifestPath;
-  try {
-    manifestPath = requireFromSqlite.resolve('better-sqlite3/package.json');
-  } catch {
-    return false;
-  }
-  const source = join(dirname(manifestPath), 'build', 'Release', 'better_sqlite3.node');
-  if (JSON.parse(readFileSync(manifestPath, 'utf8')).version !== version || !existsSync(source)) return false;
-  mkdirSync(join(target, 'build', 'Release'), { recursive: true });
-  copyFileSync(source, join(target, 'build', 'Release', 'better_sqlite3.node'));
-  return true;
 }
 
 /** Every @playbook package in node_modules is a real folder unpacked from a tarball, not a link to the workspace. */

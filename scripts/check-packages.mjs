@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // Checks what npm users would install: packs every publishable workspace package with `pnpm pack` (as
 // `pnpm publish` would, so `workspace:^` ranges are rewritten) and lints each tarball with publint (--strict:
-// warnings fail too) and @arethetypeswrong/cli (profile esm-only: the packages are ESM only, so CommonJS
-// `require` and node10 resolution are out of scope), plus a few checks of our own. Exits 1 on any problem.
+// warnings fail too) and @arethetypeswrong/cli (every resolution mode, node10 included, but CommonJS `require`:
+// the packages are ESM only), plus a few checks of our own: LICENSE, README, source maps. Exits 1 on any problem.
 //
 //   node scripts/check-packages.mjs [--no-build] [--keep <dir>]
 //
 // --no-build skips `turbo run build`; --keep writes the tarballs to <dir> and leaves them there.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { bin, buildAll, exec, mapLimit, packAll, publishablePackages } from './lib/workspace.mjs';
+import { bin, buildAll, exec, mapLimit, packAll, publishablePackages, ROOT } from './lib/workspace.mjs';
 
 const args = process.argv.slice(2);
 const build = !args.includes('--no-build');
@@ -69,6 +69,15 @@ async function checkTarball(pkg) {
       problems.push(`test or build-info file in the tarball: ${file}`);
     }
   }
+  // What a user of the package is owed besides the code: its licence (the repository's, word for word) and a
+  // README for the registry's page.
+  const license = await readPackedFile(pkg.tarball, 'package/LICENSE').catch(() => undefined);
+  if (license === undefined) problems.push('no LICENSE in the tarball');
+  else if (license !== readFileSync(resolve(ROOT, 'LICENSE'), 'utf8'))
+    problems.push("LICENSE differs from the repository's LICENSE");
+  if (!pkg.files.includes('README.md')) problems.push('no README.md in the tarball');
+  // A source map must not point at files that are not shipped: each source is in the tarball or inside the map.
+  problems.push(...(await mapsWithMissingSources(pkg)));
   for (const [name, path] of Object.entries(
     typeof manifest.bin === 'string' ? { [manifest.name]: manifest.bin } : (manifest.bin ?? {}),
   )) {
@@ -83,10 +92,12 @@ async function checkTarball(pkg) {
     problems.push(`publint:\n${error.stdout}${error.stderr}`.trimEnd());
   }
   try {
+    // Every resolution mode but CommonJS `require` (the packages are ESM only): node10 included, which older
+    // TypeScript set-ups (`moduleResolution: node`) use and the `typesVersions` maps of subpaths serve.
     await exec(bin('attw'), [
       pkg.tarball,
-      '--profile',
-      'esm-only',
+      '--ignore-rules',
+      'cjs-resolves-to-esm',
       '--format',
       'ascii',
       '--no-emoji',
@@ -96,6 +107,32 @@ async function checkTarball(pkg) {
     problems.push(`attw:\n${error.stdout}${error.stderr}`.trimEnd());
   }
   return { ...pkg, problems };
+}
+
+/** Source maps of a tarball naming a source that neither ships nor is inlined (`sourcesContent`). */
+async function mapsWithMissingSources(pkg) {
+  const maps = pkg.files.filter((file) => file.endsWith('.map'));
+  if (maps.length === 0) return [];
+  const folder = mkdtempSync(resolve(tmpdir(), 'playbook-maps-'));
+  try {
+    await promisify(execFile)('tar', ['-xzf', pkg.tarball, '-C', folder]);
+    const shipped = new Set(pkg.files.map((file) => resolve(folder, 'package', file)));
+    const problems = [];
+    for (const file of maps) {
+      const path = resolve(folder, 'package', file);
+      const map = JSON.parse(readFileSync(path, 'utf8'));
+      const missing = (map.sources ?? []).filter(
+        (source, i) =>
+          typeof map.sourcesContent?.[i] !== 'string' &&
+          !shipped.has(resolve(dirname(path), map.sourceRoot ?? '', source)),
+      );
+      if (missing.length > 0)
+        problems.push(`${file} points at sources that do not ship: ${missing.join(', ')}`);
+    }
+    return problems;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** One file's text out of a .tgz (via the system tar, present on every CI image). */
