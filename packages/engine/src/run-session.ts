@@ -6,6 +6,7 @@ import { INTERRUPTED, promptClosed } from './attempt-context.js';
 import { AttemptOutput } from './attempt-output.js';
 import type { EnginePorts, RunOptions, RunOutcome } from './engine-types.js';
 import type { Deliver } from './event-delivery.js';
+import { eventLoopTurn } from './event-loop-turn.js';
 import type { EngineEvent, EventBody, PromptEvent } from './events.js';
 import { satisfies } from './node-statuses.js';
 import type { FailureChoice } from './ports/prompter.js';
@@ -138,6 +139,8 @@ export class RunSession {
     for (const id of plan) {
       if (!toRun.has(id)) continue;
       const node = this.#nodes.get(id) as RunbookNode;
+      // An interrupt or a hang-up raised since the last step is seen before the next one starts.
+      await eventLoopTurn();
       if (this.#signal.aborted) return { status: 'aborted', interrupted: true, failed: null };
       // The operator is gone: what ran is recorded, nothing new starts.
       if (this.#hangup?.aborted) return { status: 'aborted', interrupted: false, failed: null };
