@@ -25,7 +25,11 @@ export async function timeMs(fn) {
   return performance.now() - start;
 }
 
-/** Runs baseline and candidate alternately `reps` times (alternating spreads machine noise over both). */
+/**
+ * Runs baseline and candidate alternately `reps` times (alternating spreads machine noise over both). `ratio`
+ * is the ratio of the medians; `pairedRatio` the median of each pair's ratio, which holds better when the
+ * machine's speed drifts during the run.
+ */
 export async function compare(reps, baseline, candidate) {
   const base = [];
   const cand = [];
@@ -33,7 +37,12 @@ export async function compare(reps, baseline, candidate) {
     base.push(await timeMs(baseline));
     cand.push(await timeMs(candidate));
   }
-  return { baselineMs: median(base), candidateMs: median(cand), ratio: median(cand) / median(base) };
+  return {
+    baselineMs: median(base),
+    candidateMs: median(cand),
+    ratio: median(cand) / median(base),
+    pairedRatio: median(cand.map((ms, i) => ms / base[i])),
+  };
 }
 
 /** Runs a command to its end; throws with its stderr when it fails and `check` is set. */
