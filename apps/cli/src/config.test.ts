@@ -27,6 +27,7 @@ describe('resolveConfig', () => {
     expect(config).toEqual({
       defaultTimeoutSeconds: 300,
       maxOutputBytes: 1048576,
+      heartbeatSeconds: 60,
       statePath: '/home/op/.config/playbook/run.db',
       configPath: '/home/op/.config/playbook/config.toml',
       configFileFound: false,
@@ -47,12 +48,13 @@ describe('resolveConfig', () => {
       input({
         readFile: files({
           '/home/op/.config/playbook/config.toml':
-            'default_timeout_seconds = 12.5\nstate_path = "~/runs/history.db"\nmax_output_bytes = 4096\n',
+            'default_timeout_seconds = 12.5\nstate_path = "~/runs/history.db"\nmax_output_bytes = 4096\nheartbeat_seconds = 0.5\n',
         }),
       }),
     );
     expect(config.defaultTimeoutSeconds).toBe(12.5);
     expect(config.maxOutputBytes).toBe(4096);
+    expect(config.heartbeatSeconds).toBe(0.5);
     expect(config.statePath).toBe('/home/op/runs/history.db');
     expect(config.configFileFound).toBe(true);
   });
@@ -114,6 +116,17 @@ describe('resolveConfig', () => {
     });
   });
 
+  it('takes heartbeat_seconds = 0 (no heartbeat) and refuses a negative or non-number one, naming the line', () => {
+    const config = (text: string) =>
+      resolveConfig(input({ readFile: files({ '/home/op/.config/playbook/config.toml': text }) }));
+    expect(config('heartbeat_seconds = 0').heartbeatSeconds).toBe(0);
+    for (const bad of ['heartbeat_seconds = -1', 'heartbeat_seconds = "60"']) {
+      expect(() => config(`# heartbeat\n${bad}`)).toThrow(
+        /config\.toml:2: heartbeat_seconds must be a number of seconds/,
+      );
+    }
+  });
+
   it('refuses an explicitly named config file that does not exist', () => {
     const error = configError(() => resolveConfig(input({ flags: { config: 'missing.toml' } })));
     expect(error.file).toBe('/srv/ops/missing.toml');
@@ -126,7 +139,7 @@ describe('resolveConfig', () => {
     expect(error.key).toBe('default_timeout_second');
     expect(error.line).toBe(3);
     expect(error.message).toBe(
-      '/c.toml:3: unknown key "default_timeout_second" (did you mean "default_timeout_seconds"?); known keys: default_timeout_seconds, state_path, state_url, max_output_bytes',
+      '/c.toml:3: unknown key "default_timeout_second" (did you mean "default_timeout_seconds"?); known keys: default_timeout_seconds, state_path, state_url, max_output_bytes, heartbeat_seconds',
     );
   });
 

@@ -3,7 +3,11 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 // Subpaths, not the packages' main entries: every command reads the config, and those entries would load the
 // runbook schemas, the planner and a TOML parser into each command's start-up.
 import { suggestKey } from '@playbook/domain/text';
-import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS } from '@playbook/engine/defaults';
+import {
+  DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_TIMEOUT_SECONDS,
+} from '@playbook/engine/defaults';
 import { locateKeys } from '@playbook/parser/key-locator';
 import { UsageError } from './clipanion.js';
 
@@ -17,6 +21,8 @@ export interface PlaybookConfig {
   readonly stateUrl: string | undefined;
   /** Cap of captured output per stream and attempt, in bytes. */
   readonly maxOutputBytes: number;
+  /** Seconds between "still running" lines (and `heartbeat` events) of a long step; 0 for none. */
+  readonly heartbeatSeconds: number;
   /** Absolute path of the config file that was looked at. */
   readonly configPath: string;
   /** Whether that file existed and was read. */
@@ -24,7 +30,7 @@ export interface PlaybookConfig {
 }
 
 // The engine's own defaults: one source for the values the config falls back to and the engine applies.
-export { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS };
+export { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS };
 
 /** The code of `ConfigError`. */
 export type ConfigErrorCode = 'CONFIG_INVALID';
@@ -73,6 +79,7 @@ export const CONFIG_KEYS = [
   'state_path',
   'state_url',
   'max_output_bytes',
+  'heartbeat_seconds',
 ] as const;
 
 /** Expands a leading `~` (alone or followed by a slash) to the home directory. */
@@ -164,6 +171,7 @@ export function resolveConfig(input: ResolveConfigInput): PlaybookConfig {
     statePath,
     stateUrl,
     maxOutputBytes: file.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    heartbeatSeconds: file.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
     configPath,
     configFileFound: text !== undefined,
   };
@@ -184,6 +192,7 @@ interface FileSettings {
   statePath?: string;
   stateUrl?: string;
   maxOutputBytes?: number;
+  heartbeatSeconds?: number;
 }
 
 /** Parses and checks the text of a config file; every failure names the file, the key and its line. */
@@ -227,6 +236,14 @@ function parseConfigFile(text: string, file: string, homeDir: string): FileSetti
           fail(key, `max_output_bytes must be a positive integer (bytes), got ${show(value)}`);
         }
         settings.maxOutputBytes = n as number;
+        break;
+      }
+      case 'heartbeat_seconds': {
+        const n = toNumber(value);
+        if (n === undefined || !Number.isFinite(n) || n < 0) {
+          fail(key, `heartbeat_seconds must be a number of seconds (0 for none), got ${show(value)}`);
+        }
+        settings.heartbeatSeconds = n as number;
         break;
       }
       case 'state_path': {

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { EventLineSchema } from '@playbook/engine';
+import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { createCli } from '../src/cli.js';
 import { CONFIG_KEYS, resolveConfig } from '../src/config.js';
@@ -32,6 +34,38 @@ describe('docs code blocks', () => {
       const timeout = /default_timeout_seconds\s*=\s*(\d+)/.exec(text)?.[1];
       if (timeout !== undefined) expect(config.defaultTimeoutSeconds).toBe(Number(timeout));
     }
+  });
+
+  it('events.md: every line of the example stream is a valid event line; the config shown is accepted', () => {
+    const text = read('docs/events.md');
+    const lines = blocks(text, 'json').flatMap((block) => block.split('\n').filter((line) => line !== ''));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(Value.Errors(EventLineSchema, JSON.parse(line)), line).toEqual([]);
+    for (const toml of blocks(text, 'toml')) {
+      const config = resolveConfig({
+        flags: {},
+        env: {},
+        cwd: '/srv/ops',
+        homeDir: '/home/op',
+        readFile: (path) => (path === '/home/op/.config/playbook/config.toml' ? toml : undefined),
+      });
+      expect(config.heartbeatSeconds).toBe(Number(/heartbeat_seconds\s*=\s*(\d+)/.exec(toml)?.[1]));
+    }
+  });
+
+  it('events.md: the checking program accepts the example lines and refuses a bad one', async () => {
+    const [program] = blocks(read('docs/events.md'), 'ts');
+    expect(program).toContain("readFileSync('events.jsonl', 'utf8')");
+    // The program as shown, with its imports bound to the real modules and the file to lines of our own.
+    const body = (program ?? '').replace(/^import .*\n/gm, '');
+    const check = new Function('readFileSync', 'EventLineSchema', 'Value', body) as (
+      read: (path: string, encoding: string) => string,
+      schema: typeof EventLineSchema,
+      value: typeof Value,
+    ) => void;
+    const [example] = blocks(read('docs/events.md'), 'json');
+    expect(() => check(() => example ?? '', EventLineSchema, Value)).not.toThrow();
+    expect(() => check(() => '{"type":"heartbeat"}\n', EventLineSchema, Value)).toThrow(/not an event line/);
   });
 
   it('graphviz.md: the DOT shown for the SPEC runbook is what toDot writes (the golden file)', () => {

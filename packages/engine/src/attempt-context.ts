@@ -13,6 +13,7 @@ export interface ResolvedSettings {
   readonly defaultTimeoutSeconds: number;
   readonly maxOutputBytes: number;
   readonly killGraceMs: number;
+  readonly heartbeatSeconds: number;
 }
 
 /** The answer to a question put to the operator, or why none came. */

@@ -9,3 +9,6 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** SIGTERM → SIGKILL grace when stopping a process group, in milliseconds. */
 export const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** Seconds between `heartbeat` events (and the CLI's "still running" lines) of a running step; 0 for none. */
+export const DEFAULT_HEARTBEAT_SECONDS = 60;

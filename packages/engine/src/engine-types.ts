@@ -23,6 +23,8 @@ export interface EngineSettings {
   readonly maxOutputBytes?: number;
   /** SIGTERM → SIGKILL grace when stopping the process group a dead owner left (on run, resume); default 2000. */
   readonly killGraceMs?: number;
+  /** Seconds between `heartbeat` events while a Command or Function attempt runs; 0 for none; default 60. */
+  readonly heartbeatSeconds?: number;
 }
 
 export interface RunOptions {

@@ -2,7 +2,12 @@ import type { Runbook } from '@playbook/domain';
 import { refuseIfAborted } from './abort-reason.js';
 import { checkGivenValues } from './ask-values.js';
 import type { ResolvedSettings } from './attempt-context.js';
-import { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
+import {
+  DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_TIMEOUT_SECONDS,
+} from './defaults.js';
 import type { Engine, EnginePorts, EngineSettings, RunOptions, RunOutcome } from './engine-types.js';
 import { isolateListener } from './event-delivery.js';
 import { finishRun } from './finish-run.js';
@@ -17,6 +22,7 @@ export function createEngine(ports: EnginePorts, settings: EngineSettings = {}):
     defaultTimeoutSeconds: settings.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     maxOutputBytes: settings.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     killGraceMs: settings.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+    heartbeatSeconds: settings.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
   };
   return {
     run: (runbook, options) => startRun(ports, resolved, runbook, options),

@@ -109,6 +109,44 @@ export interface StaleRunRecoveredEvent extends EventStamp {
 }
 
 /**
+ * An attempt of a Command or Function node is still running: sent every `heartbeatSeconds` (engine setting,
+ * default 60) while it runs, so that a log without a terminal shows life.
+ */
+export interface HeartbeatEvent extends EventStamp {
+  readonly type: 'heartbeat';
+  readonly nodeId: string;
+  readonly name: string;
+  readonly attempt: number;
+  /** How long the attempt has been running. */
+  readonly elapsedMs: number;
+}
+
+/**
+ * An attempt has run longer than its node's `expected_duration` (SPEC §8.4); sent once per attempt.
+ * Part of the event schema; emitted once nodes declare an expected duration.
+ */
+export interface OverdueEvent extends EventStamp {
+  readonly type: 'overdue';
+  readonly nodeId: string;
+  readonly name: string;
+  readonly attempt: number;
+  /** The node's `expected_duration`, in seconds. */
+  readonly expectedSeconds: number;
+  readonly elapsedMs: number;
+}
+
+/**
+ * The run stopped at an approval gate with no process to drive it (SPEC §10.2): its status is `waiting` until
+ * someone approves or rejects the gate. Part of the event schema; emitted once runbooks declare approval gates.
+ */
+export interface WaitingEvent extends EventStamp {
+  readonly type: 'waiting';
+  /** The gate the run waits at. */
+  readonly nodeId: string;
+  readonly name: string;
+}
+
+/**
  * An event listener (`RunOptions.onEvent`) threw, or its promise rejected. The run goes on unchanged: what a
  * listener does never changes what the run records. Only the first failure of a run is reported, to the same
  * listener; if that delivery fails too, it is dropped.
@@ -135,6 +173,9 @@ export type EngineEvent =
   | NodeFinishedEvent
   | NodeBlockedEvent
   | PromptEvent
+  | HeartbeatEvent
+  | OverdueEvent
+  | WaitingEvent
   | RunFinishedEvent;
 
 /** An event as its emitter builds it: the stamp is added where it is delivered. */

@@ -25,20 +25,32 @@ export type {
   RunOptions,
   RunOutcome,
 } from './engine-types.js';
+export type { EventLine, LineEvent } from './event-schema.js';
+export {
+  EVENT_SCHEMA_PATH,
+  EVENT_SCHEMA_VERSION,
+  EventLineSchema,
+  eventLine,
+  eventLineJsonSchema,
+  renderEventLineJsonSchema,
+} from './event-schema.js';
 export type {
   EngineEvent,
   EventBody,
   EventStamp,
+  HeartbeatEvent,
   ListenerErrorEvent,
   NodeBlockedEvent,
   NodeCounts,
   NodeFinishedEvent,
   NodeStartedEvent,
   OutputEvent,
+  OverdueEvent,
   PromptEvent,
   RunFinishedEvent,
   RunStartedEvent,
   StaleRunRecoveredEvent,
+  WaitingEvent,
 } from './events.js';
 export { compareCodePoints } from './name-order.js';
 export { planOrder } from './planner.js';

@@ -8,6 +8,7 @@ import type { EnginePorts, RunOptions, RunOutcome } from './engine-types.js';
 import type { Deliver } from './event-delivery.js';
 import { eventLoopTurn } from './event-loop-turn.js';
 import type { EngineEvent, EventBody, PromptEvent } from './events.js';
+import { startHeartbeat } from './heartbeat.js';
 import { satisfies } from './node-statuses.js';
 import type { FailureChoice } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
@@ -310,7 +311,29 @@ export class RunSession {
       (stream, chunk) =>
         this.emit({ type: 'output', nodeId: node.id, attempt: record.attempt, stream, chunk }),
     );
-    let result = await this.#runKind(node, record.attempt, output);
+    // A Manual step waits for the operator, who sees it; the others beat while they run.
+    const stopHeartbeat =
+      node.type === 'Manual'
+        ? () => {}
+        : startHeartbeat({
+            everySeconds: this.#init.settings.heartbeatSeconds,
+            clock: ports.clock,
+            started,
+            beat: (elapsedMs) =>
+              this.emit({
+                type: 'heartbeat',
+                nodeId: node.id,
+                name: node.name,
+                attempt: record.attempt,
+                elapsedMs,
+              }),
+          });
+    let result: AttemptResult;
+    try {
+      result = await this.#runKind(node, record.attempt, output);
+    } finally {
+      stopHeartbeat();
+    }
     output.end();
     unfinished.exitCode = result.exitCode ?? null;
 

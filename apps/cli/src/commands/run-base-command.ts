@@ -45,6 +45,11 @@ export abstract class RunBaseCommand extends BaseCommand {
     description: 'Give a function parameter up front: <node>.<param>=<value> (repeatable)',
   });
 
+  json = Option.Boolean('--json', false, {
+    description:
+      'Print the run as JSON lines on stdout, one engine event each (docs/events.md); human text goes to stderr',
+  });
+
   /** Starts or continues the run; the engine is ready, the runbook valid. */
   protected abstract start(engine: Engine, runbook: Runbook, options: SessionOptions): Promise<RunOutcome>;
 
@@ -61,24 +66,28 @@ export abstract class RunBaseCommand extends BaseCommand {
     }
     if (runbook.nodes.length >= LARGE_RUNBOOK_NODES) collectGarbage();
     const config = this.resolveConfig();
-    const [{ createEngine }, { createNodePorts }] = await Promise.all([
+    const [{ createEngine, eventLine }, { createNodePorts }] = await Promise.all([
       import('@playbook/engine'),
       import('@playbook/engine/node'),
     ]);
 
+    // With --json, stdout carries the event lines and nothing else: the run view and prompts move to stderr.
+    const human = this.json ? this.context.stderr : this.context.stdout;
+    const humanIsTTY = this.json ? this.context.isTTY.stderr : this.context.isTTY.stdout;
     const renderer = new Renderer({
       now: () => this.context.clock.now().getTime(),
-      output: this.context.stdout,
+      output: human,
       notes: this.context.stderr,
+      heartbeat: !humanIsTTY,
       clock: canMoveCursor(this.context.env, this.context.isTTY.stderr) ? this.context.stderr : null,
-      colors: createColors(this.context.color.stdout),
+      colors: createColors(this.json ? this.context.color.stderr : this.context.color.stdout),
       resumeCommand: (runId) => this.resumeCommand(runId),
       nodeNames: new Map(runbook.nodes.map((node) => [node.id, node.name])),
     });
     const trap = trapInterrupts({ stderr: this.context.stderr, beforeReport: () => renderer.settle() });
     // The prompters pull in the engine's entry point: load them only when an operator will be asked.
     const operator: OperatorPrompter | undefined = interactive
-      ? (await import('../terminal/create-prompter.js')).createPrompter(this.context, trap)
+      ? (await import('../terminal/create-prompter.js')).createPrompter(this.context, trap, this.json)
       : undefined;
     // The run the engine started (or resumed), once it says so: an error after that says how to resume it.
     let runId: number | undefined;
@@ -90,7 +99,11 @@ export abstract class RunBaseCommand extends BaseCommand {
             repository,
             prompter: operator?.prompter ?? neverAsk,
           },
-          { defaultTimeoutSeconds: config.defaultTimeoutSeconds, maxOutputBytes: config.maxOutputBytes },
+          {
+            defaultTimeoutSeconds: config.defaultTimeoutSeconds,
+            maxOutputBytes: config.maxOutputBytes,
+            heartbeatSeconds: config.heartbeatSeconds,
+          },
         );
         const outcome = await this.start(engine, runbook, {
           interactive,
@@ -100,6 +113,10 @@ export abstract class RunBaseCommand extends BaseCommand {
           hangup: trap.hangup,
           onEvent: (event) => {
             if (event.type === 'run-started') runId = event.runId;
+            if (this.json) {
+              const line = eventLine(event);
+              if (line !== undefined) this.context.stdout.write(`${line}\n`);
+            }
             renderer.handle(event);
           },
         });

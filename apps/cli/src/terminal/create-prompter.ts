@@ -17,18 +17,25 @@ export interface OperatorPrompter {
 
 /**
  * Arrow keys when both ends are a terminal (plain lines when it is `TERM=dumb`); the line protocol of SPEC §2.4
- * otherwise (piped answers).
+ * otherwise (piped answers). Questions go to stdout, or to stderr when `onStderr` (`--json`).
  * Loaded only by `run` / `resume` that have an operator: it pulls in the engine.
  */
-export function createPrompter(context: PlaybookContext, trap: InterruptTrap): OperatorPrompter {
-  const colors = createColors(context.color.stdout);
+export function createPrompter(
+  context: PlaybookContext,
+  trap: InterruptTrap,
+  onStderr = false,
+): OperatorPrompter {
+  // `run --json` keeps stdout for event lines: its questions are asked on stderr.
+  const output = onStderr ? context.stderr : context.stdout;
+  const colors = createColors(onStderr ? context.color.stderr : context.color.stdout);
   const stdin = context.stdin as RawInput;
-  if (context.isTTY.stdin && context.isTTY.stdout && typeof stdin.setRawMode === 'function') {
+  const outputIsTTY = onStderr ? context.isTTY.stderr : context.isTTY.stdout;
+  if (context.isTTY.stdin && outputIsTTY && typeof stdin.setRawMode === 'function') {
     // A terminal closed while a question waits (SIGHUP) fails the switch back out of raw mode with EIO.
     ignoreBrokenPipe(stdin);
     const prompter = new TtyPrompter({
       input: stdin,
-      output: context.stdout,
+      output,
       colors,
       signal: trap.promptSignal,
       onInterrupt: () => trap.interrupt(),
@@ -39,7 +46,7 @@ export function createPrompter(context: PlaybookContext, trap: InterruptTrap): O
   }
   const prompter = new LinePrompter({
     input: context.stdin,
-    output: context.stdout,
+    output,
     colors,
     signal: trap.promptSignal,
   });

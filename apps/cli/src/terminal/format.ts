@@ -3,6 +3,15 @@ export { formatDuration } from '@playbook/domain/text';
 
 import type { Colors } from './colors.js';
 
+/** A running step's age in a log line: `0m45s`, `5m00s`, `1h02m03s` (SPEC §9.5's heartbeat). */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const ss = String(seconds % 60).padStart(2, '0');
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${ss}s`;
+  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, '0');
+  return `${Math.floor(seconds / 3600)}h${mm}m${ss}s`;
+}
+
 /** What a node's end looks like: ✔ ok, ✖ nok, ↷ skipped, ⊘ blocked or interrupted. */
 export type Mark = 'ok' | 'nok' | 'skipped' | 'stopped' | 'pending' | 'running';
 

@@ -9,7 +9,7 @@ import type {
 } from '@playbook/engine';
 import { staleRunNote } from '../stale-run-note.js';
 import type { Colors } from './colors.js';
-import { formatDuration, type Mark, nodeLabel, statusSymbol } from './format.js';
+import { formatDuration, formatElapsed, type Mark, nodeLabel, statusSymbol } from './format.js';
 import { visibleLine, visibleStrings } from './visible.js';
 import { displayWidth, truncateToWidth } from './width.js';
 
@@ -18,6 +18,8 @@ export interface RendererOptions {
   readonly output: Writable;
   /** Where notes beside the run go (stderr, as `show` and `info` write theirs): stdout starts with the run id. */
   readonly notes: Writable;
+  /** Print `still running: <name> (5m00s)` at each heartbeat event: when the run view is not a terminal. */
+  readonly heartbeat?: boolean;
   /** Where the running clock is drawn (stderr); null for none, as whenever stderr is not a terminal. */
   readonly clock: Writable | null;
   readonly colors: Colors;
@@ -103,6 +105,26 @@ export class Renderer {
         return;
       case 'run-finished':
         this.runFinished(event);
+        return;
+      case 'heartbeat':
+        // A terminal has the live clock; a log gets a line now and then, so CI shows life (SPEC §9.5).
+        if (this.options.heartbeat === true) {
+          this.settle();
+          this.write(`still running: ${event.name} (${formatElapsed(event.elapsedMs)})\n`);
+        }
+        return;
+      case 'overdue':
+        this.settle();
+        this.write(
+          `${this.options.colors.yellow('!')} ${nodeLabel(event.name, event.nodeId, this.options.colors)} ` +
+            `is overdue: expected ${formatDuration(event.expectedSeconds * 1000)}, running ${formatDuration(event.elapsedMs)}\n`,
+        );
+        return;
+      case 'waiting':
+        this.settle();
+        this.write(
+          `${statusSymbol('pending', this.options.colors)} ${nodeLabel(event.name, event.nodeId, this.options.colors)} waits for an approval\n`,
+        );
         return;
       case 'error':
         // Drawing failed once (the engine reports only the first): the run is recorded as usual.

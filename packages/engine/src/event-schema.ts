@@ -1,0 +1,206 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import type { EngineEvent } from './events.js';
+
+// The events as JSON lines (`playbook run --json`, SPEC §9.5): one schema, here, for the CLI, the docs and any
+// program that reads the stream. Each line is an engine event plus `schemaVersion`; its fields are those of the
+// TypeScript interfaces in events.ts (a compile-time check below keeps the two together).
+
+/** The version of the event line schema; raised when a field changes meaning or goes away (new fields do not). */
+export const EVENT_SCHEMA_VERSION = 1;
+
+const stamp = {
+  schemaVersion: Type.Literal(EVENT_SCHEMA_VERSION, { description: 'Version of this schema.' }),
+  workflow: Type.String({ description: "The workflow: the runbook's title (workflow_name)." }),
+  runId: Type.Integer({ minimum: 1, description: "The run's id within its workflow." }),
+  timestamp: Type.String({ format: 'date-time', description: 'When the engine emitted it (ISO-8601, UTC).' }),
+};
+const nodeId = Type.String({ description: 'The node (step) id.' });
+const name = Type.String({ description: "The node's name (its id when it has none)." });
+const attempt = Type.Integer({ minimum: 1, description: 'Attempt number of the node within the run.' });
+const nodeStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('running'),
+  Type.Literal('ok'),
+  Type.Literal('nok'),
+  Type.Literal('skipped'),
+]);
+const counts = Type.Object({ ok: Type.Integer(), nok: Type.Integer(), skipped: Type.Integer() });
+const failed = Type.Union([Type.Object({ nodeId, name, reason: Type.String() }), Type.Null()]);
+
+const event = <T extends string, P extends Record<string, TSchema>>(
+  type: T,
+  description: string,
+  fields: P,
+) =>
+  Type.Object(
+    { type: Type.Literal(type), ...stamp, ...fields },
+    { description, additionalProperties: false },
+  );
+
+export const RunStartedLine = event('run-started', 'A run began, or was resumed.', {
+  trigger: Type.Union([Type.Literal('run'), Type.Literal('resume')]),
+  plan: Type.Array(nodeId, { description: 'Node ids in execution order.' }),
+  kept: Type.Array(Type.Object({ nodeId, status: nodeStatus }), {
+    description: 'On resume: the nodes kept from earlier attempts, with their status.',
+  }),
+  changes: Type.Optional(
+    Type.Object(
+      { added: Type.Array(nodeId), removed: Type.Array(nodeId) },
+      {
+        description: 'On resume of a changed runbook file: node ids added and removed since the run started.',
+      },
+    ),
+  ),
+});
+
+export const NodeStartedLine = event('node-started', 'An attempt of a node began.', {
+  nodeId,
+  name,
+  kind: Type.Union([Type.Literal('Manual'), Type.Literal('Function'), Type.Literal('Command')]),
+  attempt,
+  description: Type.Optional(Type.String()),
+});
+
+export const OutputLine = event(
+  'output',
+  'A chunk of live output of a command, or a line logged by a function.',
+  {
+    nodeId,
+    attempt,
+    stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+    chunk: Type.String({ description: 'The text, secrets masked; a chunk may end mid-line.' }),
+  },
+);
+
+export const PromptLine = event('prompt', 'The operator is about to be asked something.', {
+  nodeId,
+  question: Type.Union([
+    Type.Literal('manual'),
+    Type.Literal('after-failure'),
+    Type.Literal('ask-value'),
+    Type.Literal('confirm-repeat'),
+  ]),
+});
+
+export const NodeFinishedLine = event('node-finished', 'An attempt of a node ended.', {
+  nodeId,
+  name,
+  attempt,
+  status: Type.Union([Type.Literal('ok'), Type.Literal('nok'), Type.Literal('skipped')]),
+  durationMs: Type.Integer({ minimum: 0 }),
+  operatorDecision: Type.Union([Type.String(), Type.Null()], {
+    description: 'retry, skip, abort, override, auto-retry, interrupted, …; null when none was made.',
+  }),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why it failed (nok only).' }),
+});
+
+export const NodeBlockedLine = event('node-blocked', 'A node will not run: a node it depends on ended nok.', {
+  nodeId,
+  name,
+  blockedBy: Type.String({ description: 'The failed dependency (direct or not) that blocks it.' }),
+});
+
+export const HeartbeatLine = event('heartbeat', 'An attempt is still running (every heartbeat_seconds).', {
+  nodeId,
+  name,
+  attempt,
+  elapsedMs: Type.Integer({ minimum: 0 }),
+});
+
+export const OverdueLine = event('overdue', "An attempt ran past its node's expected_duration (once).", {
+  nodeId,
+  name,
+  attempt,
+  expectedSeconds: Type.Number(),
+  elapsedMs: Type.Integer({ minimum: 0 }),
+});
+
+export const StaleRunRecoveredLine = event(
+  'stale-run-recovered',
+  'An earlier run found running with its owner gone was recorded aborted (runId is that run).',
+  {
+    ownerHost: Type.Union([Type.String(), Type.Null()]),
+    ownerPid: Type.Union([Type.Integer(), Type.Null()]),
+    interrupted: Type.Array(nodeId, { description: 'Nodes whose running attempt it ended.' }),
+  },
+);
+
+export const WaitingLine = event('waiting', 'The run stopped at an approval gate and waits for a decision.', {
+  nodeId,
+  name,
+});
+
+export const RunFinishedLine = event('run-finished', 'The run ended.', {
+  status: Type.Union([
+    Type.Literal('ok'),
+    Type.Literal('nok'),
+    Type.Literal('aborted'),
+    Type.Literal('waiting'),
+  ]),
+  counts,
+  durationMs: Type.Integer({ minimum: 0 }),
+  failed,
+});
+
+/** One line of `playbook run --json`: any of the events above. */
+export const EventLineSchema = Type.Union(
+  [
+    RunStartedLine,
+    NodeStartedLine,
+    OutputLine,
+    PromptLine,
+    NodeFinishedLine,
+    NodeBlockedLine,
+    HeartbeatLine,
+    OverdueLine,
+    StaleRunRecoveredLine,
+    WaitingLine,
+    RunFinishedLine,
+  ],
+  { description: 'One line of `playbook run --json` / `playbook resume --json`: an engine event.' },
+);
+
+/** One event line, as a program reading the stream sees it. */
+export type EventLine = Static<typeof EventLineSchema>;
+
+/** The engine events that become lines: all but a listener's own `error`, which is told to that listener. */
+export type LineEvent = Exclude<EngineEvent, { readonly type: 'error' }>;
+
+/** The JSON line of an event (without the newline); `undefined` for an event that has none (`error`). */
+export function eventLine(event: EngineEvent): string | undefined {
+  if (event.type === 'error') return undefined;
+  // What every line has comes first, so the lines read well in a log.
+  const { type, timestamp, workflow, runId, ...rest } = event;
+  return JSON.stringify({ schemaVersion: EVENT_SCHEMA_VERSION, type, timestamp, workflow, runId, ...rest });
+}
+
+/** Where the committed JSON Schema of the event lines is published, relative to the repository root. */
+export const EVENT_SCHEMA_PATH = 'schema/events.schema.json';
+
+/** The event line schema as plain JSON Schema (draft-07), for programs in any language. */
+export function eventLineJsonSchema(): Record<string, unknown> {
+  // A JSON round trip drops TypeBox's non-enumerable bookkeeping and leaves plain JSON Schema.
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `https://github.com/playbook-dev/playbook/raw/main/${EVENT_SCHEMA_PATH}`,
+    title: 'Playbook event line',
+    ...(JSON.parse(JSON.stringify(EventLineSchema)) as Record<string, unknown>),
+  };
+}
+
+/** The schema file's exact text (what `generate:schema` writes and the freshness test compares). */
+export function renderEventLineJsonSchema(): string {
+  return `${JSON.stringify(eventLineJsonSchema(), null, 2)}\n`;
+}
+
+// Compile-time: every engine event, stamped with the schema version, is a valid line — a field added to an
+// event interface without its schema (or the reverse) fails the build here.
+type Stamped = LineEvent extends infer E ? (E extends LineEvent ? E & { schemaVersion: 1 } : never) : never;
+type Mutable<T> = T extends readonly (infer U)[]
+  ? Mutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
+const _eventsFitTheSchema = (line: Mutable<Stamped>): EventLine => line;
+void _eventsFitTheSchema;
