@@ -77,6 +77,7 @@ export const PromptLine = event('prompt', 'The operator is about to be asked som
   question: Type.Union([
     Type.Literal('manual'),
     Type.Literal('after-failure'),
+    Type.Literal('mark-ok'),
     Type.Literal('ask-value'),
     Type.Literal('confirm-repeat'),
   ]),

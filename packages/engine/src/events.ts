@@ -82,7 +82,7 @@ export interface NodeBlockedEvent extends EventStamp {
 export interface PromptEvent extends EventStamp {
   readonly type: 'prompt';
   readonly nodeId: string;
-  readonly question: 'manual' | 'after-failure' | 'ask-value' | 'confirm-repeat';
+  readonly question: 'manual' | 'after-failure' | 'mark-ok' | 'ask-value' | 'confirm-repeat';
 }
 
 /** The run ended. */

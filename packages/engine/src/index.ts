@@ -76,6 +76,8 @@ export type {
   FailureRequest,
   ManualAnswer,
   ManualRequest,
+  MarkOkAnswer,
+  MarkOkRequest,
   PromptClosedErrorCode,
   Prompter,
   RepeatRequest,

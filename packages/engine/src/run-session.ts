@@ -9,8 +9,9 @@ import type { Deliver } from './event-delivery.js';
 import { eventLoopTurn } from './event-loop-turn.js';
 import type { EngineEvent, EventBody, PromptEvent } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
+import { declaredOutputs, isApprovalGate } from './mark-ok.js';
 import { satisfies } from './node-statuses.js';
-import type { FailureChoice } from './ports/prompter.js';
+import type { FailureChoice, MarkOkAnswer, Prompter } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
 import { runCommand } from './run-command.js';
 import { runFunction } from './run-function.js';
@@ -214,11 +215,22 @@ export class RunSession {
         }
         return { kind: 'nok', reason };
       }
-      const choice = await this.#afterFailure(node, attempt, reason);
+      let choice = await this.#afterFailure(node, attempt, reason);
       // An interrupt while the question waited is no answer: the failed attempt keeps its own record.
       if (choice === 'interrupted') return { kind: 'aborted', interrupted: true, reason: 'interrupted' };
+      let markedOk: MarkOkAnswer | undefined;
+      if (choice === 'override') {
+        const given = await this.#askMarkOk(node, attempt);
+        if (given === 'interrupted') return { kind: 'aborted', interrupted: true, reason: 'interrupted' };
+        if ('closed' in given) choice = given;
+        else markedOk = given;
+      }
       // The answer is written on the failed attempt too (SPEC §9.3); end of input counts as abort (SPEC §2.4).
       await repository.recordDecision(failed, typeof choice === 'object' ? 'abort' : choice);
+      if (markedOk !== undefined) {
+        await this.#writeMarkedOk(node, markedOk);
+        return { kind: 'done' };
+      }
       if (typeof choice === 'object') {
         return {
           kind: 'aborted',
@@ -241,16 +253,82 @@ export class RunSession {
     attempt: number,
     reason: string,
   ): Promise<FailureChoice | 'interrupted' | { readonly closed: string }> {
-    const canSkip = node.skippable && !node.critical;
+    const { prompter } = this.#init.ports;
+    // Never on an approval gate: its answer is someone else's to give (SPEC §9.3, §10.2).
+    const gate = isApprovalGate(node);
+    const canSkip = node.skippable && !node.critical && !gate;
+    const canOverride = prompter.markOk !== undefined && !gate;
     for (let asked = 0; asked < MAX_INVALID_ANSWERS; asked++) {
       const answer = await this.prompt(node.id, 'after-failure', () =>
-        this.#init.ports.prompter.afterFailure({ node, attempt, reason, canSkip }),
+        prompter.afterFailure({ node, attempt, reason, canSkip, canOverride }),
       );
       if (answer.kind === 'interrupted') return 'interrupted';
       if (answer.kind === 'closed') return { closed: answer.reason };
-      if (answer.value !== 'skip' || canSkip) return answer.value;
+      if (answer.value === 'skip' && !canSkip) continue;
+      if (answer.value === 'override' && !canOverride) continue;
+      return answer.value;
     }
     return 'abort';
+  }
+
+  /** Asks the note (required) and the declared outputs of "mark ok"; an empty note is asked again. */
+  async #askMarkOk(
+    node: RunbookNode,
+    attempt: number,
+  ): Promise<MarkOkAnswer | 'interrupted' | { readonly closed: string }> {
+    const { prompter } = this.#init.ports;
+    const outputs = declaredOutputs(node);
+    for (let asked = 0; asked < MAX_INVALID_ANSWERS; asked++) {
+      const answer = await this.prompt(node.id, 'mark-ok', () =>
+        (prompter.markOk as NonNullable<Prompter['markOk']>)({ node, attempt, outputs }),
+      );
+      if (answer.kind === 'interrupted') return 'interrupted';
+      if (answer.kind === 'closed') return { closed: answer.reason };
+      const { note } = answer.value;
+      if (note.trim() !== '' && outputs.every((key) => typeof answer.value.outputs[key] === 'string')) {
+        return answer.value;
+      }
+    }
+    return { closed: 'marking it ok needs a note' };
+  }
+
+  /**
+   * "Mark ok" is its own attempt: `ok`, decision `override`, the operator's note as its result (SPEC §9.3). It is
+   * written like a real one (started, then finished), so that every store keeps the note.
+   */
+  async #writeMarkedOk(node: RunbookNode, answer: MarkOkAnswer): Promise<void> {
+    const { repository, clock } = this.#init.ports;
+    const at = clock.now().toISOString();
+    const record = await repository.startAttempt({
+      ...this.#init.run,
+      nodeId: node.id,
+      startTime: at,
+      status: 'running',
+      operatorDecision: 'override',
+    });
+    const key = { ...this.#init.run, nodeId: node.id, attempt: record.attempt };
+    // The values given for declared outputs belong to this attempt (SPEC §8.3): where step outputs are stored,
+    // they are stored with it.
+    await repository.finishAttempt(key, {
+      status: 'ok',
+      endTime: at,
+      durationMs: 0,
+      operatorDecision: 'override',
+      resultText: this.#masker.mask(answer.note.trim()),
+    });
+    this.#init.statuses.set(node.id, 'ok');
+    this.#init.reasons.delete(node.id);
+    this.emit({
+      type: 'node-finished',
+      nodeId: node.id,
+      name: node.name,
+      attempt: record.attempt,
+      status: 'ok',
+      durationMs: 0,
+      operatorDecision: 'override',
+      exitCode: null,
+      reason: null,
+    });
   }
 
   /** A skip chosen after a failure is its own attempt, written already finished. */

@@ -14,12 +14,13 @@ export class RunCommand extends RunBaseCommand {
       commands stream their output live, functions are called, manual steps ask the operator. Every attempt is
       recorded in the run history, so a run that fails or is interrupted can be continued with \`playbook resume\`.
 
-      After a failed step the operator chooses retry, skip (skippable steps only) or abort. With
+      After a failed step the operator chooses retry, skip (skippable steps only), mark ok (it was done by hand:
+      a note is required; recorded as a new attempt ok with decision override) or abort. With
       \`--non-interactive\` (or \`CI\` set) nothing waits for input: a failed step is retried \`--retries\` times,
       manual steps and unanswered \`\${ask}\` values end nok, and independent branches go on.
 
       When stdin is not a terminal, answers are read one line per question: \`ok\`/\`nok\`/\`skip\` and a note line
-      for manual steps, \`r\`/\`s\`/\`a\` after a failure, the value itself for \`\${ask}\`, \`y\`/\`n\` for a repeat.
+      for manual steps, \`r\`/\`s\`/\`o\`/\`a\` after a failure (\`o\` then a note line), the value itself for \`\${ask}\`, \`y\`/\`n\` for a repeat.
 
       Exit code: 0 when the run ended ok, 1 when it ended nok or aborted (or the file is invalid), 2 for a bad
       command line, 129 when the terminal was closed (SIGHUP: the running step is let finish, nothing new

@@ -5,6 +5,8 @@ import type {
   FailureRequest,
   ManualAnswer,
   ManualRequest,
+  MarkOkAnswer,
+  MarkOkRequest,
   Prompter,
   RepeatRequest,
 } from '@playbook/engine';
@@ -17,10 +19,13 @@ import {
   choiceHint,
   failureChoices,
   failureQuestion,
+  MAX_EMPTY_NOTES,
   manualChoices,
   manualHeader,
+  markOkNoteQuestion,
   matchChoice,
   noteQuestion,
+  outputQuestion,
   repeatChoices,
   repeatQuestion,
 } from './questions.js';
@@ -77,9 +82,29 @@ export class LinePrompter implements Prompter {
   }
 
   async afterFailure(request: FailureRequest): Promise<FailureChoice> {
-    const choices = failureChoices(request.canSkip);
+    const choices = failureChoices(request.canSkip, request.canOverride === true);
     const question = `${failureQuestion(request.node, request.reason, this.options.colors)} ${choiceHint(choices)}?`;
     return (await this.choose(question, choices)) ?? 'abort';
+  }
+
+  /** The note (a line; an empty one is asked again), then one line per declared output. */
+  async markOk(request: MarkOkRequest): Promise<MarkOkAnswer> {
+    const { colors } = this.options;
+    let note = '';
+    for (let tries = 1; note === '' && tries <= MAX_EMPTY_NOTES; tries += 1) {
+      const line = await this.line(markOkNoteQuestion(colors));
+      if (line === null) throw this.closed('input ended while a note was asked');
+      note = line.trim();
+      if (note === '') this.write(`  ${colors.yellow('A note is required to mark the step ok.')}\n`);
+    }
+    if (note === '') throw new PromptClosedError('marking it ok needs a note');
+    const outputs: Record<string, string> = {};
+    for (const key of request.outputs) {
+      const value = await this.line(outputQuestion(key, colors));
+      if (value === null) throw this.closed(`no value for output ${key}`);
+      outputs[key] = value;
+    }
+    return { note, outputs };
   }
 
   async askValue(request: AskValueRequest): Promise<string> {

@@ -19,11 +19,23 @@ export const manualChoices = (canSkip: boolean): Choice<ManualAnswer['decision']
   ...(canSkip ? [{ value: 'skip' as const, label: 'skip — leave this step out', words: ['skip', 's'] }] : []),
 ];
 
-export const failureChoices = (canSkip: boolean): Choice<FailureChoice>[] => [
+export const failureChoices = (canSkip: boolean, canOverride = false): Choice<FailureChoice>[] => [
   { value: 'retry', label: 'retry — run it again', words: ['r', 'retry'] },
   ...(canSkip ? [{ value: 'skip' as const, label: 'skip — go on without it', words: ['s', 'skip'] }] : []),
+  ...(canOverride
+    ? [
+        {
+          value: 'override' as const,
+          label: 'mark ok — it was done by hand (a note is required)',
+          words: ['o', 'override'],
+        },
+      ]
+    : []),
   { value: 'abort', label: 'abort — stop the run (it can be resumed)', words: ['a', 'abort'] },
 ];
+
+/** How many empty notes "mark ok" takes before it gives up (the engine then aborts the run). */
+export const MAX_EMPTY_NOTES = 3;
 
 /** SPEC §9.3: running a step again is never what a stray Enter means. */
 export const repeatChoices: Choice<boolean>[] = [
@@ -65,3 +77,11 @@ export const repeatQuestion = (node: RunbookNode, colors: Colors): string =>
   `${colors.cyan('?')} ${colors.bold(visibleLine(node.name))} already ended ok in this run. Run it again?`;
 
 export const noteQuestion = (colors: Colors): string => `  ${colors.dim('Note (optional, Enter for none):')}`;
+
+/** The note of "mark ok": required, it is the record of what was done instead. */
+export const markOkNoteQuestion = (colors: Colors): string =>
+  `  ${colors.dim('Note (required): what was done by hand?')}`;
+
+/** The value of a declared output, asked when a step is marked ok. */
+export const outputQuestion = (key: string, colors: Colors): string =>
+  `  Value of output ${colors.bold(`\`${visibleLine(key)}\``)}:`;

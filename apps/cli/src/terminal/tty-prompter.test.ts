@@ -98,6 +98,38 @@ describe('TtyPrompter', () => {
     expect(await answer).toBe('skip');
   });
 
+  it('offers mark ok when allowed: picked by its letter, then a required note (asked again while empty) and each output', async () => {
+    const { prompter, type, shown, written } = setup();
+    const choice = prompter.afterFailure({
+      node,
+      attempt: 1,
+      reason: 'exit code 1',
+      canSkip: false,
+      canOverride: true,
+    });
+    await shown('What now?');
+    expect(written()).toContain('mark ok — it was done by hand');
+    type('o');
+    expect(await choice).toBe('override');
+    const answer = prompter.markOk({ node, attempt: 1, outputs: ['image'] });
+    await shown('Note (required)');
+    type('\r');
+    await shown('A note is required');
+    type('pushed by hand\r');
+    await shown('Value of output `image`');
+    type('app:42\r');
+    expect(await answer).toEqual({ note: 'pushed by hand', outputs: { image: 'app:42' } });
+  });
+
+  it('does not list mark ok when it is not allowed', async () => {
+    const { prompter, type, shown, written } = setup();
+    const choice = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: false });
+    await shown('What now?');
+    type('a');
+    expect(await choice).toBe('abort');
+    expect(written()).not.toContain('mark ok');
+  });
+
   it('wraps around with the up arrow', async () => {
     const { prompter, type, shown } = setup();
     const answer = prompter.afterFailure({ node, attempt: 1, reason: 'exit code 1', canSkip: false });

@@ -6,6 +6,8 @@ import type {
   FailureRequest,
   ManualAnswer,
   ManualRequest,
+  MarkOkAnswer,
+  MarkOkRequest,
   Prompter,
   RepeatRequest,
 } from '@playbook/engine';
@@ -16,9 +18,12 @@ import {
   type Choice,
   failureChoices,
   failureQuestion,
+  MAX_EMPTY_NOTES,
   manualChoices,
   manualHeader,
+  markOkNoteQuestion,
   noteQuestion,
+  outputQuestion,
   repeatChoices,
   repeatQuestion,
 } from './questions.js';
@@ -63,7 +68,22 @@ export class TtyPrompter implements Prompter {
 
   afterFailure(request: FailureRequest): Promise<FailureChoice> {
     const question = failureQuestion(request.node, request.reason, this.options.colors);
-    return this.select(question, failureChoices(request.canSkip));
+    return this.select(question, failureChoices(request.canSkip, request.canOverride === true));
+  }
+
+  /** The note (asked again while empty), then each declared output. */
+  async markOk(request: MarkOkRequest): Promise<MarkOkAnswer> {
+    const { colors } = this.options;
+    let note = '';
+    for (let tries = 1; note === '' && tries <= MAX_EMPTY_NOTES; tries += 1) {
+      note = (await this.line(markOkNoteQuestion(colors))).trim();
+      if (note === '')
+        this.options.output.write(`  ${colors.yellow('A note is required to mark the step ok.')}\n`);
+    }
+    if (note === '') throw new PromptClosedError('marking it ok needs a note');
+    const outputs: Record<string, string> = {};
+    for (const key of request.outputs) outputs[key] = await this.line(outputQuestion(key, colors));
+    return { note, outputs };
   }
 
   async askValue(request: AskValueRequest): Promise<string> {

@@ -7,8 +7,11 @@ export interface ManualAnswer {
   readonly note: string;
 }
 
-/** What the operator chooses after an attempt ended `nok`. */
-export type FailureChoice = 'retry' | 'skip' | 'abort';
+/**
+ * What the operator chooses after an attempt ended `nok`. `override` is "mark ok" (SPEC §9.3): the step was done
+ * by hand; the engine then asks `markOk` for the note and the declared outputs.
+ */
+export type FailureChoice = 'retry' | 'skip' | 'abort' | 'override';
 
 export interface ManualRequest {
   readonly node: RunbookNode & { readonly type: 'Manual' };
@@ -24,6 +27,28 @@ export interface FailureRequest {
   readonly reason: string;
   /** Whether `skip` may be chosen (skippable and not critical). */
   readonly canSkip: boolean;
+  /**
+   * Whether `override` (mark ok) may be chosen: the prompter has `markOk`, and the node is not an approval gate.
+   * Absent means no.
+   */
+  readonly canOverride?: boolean;
+}
+
+/** "Mark ok" after a failed attempt: what the operator must give. */
+export interface MarkOkRequest {
+  readonly node: RunbookNode;
+  /** The failed attempt. */
+  readonly attempt: number;
+  /** The node's declared outputs, in order: each is asked for (SPEC §8.3, §9.3). */
+  readonly outputs: readonly string[];
+}
+
+/** The operator's word that a failed step was done by hand. */
+export interface MarkOkAnswer {
+  /** What was done, and why it counts as ok: required, never empty. */
+  readonly note: string;
+  /** A value for each output of the request. */
+  readonly outputs: Readonly<Record<string, string>>;
 }
 
 export interface AskValueRequest {
@@ -48,8 +73,13 @@ export interface RepeatRequest {
 export interface Prompter {
   /** Asks ok / nok (/ skip) and an optional note for a Manual node. */
   manual(request: ManualRequest): Promise<ManualAnswer>;
-  /** Asks retry / skip / abort after a failed attempt. */
+  /** Asks retry / skip / abort (/ override when `canOverride`) after a failed attempt. */
   afterFailure(request: FailureRequest): Promise<FailureChoice>;
+  /**
+   * After `override`: asks the required note and each declared output. Optional: a prompter without it is never
+   * offered `override`.
+   */
+  markOk?(request: MarkOkRequest): Promise<MarkOkAnswer>;
   /** Asks the value of a `${ask}` (or, with `secret`, `${ask:secret}`) function parameter. */
   askValue(request: AskValueRequest): Promise<string>;
   /** Asks whether a repeatable node that already ended `ok` runs again on resume. */

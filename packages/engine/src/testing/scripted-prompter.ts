@@ -4,6 +4,8 @@ import type {
   FailureRequest,
   ManualAnswer,
   ManualRequest,
+  MarkOkAnswer,
+  MarkOkRequest,
   Prompter,
   RepeatRequest,
 } from '../ports/prompter.js';
@@ -13,6 +15,8 @@ import { PromptClosedError } from '../ports/prompter.js';
 export type ScriptedAnswer =
   | { readonly manual: ManualAnswer['decision']; readonly note?: string }
   | { readonly afterFailure: FailureChoice }
+  /** Mark ok: the note, and the values of declared outputs (none by default). */
+  | { readonly markOk: string; readonly outputs?: Readonly<Record<string, string>> }
   | { readonly value: string }
   | { readonly repeat: boolean };
 
@@ -25,6 +29,12 @@ export type AskedQuestion =
       readonly attempt: number;
       readonly canSkip: boolean;
       readonly reason: string;
+    }
+  | {
+      readonly kind: 'mark-ok';
+      readonly nodeId: string;
+      readonly attempt: number;
+      readonly outputs: readonly string[];
     }
   /** `secret` is present (true) only when the engine asked for a `${ask:secret}` value. */
   | { readonly kind: 'ask-value'; readonly nodeId: string; readonly param: string; readonly secret?: true }
@@ -79,6 +89,18 @@ export class ScriptedPrompter implements Prompter {
     const answer = this.#next('after-failure');
     if (!('afterFailure' in answer)) throw mismatch('after-failure', answer);
     return answer.afterFailure;
+  }
+
+  async markOk(request: MarkOkRequest): Promise<MarkOkAnswer> {
+    this.questions.push({
+      kind: 'mark-ok',
+      nodeId: request.node.id,
+      attempt: request.attempt,
+      outputs: request.outputs,
+    });
+    const answer = this.#next('mark-ok');
+    if (!('markOk' in answer)) throw mismatch('mark-ok', answer);
+    return { note: answer.markOk, outputs: answer.outputs ?? {} };
   }
 
   async askValue(request: AskValueRequest): Promise<string> {
