@@ -10,6 +10,11 @@ export type EngineErrorCode =
   | 'RUN_CLAIM_LOST'
   /** A node id given by the caller (`fromNode`) is not in the runbook. */
   | 'NODE_NOT_FOUND'
+  /**
+   * A re-run of steps (`rerun`) that cannot be done as asked: no `fromNode`, or a run that ended `ok` without
+   * its explicit `runId` and a `reason`, or a repository that cannot record it.
+   */
+  | 'RERUN_REFUSED'
   /** A value given up front (`values`, `--set`) names an unknown node or parameter. */
   | 'BAD_VALUE'
   /** The runbook object breaks the rules the parser enforces (unknown dependency, cycle, duplicate id). */

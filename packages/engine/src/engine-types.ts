@@ -52,8 +52,19 @@ export interface RunOptions {
 export interface ResumeOptions extends RunOptions {
   /** The run to resume; default the newest `aborted`, `nok` or `running` run of the workflow. */
   readonly runId?: number;
-  /** Runs this node and every node after it in plan order again, whatever their status. */
+  /**
+   * Runs this node and every node after it in plan order again, whatever their status; with `rerun`, only this
+   * node, or it and its dependents.
+   */
   readonly fromNode?: string;
+  /**
+   * Re-runs steps on purpose (SPEC §9.4), with `fromNode`: `only` that node, or it and every node that depends on
+   * it (`downstream`); the others keep their status. Also on a run that ended `ok` — then `runId` and a `reason`
+   * are required. Each re-run is recorded with its reason (`RunRepository.recordRerun`).
+   */
+  readonly rerun?: 'only' | 'downstream';
+  /** Why steps are re-run; recorded with the re-run. */
+  readonly reason?: string;
 }
 
 /** How a run (or a resumed run) ended. */

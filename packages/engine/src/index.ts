@@ -89,6 +89,7 @@ export type {
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
+  RerunRecord,
   RunRepository,
   StartAttemptInput,
 } from './ports/run-repository.js';

@@ -35,17 +35,24 @@ export async function resumeRun(
   const workflowName = runbook.meta.title;
   const plan = planOrder(runbook);
   checkGivenValues(runbook, options.values);
+  if (options.rerun !== undefined && options.fromNode === undefined) {
+    throw new EngineError(
+      'RERUN_REFUSED',
+      `re-running steps (${options.rerun}) needs the node to start from`,
+      {
+        workflowName,
+      },
+    );
+  }
   if (options.fromNode !== undefined && !plan.includes(options.fromNode)) {
-    throw new EngineError('NODE_NOT_FOUND', `node "${options.fromNode}" is not in the runbook`, {
-      workflowName,
-      nodeId: options.fromNode,
-    });
+    throw await nodeNotFound(ports, workflowName, options.fromNode, options.runId);
   }
   refuseIfAborted(options.signal, workflowName, options.runId);
   const deliver = isolateListener(options.onEvent);
   const waitMs = settings.killGraceMs + ENDING_WAIT_MS;
   let state = await untilEnded(ports, await findRun(ports, workflowName, options.runId), waitMs);
-  await checkResumable(ports, state.run);
+  checkRerun(ports, state.run, options);
+  await checkResumable(ports, state.run, options.rerun !== undefined);
   if (state.run.status === 'running') {
     // Its owner died without cleaning up: end it `aborted` as any later command would (the same code), then
     // resume that. Losing the race to another recovery is fine (it is waited for); to another resume, the run
@@ -54,7 +61,7 @@ export async function resumeRun(
     if (recovery.recovered) deliver(staleRunRecoveredEvent(recovery));
     state = await untilEnded(ports, await findRun(ports, workflowName, state.run.runId), waitMs);
     if (state.run.status === 'running') {
-      await checkResumable(ports, state.run);
+      await checkResumable(ports, state.run, options.rerun !== undefined);
       throw claimLost(state.run);
     }
   }
@@ -98,11 +105,19 @@ export async function resumeRun(
     deliver,
   };
   const session = new RunSession(init);
-  const resumePlan = planResume(runbook, plan, statuses, options.fromNode);
+  const resumePlan = planResume(runbook, plan, statuses, options.fromNode, options.rerun);
   const toRun = new Set(resumePlan.toRun);
   const changes = runbookChanges(run, runbook, plan);
 
   return finishRun(session, init, startedAt, async (): Promise<SessionEnd> => {
+    if (options.rerun !== undefined) {
+      // Recorded before any step runs again, so the history says why a finished run is running.
+      const reason = options.reason?.trim() ?? '';
+      await ports.repository.recordRerun?.(
+        { workflowName, runId: run.runId },
+        { time: startedAt.toISOString(), nodeIds: resumePlan.toRun, reason: reason === '' ? null : reason },
+      );
+    }
     // The run is announced first, so the operator knows which run a question is about. Repeatable nodes
     // already ok are listed as kept: they run again only when the operator says so, never without one.
     session.emit({
@@ -180,11 +195,61 @@ async function untilEnded(ports: EnginePorts, state: RunState, waitMs: number): 
   return current;
 }
 
-/** Refuses a run that ended ok, or that a live process (or one that cannot be checked) is driving or ending. */
-async function checkResumable(ports: EnginePorts, run: RunRecord): Promise<void> {
+/**
+ * A re-run of steps of a run that ended `ok` is "redo this step" after the fact (SPEC §9.4): it needs the run's
+ * explicit id and a reason, and a repository that records them.
+ */
+function checkRerun(ports: EnginePorts, run: RunRecord, options: ResumeOptions): void {
+  if (options.rerun === undefined) return;
   const where = `run ${run.runId} of "${run.workflowName}"`;
   const details = { workflowName: run.workflowName, runId: run.runId };
-  if (run.status === 'ok') {
+  const record = ports.repository.recordRerun;
+  if (run.status === 'ok' && (options.reason ?? '').trim() === '') {
+    throw new EngineError(
+      'RERUN_REFUSED',
+      `${where} ended ok: re-running a step of it needs a reason (--reason <text>), which is recorded`,
+      details,
+    );
+  }
+  if (run.status === 'ok' && options.runId === undefined) {
+    throw new EngineError(
+      'RERUN_REFUSED',
+      `${where} ended ok: re-running a step of it needs its run id`,
+      details,
+    );
+  }
+  if (run.status === 'ok' && record === undefined) {
+    throw new EngineError(
+      'RERUN_REFUSED',
+      `${where} ended ok, and this run history cannot record a re-run (no recordRerun)`,
+      details,
+    );
+  }
+}
+
+/** Why `fromNode` is unknown: never in the runbook, or removed from the file since the run started. */
+async function nodeNotFound(
+  ports: EnginePorts,
+  workflowName: string,
+  nodeId: string,
+  runId: number | undefined,
+): Promise<EngineError> {
+  const state = await findRun(ports, workflowName, runId).catch(() => undefined);
+  const removed = state?.run.nodeIds.includes(nodeId) === true;
+  const message = removed
+    ? `node "${nodeId}" is no longer in the runbook: it was removed from the file since run ${state?.run.runId} started`
+    : `node "${nodeId}" is not in the runbook`;
+  return new EngineError('NODE_NOT_FOUND', message, { workflowName, nodeId });
+}
+
+/**
+ * Refuses a run that ended ok (unless steps of it are re-run on purpose), or that a live process (or one that
+ * cannot be checked) is driving or ending.
+ */
+async function checkResumable(ports: EnginePorts, run: RunRecord, rerun = false): Promise<void> {
+  const where = `run ${run.runId} of "${run.workflowName}"`;
+  const details = { workflowName: run.workflowName, runId: run.runId };
+  if (run.status === 'ok' && !rerun) {
     throw new EngineError('RUN_NOT_RESUMABLE', `${where} ended ok: there is nothing to resume`, details);
   }
   const liveness = await ownerLiveness(run, ports);

@@ -3,7 +3,12 @@ import type { SchemaHooks } from './dialect.js';
 import { schemaSteps } from './schema.js';
 
 /** The migrations' names, in order: the schema version is how many of them a database has applied. */
-const MIGRATION_NAMES = ['0001_contract_tables', '0002_engine_state', '0003_run_node_ids'] as const;
+const MIGRATION_NAMES = [
+  '0001_contract_tables',
+  '0002_engine_state',
+  '0003_run_node_ids',
+  '0004_run_reruns',
+] as const;
 
 /** The schema version this code writes: the number of its migrations. */
 export const SCHEMA_VERSION = MIGRATION_NAMES.length;

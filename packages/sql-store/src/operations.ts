@@ -7,6 +7,7 @@ import type {
   DatabaseInfo,
   FinishRunInput,
   NodeStatusCount,
+  RerunRecord,
   RunKey,
   RunRecord,
   RunState,
@@ -204,6 +205,32 @@ export class Operations {
   *saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Operation<void> {
     yield* this.#requireRun(key);
     yield changes(this.#sql.saveAnswer, key.workflowName, key.runId, nodeId, param, value);
+  }
+
+  *recordRerun(key: RunKey, rerun: RerunRecord): Operation<void> {
+    yield* this.#requireRun(key);
+    yield changes(
+      this.#sql.insertRerun,
+      key.workflowName,
+      key.runId,
+      rerun.time,
+      JSON.stringify(rerun.nodeIds),
+      rerun.reason,
+    );
+  }
+
+  *listReruns(key: RunKey): Operation<RerunRecord[]> {
+    yield* this.#requireRun(key);
+    const found = (yield rows(this.#sql.selectReruns, key.workflowName, key.runId)) as {
+      time: string;
+      node_ids: string;
+      reason: string | null;
+    }[];
+    return found.map((rerun) => ({
+      time: rerun.time,
+      nodeIds: JSON.parse(rerun.node_ids) as string[],
+      reason: rerun.reason,
+    }));
   }
 
   *loadRun(key: RunKey): Operation<RunState | undefined> {

@@ -88,12 +88,25 @@ const RUN_NODE_IDS_DDL: readonly string[] = [
   'ALTER TABLE runs DROP COLUMN node_ids',
 ];
 
+/** Steps of a run run again on purpose (`resume --node … --only|--downstream`, SPEC §9.4), with the reason. */
+const RUN_RERUNS_DDL: readonly string[] = [
+  `CREATE TABLE run_reruns (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  time          TEXT    NOT NULL,          -- UTC ISO-8601
+  node_ids      TEXT    NOT NULL,          -- JSON array, plan order
+  reason        TEXT,
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+  'CREATE INDEX run_reruns_by_run ON run_reruns (workflow_name, run_id)',
+];
+
 /**
  * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
- * third moves the node ids out of `runs`.
+ * third moves the node ids out of `runs`, the fourth records re-runs.
  */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
-  return [contractTablesDdl(hooks), engineStateDdl(hooks), RUN_NODE_IDS_DDL];
+  return [contractTablesDdl(hooks), engineStateDdl(hooks), RUN_NODE_IDS_DDL, RUN_RERUNS_DDL];
 }
 
 /** The CREATE (and ALTER) statements of the schema a dialect writes, in order, for `info --ddl`. */

@@ -7,6 +7,7 @@ import type {
   DatabaseInfo,
   FinishRunInput,
   NodeStatusCount,
+  RerunRecord,
   RunHistory,
   RunKey,
   RunRecord,
@@ -88,6 +89,14 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
 
   saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void> {
     return this.write(this.#operations.saveAnswer(key, nodeId, param, value));
+  }
+
+  recordRerun(key: RunKey, rerun: RerunRecord): Promise<void> {
+    return this.write(this.#operations.recordRerun(key, rerun));
+  }
+
+  listReruns(key: RunKey): Promise<RerunRecord[]> {
+    return this.read(this.#operations.listReruns(key));
   }
 
   listWorkflows(): Promise<WorkflowSummary[]> {

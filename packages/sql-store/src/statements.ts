@@ -24,6 +24,8 @@ export interface Statements {
   readonly selectRun: string;
   readonly selectAttempts: string;
   readonly selectAnswers: string;
+  readonly insertRerun: string;
+  readonly selectReruns: string;
   readonly latestRun: string;
   readonly latestRunAmong: string;
   readonly runningRuns: string;
@@ -102,6 +104,10 @@ export function buildStatements(dialect: SqlDialect): Statements {
     // In the order written; the caller orders them by start time (see `orderAttempts`).
     selectAttempts: `SELECT * FROM executions WHERE workflow_name = ? AND run_id = ? ORDER BY ${dialect.writeOrder}`,
     selectAnswers: 'SELECT node_id, param, value FROM run_answers WHERE workflow_name = ? AND run_id = ?',
+    insertRerun:
+      'INSERT INTO run_reruns (workflow_name, run_id, time, node_ids, reason) VALUES (?, ?, ?, ?, ?)',
+    selectReruns:
+      'SELECT time, node_ids, reason FROM run_reruns WHERE workflow_name = ? AND run_id = ? ORDER BY time',
     latestRun: `SELECT ${RUN} FROM runs WHERE workflow_name = ? ORDER BY run_id DESC LIMIT 1`,
     latestRunAmong: `SELECT ${RUN} FROM runs WHERE workflow_name = ? AND status IN (${statuses})
     ORDER BY run_id DESC LIMIT 1`,

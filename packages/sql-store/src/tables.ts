@@ -49,9 +49,19 @@ export interface RunAnswersTable {
   value: string;
 }
 
+/** `run_reruns` (adapter-owned): steps of a run run again on purpose, with the reason (SPEC §9.4). */
+export interface RunRerunsTable {
+  workflow_name: string;
+  run_id: number;
+  time: string;
+  node_ids: string;
+  reason: string | null;
+}
+
 /** The typed view Kysely checks queries against. */
 export interface PlaybookDatabase {
   runs: RunsTable;
   executions: ExecutionsTable;
   run_answers: RunAnswersTable;
+  run_reruns: RunRerunsTable;
 }

@@ -134,7 +134,11 @@ describe('openSqliteRunRepository', () => {
       const indexes = raw
         .prepare(`select name from sqlite_master where type = 'index' and sql is not null`)
         .pluck();
-      expect(indexes.all()).toEqual(['runs_by_workflow_status', 'executions_by_workflow_node']);
+      expect(indexes.all()).toEqual([
+        'runs_by_workflow_status',
+        'executions_by_workflow_node',
+        'run_reruns_by_run',
+      ]);
     } finally {
       raw.close();
     }
@@ -370,7 +374,7 @@ describe('schemaDdl', () => {
         .prepare(`select name from sqlite_master where type = 'table' order by name`)
         .pluck()
         .all();
-      expect(tables).toEqual(['executions', 'run_answers', 'run_node_ids', 'runs']);
+      expect(tables).toEqual(['executions', 'run_answers', 'run_node_ids', 'run_reruns', 'runs']);
     } finally {
       raw.close();
     }

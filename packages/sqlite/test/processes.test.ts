@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SCHEMA_VERSION } from '@playbook/sql-store';
 import Database from 'better-sqlite3';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,7 +132,7 @@ describe('several processes on one state file', () => {
         .pluck();
       expect(stored.all()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       const migrations = raw.prepare('select count(*) from kysely_migration').pluck().get();
-      expect(migrations).toBe(3);
+      expect(migrations).toBe(SCHEMA_VERSION);
     } finally {
       raw.close();
     }

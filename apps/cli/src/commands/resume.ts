@@ -1,6 +1,7 @@
 import type { Runbook } from '@playbook/domain';
 import type { Engine, RunOutcome } from '@playbook/engine';
-import { Command, Option } from '../clipanion.js';
+import { Command, Option, UsageError } from '../clipanion.js';
+import { CliError, ExitCode } from '../errors.js';
 import { parseRunId } from '../run-id.js';
 import { RunBaseCommand, type SessionOptions } from './run-base-command.js';
 
@@ -20,13 +21,20 @@ export class ResumeCommand extends RunBaseCommand {
       running, records that attempt as interrupted, then goes on. A run that ended ok, or that another live
       process is driving, is refused.
 
-      \`--node <id>\` runs that step and every step after it in the plan again, whatever their status.
-      The other options are those of \`playbook run\`.
+      \`--node <id>\` runs that step and every step after it in the plan again, whatever their status. With
+      \`--only\`, just that step runs again; with \`--downstream\`, that step and every step that depends on it,
+      directly or not; the other steps keep their status. Both also work on a run that ended ok ("redo this step"
+      after the fact): that needs the run id and \`--reason <text>\`, which is recorded; the run is running again,
+      then ends with its new status. The other options are those of \`playbook run\`.
     `,
     examples: [
       ['Resume the newest resumable run', '$0 resume deploy.playbook.toml'],
       ['Resume run 3', '$0 resume deploy.playbook.toml 3'],
       ['Run again from the "cdn_warm" step', '$0 resume deploy.playbook.toml 3 --node cdn_warm'],
+      [
+        'Redo one step of run 2, which ended ok, saying why',
+        '$0 resume deploy.playbook.toml 2 --node smoke_test --only --reason "smoke tests ran against the old pool"',
+      ],
     ],
   });
 
@@ -36,19 +44,66 @@ export class ResumeCommand extends RunBaseCommand {
     description: 'Run this step and every step after it again, whatever their status',
   });
 
+  only = Option.Boolean('--only', false, {
+    description: 'With --node: run just that step again (also on a run that ended ok, with --reason)',
+  });
+
+  downstream = Option.Boolean('--downstream', false, {
+    description:
+      'With --node: run that step and every step that depends on it again (also on a run that ended ok, with --reason)',
+  });
+
+  reason = Option.String('--reason', {
+    description:
+      'Why steps are run again (--only / --downstream); required on a run that ended ok, and recorded',
+  });
+
   override async execute(): Promise<number> {
     // Checked before anything is loaded, like every other usage error.
     this.parsedRunId();
+    this.rerun();
     return this.session();
   }
 
-  protected override start(engine: Engine, runbook: Runbook, options: SessionOptions): Promise<RunOutcome> {
+  protected override async start(
+    engine: Engine,
+    runbook: Runbook,
+    options: SessionOptions,
+  ): Promise<RunOutcome> {
     const runId = this.parsedRunId();
-    return engine.resume(runbook, {
-      ...options,
-      ...(runId === undefined ? {} : { runId }),
-      ...(this.node === undefined ? {} : { fromNode: this.node }),
-    });
+    const rerun = this.rerun();
+    try {
+      return await engine.resume(runbook, {
+        ...options,
+        ...(runId === undefined ? {} : { runId }),
+        ...(this.node === undefined ? {} : { fromNode: this.node }),
+        ...(rerun === undefined ? {} : { rerun }),
+        ...(this.reason === undefined ? {} : { reason: this.reason }),
+      });
+    } catch (error) {
+      // A step that is not in the file, or a re-run asked the wrong way, is a mistake on the command line.
+      if (
+        error instanceof Error &&
+        ['NODE_NOT_FOUND', 'RERUN_REFUSED'].includes(String((error as { code?: unknown }).code))
+      ) {
+        throw new CliError(error.message, ExitCode.usage, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** `--only` or `--downstream`, checked against `--node` and each other. */
+  private rerun(): 'only' | 'downstream' | undefined {
+    if (this.only && this.downstream) throw new UsageError('give --only or --downstream, not both');
+    const rerun = this.only ? 'only' : this.downstream ? 'downstream' : undefined;
+    if (rerun !== undefined && this.node === undefined) {
+      throw new UsageError(`--${rerun} needs --node <id>: the step to run again`);
+    }
+    if (this.reason !== undefined && rerun === undefined) {
+      throw new UsageError('--reason goes with --node <id> --only or --downstream');
+    }
+    if (this.reason?.trim() === '') throw new UsageError('--reason is empty: say why the steps run again');
+    return rerun;
   }
 
   private parsedRunId(): number | undefined {

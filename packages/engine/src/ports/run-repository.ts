@@ -50,6 +50,16 @@ export interface FinishRunInput {
 }
 
 /** What a resume (or a recovery) expects to find, so that two processes cannot take the same run. */
+/** Steps of a run run again on purpose (SPEC §9.4). */
+export interface RerunRecord {
+  /** When the re-run began (ISO-8601 UTC). */
+  readonly time: string;
+  /** The steps it runs again, in plan order. */
+  readonly nodeIds: readonly string[];
+  /** Why, as the operator gave it (`--reason`); null when none was given. */
+  readonly reason: string | null;
+}
+
 export interface ClaimRunInput extends RunKey {
   /** The status the caller read; the claim fails if the row changed since. */
   readonly expectedStatus: RunStatus;
@@ -122,6 +132,13 @@ export interface RunRepository {
   finishRun(key: RunKey, input: FinishRunInput): Promise<void>;
   /** Remembers an operator's `${ask}` answer for the rest of the run and its resumes. */
   saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void>;
+  /**
+   * Optional: records that steps of the run are run again (`resume --node … --only|--downstream`, SPEC §9.4),
+   * with the operator's reason. Without it, steps of a run that ended `ok` are never run again.
+   */
+  recordRerun?(key: RunKey, rerun: RerunRecord): Promise<void>;
+  /** Optional, with `recordRerun`: the re-runs of a run, oldest first. */
+  listReruns?(key: RunKey): Promise<RerunRecord[]>;
   /**
    * Optional, for storage shared across hosts: whether the lease of `run`'s owner has expired (the owner stopped
    * renewing it), so a `running` run owned by another host may be recovered. Without it, such a run never is.

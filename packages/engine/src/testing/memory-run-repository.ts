@@ -16,6 +16,7 @@ import type {
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
+  RerunRecord,
   RunRepository,
   StartAttemptInput,
 } from '../ports/run-repository.js';
@@ -26,6 +27,7 @@ interface StoredRun {
   /** In the order they were written: ties on start time keep this order. */
   attempts: AttemptRecord[];
   answers: Map<string, Map<string, string>>;
+  reruns: RerunRecord[];
 }
 
 /**
@@ -60,7 +62,7 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       runbookHash: input.runbookHash,
       nodeIds: [...input.nodeIds],
     };
-    runs.set(runId, { record, attempts: [], answers: new Map() });
+    runs.set(runId, { record, attempts: [], answers: new Map(), reruns: [] });
     return copyRun(record);
   }
 
@@ -195,6 +197,14 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       stored.answers.set(nodeId, params);
     }
     params.set(param, value);
+  }
+
+  async recordRerun(key: RunKey, rerun: RerunRecord): Promise<void> {
+    this.#get(key).reruns.push({ ...rerun, nodeIds: [...rerun.nodeIds] });
+  }
+
+  async listReruns(key: RunKey): Promise<RerunRecord[]> {
+    return this.#get(key).reruns.map((rerun) => ({ ...rerun, nodeIds: [...rerun.nodeIds] }));
   }
 
   async listWorkflows(): Promise<WorkflowSummary[]> {

@@ -720,6 +720,30 @@ export function runRepositoryContract<S extends RunRepository>(
       });
     });
 
+    describe('re-runs', () => {
+      it('records each re-run of a run with its steps and reason, oldest first, and refuses an unknown run', async (context) => {
+        const repo = await fresh();
+        if (repo.recordRerun === undefined || repo.listReruns === undefined) return context.skip();
+        const run = await repo.createRun(runInput());
+        const other = await repo.createRun(runInput());
+        await repo.recordRerun(key(run), {
+          time: T1,
+          nodeIds: ['test', 'deploy'],
+          reason: 'flaky test, déjà vu ✓',
+        });
+        await repo.recordRerun(key(run), { time: T2, nodeIds: ['deploy'], reason: null });
+        expect(await repo.listReruns(key(run))).toEqual([
+          { time: T1, nodeIds: ['test', 'deploy'], reason: 'flaky test, déjà vu ✓' },
+          { time: T2, nodeIds: ['deploy'], reason: null },
+        ]);
+        expect(await repo.listReruns(key(other))).toEqual([]);
+        const missing = { workflowName: 'deploy', runId: 999 };
+        await expect(
+          repo.recordRerun(missing, { time: T1, nodeIds: [], reason: null }),
+        ).rejects.toMatchObject(refused('RUN_NOT_FOUND'));
+      });
+    });
+
     describe('answers', () => {
       it('remembers answers per run and node, the latest value winning, across a resume', async () => {
         const repo = await fresh();
