@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { EventLineSchema } from '@playbook/engine';
+import { EventLineSchema } from '@playbook/engine/event-schema';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { createCli } from '../src/cli.js';

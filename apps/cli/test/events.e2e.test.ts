@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { EVENT_SCHEMA_VERSION, EventLineSchema } from '@playbook/engine';
+import { EVENT_SCHEMA_VERSION, EventLineSchema } from '@playbook/engine/event-schema';
 import { Value } from 'typebox/value';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {

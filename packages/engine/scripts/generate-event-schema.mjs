@@ -2,7 +2,7 @@
 // first (it imports dist):   pnpm --filter @playbook/engine generate:schema
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EVENT_SCHEMA_PATH, renderEventLineJsonSchema } from '../dist/index.js';
+import { EVENT_SCHEMA_PATH, renderEventLineJsonSchema } from '../dist/event-schema.js';
 
 const target = fileURLToPath(new URL(`../../../${EVENT_SCHEMA_PATH}`, import.meta.url));
 writeFileSync(target, renderEventLineJsonSchema());

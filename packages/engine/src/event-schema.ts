@@ -1,12 +1,13 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import type { EngineEvent } from './events.js';
+import { EVENT_SCHEMA_VERSION, type LineEvent } from './event-line.js';
 
-// The events as JSON lines (`playbook run --json`, SPEC §9.5): one schema, here, for the CLI, the docs and any
-// program that reads the stream. Each line is an engine event plus `schemaVersion`; its fields are those of the
-// TypeScript interfaces in events.ts (a compile-time check below keeps the two together).
+export { EVENT_SCHEMA_VERSION, eventLine, type LineEvent } from './event-line.js';
 
-/** The version of the event line schema; raised when a field changes meaning or goes away (new fields do not). */
-export const EVENT_SCHEMA_VERSION = 1;
+// The events as JSON lines (`playbook run --json`, SPEC §9.5): one schema, here, for the docs and any program
+// that reads the stream. Each line is an engine event plus `schemaVersion` (event-line.ts writes it); its fields
+// are those of the TypeScript interfaces in events.ts (a compile-time check below keeps the two together).
+// A subpath of its own (`@playbook/engine/event-schema`): TypeBox is not loaded by a run, only by readers.
+
 
 const stamp = {
   schemaVersion: Type.Literal(EVENT_SCHEMA_VERSION, { description: 'Version of this schema.' }),
@@ -164,17 +165,6 @@ export const EventLineSchema = Type.Union(
 
 /** One event line, as a program reading the stream sees it. */
 export type EventLine = Static<typeof EventLineSchema>;
-
-/** The engine events that become lines: all but a listener's own `error`, which is told to that listener. */
-export type LineEvent = Exclude<EngineEvent, { readonly type: 'error' }>;
-
-/** The JSON line of an event (without the newline); `undefined` for an event that has none (`error`). */
-export function eventLine(event: EngineEvent): string | undefined {
-  if (event.type === 'error') return undefined;
-  // What every line has comes first, so the lines read well in a log.
-  const { type, timestamp, workflow, runId, ...rest } = event;
-  return JSON.stringify({ schemaVersion: EVENT_SCHEMA_VERSION, type, timestamp, workflow, runId, ...rest });
-}
 
 /** Where the committed JSON Schema of the event lines is published, relative to the repository root. */
 export const EVENT_SCHEMA_PATH = 'schema/events.schema.json';

@@ -25,15 +25,10 @@ export type {
   RunOptions,
   RunOutcome,
 } from './engine-types.js';
-export type { EventLine, LineEvent } from './event-schema.js';
-export {
-  EVENT_SCHEMA_PATH,
-  EVENT_SCHEMA_VERSION,
-  EventLineSchema,
-  eventLine,
-  eventLineJsonSchema,
-  renderEventLineJsonSchema,
-} from './event-schema.js';
+export type { LineEvent } from './event-line.js';
+// The schema itself is on `@playbook/engine/event-schema`: TypeBox is not loaded by a run.
+export { EVENT_SCHEMA_VERSION, eventLine } from './event-line.js';
+export type { EventLine } from './event-schema.js';
 export type {
   EngineEvent,
   EventBody,
