@@ -9,7 +9,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@playbook\/engine\/node$/, replacement: src('./packages/engine/src/node/index.ts') },
-      { find: /^@playbook\/engine\/event-schema$/, replacement: src('./packages/engine/src/event-schema.ts') },
+      {
+        find: /^@playbook\/engine\/event-schema$/,
+        replacement: src('./packages/engine/src/event-schema.ts'),
+      },
       { find: /^@playbook\/engine\/records$/, replacement: src('./packages/engine/src/records.ts') },
       { find: /^@playbook\/engine\/testing$/, replacement: src('./packages/engine/src/testing/index.ts') },
       {

@@ -24,7 +24,7 @@ describe.concurrent('mark ok after a failed attempt (SPEC §9.3), end to end (bu
     const result = await runCli(box, ['run', file], { stdin: 'o\n\nrolled out by hand from the console\n' });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('What now? r/o/a? o\n');
+    expect(result.stdout).toContain('What now? r/a/o? o\n');
     expect(result.stdout).toContain('A note is required to mark the step ok.');
     expect(result.stdout).toMatch(/✔ deploy ok · attempt 2 · .* · decision: override/);
     const state = await loadRun(box, 'Mark', 1);

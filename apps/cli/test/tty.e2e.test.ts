@@ -84,9 +84,11 @@ describe.concurrent('playbook run on a real terminal (built binary, pty, real SQ
     const term = startPty(box, ['run', file]);
     await term.waitFor('What now?');
     await term.waitFor(SELECTOR_HINT);
-    // retry, abort: down to abort, down again wraps to retry.
+    // retry, abort, mark ok: down to abort, to mark ok, down again wraps to retry.
     await term.type(KEY.down);
     await term.waitFor(/❯ abort/);
+    await term.type(KEY.down);
+    await term.waitFor(/❯ mark ok/);
     await term.type(KEY.down);
     await term.waitFor(/❯ retry/);
     await term.type(KEY.enter);

@@ -8,7 +8,6 @@ export { EVENT_SCHEMA_VERSION, eventLine, type LineEvent } from './event-line.js
 // are those of the TypeScript interfaces in events.ts (a compile-time check below keeps the two together).
 // A subpath of its own (`@playbook/engine/event-schema`): TypeBox is not loaded by a run, only by readers.
 
-
 const stamp = {
   schemaVersion: Type.Literal(EVENT_SCHEMA_VERSION, { description: 'Version of this schema.' }),
   workflow: Type.String({ description: "The workflow: the runbook's title (workflow_name)." }),

@@ -20,7 +20,8 @@ export class RunCommand extends RunBaseCommand {
       manual steps and unanswered \`\${ask}\` values end nok, and independent branches go on.
 
       When stdin is not a terminal, answers are read one line per question: \`ok\`/\`nok\`/\`skip\` and a note line
-      for manual steps, \`r\`/\`s\`/\`o\`/\`a\` after a failure (\`o\` then a note line), the value itself for \`\${ask}\`, \`y\`/\`n\` for a repeat.
+      for manual steps, \`r\`/\`s\`/\`a\`/\`o\` after a failure (\`o\`, mark ok, then a note line), the value itself
+      for \`\${ask}\`, \`y\`/\`n\` for a repeat.
 
       Exit code: 0 when the run ended ok, 1 when it ended nok or aborted (or the file is invalid), 2 for a bad
       command line, 129 when the terminal was closed (SIGHUP: the running step is let finish, nothing new

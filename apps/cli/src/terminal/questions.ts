@@ -22,6 +22,8 @@ export const manualChoices = (canSkip: boolean): Choice<ManualAnswer['decision']
 export const failureChoices = (canSkip: boolean, canOverride = false): Choice<FailureChoice>[] => [
   { value: 'retry', label: 'retry — run it again', words: ['r', 'retry'] },
   ...(canSkip ? [{ value: 'skip' as const, label: 'skip — go on without it', words: ['s', 'skip'] }] : []),
+  { value: 'abort', label: 'abort — stop the run (it can be resumed)', words: ['a', 'abort'] },
+  // Last, so that the keys that reach retry, skip and abort are the same as before it existed.
   ...(canOverride
     ? [
         {
@@ -31,7 +33,6 @@ export const failureChoices = (canSkip: boolean, canOverride = false): Choice<Fa
         },
       ]
     : []),
-  { value: 'abort', label: 'abort — stop the run (it can be resumed)', words: ['a', 'abort'] },
 ];
 
 /** How many empty notes "mark ok" takes before it gives up (the engine then aborts the run). */
