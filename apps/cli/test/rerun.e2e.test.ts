@@ -34,6 +34,7 @@ async function okRun(box: Sandbox, title: string): Promise<string> {
 async function rerunsOf(box: Sandbox, title: string) {
   const store = await openRunStore({ statePath: box.statePath });
   try {
+    if (store.listReruns === undefined) throw new Error('the SQLite store cannot list re-runs');
     return await store.listReruns({ workflowName: title, runId: 1 });
   } finally {
     await store.close();
