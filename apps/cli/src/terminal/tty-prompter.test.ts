@@ -79,6 +79,8 @@ describe('TtyPrompter', () => {
   it('selects with the arrow keys and Enter, then reads the note, and restores the terminal', async () => {
     const { input, prompter, type, shown, written } = setup();
     const answer = prompter.manual({ node, attempt: 1, canSkip: false });
+    // Keys typed before the list is drawn are dropped as typeahead: under load the first timer can fire first.
+    await shown('❯');
     type('\x1b[B', '\r');
     await shown('Note (optional');
     type('checked by hand\r');
