@@ -39,7 +39,8 @@ class FailingWrites extends InMemoryRunRepository {
         this.writes += 1;
         if (this.writes >= this.failAt && this.writes < this.failAt + this.failing) {
           this.failed.push(name);
-          throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+          // Shaped as the SQL adapters fail a write (StateStoreError QUERY_FAILED): the engine sees only the port.
+          throw Object.assign(new Error('database is locked'), { code: 'QUERY_FAILED' });
         }
         return original(...args);
       };

@@ -1,5 +1,4 @@
-import type { NodeType } from '@playbook/domain';
-import type { NodeStatusName } from './node-run-status.js';
+import type { NodeStatus, NodeType } from '@playbook/domain';
 
 /** How a node type is drawn (SPEC §6). */
 export interface TypeLook {
@@ -25,7 +24,7 @@ export const TYPE_LOOKS: Readonly<Record<NodeType, TypeLook>> = {
 // Fills are X11 colour names so the DOT stays readable. Each status has its own fill, and all but ok/nok their
 // own line style; the label also names the status, so the looks stay distinct in greyscale print too.
 // Critical nodes keep their red 2-pixel border over any of these.
-export const STATUS_LOOKS: Readonly<Record<NodeStatusName, StatusLook>> = {
+export const STATUS_LOOKS: Readonly<Record<NodeStatus, StatusLook>> = {
   ok: { fillcolor: 'palegreen', style: 'filled', meaning: 'ended ok' },
   nok: { fillcolor: 'salmon', style: 'filled', meaning: 'ended nok' },
   skipped: { fillcolor: 'lightgrey', style: 'filled,dotted', meaning: 'skipped by the operator' },
