@@ -1,5 +1,6 @@
 import { type JsonSchema, Type } from './json-schema-builders.js';
 import { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
+import { OUTPUT_KEY_PATTERN } from './step-outputs.js';
 
 // The FILE format (snake_case, as written in `*.playbook.toml`). The camelCase domain model lives in
 // runbook.ts; validate-runbook.ts maps one to the other. These schemas are the single source for both the
@@ -97,6 +98,24 @@ export const COMMON_NODE_FIELDS = {
     }),
     false,
     'a positive number of seconds',
+  ),
+  outputs: field(
+    Type.Array(Type.String({ pattern: OUTPUT_KEY_PATTERN }), {
+      uniqueItems: true,
+      description:
+        'Outputs the step must produce (letters, digits, _): an attempt that ends ok without one of them is nok.',
+    }),
+    false,
+    'a list of output keys',
+  ),
+  secret_outputs: field(
+    Type.Array(Type.String({ pattern: OUTPUT_KEY_PATTERN }), {
+      uniqueItems: true,
+      description:
+        'Outputs the step must produce that are secret: masked as *** in all output and never stored.',
+    }),
+    false,
+    'a list of output keys',
   ),
 } as const satisfies Record<string, FieldSpec>;
 

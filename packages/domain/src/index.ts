@@ -45,6 +45,20 @@ export type {
   RunbookSource,
 } from './runbook.js';
 export { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
+export {
+  describeBytes,
+  invalidOutputKey,
+  isOutputKey,
+  MANUAL_NOTE_OUTPUT,
+  MAX_ATTEMPT_OUTPUTS_BYTES,
+  MAX_OUTPUT_VALUE_BYTES,
+  missingOutputs,
+  OUTPUT_KEY_PATTERN,
+  outputsProblem,
+  outputsTooLarge,
+  outputTooLarge,
+  utf8Length,
+} from './step-outputs.js';
 export type { ValidateOptions, ValidationResult } from './validate-runbook.js';
 export { validateRunbookDocument } from './validate-runbook.js';
 export type { ValidationCode, ValidationIssue } from './validation-issue.js';

@@ -61,6 +61,13 @@ export interface AttemptRecord extends AttemptKey {
   readonly stdout: string | null;
   readonly stderr: string | null;
   readonly durationMs: number | null;
+  /**
+   * The attempt's step outputs (SPEC §8.3), secret ones left out; absent when it has none. Written by
+   * `finishAttempt`, kept by the attempt that produced them: a retry is a new attempt with its own.
+   */
+  readonly outputs?: Readonly<Record<string, string>>;
+  /** Keys of the secret outputs the attempt produced, in order: their values are never stored. Absent when none. */
+  readonly secretOutputs?: readonly string[];
 }
 
 /**

@@ -27,6 +27,10 @@ export interface NodeBase {
   readonly critical: boolean;
   /** Seconds per attempt; undefined means the configured default. */
   readonly timeout?: number;
+  /** Output keys an attempt must produce to end `ok` (SPEC §8.3); absent when the file declares none. */
+  readonly outputs?: readonly string[];
+  /** Output keys that are secret: required too, masked everywhere and never stored; absent when none. */
+  readonly secretOutputs?: readonly string[];
 }
 
 /** A step a person does and confirms ok / nok with a note. */

@@ -14,6 +14,7 @@ import {
 import type { JsonSchema } from './json-schema-builders.js';
 import { type Check, compileCheck } from './json-schema-check.js';
 import type { NodeBase, NodeType, Runbook, RunbookMeta, RunbookNode } from './runbook.js';
+import { invalidOutputKey, isOutputKey, MANUAL_NOTE_OUTPUT } from './step-outputs.js';
 import type { ValidationCode, ValidationIssue } from './validation-issue.js';
 
 /** Options of {@link validateRunbookDocument}. */
@@ -265,7 +266,9 @@ function validateNode(
   for (const [key, spec] of COMMON_FIELD_ENTRIES) {
     if (key === 'type') continue;
     const value = table[key];
-    if (value !== undefined && !checkField(key, spec, value)) {
+    if (value !== undefined && OUTPUT_LIST_FIELDS.has(key)) {
+      if (!checkOutputList(id, key, spec, value, type, report)) valid = false;
+    } else if (value !== undefined && !checkField(key, spec, value)) {
       report('error', 'INVALID_VALUE', mustBe(key, spec, value), id, key);
       valid = false;
     }
@@ -334,6 +337,48 @@ function validateNode(
   return { dependsOn, runbookNode: toRunbookNode(id, type, table, dependsOn) };
 }
 
+/** The node fields that list output keys (SPEC §8.3). */
+const OUTPUT_LIST_FIELDS: ReadonlySet<string> = new Set(['outputs', 'secret_outputs']);
+
+/**
+ * `outputs` / `secret_outputs`: a list of keys, each letters, digits and `_` (named when it is not); a Manual
+ * node has only the output `note`. A key listed twice is a warning. Returns whether the list is usable.
+ */
+function checkOutputList(
+  id: string,
+  key: string,
+  spec: FieldSpec,
+  value: unknown,
+  type: NodeType | undefined,
+  report: Report,
+): boolean {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    report('error', 'INVALID_VALUE', mustBe(key, spec, value), id, key);
+    return false;
+  }
+  let usable = true;
+  const seen = new Set<string>();
+  for (const item of value as string[]) {
+    if (!isOutputKey(item)) {
+      report('error', 'INVALID_OUTPUT_KEY', `${invalidOutputKey(item)} (in ${code(key)})`, id, key);
+      usable = false;
+    } else if (type === 'Manual' && item !== MANUAL_NOTE_OUTPUT) {
+      report(
+        'error',
+        'INVALID_OUTPUT_KEY',
+        `a Manual step has one output, ${code(MANUAL_NOTE_OUTPUT)} (the operator's note), not ${code(item)}`,
+        id,
+        key,
+      );
+      usable = false;
+    } else if (seen.has(item)) {
+      report('warning', 'DUPLICATE_OUTPUT', `${code(item)} is listed more than once`, id, key);
+    }
+    seen.add(item);
+  }
+  return usable;
+}
+
 function checkField(key: string, spec: FieldSpec, value: unknown): boolean {
   if (!matches(spec.schema, value)) {
     // The schema's pattern and uniqueness on ids are for editors; here a bad id is reported as an unknown
@@ -367,6 +412,10 @@ function toRunbookNode(id: string, type: NodeType, table: Table, dependsOn: stri
   // Optional fields exist only when the file gives them (the model's optional properties are never undefined).
   if (table['description'] !== undefined) base.description = table['description'] as string;
   if (table['timeout'] !== undefined) base.timeout = table['timeout'] as number;
+  if (table['outputs'] !== undefined) base.outputs = [...new Set(table['outputs'] as string[])];
+  if (table['secret_outputs'] !== undefined) {
+    base.secretOutputs = [...new Set(table['secret_outputs'] as string[])];
+  }
   switch (type) {
     case 'Manual':
       return Object.assign(base, { type, prompt: table['prompt'] as string });

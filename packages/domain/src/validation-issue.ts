@@ -14,6 +14,8 @@ export type ValidationCode =
   | 'DUPLICATE_DEPENDENCY'
   | 'CYCLE'
   | 'CRITICAL_SKIPPABLE'
+  | 'INVALID_OUTPUT_KEY'
+  | 'DUPLICATE_OUTPUT'
   | 'NO_NODES';
 
 /** One problem found in a runbook document, located by node id and field (never by line: that is the parser's). */

@@ -35,6 +35,8 @@ export interface AttemptResult {
   readonly exception?: string | null;
   readonly stdout?: string | null;
   readonly stderr?: string | null;
+  /** What the attempt produced for the steps after it (SPEC §8.3), before the session checks them. */
+  readonly outputs?: Readonly<Record<string, string>>;
   /** The run's signal stopped it: the run ends `aborted`. */
   readonly interrupted?: boolean;
   /** The operator's input ended while it waited: the run ends `aborted`. */

@@ -66,6 +66,7 @@ async function startRun(
     reasons: new Map(),
     answers: new Map(),
     deliver,
+    outputs: new Map(),
   };
   const session = new RunSession(init);
   session.emit({

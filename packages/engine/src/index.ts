@@ -48,6 +48,8 @@ export type {
   WaitingEvent,
 } from './events.js';
 export { compareCodePoints } from './name-order.js';
+export type { OutputFileResult } from './output-file-parser.js';
+export { OutputFileParser } from './output-file-parser.js';
 export { planOrder } from './planner.js';
 export type { Clock } from './ports/clock.js';
 export type {

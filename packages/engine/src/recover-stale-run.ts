@@ -110,6 +110,8 @@ export async function recoverStaleRun(
   if (orphanGroup !== null) {
     await ports.processTable.killGroup(orphanGroup, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
   }
+  // Its commands' output files may hold what a step handed to the next (a token): they go too.
+  if (onThisHost && run.owner !== null) await ports.processTable.removeLeftovers?.(run.owner.pid);
   const attempts = await recordInterrupted(ports, state.attempts, now);
 
   const statuses = new Map<string, NodeStatus>();

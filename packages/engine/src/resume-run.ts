@@ -84,10 +84,15 @@ export async function resumeRun(
 
   const statuses = new Map<string, NodeStatus>();
   const reasons = new Map<string, string>();
+  // What earlier sessions' steps produced is remembered (SPEC §8.3); secret outputs were never stored.
+  const outputs = new Map<string, Readonly<Record<string, string>>>();
   for (const [nodeId, attempt] of latestAttempts(attempts)) {
     if (!plan.includes(nodeId)) continue;
     statuses.set(nodeId, attempt.status);
     if (attempt.status === 'nok') reasons.set(nodeId, reasonOf(attempt));
+    if (attempt.outputs !== undefined && Object.keys(attempt.outputs).length > 0) {
+      outputs.set(nodeId, attempt.outputs);
+    }
   }
   const answers = new Map(
     Object.entries(state.answers).map(([nodeId, params]) => [nodeId, new Map(Object.entries(params))]),
@@ -103,6 +108,7 @@ export async function resumeRun(
     reasons,
     answers,
     deliver,
+    outputs,
   };
   const session = new RunSession(init);
   const resumePlan = planResume(runbook, plan, statuses, options.fromNode, options.rerun);

@@ -57,8 +57,17 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
     };
   }
   if (result.timedOut) return { status: 'nok', reason: timedOutMessage(seconds), ...captured };
-  if (result.exitCode !== 0) return { status: 'nok', reason: `exit code ${result.exitCode}`, ...captured };
-  return { status: 'ok', reason: null, ...captured };
+  // An unusable output file (a malformed line, a value over the cap) fails the attempt: nothing of it is kept.
+  const file = result.outputFile;
+  if (file !== undefined && !file.ok) {
+    const failed = result.exitCode === 0 ? '' : ` (and exit code ${result.exitCode})`;
+    return { status: 'nok', reason: `${file.error}${failed}`, ...captured };
+  }
+  const outputs = file === undefined ? {} : { outputs: file.outputs };
+  if (result.exitCode !== 0) {
+    return { status: 'nok', reason: `exit code ${result.exitCode}`, ...captured, ...outputs };
+  }
+  return { status: 'ok', reason: null, ...captured, ...outputs };
 }
 
 /**

@@ -4,6 +4,7 @@ import { INTERRUPTED, runbookDirectory, timeoutSeconds } from './attempt-context
 import { MAX_TIMER_MS } from './max-timer-ms.js';
 import { firstLine } from './node-statuses.js';
 import type { FunctionContext, FunctionLogger, PlaybookFunction } from './ports/function-loader.js';
+import { functionOutputs } from './step-outputs.js';
 import { timedOutMessage } from './timed-out.js';
 
 /**
@@ -94,7 +95,14 @@ export async function runFunction(
     const exception = masker.mask(describeThrown(settled.error));
     return { status: 'nok', reason: `threw: ${firstLine(exception)}`, exception, ...captured };
   }
-  return { status: 'ok', reason: null, resultText: masker.maskResult(settled.value), ...captured };
+  const outputs = functionOutputs(settled.value);
+  return {
+    status: 'ok',
+    reason: null,
+    resultText: masker.maskResult(settled.value),
+    ...captured,
+    ...(outputs === undefined ? {} : { outputs }),
+  };
 }
 
 function stopped(signal: AbortSignal): Promise<{ kind: 'stopped' }> {

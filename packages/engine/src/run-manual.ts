@@ -1,4 +1,4 @@
-import type { ManualNode } from '@playbook/domain';
+import { MANUAL_NOTE_OUTPUT, type ManualNode } from '@playbook/domain';
 import type { AttemptContext, AttemptResult } from './attempt-context.js';
 import { INTERRUPTED, promptClosed } from './attempt-context.js';
 
@@ -15,7 +15,11 @@ export async function runManual(context: AttemptContext<ManualNode>): Promise<At
   if (asked.kind === 'closed') return promptClosed(asked.reason);
   const { decision, note } = asked.value;
   const resultText = note === '' ? null : note;
-  if (decision === 'ok') return { status: 'ok', reason: null, operatorDecision: 'ok', resultText };
+  // The note is the step's one output (SPEC §8.3), for the steps after it to read.
+  const outputs = resultText === null ? {} : { outputs: { [MANUAL_NOTE_OUTPUT]: resultText } };
+  if (decision === 'ok') {
+    return { status: 'ok', reason: null, operatorDecision: 'ok', resultText, ...outputs };
+  }
   if (decision === 'skip' && canSkip) {
     return { status: 'skipped', reason: null, operatorDecision: 'skip', resultText };
   }

@@ -17,6 +17,7 @@ import { runCommand } from './run-command.js';
 import { runFunction } from './run-function.js';
 import { runManual } from './run-manual.js';
 import { maskStrings, SecretMasker } from './secret-masker.js';
+import { settleOutputs } from './step-outputs.js';
 
 /** How many times an answer the engine cannot use is asked again before it counts as abort. */
 const MAX_INVALID_ANSWERS = 3;
@@ -38,6 +39,11 @@ export interface SessionInit {
   readonly answers: Map<string, Map<string, string>>;
   /** The caller's listener, isolated (`isolateListener`): shared with what was told before the session. */
   readonly deliver: Deliver;
+  /**
+   * Each node's latest attempt's outputs (SPEC §8.3), secret ones included while this process holds them: what
+   * expressions read as `steps.<id>.outputs`. A node whose latest attempt produced none has no entry.
+   */
+  readonly outputs: Map<string, Readonly<Record<string, string>>>;
 }
 
 /** How the session ended, before the run is written as finished. */
@@ -343,6 +349,7 @@ export class RunSession {
     });
     this.#init.statuses.set(node.id, 'skipped');
     this.#init.reasons.delete(node.id);
+    this.#init.outputs.delete(node.id);
     this.emit({
       type: 'node-finished',
       nodeId: node.id,
@@ -381,7 +388,8 @@ export class RunSession {
     });
 
     // A command's runner captures its output too: the engine's own capture is needed only once there are
-    // secrets, and none can be added while a command runs (only a Function's params bring one).
+    // secrets, and none can be added while a command runs (they come with a Function's params, or with secret
+    // outputs once an attempt has ended: `settleOutputs` masks its captured output again then).
     const capture = node.type !== 'Command' || this.#masker.active;
     const output = new AttemptOutput(
       this.#masker,
@@ -406,13 +414,15 @@ export class RunSession {
                 elapsedMs,
               }),
           });
-    let result: AttemptResult;
+    let produced: AttemptResult;
     try {
-      result = await this.#runKind(node, record.attempt, output);
+      produced = await this.#runKind(node, record.attempt, output);
     } finally {
       stopHeartbeat();
     }
+    const settled = settleOutputs(node, produced, this.#masker);
     output.end();
+    let { result } = settled;
     unfinished.exitCode = result.exitCode ?? null;
 
     // The caller's abort reason (the CLI's "interrupted by the operator", a library's "deploy window closed")
@@ -435,8 +445,13 @@ export class RunSession {
       exception: result.exception ?? null,
       stdout: result.stdout ?? null,
       stderr: result.stderr ?? null,
+      ...(Object.keys(settled.stored).length === 0 ? {} : { outputs: settled.stored }),
+      ...(settled.secretKeys.length === 0 ? {} : { secretOutputs: settled.secretKeys }),
     });
     this.#unfinished.delete(unfinished);
+    // Outputs belong to the attempt that produced them: a retry's replace the failed attempt's.
+    if (Object.keys(settled.outputs).length === 0) this.#init.outputs.delete(node.id);
+    else this.#init.outputs.set(node.id, settled.outputs);
     statuses.set(node.id, result.status);
     if (result.status === 'nok') reasons.set(node.id, result.reason ?? 'failed');
     else reasons.delete(node.id);

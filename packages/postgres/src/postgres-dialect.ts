@@ -30,7 +30,8 @@ export function postgresDialect(leaseSeconds: number): SqlDialect {
     lockRunIds: `SELECT pg_advisory_xact_lock(${RUN_ID_LOCK_SPACE}, hashtext(?)) AS locked`,
     ownerLease: { column: 'lease_expires_at', expires: `now() + make_interval(secs => ${leaseSeconds})` },
     sizeQuery: `SELECT sum(pg_total_relation_size(to_regclass(name))) AS bytes
-      FROM unnest(array['runs', 'executions', 'run_answers', 'run_node_ids', 'run_reruns', 'kysely_migration', 'kysely_migration_lock']) AS name`,
+      FROM unnest(array['runs', 'executions', 'run_answers', 'run_node_ids', 'run_reruns', 'attempt_outputs',
+        'kysely_migration', 'kysely_migration_lock']) AS name`,
   };
 }
 

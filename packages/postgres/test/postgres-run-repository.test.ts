@@ -95,6 +95,7 @@ describe('openPostgresRunRepository', () => {
       '0002_engine_state',
       '0003_run_node_ids',
       '0004_run_reruns',
+      '0005_attempt_outputs',
     ]);
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);

@@ -8,6 +8,7 @@ const MIGRATION_NAMES = [
   '0002_engine_state',
   '0003_run_node_ids',
   '0004_run_reruns',
+  '0005_attempt_outputs',
 ] as const;
 
 /** The schema version this code writes: the number of its migrations. */

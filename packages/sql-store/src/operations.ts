@@ -29,7 +29,15 @@ import {
   summarizeWorkflows,
   tallyNodeStatuses,
 } from './history-shaping.js';
-import { type AttemptRow, orderAttempts, type RunsRow, toRunRecord, toRunState } from './rows.js';
+import {
+  type AttemptRow,
+  type OutputRow,
+  orderAttempts,
+  type RunsRow,
+  toRunRecord,
+  toRunState,
+  withOutputs,
+} from './rows.js';
 import { schemaVersionOf } from './schema-version.js';
 import { STATUS_SLOTS, type Statements } from './statements.js';
 
@@ -177,6 +185,23 @@ export class Operations {
       const status = yield* this.#requireAttempt(key);
       throw attemptNotRunning(key, status);
     }
+    // In the same transaction as the outcome: an attempt is never seen ended without its outputs.
+    const outputs: [string, string | null][] = [
+      ...Object.entries(outcome.outputs ?? {}),
+      ...(outcome.secretOutputs ?? []).map((secret): [string, null] => [secret, null]),
+    ];
+    for (const [position, [outputKey, value]] of outputs.entries()) {
+      yield changes(
+        this.#sql.insertOutput,
+        key.workflowName,
+        key.runId,
+        key.nodeId,
+        key.attempt,
+        position,
+        outputKey,
+        value,
+      );
+    }
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
     yield changes(this.#sql.clearProcessGroup, key.workflowName, key.runId);
   }
@@ -238,7 +263,8 @@ export class Operations {
     if (run === undefined) return undefined;
     const attempts = (yield rows(this.#sql.selectAttempts, key.workflowName, key.runId)) as AttemptRow[];
     const answers = (yield rows(this.#sql.selectAnswers, key.workflowName, key.runId)) as AnswerRow[];
-    return toRunState(run, orderAttempts(attempts), answers);
+    const outputs = (yield rows(this.#sql.selectOutputs, key.workflowName, key.runId)) as OutputRow[];
+    return toRunState(run, withOutputs(orderAttempts(attempts), outputs), answers);
   }
 
   *findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Operation<RunRecord | undefined> {

@@ -9,7 +9,7 @@ import type {
 import { compareCodePoints } from '@playbook/engine/records';
 import type { Selectable } from 'kysely';
 import type { DriverCount } from './history-shaping.js';
-import type { ExecutionsTable, RunAnswersTable, RunsTable } from './tables.js';
+import type { AttemptOutputsTable, ExecutionsTable, RunAnswersTable, RunsTable } from './tables.js';
 
 /** A `runs` row as a driver returns it (adapters' extra columns are ignored). */
 export type RunsRow = Selectable<RunsTable>;
@@ -67,6 +67,48 @@ export function toAttemptRecord(row: AttemptRow): AttemptRecord {
  */
 export function orderAttempts(rows: readonly AttemptRow[]): AttemptRecord[] {
   return rows.map(toAttemptRecord).sort((a, b) => compareCodePoints(a.startTime, b.startTime));
+}
+
+/** An `attempt_outputs` row as `loadRun` reads it. */
+export type OutputRow = Pick<
+  Selectable<AttemptOutputsTable>,
+  'node_id' | 'attempt' | 'position' | 'output_key' | 'value'
+>;
+
+/**
+ * The attempts, each with its outputs and its secret outputs' keys in the order produced; an attempt without
+ * either gets no such field.
+ */
+export function withOutputs(attempts: AttemptRecord[], outputRows: readonly OutputRow[]): AttemptRecord[] {
+  if (outputRows.length === 0) return attempts;
+  const byAttempt = new Map<string, OutputRow[]>();
+  for (const output of outputRows) {
+    const id = attemptId(output.node_id, Number(output.attempt));
+    let list = byAttempt.get(id);
+    if (list === undefined) {
+      list = [];
+      byAttempt.set(id, list);
+    }
+    list.push(output);
+  }
+  return attempts.map((attempt) => {
+    const list = byAttempt.get(attemptId(attempt.nodeId, attempt.attempt));
+    if (list === undefined) return attempt;
+    list.sort((a, b) => Number(a.position) - Number(b.position));
+    const plain: [string, string][] = [];
+    const secret: string[] = [];
+    for (const row of list) {
+      if (row.value === null) secret.push(row.output_key);
+      else plain.push([row.output_key, row.value]);
+    }
+    // fromEntries, not assignment: a key `__proto__` must stay a key.
+    const outputs = plain.length === 0 ? {} : { outputs: Object.fromEntries(plain) };
+    return { ...attempt, ...outputs, ...(secret.length === 0 ? {} : { secretOutputs: secret }) };
+  });
+}
+
+function attemptId(nodeId: string, attempt: number): string {
+  return `${attempt}:${nodeId}`;
 }
 
 /** A run as `loadRun` returns it: its row, its attempts in order, and its `run_answers` rows (any order). */

@@ -102,11 +102,37 @@ const RUN_RERUNS_DDL: readonly string[] = [
 ];
 
 /**
+ * Step outputs (SPEC §8.3), one row per output of an attempt, in the order the step produced them (`position`).
+ * A secret output's value is never stored: its row says only that it was produced (`value` NULL). A table of its own rather than a column of `executions`: the contract table
+ * keeps its columns, and most attempts have no outputs at all.
+ */
+const ATTEMPT_OUTPUTS_DDL: readonly string[] = [
+  `CREATE TABLE attempt_outputs (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  node_id       TEXT    NOT NULL,
+  attempt       INTEGER NOT NULL,
+  position      INTEGER NOT NULL,          -- 0, 1, 2… in the order produced
+  output_key    TEXT    NOT NULL,
+  value         TEXT,                      -- NULL: a secret output, never stored
+  PRIMARY KEY (workflow_name, run_id, node_id, attempt, output_key),
+  FOREIGN KEY (workflow_name, run_id, node_id, attempt)
+    REFERENCES executions (workflow_name, run_id, node_id, attempt)
+)`,
+];
+
+/**
  * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
- * third moves the node ids out of `runs`, the fourth records re-runs.
+ * third moves the node ids out of `runs`, the fourth records re-runs, the fifth adds step outputs.
  */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
-  return [contractTablesDdl(hooks), engineStateDdl(hooks), RUN_NODE_IDS_DDL, RUN_RERUNS_DDL];
+  return [
+    contractTablesDdl(hooks),
+    engineStateDdl(hooks),
+    RUN_NODE_IDS_DDL,
+    RUN_RERUNS_DDL,
+    ATTEMPT_OUTPUTS_DDL,
+  ];
 }
 
 /** The CREATE (and ALTER) statements of the schema a dialect writes, in order, for `info --ddl`. */

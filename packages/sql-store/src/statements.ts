@@ -21,11 +21,13 @@ export interface Statements {
   readonly recordDecision: string;
   readonly finishRun: string;
   readonly saveAnswer: string;
+  readonly insertOutput: string;
   readonly selectRun: string;
   readonly selectAttempts: string;
   readonly selectAnswers: string;
   readonly insertRerun: string;
   readonly selectReruns: string;
+  readonly selectOutputs: string;
   readonly latestRun: string;
   readonly latestRunAmong: string;
   readonly runningRuns: string;
@@ -99,6 +101,8 @@ export function buildStatements(dialect: SqlDialect): Statements {
     WHERE workflow_name = ? AND run_id = ?`,
     saveAnswer: `INSERT INTO run_answers (workflow_name, run_id, node_id, param, value) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (workflow_name, run_id, node_id, param) DO UPDATE SET value = excluded.value`,
+    insertOutput: `INSERT INTO attempt_outputs (workflow_name, run_id, node_id, attempt, position, output_key, value)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
 
     selectRun: `SELECT ${RUN} FROM runs WHERE workflow_name = ? AND run_id = ?`,
     // In the order written; the caller orders them by start time (see `orderAttempts`).
@@ -108,6 +112,9 @@ export function buildStatements(dialect: SqlDialect): Statements {
       'INSERT INTO run_reruns (workflow_name, run_id, time, node_ids, reason) VALUES (?, ?, ?, ?, ?)',
     selectReruns:
       'SELECT time, node_ids, reason FROM run_reruns WHERE workflow_name = ? AND run_id = ? ORDER BY time',
+    // Any order: the caller puts each attempt's outputs in their `position` order.
+    selectOutputs: `SELECT node_id, attempt, position, output_key, value FROM attempt_outputs
+    WHERE workflow_name = ? AND run_id = ?`,
     latestRun: `SELECT ${RUN} FROM runs WHERE workflow_name = ? ORDER BY run_id DESC LIMIT 1`,
     latestRunAmong: `SELECT ${RUN} FROM runs WHERE workflow_name = ? AND status IN (${statuses})
     ORDER BY run_id DESC LIMIT 1`,

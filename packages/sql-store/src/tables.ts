@@ -58,10 +58,23 @@ export interface RunRerunsTable {
   reason: string | null;
 }
 
+/** `attempt_outputs` (adapter-owned): each attempt's step outputs, secret ones never. */
+export interface AttemptOutputsTable {
+  workflow_name: string;
+  run_id: number;
+  node_id: string;
+  attempt: number;
+  position: number;
+  output_key: string;
+  /** Null for a secret output: produced, never stored. */
+  value: string | null;
+}
+
 /** The typed view Kysely checks queries against. */
 export interface PlaybookDatabase {
   runs: RunsTable;
   executions: ExecutionsTable;
   run_answers: RunAnswersTable;
   run_reruns: RunRerunsTable;
+  attempt_outputs: AttemptOutputsTable;
 }

@@ -7,6 +7,7 @@ import { MAX_TIMER_MS } from '../max-timer-ms.js';
 import type { CommandRequest, CommandResult, OutputStream, ProcessRunner } from '../ports/process-runner.js';
 import { timedOutMessage } from '../timed-out.js';
 import { trackGroup, untrackGroup } from './live-groups.js';
+import { OUTPUT_FILE_VARIABLE, OutputFile } from './output-file.js';
 import { isGroupAlive, signalGroup, terminateGroup } from './process-group.js';
 
 export interface NodeProcessRunnerOptions {
@@ -64,18 +65,25 @@ export class NodeProcessRunner implements ProcessRunner {
     if (request.signal.aborted) {
       return { exitCode: INTERRUPTED_EXIT_CODE, timedOut: false, aborted: true, stdout: '', stderr: '' };
     }
-    const child = await this.#spawn(request);
-    return new CommandRun(child, request, this.killGraceMs, this.drainMs).finished;
+    const outputFile = await OutputFile.create();
+    try {
+      const child = await this.#spawn(request, outputFile);
+      const result = await new CommandRun(child, request, this.killGraceMs, this.drainMs).finished;
+      // A command stopped midway may have written half of what it meant to: its outputs are not read.
+      if (result.timedOut || result.aborted) return result;
+      return { ...result, outputFile: await outputFile.read() };
+    } finally {
+      await outputFile.remove();
+    }
   }
 
-  async #spawn(request: CommandRequest): Promise<ChildProcess & { pid: number }> {
+  async #spawn(request: CommandRequest, outputFile: OutputFile): Promise<ChildProcess & { pid: number }> {
     const { command, cwd } = request;
     let child: ChildProcess;
     try {
       child = spawn('/bin/sh', ['-c', command], {
         cwd,
-        // Without extra variables the environment is passed as is: copying it costs at every command.
-        env: request.env === undefined ? process.env : { ...process.env, ...request.env },
+        env: { ...process.env, ...request.env, [OUTPUT_FILE_VARIABLE]: outputFile.path },
         detached: true, // setsid(): its own session and process group, pgid = its pid, no controlling terminal
         stdio: ['ignore', 'pipe', 'pipe'],
       });

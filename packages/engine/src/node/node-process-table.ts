@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { ProcessTable } from '../ports/process-runner.js';
+import { removeOutputFolders } from './output-file.js';
 import { assertProcessGroup, isProcessRunning, terminateGroup } from './process-group.js';
 
 /** This host's processes through kill(2) (and /proc on Linux, where a zombie counts as gone). */
@@ -19,5 +20,10 @@ export class NodeProcessTable implements ProcessTable {
   async killGroup(processGroup: number, graceMs: number): Promise<void> {
     assertProcessGroup(processGroup);
     await terminateGroup(processGroup, graceMs);
+  }
+
+  /** Removes the output files (`PLAYBOOK_OUTPUT`) that process `pid`, now gone, left in the temp folder. */
+  async removeLeftovers(pid: number): Promise<void> {
+    await removeOutputFolders(pid);
   }
 }

@@ -1,3 +1,5 @@
+import type { OutputFileResult } from '../output-file-parser.js';
+
 /** Which of a command's (or a function logger's) two output streams a chunk belongs to. */
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -33,6 +35,12 @@ export interface CommandResult {
   readonly stdout: string;
   /** Captured stderr, bounded by `maxOutputBytes`; ends with the timeout line when timed out. */
   readonly stderr: string;
+  /**
+   * What the command wrote to the file named by its `PLAYBOOK_OUTPUT` variable (SPEC §8.3), parsed with
+   * `OutputFileParser`. A runner gives every command a fresh, private file and deletes it once the command ends;
+   * one that offers no such file leaves this out, and the command has no outputs.
+   */
+  readonly outputFile?: OutputFileResult;
 }
 
 /** Runs shell commands in their own process group. Adapter: `NodeProcessRunner`. */
@@ -51,4 +59,9 @@ export interface ProcessTable {
   isAlive(pid: number): boolean;
   /** Stops a whole process group: SIGTERM, then SIGKILL after `graceMs`. Resolves when it is gone or was never there. */
   killGroup(processGroup: number, graceMs: number): Promise<void>;
+  /**
+   * Optional: removes what process `pid` of this host, found gone, left behind for its commands (their
+   * `PLAYBOOK_OUTPUT` files). A recovery calls it once it has stopped the dead owner's process group.
+   */
+  removeLeftovers?(pid: number): Promise<void>;
 }

@@ -39,6 +39,10 @@ export interface AttemptOutcome {
   readonly exception?: string | null;
   readonly stdout?: string | null;
   readonly stderr?: string | null;
+  /** Step outputs to keep with the attempt (never secret ones); left out or empty, it has none. */
+  readonly outputs?: Readonly<Record<string, string>>;
+  /** Keys of the secret outputs the attempt produced, to show that they exist; never their values. */
+  readonly secretOutputs?: readonly string[];
 }
 
 export interface FinishRunInput {

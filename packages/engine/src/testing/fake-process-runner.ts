@@ -1,3 +1,4 @@
+import { OutputFileParser } from '../output-file-parser.js';
 import type { CommandRequest, CommandResult, ProcessRunner } from '../ports/process-runner.js';
 import { timedOutMessage } from '../timed-out.js';
 
@@ -16,6 +17,11 @@ export interface FakeCommandScript {
   readonly spawnError?: string;
   /** Process group reported through `onStart`; 5000 + the run's index when left out. */
   readonly processGroup?: number;
+  /**
+   * What the command writes to its `PLAYBOOK_OUTPUT` file, in that file's format (parsed as a real runner
+   * parses it); left out, the runner offers no output file, as a runner of before step outputs.
+   */
+  readonly outputFile?: string;
   /** Called after `onStart`, before the command ends: lets a test look at the world while it "runs". */
   readonly whileRunning?: (request: CommandRequest) => void | Promise<void>;
 }
@@ -64,7 +70,11 @@ export class FakeProcessRunner implements ProcessRunner {
       stderr += line;
       return { exitCode: 124, timedOut: true, aborted: false, stdout, stderr };
     }
-    return { exitCode: script.exitCode ?? 0, timedOut: false, aborted: false, stdout, stderr };
+    const ended = { exitCode: script.exitCode ?? 0, timedOut: false, aborted: false, stdout, stderr };
+    if (script.outputFile === undefined) return ended;
+    const parser = new OutputFileParser();
+    parser.feed(script.outputFile);
+    return { ...ended, outputFile: parser.end() };
   }
 
   #nextScript(command: string): FakeCommandScript {

@@ -75,7 +75,7 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     const attempts = stored.attempts
       .map((attempt, index) => ({ attempt, index }))
       .sort((a, b) => compareCodePoints(a.attempt.startTime, b.attempt.startTime) || a.index - b.index)
-      .map(({ attempt }) => ({ ...attempt }));
+      .map(({ attempt }) => copyAttempt(attempt));
     return { run: copyRun(stored.record), attempts, answers };
   }
 
@@ -159,6 +159,13 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       exception: outcome.exception ?? null,
       stdout: outcome.stdout ?? null,
       stderr: outcome.stderr ?? null,
+      // A copy, as a database would keep: the caller's object may change after.
+      ...(outcome.outputs === undefined || Object.keys(outcome.outputs).length === 0
+        ? {}
+        : { outputs: Object.fromEntries(Object.entries(outcome.outputs)) }),
+      ...(outcome.secretOutputs === undefined || outcome.secretOutputs.length === 0
+        ? {}
+        : { secretOutputs: [...outcome.secretOutputs] }),
     };
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
     const owner = stored.record.owner;
@@ -304,4 +311,12 @@ interface NodeTally {
 
 function zeroAttemptCounts(): Record<AttemptStatus, number> {
   return { running: 0, ok: 0, nok: 0, skipped: 0 };
+}
+
+/** An attempt with its own copies of its outputs: a caller that changes them changes nothing stored. */
+function copyAttempt(attempt: AttemptRecord): AttemptRecord {
+  const copy: { -readonly [K in keyof AttemptRecord]: AttemptRecord[K] } = { ...attempt };
+  if (attempt.outputs !== undefined) copy.outputs = { ...attempt.outputs };
+  if (attempt.secretOutputs !== undefined) copy.secretOutputs = [...attempt.secretOutputs];
+  return copy;
 }

@@ -22,6 +22,8 @@ function base(id: string, options: NodeOptions): Omit<NodeBase, 'type'> {
     critical: options.critical ?? false,
     ...(options.description === undefined ? {} : { description: options.description }),
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    ...(options.outputs === undefined ? {} : { outputs: options.outputs }),
+    ...(options.secretOutputs === undefined ? {} : { secretOutputs: options.secretOutputs }),
   };
 }
 

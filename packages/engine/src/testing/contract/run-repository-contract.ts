@@ -784,6 +784,102 @@ export function runRepositoryContract<S extends RunRepository>(
       });
     });
 
+    describe('outputs', () => {
+      it("keeps each attempt's outputs and secret output keys with it, exactly as given, and none for an attempt without", async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const first = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        await repo.finishAttempt(first, {
+          status: 'nok',
+          endTime: T1,
+          durationMs: 5,
+          exitCode: 1,
+          outputs: { image: 'app:1' },
+        });
+        const retry = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T2,
+          status: 'running',
+        });
+        const outputs = Object.fromEntries([
+          ['image', 'app:2 ✓ 日本語 🚀'],
+          ['empty', ''],
+          ['body', 'line one\r\nline two\n'],
+          ['big', 'x'.repeat(64 * 1024)],
+          // A key JavaScript gives a meaning to must come back as a plain key.
+          ['__proto__', 'plain'],
+        ]);
+        await repo.finishAttempt(retry, { status: 'ok', endTime: T2, durationMs: 5, exitCode: 0, outputs });
+        const other = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'ship',
+          startTime: T3,
+          status: 'running',
+        });
+        // Secret outputs: only their keys are ever given, to show that they were produced.
+        await repo.finishAttempt(other, {
+          status: 'ok',
+          endTime: T3,
+          durationMs: 5,
+          outputs: {},
+          secretOutputs: ['token', 'api_key'],
+        });
+        const skipped = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'prepare',
+          startTime: T3,
+          status: 'skipped',
+        });
+
+        const loaded = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(
+          loaded.map((attempt) => [attempt.nodeId, attempt.attempt, attempt.outputs, attempt.secretOutputs]),
+        ).toEqual([
+          ['build', 1, { image: 'app:1' }, undefined],
+          ['build', 2, outputs, undefined],
+          ['ship', 1, undefined, ['token', 'api_key']],
+          ['prepare', 1, undefined, undefined],
+        ]);
+        expect(Object.getPrototypeOf(loaded[1]?.outputs)).toBe(Object.prototype);
+        expect(Object.keys(loaded[1]?.outputs ?? {}).sort()).toEqual([
+          '__proto__',
+          'big',
+          'body',
+          'empty',
+          'image',
+        ]);
+        expect(skipped.outputs).toBeUndefined();
+      });
+
+      it('keeps outputs apart per run and returns copies', async () => {
+        const repo = await fresh();
+        const one = await repo.createRun(runInput());
+        const two = await repo.createRun(runInput());
+        for (const [run, value] of [
+          [one, 'first'],
+          [two, 'second'],
+        ] as const) {
+          const attempt = await repo.startAttempt({
+            ...key(run),
+            nodeId: 'build',
+            startTime: T1,
+            status: 'running',
+          });
+          await repo.finishAttempt(attempt, { status: 'ok', endTime: T1, durationMs: 1, outputs: { value } });
+        }
+        const loaded = await repo.loadRun(key(one));
+        (loaded?.attempts[0]?.outputs as Record<string, string>)['value'] = 'changed';
+        expect((await repo.loadRun(key(one)))?.attempts[0]?.outputs).toEqual({ value: 'first' });
+        expect((await repo.loadRun(key(two)))?.attempts[0]?.outputs).toEqual({ value: 'second' });
+      });
+    });
+
     describe('isolation', () => {
       it('returns copies: changing a returned record changes nothing stored', async () => {
         const repo = await fresh();
