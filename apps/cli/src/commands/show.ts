@@ -9,6 +9,9 @@ import { formatDuration } from '../terminal/format.js';
 import { visibleLine } from '../terminal/visible.js';
 import { unknownWorkflowError } from '../unknown-workflow.js';
 
+/** What stands for a secret value wherever one would be shown. */
+const SECRET_SHOWN = '***';
+
 /** `playbook show <workflow>`: its runs, or one run and its attempts. */
 export class ShowCommand extends BaseCommand {
   static override paths = [['show']];
@@ -20,8 +23,9 @@ export class ShowCommand extends BaseCommand {
       end, status, node counts and trigger.
 
       With \`--run-id\`: that run and each attempt of each node in order: node, attempt, status, operator
-      decision, duration, start and exit code. \`--json\` also includes the captured stdout and stderr, the
-      result text and the exception of each attempt.
+      decision, duration, start and exit code, then the results and the step outputs of each attempt (a secret
+      output as \`***\`: its value is never stored). \`--json\` also includes the captured stdout and stderr, the
+      result text, the exception and the outputs of each attempt.
 
       A run left \`running\` by a process that is gone (killed, a power cut) is first recorded as \`aborted\`,
       its running attempt as interrupted; a run driven by a live process, or from another host, is shown as is.
@@ -73,9 +77,10 @@ export class ShowCommand extends BaseCommand {
             `workflow "${this.workflow}" has no run ${runId} (its runs: ${describeIds(ids)})`,
           );
         }
-        if (this.json)
-          this.printJson({ workflowName: this.workflow, run: state.run, executions: state.attempts });
-        else this.printRun(state.run, state.attempts);
+        if (this.json) {
+          const executions = state.attempts.map(withSecretsShown);
+          this.printJson({ workflowName: this.workflow, run: state.run, executions });
+        } else this.printRun(state.run, state.attempts);
         return ExitCode.ok;
       },
       { readonly: true },
@@ -154,7 +159,35 @@ export class ShowCommand extends BaseCommand {
         this.print(`  ${visibleLine(what)}\n`);
       }
     }
+    const produced = attempts.filter((a) => a.outputs !== undefined || a.secretOutputs !== undefined);
+    if (produced.length > 0) {
+      this.print(`\n${bold('Outputs')}\n`);
+      for (const a of produced) {
+        for (const [key, value] of Object.entries(withSecretsShown(a).outputs ?? {})) {
+          this.print(`  ${visibleLine(`${a.nodeId}#${a.attempt}: ${key}=${shortened(value)}`)}\n`);
+        }
+      }
+    }
   }
+}
+
+/** How long a value `show` prints on its line; `--json` has it whole. */
+const SHOWN_VALUE_CHARS = 200;
+
+function shortened(value: string): string {
+  if (value.length <= SHOWN_VALUE_CHARS) return value;
+  return `${value.slice(0, SHOWN_VALUE_CHARS)}… (${value.length} characters; --json shows it whole)`;
+}
+
+/**
+ * An attempt with its secret outputs among its outputs as `***`, in the order produced: their values were never
+ * stored, but that they were produced is part of the history. `secretOutputs` still names them.
+ */
+function withSecretsShown(attempt: AttemptRecord): AttemptRecord {
+  if (attempt.secretOutputs === undefined) return attempt;
+  const outputs = Object.entries(attempt.outputs ?? {});
+  for (const key of attempt.secretOutputs) outputs.push([key, SECRET_SHOWN]);
+  return { ...attempt, outputs: Object.fromEntries(outputs) };
 }
 
 function describeIds(ids: readonly number[]): string {

@@ -1,0 +1,161 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attemptsOf, ensureBuilt, loadRun, makeSandbox, runCli } from './fixtures-run/e2e.js';
+
+// Step outputs (SPEC §8.3) through the built binary, a real SQLite file and real shells.
+describe('step outputs, end to end', () => {
+  beforeAll(() => {
+    ensureBuilt();
+  }, 180_000);
+
+  it('keeps what a command, a function and a Manual note produce, and show lists it (text and JSON)', async () => {
+    const box = await makeSandbox();
+    await writeFile(
+      box.path('ops.mjs'),
+      'export function tag() { return { tag: "v1.2", replicas: 3, "not-a-name": 1 }; }\n',
+    );
+    const file = await box.runbook(
+      'outputs',
+      'Outputs',
+      `
+[build]
+type = "Command"
+command_name = "echo image=app:1 >> \\"$PLAYBOOK_OUTPUT\\"; printf 'notes<<EOF\\\\nline 1\\\\nline 2\\\\nEOF\\\\n' >> \\"$PLAYBOOK_OUTPUT\\"; echo \\"$PLAYBOOK_OUTPUT\\" > where.txt"
+outputs = ["image", "notes"]
+
+[tag]
+type = "Function"
+function_name = "./ops.mjs#tag"
+depends_on = ["build"]
+
+[check]
+type = "Manual"
+prompt = "Is it up?"
+depends_on = ["tag"]
+outputs = ["note"]
+`,
+    );
+    const result = await runCli(box, ['run', file], { stdin: 'ok\nall green\n' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // The output file was deleted with the attempt, its private folder too.
+    const where = box.read('where.txt').trim();
+    expect(where).not.toBe('');
+    expect(existsSync(where)).toBe(false);
+
+    const state = await loadRun(box, 'Outputs', 1);
+    const outputs = Object.fromEntries(state.attempts.map((a) => [a.nodeId, a.outputs]));
+    expect(outputs).toEqual({
+      build: { image: 'app:1', notes: 'line 1\nline 2' },
+      tag: { tag: 'v1.2', replicas: '3' },
+      check: { note: 'all green' },
+    });
+
+    const shown = await runCli(box, ['show', 'Outputs', '--run-id', '1']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(
+      [
+        'Outputs',
+        '  build#1: image=app:1',
+        '  build#1: notes=line 1 ⏎ line 2',
+        '  tag#1: tag=v1.2',
+        '  tag#1: replicas=3',
+        '  check#1: note=all green',
+      ].join('\n'),
+    );
+    const json = JSON.parse((await runCli(box, ['show', 'Outputs', '--run-id', '1', '--json'])).stdout);
+    expect(json.executions[0].outputs).toEqual({ image: 'app:1', notes: 'line 1\nline 2' });
+  });
+
+  it.each([
+    [
+      'a value over 64 KiB',
+      `command_name = "printf big= >> \\"$PLAYBOOK_OUTPUT\\"; head -c 70000 /dev/zero | tr '\\\\\\\\0' x >> \\"$PLAYBOOK_OUTPUT\\""`,
+      'output "big" is larger than 64 KiB (outputs are never truncated)',
+    ],
+    [
+      'outputs over 1 MiB in all',
+      `command_name = "for i in $(seq 1 20); do printf k$i= >> \\"$PLAYBOOK_OUTPUT\\"; head -c 60000 /dev/zero | tr '\\\\\\\\0' x >> \\"$PLAYBOOK_OUTPUT\\"; echo >> \\"$PLAYBOOK_OUTPUT\\"; done"`,
+      'the outputs pass 1 MiB in all at output "k18" (outputs are never truncated)',
+    ],
+    [
+      'a malformed line',
+      `command_name = "echo 'just text' >> \\"$PLAYBOOK_OUTPUT\\""`,
+      'output file line 1: expected key=value or key<<DELIMITER, got "just text"',
+    ],
+    [
+      'a missing delimiter',
+      `command_name = "printf 'body<<EOF\\\\nline\\\\n' >> \\"$PLAYBOOK_OUTPUT\\""`,
+      'output file line 1: the value of "body" has no closing line "EOF" (a key<<DELIMITER block ends with a line holding only the delimiter)',
+    ],
+    [
+      'an invalid key',
+      `command_name = "echo 'image-id=1' >> \\"$PLAYBOOK_OUTPUT\\""`,
+      'output file line 1: invalid output key "image-id": a key is letters, digits and _',
+    ],
+    [
+      'a missing declared output',
+      `command_name = "echo image=1 >> \\"$PLAYBOOK_OUTPUT\\""
+outputs = ["image", "digest"]`,
+      'declared output "digest" not produced',
+    ],
+  ])(
+    'ends the attempt nok for %s, naming it, and keeps none of its outputs',
+    async (_what, fields, reason) => {
+      const box = await makeSandbox();
+      const file = await box.runbook('bad', 'Bad', `[write]\ntype = "Command"\n${fields}\n`);
+      const result = await runCli(box, ['run', file, '--non-interactive']);
+      expect(result.code).toBe(1);
+      expect(result.stdout + result.stderr).toContain(reason);
+      const state = await loadRun(box, 'Bad', 1);
+      expect(attemptsOf(state, 'write')).toEqual(['nok']);
+      if (!reason.startsWith('declared')) expect(state.attempts[0]?.outputs).toBeUndefined();
+    },
+  );
+
+  it('refuses an output key with invalid characters in the runbook, located, with nothing written', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'keys',
+      'Keys',
+      '[build]\ntype = "Command"\ncommand_name = "true"\noutputs = ["ok", "image id"]\n',
+    );
+    for (const command of ['validate', 'run']) {
+      const result = await runCli(box, [command, file]);
+      expect(result.code).toBe(1);
+      const lines = `${result.stdout}${result.stderr}`.split('\n');
+      expect(lines.filter((line) => line.includes('image id'))).toEqual([
+        'keys.playbook.toml:11:1: error: [build.outputs] invalid output key "image id": a key is letters, digits and _ (in `outputs`)',
+      ]);
+    }
+    expect(existsSync(box.statePath)).toBe(false);
+  });
+
+  it('never writes a secret output to the database (nor its WAL); show gives it as ***', async () => {
+    const box = await makeSandbox();
+    const secret = 'tok-s3cr3t-output-value';
+    const file = await box.runbook(
+      'secret',
+      'Secret',
+      `
+[login]
+type = "Command"
+command_name = "echo user=ops >> \\"$PLAYBOOK_OUTPUT\\"; echo token=${secret} >> \\"$PLAYBOOK_OUTPUT\\""
+secret_outputs = ["token"]
+`,
+    );
+    const result = await runCli(box, ['run', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain('s3cr3t');
+    const state = await loadRun(box, 'Secret', 1);
+    expect(state.attempts[0]).toMatchObject({ outputs: { user: 'ops' }, secretOutputs: ['token'] });
+    for (const path of [box.statePath, `${box.statePath}-wal`]) {
+      if (existsSync(path)) expect(readFileSync(path).includes('s3cr3t')).toBe(false);
+    }
+    const shown = await runCli(box, ['show', 'Secret', '--run-id', '1']);
+    expect(shown.stdout).toContain('  login#1: user=ops\n  login#1: token=***\n');
+    const json = JSON.parse((await runCli(box, ['show', 'Secret', '--run-id', '1', '--json'])).stdout);
+    expect(json.executions[0].outputs).toEqual({ user: 'ops', token: '***' });
+  });
+});
