@@ -132,24 +132,35 @@ outputs = ["image", "digest"]`,
     expect(existsSync(box.statePath)).toBe(false);
   });
 
-  it('never writes a secret output to the database (nor its WAL); show gives it as ***', async () => {
+  it('never writes a secret output to the database (nor its WAL) nor to captured output; show gives ***', async () => {
     const box = await makeSandbox();
     const secret = 'tok-s3cr3t-output-value';
+    // The step prints its own token (stored masked), and a later step prints it again (masked live too).
     const file = await box.runbook(
       'secret',
       'Secret',
       `
 [login]
 type = "Command"
-command_name = "echo user=ops >> \\"$PLAYBOOK_OUTPUT\\"; echo token=${secret} >> \\"$PLAYBOOK_OUTPUT\\""
+command_name = "echo user=ops >> \\"$PLAYBOOK_OUTPUT\\"; echo token=${secret} >> \\"$PLAYBOOK_OUTPUT\\"; echo got ${secret}; echo ${secret} > token.txt"
 secret_outputs = ["token"]
+
+[use]
+type = "Command"
+command_name = "echo using $(cat token.txt); echo \\"msg=with $(cat token.txt)\\" >> \\"$PLAYBOOK_OUTPUT\\""
+depends_on = ["login"]
 `,
     );
     const result = await runCli(box, ['run', file]);
     expect(result.code).toBe(0);
-    expect(result.stdout + result.stderr).not.toContain('s3cr3t');
+    expect(result.stdout).toContain('using ***');
     const state = await loadRun(box, 'Secret', 1);
-    expect(state.attempts[0]).toMatchObject({ outputs: { user: 'ops' }, secretOutputs: ['token'] });
+    expect(state.attempts[0]).toMatchObject({
+      stdout: 'got ***\n',
+      outputs: { user: 'ops' },
+      secretOutputs: ['token'],
+    });
+    expect(state.attempts[1]).toMatchObject({ stdout: 'using ***\n', outputs: { msg: 'with ***' } });
     for (const path of [box.statePath, `${box.statePath}-wal`]) {
       if (existsSync(path)) expect(readFileSync(path).includes('s3cr3t')).toBe(false);
     }
