@@ -60,7 +60,11 @@ export interface SettledOutputs {
  * output's value (one that holds a secret of the run). A secret output's value itself stays as it is, for the
  * steps after it; only its key is stored.
  */
-export function settleOutputs(node: RunbookNode, result: AttemptResult, masker: SecretMasker): SettledOutputs {
+export function settleOutputs(
+  node: RunbookNode,
+  result: AttemptResult,
+  masker: SecretMasker,
+): SettledOutputs {
   const produced = result.outputs ?? {};
   const declares = node.outputs !== undefined || node.secretOutputs !== undefined;
   let outputs: Readonly<Record<string, string>>;
