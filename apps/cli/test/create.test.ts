@@ -43,6 +43,12 @@ describe('playbook create', () => {
     expect(result.warnings).toEqual([]);
     const types = result.runbook.nodes.map((node) => node.type).sort();
     expect(types).toEqual(['Command', 'Function', 'Manual', 'Manual']);
+    // The Command example shows how a step hands a value on.
+    const build = result.runbook.nodes.find((node) => node.type === 'Command');
+    expect(build).toMatchObject({ outputs: ['image'] });
+    expect(build?.type === 'Command' && build.commandName).toBe(
+      'echo building && echo image=myapp:latest >> "$PLAYBOOK_OUTPUT"',
+    );
   });
 
   it('escapes quotes, backslashes and newlines in title, author and description', async () => {

@@ -74,10 +74,13 @@ critical = true
 # skippable   = true
 
 # A Command step: one shell command line, run by /bin/sh -c in this file's directory. Exit code 0 is ok.
+# It hands values to later steps by writing key=value lines to the file named by $PLAYBOOK_OUTPUT;
+# \`outputs\` lists those it must produce (\`secret_outputs\` for values never stored or shown).
 # [build]
 # type         = "Command"
 # name         = "Build the image"
-# command_name = "echo building && sleep 1"
+# command_name = "echo building && echo image=myapp:latest >> \\"$PLAYBOOK_OUTPUT\\""
+# outputs      = ["image"]
 # depends_on   = ["first_step"]
 # timeout      = 600   # seconds per attempt (default: the config's default_timeout_seconds)
 # critical     = true
