@@ -91,6 +91,6 @@ describe('several processes on one database', () => {
     );
     expect(stored.map((row) => row.run_id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const migrations = await adminQuery(`select count(*)::int as n from ${schema}.kysely_migration`);
-    expect(migrations[0]?.n).toBe(4);
+    expect(migrations[0]?.n).toBe(5);
   });
 });

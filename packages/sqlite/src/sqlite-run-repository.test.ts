@@ -374,7 +374,14 @@ describe('schemaDdl', () => {
         .prepare(`select name from sqlite_master where type = 'table' order by name`)
         .pluck()
         .all();
-      expect(tables).toEqual(['attempt_outputs', 'executions', 'run_answers', 'run_node_ids', 'run_reruns', 'runs']);
+      expect(tables).toEqual([
+        'attempt_outputs',
+        'executions',
+        'run_answers',
+        'run_node_ids',
+        'run_reruns',
+        'runs',
+      ]);
     } finally {
       raw.close();
     }
