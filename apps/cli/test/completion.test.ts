@@ -27,7 +27,6 @@ function bashComplete(...words: string[]): string[] {
     'source ./playbook.bash',
     'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))',
     '_playbook',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's array expansion, not a template
     'printf "%s\\n" "${COMPREPLY[@]}"',
   ].join('\n');
   const output = execFileSync('bash', ['-c', script, 'bash', ...words], { cwd: dir, env, encoding: 'utf8' });

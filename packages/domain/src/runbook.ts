@@ -76,9 +76,7 @@ export interface Runbook {
 }
 
 /** The exact `function_params` value that asks the operator. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
 export const ASK_PLACEHOLDER = '${ask}';
 
 /** The exact `function_params` value that asks the operator for a secret: hidden, never stored nor printed. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
 export const ASK_SECRET_PLACEHOLDER = '${ask:secret}';

@@ -142,7 +142,6 @@ const FRAGMENTS = [
   'created_at = 07:32:00',
   'function_params = []',
   'x = [[1], ["a"]]',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
   '${ask}',
 ];
 

@@ -13,7 +13,6 @@ const HOSTILE = [
   '"; touch pwned-quote; echo "',
   "'; touch pwned-single; echo '",
   '| touch pwned-pipe',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal shell expansion is the point
   '${IFS}touch${IFS}pwned-ifs',
   '\\$(touch pwned-escaped)',
   'x\ntouch pwned-newline',
@@ -60,7 +59,6 @@ async function pwned(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.startsWith('pwned'));
 }
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a runbook writes
 describe('hostile ${ask} answers and --set values', () => {
   beforeAll(() => {
     ensureBuilt();
