@@ -1,3 +1,4 @@
+import { INPUT_TYPES } from '@playbook/expressions';
 import { type JsonSchema, Type } from './json-schema-builders.js';
 import { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
 import { OUTPUT_KEY_PATTERN } from './step-outputs.js';
@@ -43,6 +44,62 @@ export const RUNBOOK_FIELDS = {
     Type.String({ description: 'A TOML datetime (2025-05-03T12:08:00Z) or an ISO-8601 string.' }),
     true,
     'a TOML datetime or an ISO-8601 date-time string',
+  ),
+} as const satisfies Record<string, FieldSpec>;
+
+/** Input names: letters, digits and `_` (they are CEL field names: `inputs.<name>`). */
+export const INPUT_NAME_PATTERN = '^[A-Za-z0-9_]+$';
+
+/** Environment variable names of a Command node's `env`. */
+export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+const INPUT_VALUE = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+
+/** Fields of one `[runbook.inputs.<name>]` table (SPEC §8.1). */
+export const INPUT_FIELDS = {
+  type: field(
+    Type.Union(
+      INPUT_TYPES.map((t) => Type.Literal(t)),
+      { default: 'string', description: 'string, integer, number or boolean.' },
+    ),
+    false,
+    'one of "string", "integer", "number", "boolean"',
+  ),
+  choices: field(
+    Type.Array(INPUT_VALUE, { description: 'The value must be one of these (at least one).' }),
+    false,
+    'a non-empty list of values',
+  ),
+  default: field(
+    Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
+      description: 'The value when none is given; without it the input is required.',
+    }),
+    false,
+    'a string, number or boolean',
+  ),
+  pattern: field(
+    Type.String({ description: 'A JavaScript regular expression a string value must match.' }),
+    false,
+    'a regular expression (a string)',
+  ),
+  min: field(
+    Type.Number({ description: 'Smallest allowed value (integer and number inputs).' }),
+    false,
+    'a number',
+  ),
+  max: field(
+    Type.Number({ description: 'Largest allowed value (integer and number inputs).' }),
+    false,
+    'a number',
+  ),
+  description: field(Type.String({ description: 'Shown when the value is asked.' }), false, 'a string'),
+  secret: field(
+    Type.Boolean({
+      default: false,
+      description: 'Never stored, never shown, masked in all output; a string of at least 4 characters.',
+    }),
+    false,
+    'true or false',
   ),
 } as const satisfies Record<string, FieldSpec>;
 
@@ -148,9 +205,21 @@ export const TYPE_FIELDS = {
   },
   Command: {
     command_name: field(
-      Type.String({ minLength: 1, description: 'One shell command line, run with /bin/sh -c.' }),
+      Type.String({
+        minLength: 1,
+        description:
+          'One shell command line, run with /bin/sh -c. A template ${{ expr }} is inserted shell-quoted (one word).',
+      }),
       true,
       'a non-empty shell command line',
+    ),
+    env: field(
+      Type.RecordOf(ENV_NAME_PATTERN, Type.String(), {
+        description:
+          'Extra environment variables of the command; values may hold templates ${{ expr }} (the way to pass a secret).',
+      }),
+      false,
+      'a table of strings',
     ),
   },
 } as const satisfies Record<(typeof NODE_TYPES)[number], Record<string, FieldSpec>>;
@@ -197,11 +266,28 @@ export const NodeTableSchema = Type.Union(
   },
 );
 
-/** The `[runbook]` metadata table. */
-export const RunbookTableSchema = Type.Object(toProperties(RUNBOOK_FIELDS), {
+/** One `[runbook.inputs.<name>]` table. */
+export const InputTableSchema = Type.Object(toProperties(INPUT_FIELDS), {
   additionalProperties: false,
-  title: 'Runbook metadata',
+  title: 'Input',
+  description: 'A parameter of the runbook, read in expressions as inputs.<name>.',
 });
+
+/** The `[runbook]` metadata table. */
+export const RunbookTableSchema = Type.Object(
+  {
+    ...toProperties(RUNBOOK_FIELDS),
+    inputs: Type.Optional(
+      Type.RecordOf(INPUT_NAME_PATTERN, InputTableSchema, {
+        description: 'Parameters of the runbook, [runbook.inputs.<name>].',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: 'Runbook metadata',
+  },
+);
 
 /** A whole `*.playbook.toml` file: `[runbook]` plus one table per node, keyed by node id. */
 export const RunbookFileSchema = Type.Object(

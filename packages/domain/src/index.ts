@@ -8,7 +8,11 @@ export {
   ALL_NODE_KEYS,
   COMMON_NODE_FIELDS,
   CommandNodeTableSchema,
+  ENV_NAME_PATTERN,
   FunctionNodeTableSchema,
+  INPUT_FIELDS,
+  INPUT_NAME_PATTERN,
+  InputTableSchema,
   ManualNodeTableSchema,
   NODE_ID_PATTERN,
   NODE_TYPES,
@@ -20,6 +24,8 @@ export {
   TYPE_FIELDS,
 } from './file-schema.js';
 export { formatDuration } from './format-duration.js';
+export type { InputValueResult } from './input-values.js';
+export { checkInputValue, MIN_SECRET_LENGTH } from './input-values.js';
 export { JSON_SCHEMA_PATH, renderRunbookJsonSchema, runbookJsonSchema } from './json-schema.js';
 export type {
   AttemptKey,
@@ -40,6 +46,7 @@ export type {
   NodeBase,
   NodeType,
   Runbook,
+  RunbookInput,
   RunbookMeta,
   RunbookNode,
   RunbookSource,

@@ -32,6 +32,12 @@ export const Type = {
     patternProperties: { '^.*$': {} },
     ...options,
   }),
+  /** A table whose keys match `keyPattern`, each value matching `value`. */
+  RecordOf: (keyPattern: string, value: JsonSchema, options: Options = {}): JsonSchema => ({
+    type: 'object',
+    patternProperties: { [keyPattern]: value },
+    ...options,
+  }),
   /** `schema` as a property its object may lack. */
   Optional: (schema: JsonSchema): JsonSchema => {
     const copy = { ...schema };

@@ -1,3 +1,5 @@
+import type { InputType, InputValue } from '@playbook/expressions';
+
 /** The three kinds of step a runbook can hold. */
 export type NodeType = 'Manual' | 'Function' | 'Command';
 
@@ -10,6 +12,24 @@ export interface RunbookMeta {
   readonly author: string;
   /** UTC ISO-8601, normalised from a TOML datetime or an ISO string. */
   readonly createdAt: string;
+}
+
+/** A runbook parameter, `[runbook.inputs.<name>]` (SPEC §8.1). */
+export interface RunbookInput {
+  /** Letters, digits and `_`. */
+  readonly name: string;
+  readonly type: InputType;
+  /** When set, the value must be one of these. */
+  readonly choices?: readonly InputValue[];
+  /** Without it the input is required. */
+  readonly default?: InputValue;
+  /** A JavaScript regular expression a string value must match. */
+  readonly pattern?: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly description?: string;
+  /** Never stored, never shown, masked in all output. */
+  readonly secret: boolean;
 }
 
 /** Fields every node has, with the defaults of SPEC §1.2 already applied. */
@@ -54,6 +74,8 @@ export interface FunctionNode extends NodeBase {
 export interface CommandNode extends NodeBase {
   readonly type: 'Command';
   readonly commandName: string;
+  /** Extra environment variables (values may hold templates); absent when the file gives none. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type RunbookNode = ManualNode | FunctionNode | CommandNode;
@@ -71,6 +93,8 @@ export interface RunbookSource {
 /** A parsed, validated runbook. `nodes` keeps the file's declaration order. */
 export interface Runbook {
   readonly meta: RunbookMeta;
+  /** `[runbook.inputs]` in declaration order; absent when the file declares none (a v1 runbook). */
+  readonly inputs?: readonly RunbookInput[];
   readonly nodes: readonly RunbookNode[];
   readonly source?: RunbookSource;
 }

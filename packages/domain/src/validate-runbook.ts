@@ -13,8 +13,10 @@ import {
 } from './file-schema.js';
 import type { JsonSchema } from './json-schema-builders.js';
 import { type Check, compileCheck } from './json-schema-check.js';
-import type { NodeBase, NodeType, Runbook, RunbookMeta, RunbookNode } from './runbook.js';
+import type { NodeBase, NodeType, Runbook, RunbookInput, RunbookMeta, RunbookNode } from './runbook.js';
 import { invalidOutputKey, isOutputKey, MANUAL_NOTE_OUTPUT } from './step-outputs.js';
+import { validateInputs } from './validate-inputs.js';
+import { type DeclaredNode, validateTemplates } from './validate-templates.js';
 import type { ValidationCode, ValidationIssue } from './validation-issue.js';
 
 /** Options of {@link validateRunbookDocument}. */
@@ -87,15 +89,21 @@ export function validateRunbookDocument(document: unknown, options: ValidateOpti
   }
 
   const meta = validateMeta(document, report);
+  const runbookTable = document[RUNBOOK_TABLE];
+  const rawInputs = isTable(runbookTable) ? runbookTable['inputs'] : undefined;
+  const inputs: RunbookInput[] | undefined =
+    rawInputs === undefined
+      ? []
+      : validateInputs(rawInputs, report, (spec, value) => matches(spec.schema, value));
   const keys = declarationOrder(document, options.order);
   const nodes: RunbookNode[] = [];
-  const declared: { id: string; dependsOn: string[] }[] = [];
+  const declared: DeclaredNode[] = [];
 
   for (const id of keys) {
     if (id === RUNBOOK_TABLE) continue;
     const node = validateNode(id, document[id], report);
     if (node !== undefined) {
-      declared.push({ id, dependsOn: node.dependsOn });
+      declared.push({ id, dependsOn: node.dependsOn, table: document[id] });
       if (node.runbookNode !== undefined) nodes.push(node.runbookNode);
     }
   }
@@ -108,13 +116,16 @@ export function validateRunbookDocument(document: unknown, options: ValidateOpti
       RUNBOOK_TABLE,
     );
   }
-  checkReferences(declared, report);
+  const acyclic = checkReferences(declared, report);
+  validateTemplates(runbookTable, declared, inputs, acyclic, report);
 
   const ordered = sortByNode(issues, keys);
-  if (ordered.some((issue) => issue.severity === 'error') || meta === undefined) {
+  if (ordered.some((issue) => issue.severity === 'error') || meta === undefined || inputs === undefined) {
     return { ok: false, issues: ordered };
   }
-  return { ok: true, runbook: { meta, nodes }, issues: ordered };
+  // A runbook without inputs has no `inputs` property: a v1 file maps to exactly what it did before.
+  const runbook: Runbook = rawInputs === undefined ? { meta, nodes } : { meta, inputs, nodes };
+  return { ok: true, runbook, issues: ordered };
 }
 
 type Report = (
@@ -195,7 +206,8 @@ function validateMeta(document: Table, report: Report): RunbookMeta | undefined 
     }
   }
   for (const key of Object.keys(table)) {
-    if (Object.hasOwn(RUNBOOK_FIELDS, key)) continue;
+    // `inputs` is checked by validate-inputs.ts.
+    if (Object.hasOwn(RUNBOOK_FIELDS, key) || key === 'inputs') continue;
     // `build.type = …` or `build = { … }` written after [runbook] lands inside it: say how to make it a node.
     const message = isTable(table[key])
       ? `unknown key ${code(key)} in [runbook]: to declare a node, write it as a [${key}] table (keys after a ` +
@@ -291,6 +303,8 @@ function validateNode(
   const typeFields: Record<string, FieldSpec> = type === undefined ? {} : TYPE_FIELDS[type];
   for (const [key, spec] of type === undefined ? [] : TYPE_FIELD_ENTRIES[type]) {
     const value = table[key];
+    // Its names and values get their own messages (validate-templates.ts).
+    if (key === 'env') continue;
     if (value === undefined) {
       if (spec.required) {
         report('error', 'MISSING_FIELD', `missing required field ${code(key)} for a ${type} node`, id, key);
@@ -419,8 +433,13 @@ function toRunbookNode(id: string, type: NodeType, table: Table, dependsOn: stri
   switch (type) {
     case 'Manual':
       return Object.assign(base, { type, prompt: table['prompt'] as string });
-    case 'Command':
-      return Object.assign(base, { type, commandName: table['command_name'] as string });
+    case 'Command': {
+      const command = Object.assign(base, { type, commandName: table['command_name'] as string });
+      const env = table['env'];
+      return env === undefined
+        ? command
+        : Object.assign(command, { env: { ...(env as Record<string, string>) } });
+    }
     case 'Function':
       return Object.assign(base, {
         type,
@@ -430,7 +449,11 @@ function toRunbookNode(id: string, type: NodeType, table: Table, dependsOn: stri
   }
 }
 
-function checkReferences(declared: readonly { id: string; dependsOn: string[] }[], report: Report): void {
+/** Reports unknown and self dependencies and cycles; true when there is no cycle. */
+function checkReferences(
+  declared: readonly { id: string; dependsOn: readonly string[] }[],
+  report: Report,
+): boolean {
   const ids = new Set(declared.map((node) => node.id));
   const idList = ids.size <= MAX_IDS_FOR_SUGGESTIONS ? [...ids] : [];
   for (const node of declared) {
@@ -458,7 +481,8 @@ function checkReferences(declared: readonly { id: string; dependsOn: string[] }[
       }
     }
   }
-  for (const cycle of findDependencyCycles(declared)) {
+  const cycles = findDependencyCycles(declared);
+  for (const cycle of cycles) {
     report(
       'error',
       'CYCLE',
@@ -467,6 +491,7 @@ function checkReferences(declared: readonly { id: string; dependsOn: string[] }[
       'depends_on',
     );
   }
+  return cycles.length === 0;
 }
 
 function mustBe(key: string, spec: FieldSpec, value: unknown): string {

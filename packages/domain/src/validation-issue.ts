@@ -16,7 +16,16 @@ export type ValidationCode =
   | 'CRITICAL_SKIPPABLE'
   | 'INVALID_OUTPUT_KEY'
   | 'DUPLICATE_OUTPUT'
-  | 'NO_NODES';
+  | 'NO_NODES'
+  | 'INVALID_INPUT'
+  | 'INVALID_ENV'
+  | 'TEMPLATE_NOT_ALLOWED'
+  | 'TEMPLATE_IN_QUOTES'
+  | 'SECRET_IN_COMMAND'
+  | 'EXPRESSION_SYNTAX'
+  | 'EXPRESSION_TYPE'
+  | 'UNKNOWN_STEP'
+  | 'NOT_AN_ANCESTOR';
 
 /** One problem found in a runbook document, located by node id and field (never by line: that is the parser's). */
 export interface ValidationIssue {

@@ -121,11 +121,7 @@ function syntaxProblem(error: TomlSyntaxError, locations: KeyLocations, fileName
 
 function toProblem(issue: ValidationIssue, locations: KeyLocations, fileName: string): Problem {
   const position =
-    issue.nodeId === undefined
-      ? START
-      : ((issue.field === undefined ? undefined : locations.find([issue.nodeId, issue.field])) ??
-        locations.find([issue.nodeId]) ??
-        START);
+    issue.nodeId === undefined ? START : (locateField(issue.nodeId, issue.field, locations) ?? START);
   return {
     severity: issue.severity,
     code: issue.code,
@@ -136,4 +132,24 @@ function toProblem(issue: ValidationIssue, locations: KeyLocations, fileName: st
     line: position.line,
     column: position.column,
   };
+}
+
+/**
+ * Where a field is: a dotted field (`inputs.env.default`, `env.TOKEN`, `function_params.message`) is looked up
+ * key by key, falling back to the nearest enclosing key that is found, then to the table's header.
+ */
+function locateField(
+  nodeId: string,
+  field: string | undefined,
+  locations: KeyLocations,
+): SourcePosition | undefined {
+  if (field === undefined) return locations.find([nodeId]);
+  const whole = locations.find([nodeId, field]);
+  if (whole !== undefined || !field.includes('.')) return whole ?? locations.find([nodeId]);
+  const keys = field.split('.');
+  for (let length = keys.length; length > 0; length--) {
+    const found = locations.find([nodeId, ...keys.slice(0, length)]);
+    if (found !== undefined) return found;
+  }
+  return locations.find([nodeId]);
 }
