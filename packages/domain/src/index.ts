@@ -1,3 +1,4 @@
+export type { InputType, InputValue } from '@playbook/expressions';
 export type { CreatedAtResult } from './created-at.js';
 export { describeValue, normaliseCreatedAt } from './created-at.js';
 export type { DependencyCycle, DependencyDeclaration } from './dependency-graph.js';
@@ -38,6 +39,7 @@ export type {
   RunState,
   RunStatus,
   RunTrigger,
+  StoredInputValue,
 } from './run-records.js';
 export type {
   CommandNode,

@@ -10,6 +10,9 @@ export type NodeStatus = AttemptStatus | 'pending';
 /** How the run was last started. */
 export type RunTrigger = 'run' | 'resume';
 
+/** A stored input value (SPEC §8.1): integers and numbers as numbers; null for a secret one, whose value is never stored. */
+export type StoredInputValue = string | number | boolean | null;
+
 /** Identifies one run: ids are 1, 2, 3… per workflow. */
 export interface RunKey {
   readonly workflowName: string;
@@ -79,4 +82,6 @@ export interface RunState {
   readonly attempts: readonly AttemptRecord[];
   /** Remembered `${ask}` answers: node id → param → value. */
   readonly answers: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The run's input values (a secret one as null: its value is never stored); absent when it has none. */
+  readonly inputs?: Readonly<Record<string, StoredInputValue>>;
 }

@@ -43,6 +43,8 @@ export interface AttemptResult {
   readonly promptClosed?: boolean;
   /** Failed only for want of an operator: retrying cannot help. */
   readonly needsOperator?: boolean;
+  /** Failed before it ran (a template that cannot be rendered): never retried automatically. */
+  readonly permanent?: boolean;
 }
 
 /** What a node kind's runner gets for one attempt. */

@@ -1,4 +1,5 @@
 import type { Runbook } from '@playbook/domain';
+import type { InputValue } from '@playbook/expressions';
 import type { EngineEvent, NodeCounts } from './events.js';
 import type { Clock } from './ports/clock.js';
 import type { FunctionLoader } from './ports/function-loader.js';
@@ -47,6 +48,13 @@ export interface RunOptions {
   readonly onEvent?: (event: EngineEvent) => void;
   /** Extra environment variables for commands. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Values of the runbook's inputs (SPEC §8.1), already converted and checked (`resolveInputs` does both):
+   * what `inputs.<name>` reads in templates. Secret ones are never stored.
+   */
+  readonly inputs?: Readonly<Record<string, InputValue>>;
+  /** Who runs it, as `run.operator` reads in expressions; default empty. */
+  readonly operator?: string;
 }
 
 export interface ResumeOptions extends RunOptions {

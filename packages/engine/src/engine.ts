@@ -1,4 +1,4 @@
-import type { Runbook } from '@playbook/domain';
+import type { Runbook, StoredInputValue } from '@playbook/domain';
 import { refuseIfAborted } from './abort-reason.js';
 import { checkGivenValues } from './ask-values.js';
 import type { ResolvedSettings } from './attempt-context.js';
@@ -54,6 +54,7 @@ async function startRun(
     owner: { host: ports.processTable.host, pid: ports.processTable.pid, processGroup: null },
     runbookHash: runbook.source?.hash ?? null,
     nodeIds: plan,
+    ...storedInputs(runbook, options),
   });
   const init: SessionInit = {
     ports,
@@ -76,4 +77,17 @@ async function startRun(
     kept: [],
   });
   return finishRun(session, init, startedAt, () => session.execute(new Set(plan)));
+}
+
+/** The inputs to store with the run: a secret one as null, its value never written (SPEC §8.1). */
+function storedInputs(runbook: Runbook, options: RunOptions): { inputs?: Record<string, StoredInputValue> } {
+  const declared = runbook.inputs ?? [];
+  if (declared.length === 0 || options.inputs === undefined) return {};
+  const inputs: Record<string, StoredInputValue> = {};
+  for (const input of declared) {
+    const value = options.inputs[input.name];
+    if (input.secret) inputs[input.name] = null;
+    else if (value !== undefined) inputs[input.name] = value;
+  }
+  return { inputs };
 }

@@ -10,6 +10,7 @@ export type {
   RunState,
   RunStatus,
   RunTrigger,
+  StoredInputValue,
 } from '@playbook/domain';
 export { describeAttempt, describeRun, newAttemptRecord } from './attempt-record.js';
 export { BoundedOutput, droppedMarker } from './bounded-output.js';

@@ -109,6 +109,7 @@ export async function resumeRun(
     answers,
     deliver,
     outputs,
+    trigger: 'resume',
   };
   const session = new RunSession(init);
   const resumePlan = planResume(runbook, plan, statuses, options.fromNode, options.rerun);

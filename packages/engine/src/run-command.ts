@@ -15,7 +15,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
     result = await context.processRunner.run({
       command: node.commandName,
       cwd: runbookDirectory(context.runbook),
-      env: { ...context.env, ...commandContextEnv(context) },
+      env: { ...context.env, ...node.env, ...commandContextEnv(context) },
       timeoutMs: seconds * 1000,
       signal: context.signal,
       maxOutputBytes: context.settings.maxOutputBytes,

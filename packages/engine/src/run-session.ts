@@ -1,4 +1,13 @@
-import type { AttemptKey, FunctionNode, NodeStatus, Runbook, RunbookNode, RunKey } from '@playbook/domain';
+import type {
+  AttemptKey,
+  FunctionNode,
+  NodeStatus,
+  Runbook,
+  RunbookNode,
+  RunKey,
+  RunTrigger,
+} from '@playbook/domain';
+import { type ExpressionValues, type StepValue, stepValue } from '@playbook/expressions';
 import { abortReasonText } from './abort-reason.js';
 import { askedParams } from './ask-values.js';
 import type { AttemptContext, AttemptResult, PromptOutcome, ResolvedSettings } from './attempt-context.js';
@@ -11,6 +20,7 @@ import type { EngineEvent, EventBody, PromptEvent } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
 import { declaredOutputs, isApprovalGate } from './mark-ok.js';
 import { satisfies } from './node-statuses.js';
+import { NodeTemplates } from './node-templates.js';
 import type { FailureChoice, MarkOkAnswer, Prompter } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
 import { runCommand } from './run-command.js';
@@ -44,6 +54,8 @@ export interface SessionInit {
    * expressions read as `steps.<id>.outputs`. A node whose latest attempt produced none has no entry.
    */
   readonly outputs: Map<string, Readonly<Record<string, string>>>;
+  /** How this session started the run (`run.trigger` in expressions); default `run`. */
+  readonly trigger?: RunTrigger;
 }
 
 /** How the session ended, before the run is written as finished. */
@@ -71,9 +83,15 @@ export class RunSession {
   readonly #unfinished = new Set<UnfinishedAttempt>();
   /** Every secret of the run so far, masked in everything any node keeps or tells from then on. */
   readonly #masker = new SecretMasker();
+  readonly #templates: NodeTemplates;
+  /** `steps` as expressions see it, made on first use and kept up to date with `statuses` from then on. */
+  #steps: Map<string, StepValue> | undefined;
+  /** Outputs of each node's latest attempt (none yet: step outputs, SPEC §8.3, fill it). */
+  readonly #outputs = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(init: SessionInit) {
     this.#init = init;
+    this.#templates = new NodeTemplates(init.runbook);
     this.#nodes = new Map(init.runbook.nodes.map((node) => [node.id, node]));
     this.#signal = init.options.signal ?? new AbortController().signal;
     this.#hangup = init.options.hangup;
@@ -84,6 +102,11 @@ export class RunSession {
         const value = init.options.values?.[node.id]?.[param];
         if (secret && value !== undefined) this.#masker.add(value);
       }
+    }
+    // Secret inputs too (SPEC §8.1, §11): masked wherever any node's output or result shows them.
+    for (const input of init.runbook.inputs ?? []) {
+      const value = init.options.inputs?.[input.name];
+      if (input.secret && typeof value === 'string') this.#masker.add(value);
     }
   }
 
@@ -212,8 +235,8 @@ export class RunSession {
       }
       const failed = { ...this.#init.run, nodeId: node.id, attempt };
       if (!options.interactive) {
-        // Retrying cannot bring an operator: only real failures are retried.
-        if (result.needsOperator !== true && automaticRetries < retries) {
+        // Retrying cannot bring an operator, nor mend a template: only real failures are retried.
+        if (result.needsOperator !== true && result.permanent !== true && automaticRetries < retries) {
           automaticRetries++;
           // The audit trail tells an automatic retry from one an operator chose (SPEC §8.4, §9.3).
           await repository.recordDecision(failed, 'auto-retry');
@@ -347,7 +370,7 @@ export class RunSession {
       status: 'skipped',
       operatorDecision: 'skip',
     });
-    this.#init.statuses.set(node.id, 'skipped');
+    this.#setStatus(node.id, 'skipped');
     this.#init.reasons.delete(node.id);
     this.#init.outputs.delete(node.id);
     this.emit({
@@ -363,9 +386,35 @@ export class RunSession {
     });
   }
 
+  /** What expressions read at this moment: inputs, the run, and every node's status and outputs. */
+  #expressionValues(): ExpressionValues {
+    const { options, run, plan, statuses } = this.#init;
+    if (this.#steps === undefined) {
+      this.#steps = new Map();
+      for (const id of plan)
+        this.#steps.set(id, stepValue(statuses.get(id) ?? 'pending', this.#outputs.get(id)));
+    }
+    return {
+      inputs: options.inputs ?? {},
+      steps: this.#steps,
+      run: {
+        id: run.runId,
+        workflow: run.workflowName,
+        trigger: this.#init.trigger ?? 'run',
+        operator: options.operator ?? '',
+      },
+    };
+  }
+
+  /** Records a node's new status, in `statuses` and in what expressions see. */
+  #setStatus(nodeId: string, status: NodeStatus): void {
+    this.#init.statuses.set(nodeId, status);
+    this.#steps?.set(nodeId, stepValue(status, this.#outputs.get(nodeId)));
+  }
+
   /** One attempt: written `running` first, run by its kind, then written with how it ended. */
   async #attempt(node: RunbookNode): Promise<{ attempt: number; result: AttemptResult }> {
-    const { ports, run, statuses, reasons } = this.#init;
+    const { ports, run, reasons } = this.#init;
     const started = ports.clock.now();
     const record = await ports.repository.startAttempt({
       ...run,
@@ -377,14 +426,23 @@ export class RunSession {
     // Until its end is written: a port that throws from here on leaves it to `endUnfinished`.
     const unfinished: UnfinishedAttempt = { key, started, exitCode: null };
     this.#unfinished.add(unfinished);
-    statuses.set(node.id, 'running');
+    // Templates are rendered as the node starts, from what earlier nodes left (SPEC §8.2).
+    let rendered = node;
+    let renderFailure: AttemptResult | undefined;
+    try {
+      rendered = this.#templates.render(node, () => this.#expressionValues());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      renderFailure = { status: 'nok', reason: message, exception: message, permanent: true };
+    }
+    this.#setStatus(node.id, 'running');
     this.emit({
       type: 'node-started',
       nodeId: node.id,
       name: node.name,
       kind: node.type,
       attempt: record.attempt,
-      ...(node.description === undefined ? {} : { description: node.description }),
+      ...(rendered.description === undefined ? {} : { description: rendered.description }),
     });
 
     // A command's runner captures its output too: the engine's own capture is needed only once there are
@@ -416,7 +474,7 @@ export class RunSession {
           });
     let produced: AttemptResult;
     try {
-      produced = await this.#runKind(node, record.attempt, output);
+      produced = renderFailure ?? (await this.#runKind(rendered, record.attempt, output));
     } finally {
       stopHeartbeat();
     }
@@ -452,7 +510,7 @@ export class RunSession {
     // Outputs belong to the attempt that produced them: a retry's replace the failed attempt's.
     if (Object.keys(settled.outputs).length === 0) this.#init.outputs.delete(node.id);
     else this.#init.outputs.set(node.id, settled.outputs);
-    statuses.set(node.id, result.status);
+    this.#setStatus(node.id, result.status);
     if (result.status === 'nok') reasons.set(node.id, result.reason ?? 'failed');
     else reasons.delete(node.id);
     this.emit({
@@ -479,7 +537,7 @@ export class RunSession {
    * interrupted (as after a crash).
    */
   async endUnfinished(error: unknown): Promise<boolean> {
-    const { ports, statuses, reasons } = this.#init;
+    const { ports, reasons } = this.#init;
     const message = error instanceof Error ? error.message : String(error);
     for (const unfinished of [...this.#unfinished]) {
       const ended = ports.clock.now();
@@ -495,7 +553,7 @@ export class RunSession {
         continue;
       }
       this.#unfinished.delete(unfinished);
-      statuses.set(unfinished.key.nodeId, 'nok');
+      this.#setStatus(unfinished.key.nodeId, 'nok');
       reasons.set(unfinished.key.nodeId, this.#masker.mask(`not recorded: ${message}`));
     }
     return this.#unfinished.size === 0;

@@ -1,5 +1,6 @@
 export type { CompiledTemplate } from './compiled-template.js';
 export { compileTemplate } from './compiled-template.js';
+export type { ExpressionErrorCode } from './expression-error.js';
 export { ExpressionError } from './expression-error.js';
 export type {
   CompiledExpression,

@@ -31,7 +31,7 @@ export function postgresDialect(leaseSeconds: number): SqlDialect {
     ownerLease: { column: 'lease_expires_at', expires: `now() + make_interval(secs => ${leaseSeconds})` },
     sizeQuery: `SELECT sum(pg_total_relation_size(to_regclass(name))) AS bytes
       FROM unnest(array['runs', 'executions', 'run_answers', 'run_node_ids', 'run_reruns', 'attempt_outputs',
-        'kysely_migration', 'kysely_migration_lock']) AS name`,
+        'run_inputs', 'kysely_migration', 'kysely_migration_lock']) AS name`,
   };
 }
 

@@ -96,6 +96,7 @@ describe('openPostgresRunRepository', () => {
       '0003_run_node_ids',
       '0004_run_reruns',
       '0005_attempt_outputs',
+      '0006_run_inputs',
     ]);
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);

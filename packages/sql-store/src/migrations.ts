@@ -9,6 +9,7 @@ const MIGRATION_NAMES = [
   '0003_run_node_ids',
   '0004_run_reruns',
   '0005_attempt_outputs',
+  '0006_run_inputs',
 ] as const;
 
 /** The schema version this code writes: the number of its migrations. */

@@ -101,6 +101,9 @@ export class Operations {
       input.runbookHash,
     )) as Omit<RunsRow, 'node_ids'>;
     yield changes(this.#sql.saveNodeIds, workflowName, runId, JSON.stringify(input.nodeIds));
+    for (const [name, value] of Object.entries(input.inputs ?? {})) {
+      yield changes(this.#sql.saveInput, workflowName, runId, name, JSON.stringify(value));
+    }
     return { ...toRunRecord({ ...inserted, node_ids: '[]' }), nodeIds: [...input.nodeIds] };
   }
 
@@ -264,7 +267,8 @@ export class Operations {
     const attempts = (yield rows(this.#sql.selectAttempts, key.workflowName, key.runId)) as AttemptRow[];
     const answers = (yield rows(this.#sql.selectAnswers, key.workflowName, key.runId)) as AnswerRow[];
     const outputs = (yield rows(this.#sql.selectOutputs, key.workflowName, key.runId)) as OutputRow[];
-    return toRunState(run, withOutputs(orderAttempts(attempts), outputs), answers);
+    const inputs = (yield rows(this.#sql.selectInputs, key.workflowName, key.runId)) as InputRow[];
+    return toRunState(run, withOutputs(orderAttempts(attempts), outputs), answers, inputs);
   }
 
   *findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Operation<RunRecord | undefined> {
@@ -327,6 +331,11 @@ export class Operations {
     yield* this.#requireRun(key);
     throw attemptNotFound(key);
   }
+}
+
+interface InputRow {
+  readonly name: string;
+  readonly value: string;
 }
 
 interface AnswerRow {

@@ -5,11 +5,18 @@ import type {
   RunState,
   RunStatus,
   RunTrigger,
+  StoredInputValue,
 } from '@playbook/engine';
 import { compareCodePoints } from '@playbook/engine/records';
 import type { Selectable } from 'kysely';
 import type { DriverCount } from './history-shaping.js';
-import type { AttemptOutputsTable, ExecutionsTable, RunAnswersTable, RunsTable } from './tables.js';
+import type {
+  AttemptOutputsTable,
+  ExecutionsTable,
+  RunAnswersTable,
+  RunInputsTable,
+  RunsTable,
+} from './tables.js';
 
 /** A `runs` row as a driver returns it (adapters' extra columns are ignored). */
 export type RunsRow = Selectable<RunsTable>;
@@ -116,6 +123,7 @@ export function toRunState(
   run: RunsRow,
   attempts: readonly AttemptRecord[],
   answerRows: readonly Pick<RunAnswersTable, 'node_id' | 'param' | 'value'>[],
+  inputRows: readonly Pick<RunInputsTable, 'name' | 'value'>[] = [],
 ): RunState {
   const sorted = [...answerRows].sort(
     (a, b) => compareCodePoints(a.node_id, b.node_id) || compareCodePoints(a.param, b.param),
@@ -125,7 +133,30 @@ export function toRunState(
     answers[node_id] ??= {};
     answers[node_id][param] = value;
   }
-  return { run: toRunRecord(run), attempts, answers };
+  const state = { run: toRunRecord(run), attempts, answers };
+  if (inputRows.length === 0) return state;
+  // By name: the rows come in whatever order the database keeps them.
+  const inputs: Record<string, StoredInputValue> = {};
+  for (const { name, value } of [...inputRows].sort((a, b) => compareCodePoints(a.name, b.name))) {
+    const parsed = parseInputValue(value);
+    if (parsed !== undefined) inputs[name] = parsed;
+  }
+  return { ...state, inputs };
+}
+
+// A row edited by hand may hold anything: what is not a string, number, boolean or null (a secret) is left out.
+function parseInputValue(text: string): StoredInputValue | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value === null ||
+      typeof value === 'string' ||
+      typeof value === 'number' ||
+      typeof value === 'boolean'
+      ? value
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // Runs adopted from a prototype database, or edited by hand, may hold anything here: treat it as unknown.

@@ -122,8 +122,24 @@ const ATTEMPT_OUTPUTS_DDL: readonly string[] = [
 ];
 
 /**
+ * The values of a run's inputs (SPEC §8.1), one row per input; secret ones are never written. A table of its
+ * own: a run without inputs (every v1 runbook's) writes nothing new.
+ */
+const RUN_INPUTS_DDL: readonly string[] = [
+  `CREATE TABLE run_inputs (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  name          TEXT    NOT NULL,
+  value         TEXT    NOT NULL,          -- JSON: a string, number or boolean
+  PRIMARY KEY (workflow_name, run_id, name),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+];
+
+/**
  * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
- * third moves the node ids out of `runs`, the fourth records re-runs, the fifth adds step outputs.
+ * third moves the node ids out of `runs`, the fourth records re-runs, the fifth adds step outputs, the sixth the
+ * runs' inputs.
  */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
   return [
@@ -132,6 +148,7 @@ export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] 
     RUN_NODE_IDS_DDL,
     RUN_RERUNS_DDL,
     ATTEMPT_OUTPUTS_DDL,
+    RUN_INPUTS_DDL,
   ];
 }
 

@@ -28,6 +28,8 @@ export interface Statements {
   readonly insertRerun: string;
   readonly selectReruns: string;
   readonly selectOutputs: string;
+  readonly saveInput: string;
+  readonly selectInputs: string;
   readonly latestRun: string;
   readonly latestRunAmong: string;
   readonly runningRuns: string;
@@ -115,6 +117,8 @@ export function buildStatements(dialect: SqlDialect): Statements {
     // Any order: the caller puts each attempt's outputs in their `position` order.
     selectOutputs: `SELECT node_id, attempt, position, output_key, value FROM attempt_outputs
     WHERE workflow_name = ? AND run_id = ?`,
+    saveInput: 'INSERT INTO run_inputs (workflow_name, run_id, name, value) VALUES (?, ?, ?, ?)',
+    selectInputs: 'SELECT name, value FROM run_inputs WHERE workflow_name = ? AND run_id = ?',
     latestRun: `SELECT ${RUN} FROM runs WHERE workflow_name = ? ORDER BY run_id DESC LIMIT 1`,
     latestRunAmong: `SELECT ${RUN} FROM runs WHERE workflow_name = ? AND status IN (${statuses})
     ORDER BY run_id DESC LIMIT 1`,

@@ -70,6 +70,14 @@ export interface AttemptOutputsTable {
   value: string | null;
 }
 
+/** `run_inputs` (adapter-owned): a run's input values, JSON-encoded; never a secret one. */
+export interface RunInputsTable {
+  workflow_name: string;
+  run_id: number;
+  name: string;
+  value: string;
+}
+
 /** The typed view Kysely checks queries against. */
 export interface PlaybookDatabase {
   runs: RunsTable;
@@ -77,4 +85,5 @@ export interface PlaybookDatabase {
   run_answers: RunAnswersTable;
   run_reruns: RunRerunsTable;
   attempt_outputs: AttemptOutputsTable;
+  run_inputs: RunInputsTable;
 }

@@ -378,6 +378,7 @@ describe('schemaDdl', () => {
         'attempt_outputs',
         'executions',
         'run_answers',
+        'run_inputs',
         'run_node_ids',
         'run_reruns',
         'runs',

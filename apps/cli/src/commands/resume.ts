@@ -1,4 +1,4 @@
-import type { Runbook } from '@playbook/domain';
+import type { InputValue, Runbook } from '@playbook/domain';
 import type { Engine, RunOutcome } from '@playbook/engine';
 import { Command, Option, UsageError } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -104,6 +104,21 @@ export class ResumeCommand extends RunBaseCommand {
     }
     if (this.reason?.trim() === '') throw new UsageError('--reason is empty: say why the steps run again');
     return rerun;
+  }
+
+  /** The inputs stored with the run this resume will take (the same choice the engine makes). */
+  protected override async storedInputs(
+    runbook: Runbook,
+  ): Promise<Readonly<Record<string, InputValue | null>> | undefined> {
+    if ((runbook.inputs ?? []).length === 0) return undefined;
+    const workflowName = runbook.meta.title;
+    return this.withRepository(async (repository) => {
+      const runId =
+        this.parsedRunId() ??
+        (await repository.findLatestRun(workflowName, ['aborted', 'nok', 'running']))?.runId;
+      if (runId === undefined) return undefined;
+      return (await repository.loadRun({ workflowName, runId }))?.inputs;
+    });
   }
 
   private parsedRunId(): number | undefined {

@@ -1,4 +1,5 @@
-import type { Runbook } from '@playbook/domain';
+import { readFileSync } from 'node:fs';
+import type { InputValue, Runbook } from '@playbook/domain';
 import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
@@ -9,6 +10,7 @@ import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
 import { canMoveCursor } from '../terminal/cursor.js';
 import { Renderer } from '../terminal/renderer.js';
+import { visibleLine } from '../terminal/visible.js';
 import { functionProblems } from './function-problems.js';
 import { trapInterrupts } from './run-interrupts.js';
 import { isInteractive, parseRetries, parseSetValues, type SetValues, shellQuote } from './run-options.js';
@@ -16,6 +18,10 @@ import { isInteractive, parseRetries, parseSetValues, type SetValues, shellQuote
 /** What `run` and `resume` hand to the engine besides the runbook. */
 export interface SessionOptions {
   readonly interactive: boolean;
+  /** The runbook's input values (SPEC §8.1), secrets included; empty for a runbook without inputs. */
+  readonly inputs: Readonly<Record<string, InputValue>>;
+  /** `run.operator` in expressions. */
+  readonly operator: string;
   readonly retries: number;
   readonly values: SetValues;
   readonly signal: AbortSignal;
@@ -49,6 +55,22 @@ export abstract class RunBaseCommand extends BaseCommand {
     description:
       'Print the run as JSON lines on stdout, one engine event each (docs/events.md); human text goes to stderr',
   });
+
+  vars = Option.Array('--var', [], {
+    description: 'Give an input of the runbook its value: <name>=<value> (repeatable)',
+  });
+
+  varsFile = Option.String('--vars-file', {
+    description:
+      'Read input values from a TOML or JSON file (names the runbook does not declare are ignored)',
+  });
+
+  /** On resume: the inputs stored with the run being resumed (none for a new run). */
+  protected storedInputs(
+    _runbook: Runbook,
+  ): Promise<Readonly<Record<string, InputValue | null>> | undefined> {
+    return Promise.resolve(undefined);
+  }
 
   /** Starts or continues the run; the engine is ready, the runbook valid. */
   protected abstract start(engine: Engine, runbook: Runbook, options: SessionOptions): Promise<RunOutcome>;
@@ -89,6 +111,15 @@ export abstract class RunBaseCommand extends BaseCommand {
     const operator: OperatorPrompter | undefined = interactive
       ? (await import('../terminal/create-prompter.js')).createPrompter(this.context, trap, this.json)
       : undefined;
+    let inputs: Readonly<Record<string, InputValue>>;
+    try {
+      inputs = await this.inputValues(runbook, operator);
+    } catch (error) {
+      renderer.dispose();
+      operator?.close();
+      trap.release();
+      throw error;
+    }
     // The run the engine started (or resumed), once it says so: an error after that says how to resume it.
     let runId: number | undefined;
     try {
@@ -107,6 +138,8 @@ export abstract class RunBaseCommand extends BaseCommand {
         );
         const outcome = await this.start(engine, runbook, {
           interactive,
+          inputs,
+          operator: this.context.env['PLAYBOOK_OPERATOR'] ?? '',
           retries,
           values,
           signal: trap.signal,
@@ -165,6 +198,61 @@ export abstract class RunBaseCommand extends BaseCommand {
     }
     await this.writeProblems(result.warnings, this.file, 'stderr');
     return result.runbook;
+  }
+
+  /**
+   * The values of the runbook's inputs from --var, --vars-file, PLAYBOOK_VAR_<name>, the stored run (resume),
+   * defaults and the operator. Any problem: every one is printed and the command ends with exit 2 before a run
+   * is created.
+   */
+  private async inputValues(
+    runbook: Runbook,
+    operator: OperatorPrompter | undefined,
+  ): Promise<Readonly<Record<string, InputValue>>> {
+    const declared = runbook.inputs ?? [];
+    if (declared.length === 0 && this.vars.length === 0 && this.varsFile === undefined) return {};
+    const { resolveInputs } = await import('../inputs/resolve-inputs.js');
+    let varsFile: { path: string; values: Readonly<Record<string, unknown>> } | undefined;
+    const problems: string[] = [];
+    if (this.varsFile !== undefined) {
+      const { parseVarsFile } = await import('../inputs/vars-file.js');
+      let text: string | undefined;
+      try {
+        text = readFileSync(this.resolvePath(this.varsFile), 'utf8');
+      } catch (error) {
+        problems.push(
+          `--vars-file ${this.varsFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+        );
+      }
+      if (text !== undefined) {
+        const parsed = parseVarsFile(this.varsFile, text);
+        if (parsed.ok) varsFile = { path: this.varsFile, values: parsed.values };
+        else problems.push(`--vars-file ${this.varsFile}: ${parsed.reason}`);
+      }
+    }
+    const stored = await this.storedInputs(runbook);
+    const resolved = await resolveInputs(declared, {
+      vars: this.vars,
+      env: this.context.env,
+      ...(varsFile === undefined ? {} : { varsFile }),
+      ...(stored === undefined ? {} : { stored }),
+      ...(operator === undefined || problems.length > 0 ? {} : { ask: (input) => operator.askInput(input) }),
+      askAgain: this.context.isTTY.stdin,
+      onRetry: (message) =>
+        this.context.stderr.write(`${this.styleError('yellow', 'warning:')} ${visibleLine(message)}\n`),
+    });
+    for (const warning of resolved.warnings) {
+      this.context.stderr.write(`${this.styleError('yellow', 'warning:')} ${visibleLine(warning)}\n`);
+    }
+    if (!resolved.ok) problems.push(...resolved.problems);
+    if (problems.length === 0 && resolved.ok) return resolved.values;
+    for (const problem of problems.slice(0, -1)) {
+      this.context.stderr.write(`${this.styleError('red', 'error:')} ${visibleLine(problem)}\n`);
+    }
+    throw new CliError(
+      `${problems.at(-1)}${problems.length > 1 ? ` (${problems.length} problems with the inputs; nothing was run)` : ' (nothing was run)'}`,
+      ExitCode.usage,
+    );
   }
 
   /** The command line that resumes run `runId` of this file, with the state path when it was given. */

@@ -1,4 +1,4 @@
-import type { AttemptRecord, RunRecord } from '@playbook/engine';
+import type { AttemptRecord, RunRecord, RunState } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -77,10 +77,14 @@ export class ShowCommand extends BaseCommand {
             `workflow "${this.workflow}" has no run ${runId} (its runs: ${describeIds(ids)})`,
           );
         }
-        if (this.json) {
-          const executions = state.attempts.map(withSecretsShown);
-          this.printJson({ workflowName: this.workflow, run: state.run, executions });
-        } else this.printRun(state.run, state.attempts);
+        if (this.json)
+          this.printJson({
+            workflowName: this.workflow,
+            run: state.run,
+            ...(state.inputs === undefined ? {} : { inputs: shownInputs(state.inputs) }),
+            executions: state.attempts.map(withSecretsShown),
+          });
+        else this.printRun(state.run, state.attempts, state.inputs);
         return ExitCode.ok;
       },
       { readonly: true },
@@ -108,7 +112,7 @@ export class ShowCommand extends BaseCommand {
     );
   }
 
-  private printRun(run: RunRecord, attempts: readonly AttemptRecord[]): void {
+  private printRun(run: RunRecord, attempts: readonly AttemptRecord[], inputs: RunState['inputs']): void {
     const bold = (text: string): string => this.style('bold', text);
     this.print(
       renderFields(
@@ -125,6 +129,14 @@ export class ShowCommand extends BaseCommand {
         '',
       ),
     );
+    if (inputs !== undefined) {
+      this.print(`\n${bold('Inputs')}\n`);
+      for (const [name, value] of Object.entries(shownInputs(inputs))) {
+        this.print(
+          `  ${visibleLine(name)} = ${visibleLine(typeof value === 'string' ? value : String(value))}\n`,
+        );
+      }
+    }
     this.print('\n');
     if (attempts.length === 0) {
       this.print('(no attempts recorded)\n');
@@ -188,6 +200,13 @@ function withSecretsShown(attempt: AttemptRecord): AttemptRecord {
   const outputs = Object.entries(attempt.outputs ?? {});
   for (const key of attempt.secretOutputs) outputs.push([key, SECRET_SHOWN]);
   return { ...attempt, outputs: Object.fromEntries(outputs) };
+}
+
+/** Inputs as shown: a secret one (stored as null, its value never kept) as `***`. */
+function shownInputs(inputs: NonNullable<RunState['inputs']>): Record<string, string | number | boolean> {
+  const shown: Record<string, string | number | boolean> = {};
+  for (const [name, value] of Object.entries(inputs)) shown[name] = value === null ? '***' : value;
+  return shown;
 }
 
 function describeIds(ids: readonly number[]): string {

@@ -1,3 +1,4 @@
+import type { RunbookInput } from '@playbook/domain';
 import type { Prompter } from '@playbook/engine';
 import { ignoreBrokenPipe } from '../broken-pipe.js';
 import type { InterruptTrap } from '../commands/run-interrupts.js';
@@ -11,6 +12,8 @@ import { TtyPrompter } from './tty-prompter.js';
 /** A prompter and how to let go of the input it holds. */
 export interface OperatorPrompter {
   readonly prompter: Prompter;
+  /** Asks a runbook input that was given no value (SPEC §8.1), before the run starts. */
+  askInput(input: RunbookInput): Promise<string>;
   /** Stops reading stdin so the process can exit. */
   close(): void;
 }
@@ -42,7 +45,7 @@ export function createPrompter(
       onHangup: () => trap.hangUp(),
       plain: !canMoveCursor(context.env, true),
     });
-    return { prompter, close: () => {} };
+    return { prompter, askInput: (input) => prompter.askInput(input), close: () => {} };
   }
   const prompter = new LinePrompter({
     input: context.stdin,
@@ -52,5 +55,5 @@ export function createPrompter(
   });
   // Buffer piped answers from the start: they belong to our questions, whatever runs before them.
   prompter.start();
-  return { prompter, close: () => prompter.close() };
+  return { prompter, askInput: (input) => prompter.askInput(input), close: () => prompter.close() };
 }

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { RunbookInput } from '@playbook/domain';
 import type {
   AskValueRequest,
   FailureChoice,
@@ -19,6 +20,7 @@ import {
   choiceHint,
   failureChoices,
   failureQuestion,
+  inputQuestion,
   MAX_EMPTY_NOTES,
   manualChoices,
   manualHeader,
@@ -112,6 +114,15 @@ export class LinePrompter implements Prompter {
     const value = await this.line(question, { echo: request.secret !== true });
     if (value === null) {
       throw this.closed(`no value for ${request.node.id}.${request.param}`);
+    }
+    return value;
+  }
+
+  /** Reads a runbook input's value: one line, not echoed for a secret. */
+  async askInput(input: RunbookInput): Promise<string> {
+    const value = await this.line(inputQuestion(input, this.options.colors), { echo: !input.secret });
+    if (value === null) {
+      throw this.closed(`no value for input ${input.name}`);
     }
     return value;
   }

@@ -1,4 +1,4 @@
-import type { RunbookNode } from '@playbook/domain';
+import type { RunbookInput, RunbookNode } from '@playbook/domain';
 import type { FailureChoice, ManualAnswer } from '@playbook/engine';
 import type { Colors } from './colors.js';
 import { visible, visibleLine } from './visible.js';
@@ -86,3 +86,22 @@ export const markOkNoteQuestion = (colors: Colors): string =>
 /** The value of a declared output, asked when a step is marked ok. */
 export const outputQuestion = (key: string, colors: Colors): string =>
   `  Value of output ${colors.bold(`\`${visibleLine(key)}\``)}:`;
+/** The question for a runbook input given no value (SPEC §8.1); a secret one says that the answer is not shown. */
+export const inputQuestion = (input: RunbookInput, colors: Colors): string => {
+  const about =
+    input.description === undefined ? '' : ` ${colors.dim(`(${visibleLine(input.description)})`)}`;
+  const secret = input.secret ? ` ${colors.dim('(secret, not shown)')}` : '';
+  const choices =
+    input.choices === undefined || input.secret
+      ? ''
+      : ` ${colors.dim(`[${input.choices.map((choice) => visibleLine(String(choice))).join(', ')}]`)}`;
+  return `${colors.cyan('?')} Value for input ${colors.bold(`\`${visibleLine(input.name)}\``)}${about}${choices}${secret}:`;
+};
+
+/** An input's choices for the terminal selector: the value itself is the answer (typed as text). */
+export const inputChoices = (input: RunbookInput): Choice<string>[] =>
+  (input.choices ?? []).map((choice) => ({
+    value: String(choice),
+    label: visibleLine(String(choice)),
+    words: [String(choice).toLowerCase()],
+  }));

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
+import type { RunbookInput } from '@playbook/domain';
 import type {
   AskValueRequest,
   FailureChoice,
@@ -18,6 +19,8 @@ import {
   type Choice,
   failureChoices,
   failureQuestion,
+  inputChoices,
+  inputQuestion,
   MAX_EMPTY_NOTES,
   manualChoices,
   manualHeader,
@@ -93,6 +96,23 @@ export class TtyPrompter implements Prompter {
     const { input, output, signal, onInterrupt, onHangup } = this.options;
     return readHidden({
       input,
+      output,
+      question,
+      onInterrupt,
+      ...(onHangup ? { onHangup } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** Asks a runbook input's value: a choice list where it has choices, hidden typing for a secret. */
+  async askInput(input: RunbookInput): Promise<string> {
+    const question = inputQuestion(input, this.options.colors);
+    if (input.choices !== undefined && !input.secret) return this.select(question, inputChoices(input));
+    if (!input.secret) return this.line(question);
+    await this.dropTypeahead();
+    const { input: stdin, output, signal, onInterrupt, onHangup } = this.options;
+    return readHidden({
+      input: stdin,
       output,
       question,
       onInterrupt,

@@ -8,6 +8,7 @@ import type {
   RunState,
   RunStatus,
   RunTrigger,
+  StoredInputValue,
 } from '@playbook/domain';
 
 export interface CreateRunInput {
@@ -16,6 +17,8 @@ export interface CreateRunInput {
   readonly owner: RunOwner;
   readonly runbookHash: string | null;
   readonly nodeIds: readonly string[];
+  /** Input values to store with the run, in the same atomic change; a secret one as null, never its value. */
+  readonly inputs?: Readonly<Record<string, StoredInputValue>>;
 }
 
 export interface StartAttemptInput {

@@ -7,6 +7,7 @@ import type {
   RunRecord,
   RunState,
   RunStatus,
+  StoredInputValue,
 } from '@playbook/domain';
 import { newAttemptRecord } from '../attempt-record.js';
 import { compareCodePoints } from '../name-order.js';
@@ -28,6 +29,7 @@ interface StoredRun {
   attempts: AttemptRecord[];
   answers: Map<string, Map<string, string>>;
   reruns: RerunRecord[];
+  inputs: Readonly<Record<string, StoredInputValue>>;
 }
 
 /**
@@ -62,7 +64,7 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       runbookHash: input.runbookHash,
       nodeIds: [...input.nodeIds],
     };
-    runs.set(runId, { record, attempts: [], answers: new Map(), reruns: [] });
+    runs.set(runId, { record, attempts: [], answers: new Map(), reruns: [], inputs: { ...input.inputs } });
     return copyRun(record);
   }
 
@@ -76,7 +78,13 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       .map((attempt, index) => ({ attempt, index }))
       .sort((a, b) => compareCodePoints(a.attempt.startTime, b.attempt.startTime) || a.index - b.index)
       .map(({ attempt }) => copyAttempt(attempt));
-    return { run: copyRun(stored.record), attempts, answers };
+    const state = { run: copyRun(stored.record), attempts, answers };
+    const names = Object.keys(stored.inputs).sort(compareCodePoints);
+    if (names.length === 0) return state;
+    return {
+      ...state,
+      inputs: Object.fromEntries(names.map((name) => [name, stored.inputs[name] as StoredInputValue])),
+    };
   }
 
   async findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined> {

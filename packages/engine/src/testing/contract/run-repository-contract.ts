@@ -744,6 +744,51 @@ export function runRepositoryContract<S extends RunRepository>(
       });
     });
 
+    describe('inputs', () => {
+      it('stores the input values given to createRun with their types, and returns them by name', async () => {
+        const repo = await fresh();
+        // A secret input is stored as null: its name, never its value.
+        const inputs = {
+          version: '1.2.3',
+          replicas: 3,
+          ratio: 0.5,
+          dry_run: false,
+          note: 'a\'b; "c"\n✓',
+          token: null,
+        };
+        const withInputs = await repo.createRun({ ...runInput(), inputs });
+        const without = await repo.createRun(runInput());
+        const loaded = await repo.loadRun(key(withInputs));
+        expect(loaded?.inputs).toEqual(inputs);
+        expect(Object.keys(loaded?.inputs ?? {})).toEqual([
+          'dry_run',
+          'note',
+          'ratio',
+          'replicas',
+          'token',
+          'version',
+        ]);
+        // A run without inputs (every v1 runbook's) has none at all, not an empty table.
+        expect(await repo.loadRun(key(without))).not.toHaveProperty('inputs');
+        await repo.finishRun(key(withInputs), {
+          status: 'nok',
+          endTime: T1,
+          nodesOk: 0,
+          nodesNok: 1,
+          nodesSkipped: 0,
+        });
+        await repo.claimRun({
+          ...key(withInputs),
+          expectedStatus: 'nok',
+          expectedOwner: null,
+          owner: OTHER_OWNER,
+          nodeIds: [],
+          runbookHash: null,
+        });
+        expect((await repo.loadRun(key(withInputs)))?.inputs).toEqual(inputs);
+      });
+    });
+
     describe('answers', () => {
       it('remembers answers per run and node, the latest value winning, across a resume', async () => {
         const repo = await fresh();

@@ -1,0 +1,113 @@
+import type { Runbook, RunbookNode } from '@playbook/domain';
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  createExpressionScope,
+  type ExpressionScope,
+  type ExpressionValues,
+  type InputType,
+  mayHoldTemplate,
+} from '@playbook/expressions';
+
+/** The templates of one node, compiled; undefined for a field without one. */
+interface NodeTemplateSet {
+  readonly description?: CompiledTemplate;
+  readonly prompt?: CompiledTemplate;
+  readonly commandName?: CompiledTemplate;
+  readonly params?: ReadonlyMap<string, CompiledTemplate>;
+  readonly env?: ReadonlyMap<string, CompiledTemplate>;
+}
+
+/**
+ * The `${{ … }}` templates of a runbook's nodes (SPEC §8.2), each compiled once per run (the first time its node
+ * starts) and rendered at every attempt. A node without templates is handed back as it is: a v1 runbook runs
+ * exactly as before.
+ */
+export class NodeTemplates {
+  readonly #scope: ExpressionScope | undefined;
+  readonly #compiled = new Map<string, NodeTemplateSet | null>();
+
+  constructor(runbook: Runbook) {
+    const types: Record<string, InputType> = {};
+    for (const input of runbook.inputs ?? []) types[input.name] = input.type;
+    this.#scope = runbookHasTemplates(runbook) ? createExpressionScope(types) : undefined;
+  }
+
+  /** The node with its templates rendered; throws `ExpressionError` when one fails. */
+  render(node: RunbookNode, values: () => ExpressionValues): RunbookNode {
+    if (this.#scope === undefined) return node;
+    let set = this.#compiled.get(node.id);
+    if (set === undefined) {
+      set = compileNode(this.#scope, node);
+      this.#compiled.set(node.id, set);
+    }
+    if (set === null) return node;
+    const current = values();
+    const rendered: Record<string, unknown> = { ...node };
+    if (set.description !== undefined) rendered['description'] = set.description.render(current);
+    if (set.prompt !== undefined) rendered['prompt'] = set.prompt.render(current);
+    // In a command line each value is one shell-quoted word, never interpreted by the shell.
+    if (set.commandName !== undefined)
+      rendered['commandName'] = set.commandName.render(current, { shell: true });
+    if (set.params !== undefined && node.type === 'Function') {
+      const params: Record<string, unknown> = { ...node.functionParams };
+      for (const [param, template] of set.params) params[param] = template.renderValue(current);
+      rendered['functionParams'] = params;
+    }
+    if (set.env !== undefined && node.type === 'Command') {
+      const env: Record<string, string> = { ...node.env };
+      for (const [name, template] of set.env) env[name] = template.render(current);
+      rendered['env'] = env;
+    }
+    return rendered as unknown as RunbookNode;
+  }
+}
+
+function runbookHasTemplates(runbook: Runbook): boolean {
+  return runbook.nodes.some((node) => templatedTexts(node).some(([, text]) => mayHoldTemplate(text)));
+}
+
+/** The texts of a node that may hold templates, with where each goes. */
+function templatedTexts(node: RunbookNode): [string, string][] {
+  const texts: [string, string][] = [];
+  if (node.description !== undefined) texts.push(['description', node.description]);
+  if (node.type === 'Manual') texts.push(['prompt', node.prompt]);
+  if (node.type === 'Command') {
+    texts.push(['commandName', node.commandName]);
+    for (const [name, value] of Object.entries(node.env ?? {})) texts.push([`env.${name}`, value]);
+  }
+  if (node.type === 'Function') {
+    for (const [param, value] of Object.entries(node.functionParams)) {
+      if (typeof value === 'string') texts.push([`params.${param}`, value]);
+    }
+  }
+  return texts;
+}
+
+function compileNode(scope: ExpressionScope, node: RunbookNode): NodeTemplateSet | null {
+  const set: {
+    description?: CompiledTemplate;
+    prompt?: CompiledTemplate;
+    commandName?: CompiledTemplate;
+    params?: Map<string, CompiledTemplate>;
+    env?: Map<string, CompiledTemplate>;
+  } = {};
+  let any = false;
+  for (const [where, text] of templatedTexts(node)) {
+    if (!mayHoldTemplate(text)) continue;
+    const template = compileTemplate(scope, text);
+    // `$${{` alone is an escape, still rendered (to drop the `$`).
+    any = true;
+    if (where === 'description') set.description = template;
+    else if (where === 'prompt') set.prompt = template;
+    else if (where === 'commandName') set.commandName = template;
+    else if (where.startsWith('env.')) {
+      set.env ??= new Map();
+      set.env.set(where.slice(4), template);
+    } else {
+      set.params ??= new Map();
+      set.params.set(where.slice(7), template);
+    }
+  }
+  return any ? set : null;
+}
