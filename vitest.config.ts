@@ -22,6 +22,7 @@ export default defineConfig({
       { find: /^@playbook\/domain\/text$/, replacement: src('./packages/domain/src/text.ts') },
       { find: /^@playbook\/parser\/key-locator$/, replacement: src('./packages/parser/src/key-locator.ts') },
       { find: /^@playbook\/engine\/defaults$/, replacement: src('./packages/engine/src/defaults.ts') },
+      { find: /^@playbook\/expressions\/cel$/, replacement: src('./packages/expressions/src/cel.ts') },
       { find: /^@playbook\/expressions$/, replacement: src('./packages/expressions/src/index.ts') },
       { find: /^@playbook\/domain$/, replacement: src('./packages/domain/src/index.ts') },
       { find: /^@playbook\/parser$/, replacement: src('./packages/parser/src/index.ts') },

@@ -1,3 +1,4 @@
+import type { ExpressionsModule } from '@playbook/expressions/cel';
 import { describeValue, normaliseCreatedAt } from './created-at.js';
 import { findDependencyCycles } from './dependency-graph.js';
 import { suggestKey } from './did-you-mean.js';
@@ -26,6 +27,12 @@ export interface ValidateOptions {
    * so a parser that knows the real order passes it; keys missing from it keep the object's order.
    */
   readonly order?: readonly string[];
+  /**
+   * The expression compiler, `await import('@playbook/expressions/cel')`: given, every template's expression is
+   * type-checked against the inputs and the DAG; left out, only the templates' syntax is (a runbook without
+   * templates needs none — load it only when the text holds `${{`).
+   */
+  readonly cel?: ExpressionsModule;
 }
 
 /** The validated runbook (with its warnings), or every issue found. Issues are in document order. */
@@ -117,7 +124,7 @@ export function validateRunbookDocument(document: unknown, options: ValidateOpti
     );
   }
   const acyclic = checkReferences(declared, report);
-  validateTemplates(runbookTable, declared, inputs, acyclic, report);
+  validateTemplates(runbookTable, declared, inputs, acyclic, report, options.cel);
 
   const ordered = sortByNode(issues, keys);
   if (ordered.some((issue) => issue.severity === 'error') || meta === undefined || inputs === undefined) {

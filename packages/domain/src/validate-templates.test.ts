@@ -1,3 +1,4 @@
+import * as cel from '@playbook/expressions/cel';
 import { describe, expect, it } from 'vitest';
 import { validateRunbookDocument } from './validate-runbook.js';
 
@@ -18,13 +19,13 @@ const doc = (nodes: Record<string, unknown>, runbookInputs: unknown = inputs) =>
   ...nodes,
 });
 const problems = (document: unknown) =>
-  validateRunbookDocument(document)
+  validateRunbookDocument(document, { cel })
     .issues.filter((issue) => issue.severity === 'error')
     .map(({ code, nodeId, field, message }) => ({ code, nodeId, field, message }));
 
 describe('inputs', () => {
   it('maps declared inputs in order, with defaults and rules', () => {
-    const result = validateRunbookDocument(doc({ a: { type: 'Command', command_name: 'true' } }));
+    const result = validateRunbookDocument(doc({ a: { type: 'Command', command_name: 'true' } }), { cel });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.runbook.inputs).toEqual([
@@ -35,7 +36,10 @@ describe('inputs', () => {
   });
 
   it('a v1 runbook has no inputs property at all', () => {
-    const result = validateRunbookDocument({ runbook: meta, a: { type: 'Command', command_name: 'true' } });
+    const result = validateRunbookDocument(
+      { runbook: meta, a: { type: 'Command', command_name: 'true' } },
+      { cel },
+    );
     expect(result.ok && 'inputs' in result.runbook).toBe(false);
   });
 
@@ -86,6 +90,7 @@ describe('templates', () => {
           depends_on: 'b',
         },
       }),
+      { cel },
     );
     expect(result.issues).toEqual([]);
     expect(result.ok).toBe(true);
@@ -129,6 +134,7 @@ describe('templates', () => {
         b: { type: 'Command', command_name: 'true', depends_on: 'a' },
         c: { type: 'Manual', prompt: '${{ steps.a.status }}', depends_on: 'b', name: 'n $${{ y }}' },
       }),
+      { cel },
     );
     expect(result.issues).toEqual([]);
   });

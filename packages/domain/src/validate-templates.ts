@@ -1,14 +1,13 @@
 import {
   type CompiledExpression,
-  compileTemplate,
-  createExpressionScope,
+  type CompiledTemplate,
   ExpressionError,
   type ExpressionScope,
   type InputType,
   mayHoldTemplate,
   parseTemplate,
-  templatesInShellQuotes,
 } from '@playbook/expressions';
+import type { ExpressionsModule } from '@playbook/expressions/cel';
 import { suggestKey } from './did-you-mean.js';
 import { ENV_NAME_PATTERN } from './file-schema.js';
 import type { RunbookInput } from './runbook.js';
@@ -50,8 +49,11 @@ export function validateTemplates(
   inputs: readonly RunbookInput[] | undefined,
   acyclic: boolean,
   report: Report,
+  cel: ExpressionsModule | undefined,
 ): void {
-  const scope = inputs === undefined ? undefined : createScope(inputs);
+  // Without the compiler (a caller that did not load it) only the templates' syntax is checked here; their
+  // expressions are then checked when their step starts.
+  const scope = inputs === undefined || cel === undefined ? undefined : createScope(cel, inputs);
   const secrets = new Set((inputs ?? []).filter((input) => input.secret).map((input) => input.name));
   const dependencies = new Map(nodes.map((node) => [node.id, node.dependsOn]));
   const idList = dependencies.size <= MAX_IDS_FOR_SUGGESTIONS ? [...dependencies.keys()] : [];
@@ -120,7 +122,7 @@ export function validateTemplates(
   function checkCommand(text: string, field: { nodeId: string; key: string }): void {
     const parts = checkText(text, field, 'command_name');
     if (parts === undefined) return;
-    for (const part of templatesInShellQuotes(parts.parts)) {
+    for (const part of (cel as ExpressionsModule).templatesInShellQuotes(parts.parts)) {
       if (part.kind !== 'expression') continue;
       report(
         'error',
@@ -162,9 +164,9 @@ export function validateTemplates(
       return undefined;
     }
     if (scope === undefined) return undefined;
-    let compiled: ReturnType<typeof compileTemplate>;
+    let compiled: CompiledTemplate;
     try {
-      compiled = compileTemplate(scope, text);
+      compiled = (cel as ExpressionsModule).compileTemplate(scope, text);
     } catch (error) {
       reportExpression(error, field.nodeId, fieldName);
       return undefined;
@@ -221,10 +223,10 @@ export function validateTemplates(
 }
 
 // One scope per runbook; each distinct expression compiled once (a generated runbook repeats the same ones).
-function createScope(inputs: readonly RunbookInput[]): ExpressionScope {
+function createScope(cel: ExpressionsModule, inputs: readonly RunbookInput[]): ExpressionScope {
   const types: Record<string, InputType> = {};
   for (const input of inputs) types[input.name] = input.type;
-  const scope = createExpressionScope(types);
+  const scope = cel.createExpressionScope(types);
   const cache = new Map<string, CompiledExpression | ExpressionError>();
   return {
     compile(source) {

@@ -1,13 +1,12 @@
 import type { Runbook, RunbookNode } from '@playbook/domain';
 import {
   type CompiledTemplate,
-  compileTemplate,
-  createExpressionScope,
   type ExpressionScope,
   type ExpressionValues,
   type InputType,
   mayHoldTemplate,
 } from '@playbook/expressions';
+import type { ExpressionsModule } from '@playbook/expressions/cel';
 
 /** The templates of one node, compiled; undefined for a field without one. */
 interface NodeTemplateSet {
@@ -24,21 +23,25 @@ interface NodeTemplateSet {
  * exactly as before.
  */
 export class NodeTemplates {
-  readonly #scope: ExpressionScope | undefined;
+  readonly #runbook: Runbook;
+  readonly #hasTemplates: boolean;
+  /** The compiler, loaded (with its CEL library) the first time a node with templates starts. */
+  #compiler: Promise<{ cel: ExpressionsModule; scope: ExpressionScope }> | undefined;
   readonly #compiled = new Map<string, NodeTemplateSet | null>();
 
   constructor(runbook: Runbook) {
-    const types: Record<string, InputType> = {};
-    for (const input of runbook.inputs ?? []) types[input.name] = input.type;
-    this.#scope = runbookHasTemplates(runbook) ? createExpressionScope(types) : undefined;
+    this.#runbook = runbook;
+    this.#hasTemplates = runbookHasTemplates(runbook);
   }
 
-  /** The node with its templates rendered; throws `ExpressionError` when one fails. */
-  render(node: RunbookNode, values: () => ExpressionValues): RunbookNode {
-    if (this.#scope === undefined) return node;
+  /** The node with its templates rendered; rejects with an `ExpressionError` when one fails. */
+  async render(node: RunbookNode, values: () => ExpressionValues): Promise<RunbookNode> {
+    if (!this.#hasTemplates) return node;
     let set = this.#compiled.get(node.id);
     if (set === undefined) {
-      set = compileNode(this.#scope, node);
+      this.#compiler ??= loadCompiler(this.#runbook);
+      const { cel, scope } = await this.#compiler;
+      set = compileNode(cel, scope, node);
       this.#compiled.set(node.id, set);
     }
     if (set === null) return node;
@@ -84,7 +87,18 @@ function templatedTexts(node: RunbookNode): [string, string][] {
   return texts;
 }
 
-function compileNode(scope: ExpressionScope, node: RunbookNode): NodeTemplateSet | null {
+async function loadCompiler(runbook: Runbook): Promise<{ cel: ExpressionsModule; scope: ExpressionScope }> {
+  const cel = await import('@playbook/expressions/cel');
+  const types: Record<string, InputType> = {};
+  for (const input of runbook.inputs ?? []) types[input.name] = input.type;
+  return { cel, scope: cel.createExpressionScope(types) };
+}
+
+function compileNode(
+  cel: ExpressionsModule,
+  scope: ExpressionScope,
+  node: RunbookNode,
+): NodeTemplateSet | null {
   const set: {
     description?: CompiledTemplate;
     prompt?: CompiledTemplate;
@@ -95,7 +109,7 @@ function compileNode(scope: ExpressionScope, node: RunbookNode): NodeTemplateSet
   let any = false;
   for (const [where, text] of templatedTexts(node)) {
     if (!mayHoldTemplate(text)) continue;
-    const template = compileTemplate(scope, text);
+    const template = cel.compileTemplate(scope, text);
     // `$${{` alone is an escape, still rendered (to drop the `$`).
     any = true;
     if (where === 'description') set.description = template;

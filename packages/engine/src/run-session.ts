@@ -430,7 +430,7 @@ export class RunSession {
     let rendered = node;
     let renderFailure: AttemptResult | undefined;
     try {
-      rendered = this.#templates.render(node, () => this.#expressionValues());
+      rendered = await this.#templates.render(node, () => this.#expressionValues());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       renderFailure = { status: 'nok', reason: message, exception: message, permanent: true };

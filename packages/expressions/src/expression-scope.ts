@@ -2,16 +2,9 @@ import { type ASTNode, Environment, Optional } from '@marcbachmann/cel-js';
 import { ExpressionError } from './expression-error.js';
 import { CEL_TYPE_OF_INPUT, type InputType, type InputValue } from './input-types.js';
 import { findReferences, type Reference, stepOfOutputAccess } from './references.js';
+import { PlaybookStep, type StepValue } from './step-value.js';
 
 // This module is the only one that imports the CEL library (@marcbachmann/cel-js): one place to change it.
-
-/** What a node's step looks like to an expression: `steps.<id>.status` and `steps.<id>.outputs.<key>`. */
-export interface StepValue {
-  /** `ok`, `nok`, `skipped` or `pending` (`running` for the node being run). */
-  readonly status: string;
-  /** The latest attempt's outputs; always strings. */
-  readonly outputs: Readonly<Record<string, string>>;
-}
 
 /** The run an expression is evaluated in: `run.id`, `run.workflow`, `run.trigger`, `run.operator`. */
 export interface RunValue {
@@ -46,21 +39,6 @@ export interface CompiledExpression {
 export interface ExpressionScope {
   /** Parses and type-checks `source`; an unknown input, a syntax or a type error throws `ExpressionError`. */
   compile(source: string): CompiledExpression;
-}
-
-// The step's CEL type. A class, so that the library reads its fields without converting each object.
-class PlaybookStep {
-  readonly status: string;
-  readonly outputs: Readonly<Record<string, string>>;
-  constructor(step: StepValue) {
-    this.status = step.status;
-    this.outputs = step.outputs;
-  }
-}
-
-/** A step as expressions see it; build the `steps` map of {@link ExpressionValues} from these. */
-export function stepValue(status: string, outputs: Readonly<Record<string, string>> = {}): StepValue {
-  return new PlaybookStep({ status, outputs });
 }
 
 /** Builds the scope for a runbook whose inputs have these types (names in declaration order). */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from './compiled-template.js';
 import { ExpressionError } from './expression-error.js';
-import { createExpressionScope, type ExpressionValues, stepValue } from './expression-scope.js';
+import { createExpressionScope, type ExpressionValues } from './expression-scope.js';
 import { shellQuote, templatesInShellQuotes } from './shell-words.js';
+import { stepValue } from './step-value.js';
 import { parseTemplate } from './template.js';
 
 const scope = createExpressionScope({ env: 'string', count: 'integer', ratio: 'number', dry: 'boolean' });

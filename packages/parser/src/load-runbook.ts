@@ -60,7 +60,9 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
     );
   }
 
-  const result = parseRunbook(text, path);
+  // The expression compiler (and its CEL library) is loaded only for a runbook that holds a template.
+  const cel = text.includes('${{') ? await import('@playbook/expressions/cel') : undefined;
+  const result = parseRunbook(text, path, cel === undefined ? {} : { cel });
   if (!result.ok) return result;
   const absolute = resolve(path);
   return {

@@ -1,5 +1,6 @@
 import TOML from '@iarna/toml';
 import { type ValidationIssue, validateRunbookDocument } from '@playbook/domain';
+import type { ExpressionsModule } from '@playbook/expressions/cel';
 import { type KeyLocations, locateKeysLazily, type SourcePosition } from './key-locator.js';
 import { type FunctionReference, inFileOrder, type ParseResult, type Problem } from './problem.js';
 
@@ -18,9 +19,14 @@ const isTomlError = (error: unknown): error is TomlSyntaxError =>
 
 /**
  * Parses and validates the text of a `*.playbook.toml` file. `fileName` only labels the problems.
- * Pure: no I/O. The runbook has no `source`; {@link loadRunbook} sets it.
+ * `options.cel` (`await import('@playbook/expressions/cel')`) type-checks the templates' expressions; without
+ * it only their syntax is checked ({@link loadRunbook} loads it when the text holds a template). Pure: no I/O. The runbook has no `source`; {@link loadRunbook} sets it.
  */
-export function parseRunbook(text: string, fileName: string): ParseResult {
+export function parseRunbook(
+  text: string,
+  fileName: string,
+  options: { readonly cel?: ExpressionsModule } = {},
+): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (body.trim() === '') {
     return {
@@ -70,7 +76,10 @@ export function parseRunbook(text: string, fileName: string): ParseResult {
     };
   }
 
-  const result = validateRunbookDocument(document, { order: locations.topLevelOrder });
+  const result = validateRunbookDocument(document, {
+    order: locations.topLevelOrder,
+    ...(options.cel === undefined ? {} : { cel: options.cel }),
+  });
   const problems = inFileOrder(result.issues.map((issue) => toProblem(issue, locations, fileName)));
   const functions = functionReferences(document, problems, locations);
   if (!result.ok) return { ok: false, problems, functions };
