@@ -47,8 +47,9 @@ describe('playbook create', () => {
     const build = result.runbook.nodes.find((node) => node.type === 'Command');
     expect(build).toMatchObject({ outputs: ['image'] });
     expect(build?.type === 'Command' && build.commandName).toBe(
-      'echo building && echo image=myapp:latest >> "$PLAYBOOK_OUTPUT"',
+      'echo building for ${{ inputs.env }} && echo image=myapp:latest >> "$PLAYBOOK_OUTPUT"',
     );
+    expect(result.runbook.inputs?.map((input) => input.name)).toEqual(['env']);
   });
 
   it('escapes quotes, backslashes and newlines in title, author and description', async () => {

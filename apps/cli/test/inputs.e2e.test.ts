@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, makeSandbox, runCli, type Sandbox } from './fixtures-run/e2e.js';
@@ -207,5 +207,66 @@ command_name = "true"
     expect(result.stdout + result.stderr).toMatch(
       /inputs\.playbook\.toml:10:1: error: \[runbook\.inputs\.count\.default\] the default fails its own rules: expected an integer, not "three"/,
     );
+  });
+
+  it('stores the inputs with the run (a secret never), show lists them, resume asks nothing', async () => {
+    const secret = 's3cr3t-\'quote"-value';
+    const { box, file } = await sandboxWith(
+      `${INPUTS}
+[runbook.inputs.token]
+secret = true
+`,
+      `
+[use]
+type = "Command"
+command_name = '''printf '%s|\\n' "$TOKEN"; echo \${{ inputs.message }}'''
+env = { TOKEN = "\${{ inputs.token }}" }
+
+[flaky]
+type = "Command"
+command_name = "test -f go || { touch go; exit 1; }"
+depends_on = "use"
+`,
+    );
+    const first = await runCli(
+      box,
+      ['run', file, '--non-interactive', '--var', 'message=hi', '--var', 'count=2'],
+      {
+        env: { PLAYBOOK_VAR_token: secret },
+      },
+    );
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('***|');
+    expect(first.stdout + first.stderr).not.toContain('s3cr3t');
+
+    const shown = await runCli(box, ['show', 'Inputs', '--run-id', '1']);
+    expect(shown.stdout).toContain('Inputs\n  count = 2\n  env = staging\n  message = hi\n  token = ***\n');
+    const json = await runCli(box, ['show', 'Inputs', '--run-id', '1', '--json']);
+    expect(JSON.parse(json.stdout).inputs).toEqual({ count: 2, env: 'staging', message: 'hi', token: '***' });
+    expect(json.stdout).not.toContain('s3cr3t');
+
+    // A --var that differs from the stored value: exit 2, the run untouched.
+    const changed = await runCli(box, ['resume', file, '1', '--non-interactive', '--var', 'count=3'], {
+      env: { PLAYBOOK_VAR_token: secret },
+    });
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain('--var count: the run was started with count=2');
+
+    // Resume with piped stdin: the stored inputs are reused, only the secret is asked (here: from the env).
+    const resumed = await runCli(box, ['resume', file, '1'], {
+      stdin: '',
+      env: { PLAYBOOK_VAR_token: secret },
+    });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).not.toContain('Value for input');
+    expect(resumed.stdout + resumed.stderr).not.toContain('s3cr3t');
+
+    // Nowhere in the database file, nor its write-ahead log: raw or JSON-escaped.
+    const forms = [secret, JSON.stringify(secret).slice(1, -1), 's3cr3t'];
+    for (const path of [box.statePath, `${box.statePath}-wal`]) {
+      if (!existsSync(path)) continue;
+      const bytes = readFileSync(path);
+      for (const form of forms) expect(bytes.includes(form)).toBe(false);
+    }
   });
 });

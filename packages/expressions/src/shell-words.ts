@@ -15,6 +15,9 @@ const MARK = 'PLAYBOOKTEMPLATEMARK';
  * lexing only when the shell would have quoted it.
  */
 export function templatesInShellQuotes(parts: readonly TemplatePart[]): TemplatePart[] {
+  // Without a quote character in its text, no template of the line can sit inside quotes: skip the lexer
+  // (most command lines; it is the costliest part of validating a templated runbook).
+  if (!parts.some((part) => part.kind === 'text' && /['"]/.test(part.text))) return [];
   const expressions = parts.filter((part) => part.kind === 'expression');
   const quoted: TemplatePart[] = [];
   for (const target of expressions) {

@@ -189,3 +189,25 @@ describe('statusLine', () => {
     expect(statusLine(run)).toBe(expected);
   });
 });
+
+describe('toDot: inputs', () => {
+  it('lists the inputs (names and types, never values) under the title', () => {
+    const runbook = {
+      meta: {
+        title: 'Deploy',
+        description: 'd',
+        version: '1',
+        author: 'a',
+        createdAt: '2025-01-01T00:00:00Z',
+      },
+      inputs: [
+        { name: 'env', type: 'string' as const, secret: false, default: 'prod' },
+        { name: 'token', type: 'string' as const, secret: true, default: 'hunter22' },
+      ],
+      nodes: [],
+    };
+    const dot = toDot(runbook);
+    expect(dot).toContain('graph [label="Deploy\\ninputs: env (string), token (string, secret)"');
+    expect(dot).not.toContain('hunter22');
+  });
+});

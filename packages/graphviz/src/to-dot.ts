@@ -97,7 +97,9 @@ function legend(taken: ReadonlySet<string>): string[] {
 export function toDot(runbook: Runbook, options: ToDotOptions = {}): string {
   const { meta, nodes } = runbook;
   const overlay = options.statuses !== undefined;
-  const title = options.runId === undefined ? meta.title : `${meta.title} · run ${options.runId}`;
+  const heading = options.runId === undefined ? meta.title : `${meta.title} · run ${options.runId}`;
+  // The runbook's inputs under its title (never a value: a secret's default must not reach a drawing).
+  const title = heading + inputsLine(runbook);
   const font = quoteLabel(DOT_FONT);
 
   const lines = [
@@ -119,4 +121,12 @@ export function toDot(runbook: Runbook, options: ToDotOptions = {}): string {
   if (overlay) for (const line of legend(new Set(nodes.map((node) => node.id)))) lines.push(line);
   lines.push('}', '');
   return lines.join('\n');
+}
+
+/** `\ninputs: env (string), count (integer)` when the runbook declares inputs; empty otherwise. */
+function inputsLine(runbook: Runbook): string {
+  const inputs = runbook.inputs ?? [];
+  if (inputs.length === 0) return '';
+  const listed = inputs.map((input) => `${input.name} (${input.type}${input.secret ? ', secret' : ''})`);
+  return `\ninputs: ${listed.join(', ')}`;
 }

@@ -64,6 +64,15 @@ critical = true
 
 # ---- Examples: uncomment and adapt ---------------------------------------------------------------
 
+# An input of the runbook: given with --var env=prod (or a --vars-file, or PLAYBOOK_VAR_env), else its
+# default, else asked at the start. Steps read it as \${{ inputs.env }} in command_name, prompt, description,
+# function_params and env values.
+# [runbook.inputs.env]
+# type        = "string"     # string, integer, number or boolean
+# choices     = ["staging", "prod"]
+# default     = "staging"
+# description = "Where to deploy"
+
 # A Manual step that may be skipped.
 # [confirm_window]
 # type        = "Manual"
@@ -79,7 +88,7 @@ critical = true
 # [build]
 # type         = "Command"
 # name         = "Build the image"
-# command_name = "echo building && echo image=myapp:latest >> \\"$PLAYBOOK_OUTPUT\\""
+# command_name = "echo building for \${{ inputs.env }} && echo image=myapp:latest >> \\"$PLAYBOOK_OUTPUT\\""
 # outputs      = ["image"]
 # depends_on   = ["first_step"]
 # timeout      = 600   # seconds per attempt (default: the config's default_timeout_seconds)
