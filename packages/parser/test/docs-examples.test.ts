@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as cel from '@playbook/expressions/cel';
 import { parseRunbook } from '@playbook/parser';
 import { describe, expect, it } from 'vitest';
 
@@ -66,7 +67,7 @@ describe('runbook examples in docs/', () => {
   it.each(examples.map((example) => [`${example.file}:${example.line}`, example] as const))(
     '%s',
     (_, example) => {
-      const result = parseRunbook(example.text, `${example.file}:${example.line}`);
+      const result = parseRunbook(example.text, `${example.file}:${example.line}`, { cel });
       const problems = result.ok ? result.warnings : result.problems;
       const codes = problems.map((problem) => problem.code);
       const described = problems.map((problem) => `${problem.code}: ${problem.message}`);
