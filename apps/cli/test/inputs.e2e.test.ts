@@ -269,4 +269,28 @@ depends_on = "use"
       for (const form of forms) expect(bytes.includes(form)).toBe(false);
     }
   });
+
+  it("reads a step's outputs through ${{ steps.<id>.outputs.<key> }}; a missing output ends the reader nok", async () => {
+    const nodes = `
+[produce]
+type = "Command"
+command_name = "echo image=app:1 >> \\"$PLAYBOOK_OUTPUT\\""
+outputs = ["image"]
+
+[consume]
+type = "Command"
+command_name = "echo got \${{ steps.produce.outputs.image }}"
+depends_on = "produce"
+
+[missing]
+type = "Command"
+command_name = "echo \${{ steps.produce.outputs.nope }}"
+depends_on = "consume"
+`;
+    const { box, file } = await sandboxWith('', nodes);
+    const result = await runCli(box, ['run', file, '--non-interactive']);
+    expect(result.stdout).toContain('got app:1');
+    expect(result.stdout).toContain('step `produce` has no output `nope`');
+    expect(result.code).toBe(1);
+  });
 });

@@ -86,8 +86,6 @@ export class RunSession {
   readonly #templates: NodeTemplates;
   /** `steps` as expressions see it, made on first use and kept up to date with `statuses` from then on. */
   #steps: Map<string, StepValue> | undefined;
-  /** Outputs of each node's latest attempt (none yet: step outputs, SPEC §8.3, fill it). */
-  readonly #outputs = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(init: SessionInit) {
     this.#init = init;
@@ -370,9 +368,10 @@ export class RunSession {
       status: 'skipped',
       operatorDecision: 'skip',
     });
+    // Outputs first: the status refreshes what expressions read as `steps.<id>`, outputs included.
+    this.#init.outputs.delete(node.id);
     this.#setStatus(node.id, 'skipped');
     this.#init.reasons.delete(node.id);
-    this.#init.outputs.delete(node.id);
     this.emit({
       type: 'node-finished',
       nodeId: node.id,
@@ -392,7 +391,7 @@ export class RunSession {
     if (this.#steps === undefined) {
       this.#steps = new Map();
       for (const id of plan)
-        this.#steps.set(id, stepValue(statuses.get(id) ?? 'pending', this.#outputs.get(id)));
+        this.#steps.set(id, stepValue(statuses.get(id) ?? 'pending', this.#init.outputs.get(id)));
     }
     return {
       inputs: options.inputs ?? {},
@@ -409,7 +408,7 @@ export class RunSession {
   /** Records a node's new status, in `statuses` and in what expressions see. */
   #setStatus(nodeId: string, status: NodeStatus): void {
     this.#init.statuses.set(nodeId, status);
-    this.#steps?.set(nodeId, stepValue(status, this.#outputs.get(nodeId)));
+    this.#steps?.set(nodeId, stepValue(status, this.#init.outputs.get(nodeId)));
   }
 
   /** One attempt: written `running` first, run by its kind, then written with how it ended. */
