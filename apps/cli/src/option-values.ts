@@ -15,6 +15,9 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   '--retries': '<n>',
   '--set': '<node>.<param>=<value>',
   '--node': '<id>',
+  '--var': '<name>=<value>',
+  '--vars-file': '<file>',
+  '--reason': '<text>',
 };
 
 /** `text` with clipanion's value placeholders named: `--run-id #0` → `--run-id <n>` (`<value>` when unknown). */
