@@ -244,7 +244,7 @@ export abstract class RunBaseCommand extends BaseCommand {
     for (const warning of resolved.warnings) {
       this.context.stderr.write(`${this.styleError('yellow', 'warning:')} ${visibleLine(warning)}\n`);
     }
-    if (!resolved.ok) problems.push(...resolved.problems);
+    if (!resolved.ok) for (const problem of resolved.problems) problems.push(problem);
     if (problems.length === 0 && resolved.ok) return resolved.values;
     for (const problem of problems.slice(0, -1)) {
       this.context.stderr.write(`${this.styleError('red', 'error:')} ${visibleLine(problem)}\n`);
