@@ -16,6 +16,9 @@ export const RUNBOOK_TABLE = 'runbook';
 /** The values of a node's `type` field. */
 export const NODE_TYPES = ['Manual', 'Function', 'Command'] as const;
 
+/** The values of a node's `run_if` field (SPEC §8.4); `success` is the default. */
+export const RUN_IF_VALUES = ['success', 'failure', 'always'] as const;
+
 /** One field of a table: its schema, whether it is required, and what a wrong value is told it must be. */
 export interface FieldSpec {
   readonly schema: JsonSchema;
@@ -174,7 +177,70 @@ export const COMMON_NODE_FIELDS = {
     false,
     'a list of output keys',
   ),
+  when: field(
+    Type.String({
+      minLength: 1,
+      description:
+        'A CEL expression (no ${{ }}), evaluated when the step is ready: false records it skipped (decision "condition") and its dependents still run.',
+    }),
+    false,
+    'a CEL expression (a non-empty string)',
+  ),
+  run_if: field(
+    Type.Union(
+      RUN_IF_VALUES.map((value) => Type.Literal(value)),
+      {
+        default: 'success',
+        description:
+          'success: runs when every dependency ended ok or skipped; failure: once they have all ended and one ended nok (rollback, alert); always: once they have all ended, whatever their status (cleanup).',
+      },
+    ),
+    false,
+    'one of "success", "failure", "always"',
+  ),
+  expected_duration: field(
+    Type.Number({
+      exclusiveMinimum: 0,
+      description: 'Seconds; past it the step is shown as overdue, once (terminal and events).',
+    }),
+    false,
+    'a positive number of seconds',
+  ),
 } as const satisfies Record<string, FieldSpec>;
+
+/** A Command or Function node's `retry` table (SPEC §8.4); checked key by key by validate-retry.ts. */
+const RETRY_FIELD = field(
+  Type.Object(
+    {
+      attempts: Type.Integer({
+        minimum: 0,
+        description: 'Tries in all, the first included (3 = the first and two retries); replaces --retries.',
+      }),
+      delay: Type.Optional(
+        Type.Number({ minimum: 0, default: 0, description: 'Seconds to wait before the next try.' }),
+      ),
+      backoff: Type.Optional(
+        Type.Number({
+          minimum: 1,
+          default: 1,
+          description: 'The delay is multiplied by this after each try.',
+        }),
+      ),
+      exit_codes: Type.Optional(
+        Type.Array(Type.Integer({ minimum: 1, maximum: 255 }), {
+          description:
+            'Command only: retry only for these exit codes (a timeout, 124, only when listed). Default: any failure.',
+        }),
+      ),
+    },
+    {
+      additionalProperties: false,
+      description: 'Automatic retries before the operator is asked (or before the step fails without one).',
+    },
+  ),
+  false,
+  'a table { attempts = 3, delay = 5, backoff = 2.0, exit_codes = [75] }',
+);
 
 /** Fields specific to each node type. */
 export const TYPE_FIELDS = {
@@ -202,6 +268,7 @@ export const TYPE_FIELDS = {
       false,
       'a table',
     ),
+    retry: RETRY_FIELD,
   },
   Command: {
     command_name: field(
@@ -221,6 +288,16 @@ export const TYPE_FIELDS = {
       false,
       'a table of strings',
     ),
+    cwd: field(
+      Type.String({
+        minLength: 1,
+        description:
+          "Working directory of the command, relative to the runbook's directory (templates ${{ expr }} allowed).",
+      }),
+      false,
+      'a non-empty directory path',
+    ),
+    retry: RETRY_FIELD,
   },
 } as const satisfies Record<(typeof NODE_TYPES)[number], Record<string, FieldSpec>>;
 

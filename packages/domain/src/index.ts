@@ -18,6 +18,7 @@ export {
   NODE_ID_PATTERN,
   NODE_TYPES,
   NodeTableSchema,
+  RUN_IF_VALUES,
   RUNBOOK_FIELDS,
   RUNBOOK_TABLE,
   RunbookFileSchema,
@@ -47,11 +48,13 @@ export type {
   ManualNode,
   NodeBase,
   NodeType,
+  RetryPolicy,
   Runbook,
   RunbookInput,
   RunbookMeta,
   RunbookNode,
   RunbookSource,
+  RunIf,
 } from './runbook.js';
 export { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
 export {

@@ -15,6 +15,7 @@ const optional = new WeakSet<JsonSchema>();
 export const Type = {
   String: (options: Options = {}): JsonSchema => ({ type: 'string', ...options }),
   Number: (options: Options = {}): JsonSchema => ({ type: 'number', ...options }),
+  Integer: (options: Options = {}): JsonSchema => ({ type: 'integer', ...options }),
   Boolean: (options: Options = {}): JsonSchema => ({ type: 'boolean', ...options }),
   Literal: (value: string, options: Options = {}): JsonSchema => ({
     type: 'string',

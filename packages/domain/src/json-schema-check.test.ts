@@ -41,6 +41,15 @@ const edges: unknown[] = [
   {},
   { a: 1 },
   { nested: { deep: [1] } },
+  { attempts: 3 },
+  { attempts: 3, delay: 5, backoff: 2, exit_codes: [75] },
+  { attempts: -1 },
+  { attempts: 1.5 },
+  { attempts: 2, backoff: 0.5 },
+  { attempts: 2, exit_codes: [0] },
+  { attempts: 2, exit_codes: [256] },
+  { attempts: 2, extra: 1 },
+  { delay: 1 },
   new Date(0),
 ];
 
@@ -66,6 +75,6 @@ describe('compileCheck: the field schemas checked without TypeBox', () => {
 
   it('refuses a keyword it does not know rather than ignoring it', () => {
     expect(() => compileCheck({ type: 'string', maxLength: 3 })).toThrow('unsupported JSON Schema keyword');
-    expect(() => compileCheck({ type: 'integer' })).toThrow('unsupported JSON Schema type');
+    expect(() => compileCheck({ type: 'null' })).toThrow('unsupported JSON Schema type');
   });
 });

@@ -13,10 +13,17 @@ const KEYWORDS = new Set([
   'minLength',
   'pattern',
   'exclusiveMinimum',
+  'minimum',
+  'maximum',
   'items',
   'uniqueItems',
   'patternProperties',
+  'properties',
+  'required',
+  'additionalProperties',
 ]);
+
+type Table = Record<string, unknown>;
 
 const isObject = (value: unknown): value is object =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -25,6 +32,7 @@ const TYPES: Readonly<Record<string, Check>> = {
   string: (value) => typeof value === 'string',
   // Like JSON itself, no NaN or ±Infinity.
   number: (value) => typeof value === 'number' && Number.isFinite(value),
+  integer: (value) => typeof value === 'number' && Number.isInteger(value),
   boolean: (value) => typeof value === 'boolean',
   array: Array.isArray,
   object: isObject,
@@ -40,6 +48,12 @@ export function compileCheck(schema: JsonSchema): Check {
     if (ANNOTATIONS.has(keyword)) continue;
     if (!KEYWORDS.has(keyword)) throw new Error(`unsupported JSON Schema keyword \`${keyword}\``);
     checks.push(keywordCheck(keyword, argument));
+  }
+  if (schema['additionalProperties'] === false) {
+    const known = new Set(Object.keys((schema['properties'] as Record<string, JsonSchema>) ?? {}));
+    checks.push((value) => !isObject(value) || Object.keys(value).every((key) => known.has(key)));
+  } else if (schema['additionalProperties'] !== undefined) {
+    throw new Error('unsupported JSON Schema keyword `additionalProperties` (only false)');
   }
   return (value) => checks.every((check) => check(value));
 }
@@ -65,6 +79,24 @@ function keywordCheck(keyword: string, argument: unknown): Check {
     }
     case 'exclusiveMinimum':
       return (value) => typeof value !== 'number' || value > (argument as number);
+    case 'minimum':
+      return (value) => typeof value !== 'number' || value >= (argument as number);
+    case 'maximum':
+      return (value) => typeof value !== 'number' || value <= (argument as number);
+    case 'properties': {
+      // Each property the object has matches its schema (absent ones are `required`'s business).
+      const entries = Object.entries(argument as Record<string, JsonSchema>).map(
+        ([key, property]) => [key, compileCheck(property)] as const,
+      );
+      return (value) =>
+        !isObject(value) ||
+        entries.every(([key, check]) => !Object.hasOwn(value, key) || check((value as Table)[key]));
+    }
+    case 'required':
+      return (value) => !isObject(value) || (argument as string[]).every((key) => Object.hasOwn(value, key));
+    case 'additionalProperties':
+      // Only `false` is used: no keys but the listed `properties` (read from the same schema by compileCheck).
+      return () => true;
     case 'items': {
       const item = compileCheck(argument as JsonSchema);
       return (value) => !Array.isArray(value) || value.every(item);

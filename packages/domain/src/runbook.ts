@@ -51,6 +51,33 @@ export interface NodeBase {
   readonly outputs?: readonly string[];
   /** Output keys that are secret: required too, masked everywhere and never stored; absent when none. */
   readonly secretOutputs?: readonly string[];
+  /**
+   * A CEL expression evaluated when the node is ready (SPEC §8.4): false records it `skipped` with the decision
+   * `condition`, and its dependents still run. Absent: the node always runs when ready.
+   */
+  readonly when?: string;
+  /** When the node may run, by how its dependencies ended (SPEC §8.4); absent means `success`. */
+  readonly runIf?: RunIf;
+  /** Seconds; past it the step is shown overdue, once. Absent: never. */
+  readonly expectedDuration?: number;
+}
+
+/**
+ * `success`: every dependency ended ok or skipped. `failure`: every dependency ended (or can never run) and one
+ * ended nok — rollbacks, alerts. `always`: every dependency ended or can never run, whatever their status — cleanup.
+ */
+export type RunIf = 'success' | 'failure' | 'always';
+
+/** Automatic retries of a Command or Function node (SPEC §8.4), defaults applied. */
+export interface RetryPolicy {
+  /** Tries in all, the first included; replaces `--retries` for the node. 0 and 1 retry nothing. */
+  readonly attempts: number;
+  /** Seconds to wait before the second try; 0 by default. */
+  readonly delay: number;
+  /** The delay is multiplied by this after each try (≥ 1); 1 by default. */
+  readonly backoff: number;
+  /** Command only: retried only for these exit codes (a timeout, 124, only when listed). Absent: any failure. */
+  readonly exitCodes?: readonly number[];
 }
 
 /** A step a person does and confirms ok / nok with a note. */
@@ -68,6 +95,8 @@ export interface FunctionNode extends NodeBase {
    * but hidden as typed, never stored and masked in what the function prints or returns.
    */
   readonly functionParams: Readonly<Record<string, unknown>>;
+  /** Automatic retries; absent when the file gives none (then `--retries` applies). */
+  readonly retry?: RetryPolicy;
 }
 
 /** One shell command line run through `/bin/sh -c`. */
@@ -76,6 +105,10 @@ export interface CommandNode extends NodeBase {
   readonly commandName: string;
   /** Extra environment variables (values may hold templates); absent when the file gives none. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Working directory relative to the runbook's directory (may hold templates); absent: the runbook's. */
+  readonly cwd?: string;
+  /** Automatic retries; absent when the file gives none (then `--retries` applies). */
+  readonly retry?: RetryPolicy;
 }
 
 export type RunbookNode = ManualNode | FunctionNode | CommandNode;

@@ -14,9 +14,21 @@ import {
 } from './file-schema.js';
 import type { JsonSchema } from './json-schema-builders.js';
 import { type Check, compileCheck } from './json-schema-check.js';
-import type { NodeBase, NodeType, Runbook, RunbookInput, RunbookMeta, RunbookNode } from './runbook.js';
+import type {
+  CommandNode,
+  FunctionNode,
+  NodeBase,
+  NodeType,
+  RetryPolicy,
+  Runbook,
+  RunbookInput,
+  RunbookMeta,
+  RunbookNode,
+  RunIf,
+} from './runbook.js';
 import { invalidOutputKey, isOutputKey, MANUAL_NOTE_OUTPUT } from './step-outputs.js';
 import { validateInputs } from './validate-inputs.js';
+import { checkRetry } from './validate-retry.js';
 import { type DeclaredNode, validateTemplates } from './validate-templates.js';
 import type { ValidationCode, ValidationIssue } from './validation-issue.js';
 
@@ -308,10 +320,18 @@ function validateNode(
   }
 
   const typeFields: Record<string, FieldSpec> = type === undefined ? {} : TYPE_FIELDS[type];
+  let retry: RetryPolicy | undefined;
   for (const [key, spec] of type === undefined ? [] : TYPE_FIELD_ENTRIES[type]) {
     const value = table[key];
     // Its names and values get their own messages (validate-templates.ts).
     if (key === 'env') continue;
+    if (key === 'retry') {
+      if (value === undefined) continue;
+      const policy = checkRetry(id, type as NodeType, value, report);
+      if (policy === undefined) valid = false;
+      else retry = policy;
+      continue;
+    }
     if (value === undefined) {
       if (spec.required) {
         report('error', 'MISSING_FIELD', `missing required field ${code(key)} for a ${type} node`, id, key);
@@ -328,7 +348,20 @@ function validateNode(
     if (ALL_NODE_KEYS.includes(key)) {
       // Without a known type there is no telling which type-specific keys belong.
       if (type === undefined) continue;
-      const owner = NODE_TYPES.find((t) => Object.hasOwn(TYPE_FIELDS[t], key));
+      // A retry policy a person wrote for a step that cannot have one would silently do nothing.
+      if (key === 'retry') {
+        report(
+          'error',
+          'INVALID_RETRY',
+          '`retry` is for Command and Function nodes: a Manual step is retried by its operator',
+          id,
+          key,
+        );
+        valid = false;
+        continue;
+      }
+      const owners = NODE_TYPES.filter((t) => Object.hasOwn(TYPE_FIELDS[t], key));
+      const owner = owners.join(' and ');
       report(
         'warning',
         'FIELD_NOT_FOR_TYPE',
@@ -355,7 +388,7 @@ function validateNode(
   }
 
   if (!valid || type === undefined) return { dependsOn, runbookNode: undefined };
-  return { dependsOn, runbookNode: toRunbookNode(id, type, table, dependsOn) };
+  return { dependsOn, runbookNode: toRunbookNode(id, type, table, dependsOn, retry) };
 }
 
 /** The node fields that list output keys (SPEC §8.3). */
@@ -421,7 +454,13 @@ function normaliseDependsOn(value: unknown): string[] {
 
 // One object literal with the common fields, the others assigned onto it: spreading a shared base into each
 // kind cost about three times the memory per node (440 against 160 bytes), which counts at 200,000 nodes.
-function toRunbookNode(id: string, type: NodeType, table: Table, dependsOn: string[]): RunbookNode {
+function toRunbookNode(
+  id: string,
+  type: NodeType,
+  table: Table,
+  dependsOn: string[],
+  retry: RetryPolicy | undefined,
+): RunbookNode {
   const base: { -readonly [K in keyof Omit<NodeBase, 'type'>]: NodeBase[K] } = {
     id,
     name: (table['name'] as string | undefined) ?? id,
@@ -437,22 +476,32 @@ function toRunbookNode(id: string, type: NodeType, table: Table, dependsOn: stri
   if (table['secret_outputs'] !== undefined) {
     base.secretOutputs = [...new Set(table['secret_outputs'] as string[])];
   }
+  if (table['when'] !== undefined) base.when = table['when'] as string;
+  if (table['run_if'] !== undefined) base.runIf = table['run_if'] as RunIf;
+  if (table['expected_duration'] !== undefined) base.expectedDuration = table['expected_duration'] as number;
   switch (type) {
     case 'Manual':
       return Object.assign(base, { type, prompt: table['prompt'] as string });
     case 'Command': {
-      const command = Object.assign(base, { type, commandName: table['command_name'] as string });
+      const command: CommandNode = Object.assign(base, {
+        type,
+        commandName: table['command_name'] as string,
+      });
       const env = table['env'];
-      return env === undefined
-        ? command
-        : Object.assign(command, { env: { ...(env as Record<string, string>) } });
+      const extra: { -readonly [K in 'env' | 'cwd' | 'retry']?: CommandNode[K] } = {};
+      if (env !== undefined) extra.env = { ...(env as Record<string, string>) };
+      if (table['cwd'] !== undefined) extra.cwd = table['cwd'] as string;
+      if (retry !== undefined) extra.retry = retry;
+      return Object.keys(extra).length === 0 ? command : Object.assign(command, extra);
     }
-    case 'Function':
-      return Object.assign(base, {
+    case 'Function': {
+      const fn: FunctionNode = Object.assign(base, {
         type,
         functionName: table['function_name'] as string,
         functionParams: { ...((table['function_params'] as Table | undefined) ?? {}) },
       });
+      return retry === undefined ? fn : Object.assign(fn, { retry });
+    }
   }
 }
 

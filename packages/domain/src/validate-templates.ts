@@ -74,6 +74,10 @@ export function validateTemplates(
         if (typeof value === 'string') checkCommand(value, field);
       } else if (key === 'env' && type === 'Command') {
         checkEnv(value, field);
+      } else if (key === 'cwd' && type === 'Command') {
+        if (typeof value === 'string') checkText(value, field, key);
+      } else if (key === 'when') {
+        if (typeof value === 'string' && value.trim() !== '') checkWhen(value, node.id);
       } else if (key === 'function_params' && type === 'Function' && isTable(value)) {
         for (const [param, paramValue] of Object.entries(value)) {
           if (typeof paramValue === 'string') checkText(paramValue, field, `${key}.${param}`);
@@ -82,6 +86,43 @@ export function validateTemplates(
       } else {
         forbidTemplates(value, node.id, key, report);
       }
+    }
+  }
+
+  /** `when` is one CEL expression (not a template) that must be boolean and read only steps it depends on. */
+  function checkWhen(source: string, nodeId: string): void {
+    if (mayHoldTemplate(source) && holdsExpression(source)) {
+      report(
+        'error',
+        'INVALID_CONDITION',
+        '`when` is a CEL expression itself: write it without ${{ }} (when = "inputs.env == \'prod\'")',
+        nodeId,
+        'when',
+      );
+      return;
+    }
+    if (scope === undefined) return;
+    let compiled: CompiledExpression;
+    try {
+      compiled = scope.compile(source);
+    } catch (error) {
+      reportExpression(error, nodeId, 'when');
+      return;
+    }
+    // `dyn` (a value whose type is known only at run time) is checked when evaluated.
+    if (compiled.type !== 'bool' && compiled.type !== 'dyn') {
+      report(
+        'error',
+        'INVALID_CONDITION',
+        `\`when\` must be a boolean expression (true or false), but \`${source}\` is of type ${compiled.type}`,
+        nodeId,
+        'when',
+      );
+    }
+    for (const reference of compiled.steps) {
+      const problem = stepProblem(nodeId, reference.name);
+      if (problem !== undefined)
+        report('error', problem.code, `\`when\`: ${problem.message}`, nodeId, 'when');
     }
   }
 
@@ -277,7 +318,7 @@ function forbidTemplates(value: unknown, nodeId: string, field: string, report: 
           'error',
           'TEMPLATE_NOT_ALLOWED',
           `\`${field}\` takes no template \${{ … }} (templates work in command_name, prompt, description, ` +
-            'function_params values and env values; write $${{ for a literal ${{)',
+            'function_params values, env values and cwd; write $${{ for a literal ${{)',
           nodeId,
           field,
         );

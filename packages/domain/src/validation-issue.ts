@@ -25,7 +25,9 @@ export type ValidationCode =
   | 'EXPRESSION_SYNTAX'
   | 'EXPRESSION_TYPE'
   | 'UNKNOWN_STEP'
-  | 'NOT_AN_ANCESTOR';
+  | 'NOT_AN_ANCESTOR'
+  | 'INVALID_RETRY'
+  | 'INVALID_CONDITION';
 
 /** One problem found in a runbook document, located by node id and field (never by line: that is the parser's). */
 export interface ValidationIssue {
@@ -37,3 +39,12 @@ export interface ValidationIssue {
   readonly nodeId?: string;
   readonly field?: string;
 }
+
+/** How a check hands over an issue it found. */
+export type ReportIssue = (
+  severity: ValidationIssue['severity'],
+  code: ValidationCode,
+  message: string,
+  nodeId?: string,
+  field?: string,
+) => void;

@@ -17,6 +17,7 @@ import {
 } from './recover-stale-run.js';
 import { planResume } from './resume-plan.js';
 import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
+import { refuseUnsupportedFields } from './unsupported-fields.js';
 
 /** Statuses a run can be resumed from (a `running` one only when its owner is gone). */
 const RESUMABLE = ['aborted', 'nok', 'running'] as const;
@@ -35,6 +36,7 @@ export async function resumeRun(
   const workflowName = runbook.meta.title;
   const plan = planOrder(runbook);
   checkGivenValues(runbook, options.values);
+  refuseUnsupportedFields(runbook);
   if (options.rerun !== undefined && options.fromNode === undefined) {
     throw new EngineError(
       'RERUN_REFUSED',

@@ -60,8 +60,9 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
     );
   }
 
-  // The expression compiler (and its CEL library) is loaded only for a runbook that holds a template.
-  const cel = text.includes('${{') ? await import('@playbook/expressions/cel') : undefined;
+  // The expression compiler (and its CEL library) is loaded only for a runbook that holds a template or a
+  // `when` condition (a false positive, such as the word in a description, only costs the load).
+  const cel = needsCompiler(text) ? await import('@playbook/expressions/cel') : undefined;
   const result = parseRunbook(text, path, cel === undefined ? {} : { cel });
   if (!result.ok) return result;
   const absolute = resolve(path);
@@ -78,6 +79,12 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
       },
     },
   };
+}
+
+const WHEN_KEY = /\bwhen["']?\s*=/;
+
+function needsCompiler(text: string): boolean {
+  return text.includes('${{') || WHEN_KEY.test(text);
 }
 
 function tooLarge(path: string, size: number) {
