@@ -48,7 +48,14 @@ await build({
   // @playbook/sqlite is bundled (each of its ~20 module files cost a resolve, a read and a compile on every
   // `show`, `info` and `run`); the better-sqlite3 and Kysely it imports stay real imports, hence dependencies
   // of this package too.
-  external: ['@playbook/postgres', '@playbook/graphviz', 'better-sqlite3', 'kysely', 'pg'],
+  external: [
+    '@playbook/postgres',
+    '@playbook/graphviz',
+    '@playbook/server',
+    'better-sqlite3',
+    'kysely',
+    'pg',
+  ],
   // A CommonJS module inside an ESM bundle (@iarna/toml, better-sqlite3's loader) needs `require` for the Node
   // built-ins it loads.
   banner: {

@@ -7,6 +7,7 @@ import { HelpCommand } from './commands/help.js';
 import { InfoCommand } from './commands/info.js';
 import { ResumeCommand } from './commands/resume.js';
 import { RunCommand } from './commands/run.js';
+import { ServeCommand } from './commands/serve.js';
 import { ShowCommand } from './commands/show.js';
 import { ValidateCommand } from './commands/validate.js';
 import { VersionCommand } from './commands/version.js';
@@ -30,6 +31,7 @@ export const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   InfoCommand,
   ResumeCommand,
   RunCommand,
+  ServeCommand,
   ShowCommand,
   ValidateCommand,
 ];

@@ -18,6 +18,10 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   '--var': '<name>=<value>',
   '--vars-file': '<file>',
   '--reason': '<text>',
+  '--port': '<n>',
+  '--host': '<address>',
+  '--tls-cert': '<file>',
+  '--tls-key': '<file>',
 };
 
 /** `text` with clipanion's value placeholders named: `--run-id #0` → `--run-id <n>` (`<value>` when unknown). */

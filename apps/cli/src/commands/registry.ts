@@ -19,6 +19,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, Loader>> = {
   info: async () => (await import('./info.js')).InfoCommand,
   resume: async () => (await import('./resume.js')).ResumeCommand,
   run: async () => (await import('./run.js')).RunCommand,
+  serve: async () => (await import('./serve.js')).ServeCommand,
   show: async () => (await import('./show.js')).ShowCommand,
   validate: async () => (await import('./validate.js')).ValidateCommand,
 };

@@ -30,7 +30,9 @@ function newestSource(dir: string): number {
 export function ensureBuilt(): void {
   const sources = [
     'apps/cli/src',
-    ...['domain', 'parser', 'engine', 'sqlite', 'postgres', 'graphviz'].map((p) => `packages/${p}/src`),
+    ...['domain', 'parser', 'engine', 'sqlite', 'postgres', 'graphviz', 'server'].map(
+      (p) => `packages/${p}/src`,
+    ),
   ];
   const newest = Math.max(...sources.map((dir) => newestSource(join(repoRoot, dir))));
   if (existsSync(binPath) && statSync(binPath).mtimeMs >= newest) {

@@ -1,0 +1,133 @@
+import type { AttemptRecord, RunHistory, RunState } from '@playbook/engine';
+import type { NodeRunStatus } from '@playbook/graphviz';
+import type { DagRenderer } from '../dag-svg.js';
+import { type Html, html, trusted } from '../html.js';
+import { nodeStatuses } from '../node-statuses.js';
+import { outputTail } from '../output-tail.js';
+import { durationText, type PageContent, runPath, statusBadge, timeText, workflowPath } from './layout.js';
+import { notFoundPage } from './not-found.js';
+
+/** What stands for a secret value wherever one would be shown (SPEC §11). */
+const SECRET_SHOWN = '***';
+
+/** One run: its summary, inputs, graph coloured by status, nodes, and every attempt with outputs and log. */
+export async function runPage(
+  history: RunHistory,
+  dags: DagRenderer,
+  workflowName: string,
+  runId: number,
+): Promise<PageContent> {
+  const state = await history.loadRun({ workflowName, runId });
+  if (state === undefined) return notFoundPage(`Workflow “${workflowName}” has no run ${runId}.`);
+
+  const statuses = nodeStatuses(state.attempts);
+  const nodeIds = nodesInOrder(state);
+  const svg = await dags.render({ title: workflowName, runId, nodeIds, statuses });
+  return {
+    title: `${workflowName} · run ${runId}`,
+    trail: [{ label: workflowName, href: workflowPath(workflowName) }, { label: `run ${runId}` }],
+    main: html`<h1>${workflowName} <span class="run-id">run ${runId}</span> ${statusBadge(state.run.status)}</h1>
+${summary(state)}
+${inputs(state)}
+<section class="graph" aria-label="Graph"><h2>Graph</h2>${svg === '' ? html`<p class="empty">No nodes.</p>` : html`<div class="dag">${trusted(svg)}</div>`}</section>
+${nodesTable(nodeIds, statuses)}
+${attemptsList(state, runPath(workflowName, runId))}`,
+  };
+}
+
+/** The run's nodes in plan order, then any node that has attempts but left the plan (a runbook changed since). */
+function nodesInOrder(state: RunState): string[] {
+  const ids = [...state.run.nodeIds];
+  const known = new Set(ids);
+  for (const attempt of state.attempts) {
+    if (!known.has(attempt.nodeId)) {
+      known.add(attempt.nodeId);
+      ids.push(attempt.nodeId);
+    }
+  }
+  return ids;
+}
+
+function summary(state: RunState): Html {
+  const { run } = state;
+  const durationMs = run.endTime === null ? null : Date.parse(run.endTime) - Date.parse(run.startTime);
+  const owner =
+    run.owner === null ? '' : html`<dt>Driven by</dt><dd>process ${run.owner.pid} on ${run.owner.host}</dd>`;
+  return html`<dl class="summary">
+<dt>Status</dt><dd class="run-status">${statusBadge(run.status)}</dd>
+<dt>Started</dt><dd>${timeText(run.startTime)}</dd>
+<dt>Ended</dt><dd>${timeText(run.endTime)}</dd>
+<dt>Duration</dt><dd>${durationText(durationMs === null || Number.isNaN(durationMs) ? null : durationMs)}</dd>
+<dt>Nodes</dt><dd>${run.nodesOk} ok · ${run.nodesNok} nok · ${run.nodesSkipped} skipped</dd>
+<dt>Trigger</dt><dd>${run.trigger}</dd>
+${run.runbookHash === null ? '' : html`<dt>Runbook</dt><dd><code title="${run.runbookHash}">${run.runbookHash.slice(0, 12)}</code></dd>`}
+${owner}
+</dl>`;
+}
+
+function inputs(state: RunState): Html {
+  const entries = Object.entries(state.inputs ?? {});
+  if (entries.length === 0) return html``;
+  // A secret input is stored as null: its value never reaches the history.
+  const rows = entries.map(
+    ([name, value]) =>
+      html`<tr><th scope="row">${name}</th><td>${value === null ? html`<span class="secret">${SECRET_SHOWN}</span>` : html`<code>${String(value)}</code>`}</td></tr>`,
+  );
+  return html`<section class="inputs"><h2>Inputs</h2><table class="fields">${rows}</table></section>`;
+}
+
+function nodesTable(nodeIds: readonly string[], statuses: ReadonlyMap<string, NodeRunStatus>): Html {
+  const rows = nodeIds.map((id) => {
+    const status = statuses.get(id);
+    return html`<tr data-node="${id}"><td><a href="#node-${id}">${id}</a></td><td class="node-status">${statusBadge(status?.status ?? 'pending')}</td><td class="num">${status?.attempts ?? 0}</td><td class="num">${durationText(status?.durationMs ?? null)}</td></tr>`;
+  });
+  return html`<section class="nodes"><h2>Nodes</h2>
+<table class="list"><thead><tr><th>Node</th><th>Status</th><th class="num">Attempts</th><th class="num">Time</th></tr></thead>
+<tbody>${rows}</tbody></table></section>`;
+}
+
+function attemptsList(state: RunState, base: string): Html {
+  if (state.attempts.length === 0)
+    return html`<section class="attempts"><h2>Attempts</h2><p class="empty">No attempt yet.</p></section>`;
+  const firstOfNode = new Set<string>();
+  const items = state.attempts.map((attempt) => {
+    // The first attempt of each node carries the node's anchor, the target of the nodes table's links.
+    const anchor = firstOfNode.has(attempt.nodeId) ? undefined : `node-${attempt.nodeId}`;
+    firstOfNode.add(attempt.nodeId);
+    return attemptItem(attempt, anchor);
+  });
+  return html`<section class="attempts" data-base="${base}"><h2>Attempts</h2><ol class="attempts">${items}</ol></section>`;
+}
+
+function attemptItem(attempt: AttemptRecord, anchor: string | undefined): Html {
+  const id = `attempt-${attempt.nodeId}-${attempt.attempt}`;
+  const facts: Html[] = [];
+  if (attempt.operatorDecision !== null)
+    facts.push(html`<dt>Decision</dt><dd>${attempt.operatorDecision}</dd>`);
+  if (attempt.exitCode !== null) facts.push(html`<dt>Exit code</dt><dd>${attempt.exitCode}</dd>`);
+  if (attempt.resultText !== null) facts.push(html`<dt>Result</dt><dd><pre>${attempt.resultText}</pre></dd>`);
+  if (attempt.exception !== null)
+    facts.push(html`<dt>Exception</dt><dd><pre class="exception">${attempt.exception}</pre></dd>`);
+  const outputs = Object.entries(attempt.outputs ?? {}).map(
+    ([key, value]) => html`<tr><th scope="row">${key}</th><td><pre>${value}</pre></td></tr>`,
+  );
+  for (const key of attempt.secretOutputs ?? [])
+    outputs.push(
+      html`<tr><th scope="row">${key}</th><td><span class="secret">${SECRET_SHOWN}</span></td></tr>`,
+    );
+  return html`<li class="attempt" id="${anchor ?? id}" data-attempt="${attempt.nodeId}#${attempt.attempt}">
+<div class="attempt-head"><strong>${attempt.nodeId}</strong> <span class="attempt-no">attempt ${attempt.attempt}</span> <span class="attempt-status">${statusBadge(attempt.status)}</span> ${timeText(attempt.startTime)} <span class="duration">${durationText(attempt.durationMs)}</span></div>
+${facts.length === 0 ? '' : html`<dl class="facts">${facts}</dl>`}
+${outputs.length === 0 ? '' : html`<table class="fields outputs"><caption>Outputs</caption>${outputs}</table>`}
+${logBlock(id, 'stdout', attempt.stdout)}${logBlock(id, 'stderr', attempt.stderr)}
+</li>`;
+}
+
+/** One captured stream, folded, its tail only when it is long (the whole is in `playbook show --json`). */
+function logBlock(attemptId: string, stream: 'stdout' | 'stderr', text: string | null): Html {
+  if (text === null || text === '') return html``;
+  const tail = outputTail(text);
+  const note =
+    tail.droppedLines === 0 ? '' : html`<p class="note">${tail.droppedLines} earlier lines not shown</p>`;
+  return html`<details class="log" id="${attemptId}-${stream}"><summary>${stream} <span class="count">${tail.totalLines} lines</span></summary>${note}<pre class="${stream}">${tail.text}</pre></details>`;
+}
