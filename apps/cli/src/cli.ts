@@ -5,6 +5,7 @@ import { CreateCommand } from './commands/create.js';
 import { ExportDotCommand } from './commands/export-dot.js';
 import { HelpCommand } from './commands/help.js';
 import { InfoCommand } from './commands/info.js';
+import { PlanCommand } from './commands/plan.js';
 import { ResumeCommand } from './commands/resume.js';
 import { RunCommand } from './commands/run.js';
 import { ServeCommand } from './commands/serve.js';
@@ -29,6 +30,7 @@ export const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   CreateCommand,
   ExportDotCommand,
   InfoCommand,
+  PlanCommand,
   ResumeCommand,
   RunCommand,
   ServeCommand,

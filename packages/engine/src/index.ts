@@ -51,6 +51,11 @@ export type {
 export { compareCodePoints } from './name-order.js';
 export type { OutputFileResult } from './output-file-parser.js';
 export { OutputFileParser } from './output-file-parser.js';
+export type { PlanOptions, PlanResumeOptions } from './plan-run.js';
+export { planRun } from './plan-run.js';
+// The schema itself is on `@playbook/engine/plan-schema`: TypeBox is not loaded by a plan.
+export type { Plan, PlanCondition, PlanInput, PlanRetry, PlanStep } from './plan-schema.js';
+export { PLAN_SCHEMA_VERSION } from './plan-version.js';
 export { planOrder } from './planner.js';
 export type { Clock } from './ports/clock.js';
 export type {
@@ -113,5 +118,6 @@ export {
   runLiveness,
   staleRunRecoveredEvent,
 } from './recover-stale-run.js';
+export { findResumeRun } from './resume-checks.js';
 // The in-memory repository is also on the core entry: a program that keeps no history uses it, not only tests.
 export { InMemoryRunRepository } from './testing/memory-run-repository.js';

@@ -70,8 +70,11 @@ function runbookHasTemplates(runbook: Runbook): boolean {
   return runbook.nodes.some((node) => templatedTexts(node).some(([, text]) => mayHoldTemplate(text)));
 }
 
-/** The texts of a node that may hold templates, with where each goes. */
-function templatedTexts(node: RunbookNode): [string, string][] {
+/**
+ * The texts of a node that may hold templates, with where each goes: `description`, `prompt`, `commandName`,
+ * `env.<name>`, `params.<param>` (a plan renders the same fields a run does).
+ */
+export function templatedTexts(node: RunbookNode): [string, string][] {
   const texts: [string, string][] = [];
   if (node.description !== undefined) texts.push(['description', node.description]);
   if (node.type === 'Manual') texts.push(['prompt', node.prompt]);

@@ -5,7 +5,6 @@ import type { ResolvedSettings } from './attempt-context.js';
 import { EngineError } from './engine-error.js';
 import type { EnginePorts, ResumeOptions, RunOutcome } from './engine-types.js';
 import { isolateListener } from './event-delivery.js';
-import type { RunStartedEvent } from './events.js';
 import { finishRun } from './finish-run.js';
 import { latestAttempts, reasonOf } from './node-statuses.js';
 import { planOrder } from './planner.js';
@@ -15,12 +14,17 @@ import {
   recoverStaleRun,
   staleRunRecoveredEvent,
 } from './recover-stale-run.js';
+import {
+  findResumeRun,
+  finishedRunRefusal,
+  nodeNotFound,
+  rerunWithoutNode,
+  runbookChanges,
+} from './resume-checks.js';
 import { planResume } from './resume-plan.js';
 import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
 import { refuseUnsupportedFields } from './unsupported-fields.js';
 
-/** Statuses a run can be resumed from (a `running` one only when its owner is gone). */
-const RESUMABLE = ['aborted', 'nok', 'running'] as const;
 /** How often a run another process is ending is read again. */
 const ENDING_POLL_MS = 25;
 /** How long, past the kill grace period, resume waits for another process to finish ending a run. */
@@ -37,17 +41,11 @@ export async function resumeRun(
   const plan = planOrder(runbook);
   checkGivenValues(runbook, options.values);
   refuseUnsupportedFields(runbook);
-  if (options.rerun !== undefined && options.fromNode === undefined) {
-    throw new EngineError(
-      'RERUN_REFUSED',
-      `re-running steps (${options.rerun}) needs the node to start from`,
-      {
-        workflowName,
-      },
-    );
-  }
+  const withoutNode = rerunWithoutNode(workflowName, options);
+  if (withoutNode !== undefined) throw withoutNode;
   if (options.fromNode !== undefined && !plan.includes(options.fromNode)) {
-    throw await nodeNotFound(ports, workflowName, options.fromNode, options.runId);
+    const state = await findRun(ports, workflowName, options.runId).catch(() => undefined);
+    throw nodeNotFound(workflowName, options.fromNode, state?.run);
   }
   refuseIfAborted(options.signal, workflowName, options.runId);
   const deliver = isolateListener(options.onEvent);
@@ -162,30 +160,9 @@ export async function resumeRun(
   });
 }
 
-async function findRun(
-  ports: EnginePorts,
-  workflowName: string,
-  runId: number | undefined,
-): Promise<RunState> {
-  if (runId === undefined) {
-    const latest = await ports.repository.findLatestRun(workflowName, RESUMABLE);
-    if (latest === undefined) {
-      throw new EngineError(
-        'RUN_NOT_FOUND',
-        `workflow "${workflowName}" has no run to resume (none is aborted, nok or running)`,
-        { workflowName },
-      );
-    }
-    runId = latest.runId;
-  }
-  const state = await ports.repository.loadRun({ workflowName, runId });
-  if (state === undefined) {
-    throw new EngineError('RUN_NOT_FOUND', `workflow "${workflowName}" has no run ${runId}`, {
-      workflowName,
-      runId,
-    });
-  }
-  return state;
+/** The run a resume takes (`findResumeRun`), read through the engine's repository. */
+function findRun(ports: EnginePorts, workflowName: string, runId: number | undefined): Promise<RunState> {
+  return findResumeRun(ports.repository, workflowName, runId);
 }
 
 /**
@@ -206,49 +183,21 @@ async function untilEnded(ports: EnginePorts, state: RunState, waitMs: number): 
 
 /**
  * A re-run of steps of a run that ended `ok` is "redo this step" after the fact (SPEC §9.4): it needs the run's
- * explicit id and a reason, and a repository that records them.
+ * explicit id and a reason (`finishedRunRefusal`), and a repository that records them.
  */
 function checkRerun(ports: EnginePorts, run: RunRecord, options: ResumeOptions): void {
   if (options.rerun === undefined) return;
   const where = `run ${run.runId} of "${run.workflowName}"`;
   const details = { workflowName: run.workflowName, runId: run.runId };
-  const record = ports.repository.recordRerun;
-  if (run.status === 'ok' && (options.reason ?? '').trim() === '') {
-    throw new EngineError(
-      'RERUN_REFUSED',
-      `${where} ended ok: re-running a step of it needs a reason (--reason <text>), which is recorded`,
-      details,
-    );
-  }
-  if (run.status === 'ok' && options.runId === undefined) {
-    throw new EngineError(
-      'RERUN_REFUSED',
-      `${where} ended ok: re-running a step of it needs its run id`,
-      details,
-    );
-  }
-  if (run.status === 'ok' && record === undefined) {
+  const refusal = finishedRunRefusal(run, options);
+  if (refusal !== undefined) throw refusal;
+  if (run.status === 'ok' && ports.repository.recordRerun === undefined) {
     throw new EngineError(
       'RERUN_REFUSED',
       `${where} ended ok, and this run history cannot record a re-run (no recordRerun)`,
       details,
     );
   }
-}
-
-/** Why `fromNode` is unknown: never in the runbook, or removed from the file since the run started. */
-async function nodeNotFound(
-  ports: EnginePorts,
-  workflowName: string,
-  nodeId: string,
-  runId: number | undefined,
-): Promise<EngineError> {
-  const state = await findRun(ports, workflowName, runId).catch(() => undefined);
-  const removed = state?.run.nodeIds.includes(nodeId) === true;
-  const message = removed
-    ? `node "${nodeId}" is no longer in the runbook: it was removed from the file since run ${state?.run.runId} started`
-    : `node "${nodeId}" is not in the runbook`;
-  return new EngineError('NODE_NOT_FOUND', message, { workflowName, nodeId });
 }
 
 /**
@@ -258,9 +207,7 @@ async function nodeNotFound(
 async function checkResumable(ports: EnginePorts, run: RunRecord, rerun = false): Promise<void> {
   const where = `run ${run.runId} of "${run.workflowName}"`;
   const details = { workflowName: run.workflowName, runId: run.runId };
-  if (run.status === 'ok' && !rerun) {
-    throw new EngineError('RUN_NOT_RESUMABLE', `${where} ended ok: there is nothing to resume`, details);
-  }
+  if (run.status === 'ok' && !rerun) throw finishedRunRefusal(run, {});
   const liveness = await ownerLiveness(run, ports);
   if (run.owner === null || liveness === 'stale' || liveness === 'not-running') return;
   const { host, pid } = run.owner;
@@ -291,20 +238,4 @@ function claimLost(run: RunRecord): EngineError {
     `run ${run.runId} of "${run.workflowName}" was taken over by another process while this one was starting`,
     { workflowName: run.workflowName, runId: run.runId },
   );
-}
-
-/** Node ids added and removed since the run started, when the runbook file's hash changed. */
-function runbookChanges(
-  run: RunRecord,
-  runbook: Runbook,
-  plan: readonly string[],
-): RunStartedEvent['changes'] | undefined {
-  const hash = runbook.source?.hash;
-  if (run.runbookHash === null || hash === undefined || hash === run.runbookHash) return undefined;
-  const before = new Set(run.nodeIds);
-  const now = new Set(plan);
-  return {
-    added: plan.filter((id) => !before.has(id)),
-    removed: run.nodeIds.filter((id) => !now.has(id)),
-  };
 }

@@ -31,6 +31,8 @@ export interface CompiledExpression {
   readonly inputs: readonly Reference[];
   /** Steps it reads, by id (status or outputs), with the offset of each reference. */
   readonly steps: readonly Reference[];
+  /** Fields of `run` it reads (`id`, `workflow`, `trigger`, `operator`), with the offset of each reference. */
+  readonly run: readonly Reference[];
   /** Evaluates it; throws `ExpressionError` (code EXPRESSION_EVALUATION) with a one-line message. */
   evaluate(values: ExpressionValues): unknown;
 }
@@ -85,6 +87,7 @@ export function createExpressionScope(inputs: Readonly<Record<string, InputType>
         type,
         inputs: references.inputs,
         steps: references.steps,
+        run: references.run,
         evaluate(values) {
           try {
             return parsed(celContext(values, integers));

@@ -10,6 +10,8 @@ export interface Reference {
 export interface References {
   readonly inputs: Reference[];
   readonly steps: Reference[];
+  /** `run.<field>` accesses (`id`, `workflow`, `trigger`, `operator`). */
+  readonly run: Reference[];
 }
 
 type Node = { op: string; args: unknown; pos: number; start?: number };
@@ -39,11 +41,12 @@ function selected(node: Node, root: string): string | undefined {
 
 /**
  * Walks the tree without recursion (an expression's depth is bounded by the library, but one loop is as
- * simple) and collects `inputs.<name>` and `steps.<id>` accesses.
+ * simple) and collects `inputs.<name>`, `steps.<id>` and `run.<field>` accesses.
  */
 export function findReferences(ast: ASTNode): References {
   const inputs: Reference[] = [];
   const steps: Reference[] = [];
+  const run: Reference[] = [];
   const stack: unknown[] = [ast];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -62,10 +65,15 @@ export function findReferences(ast: ASTNode): References {
       steps.push({ name: step, offset: offsetOf(value) });
       continue;
     }
+    const field = selected(value, 'run');
+    if (field !== undefined) {
+      run.push({ name: field, offset: offsetOf(value) });
+      continue;
+    }
     stack.push(value.args);
   }
   const byOffset = (a: Reference, b: Reference) => a.offset - b.offset;
-  return { inputs: inputs.sort(byOffset), steps: steps.sort(byOffset) };
+  return { inputs: inputs.sort(byOffset), steps: steps.sort(byOffset), run: run.sort(byOffset) };
 }
 
 /** When a failed evaluation read `steps.<id>.outputs.<key>` that does not exist: the step, key and offset. */

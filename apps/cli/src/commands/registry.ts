@@ -17,6 +17,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, Loader>> = {
   create: async () => (await import('./create.js')).CreateCommand,
   'export-dot': async () => (await import('./export-dot.js')).ExportDotCommand,
   info: async () => (await import('./info.js')).InfoCommand,
+  plan: async () => (await import('./plan.js')).PlanCommand,
   resume: async () => (await import('./resume.js')).ResumeCommand,
   run: async () => (await import('./run.js')).RunCommand,
   serve: async () => (await import('./serve.js')).ServeCommand,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { InputValue, Runbook } from '@playbook/domain';
 import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
@@ -10,7 +9,6 @@ import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
 import { canMoveCursor } from '../terminal/cursor.js';
 import { Renderer } from '../terminal/renderer.js';
-import { visibleLine } from '../terminal/visible.js';
 import { functionProblems } from './function-problems.js';
 import { trapInterrupts } from './run-interrupts.js';
 import { isInteractive, parseRetries, parseSetValues, type SetValues, shellQuote } from './run-options.js';
@@ -211,48 +209,21 @@ export abstract class RunBaseCommand extends BaseCommand {
   ): Promise<Readonly<Record<string, InputValue>>> {
     const declared = runbook.inputs ?? [];
     if (declared.length === 0 && this.vars.length === 0 && this.varsFile === undefined) return {};
-    const { resolveInputs } = await import('../inputs/resolve-inputs.js');
-    let varsFile: { path: string; values: Readonly<Record<string, unknown>> } | undefined;
-    const problems: string[] = [];
-    if (this.varsFile !== undefined) {
-      const { parseVarsFile } = await import('../inputs/vars-file.js');
-      let text: string | undefined;
-      try {
-        text = readFileSync(this.resolvePath(this.varsFile), 'utf8');
-      } catch (error) {
-        problems.push(
-          `--vars-file ${this.varsFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
-        );
-      }
-      if (text !== undefined) {
-        const parsed = parseVarsFile(this.varsFile, text);
-        if (parsed.ok) varsFile = { path: this.varsFile, values: parsed.values };
-        else problems.push(`--vars-file ${this.varsFile}: ${parsed.reason}`);
-      }
-    }
-    const stored = await this.storedInputs(runbook);
-    const resolved = await resolveInputs(declared, {
+    const { commandInputs } = await import('../inputs/command-inputs.js');
+    return commandInputs({
+      runbook,
       vars: this.vars,
+      varsFile: this.varsFile,
+      resolvePath: (path) => this.resolvePath(path),
       env: this.context.env,
-      ...(varsFile === undefined ? {} : { varsFile }),
-      ...(stored === undefined ? {} : { stored }),
-      ...(operator === undefined || problems.length > 0 ? {} : { ask: (input) => operator.askInput(input) }),
+      stored: await this.storedInputs(runbook),
+      ask: operator === undefined ? undefined : (input) => operator.askInput(input),
       askAgain: this.context.isTTY.stdin,
-      onRetry: (message) =>
-        this.context.stderr.write(`${this.styleError('yellow', 'warning:')} ${visibleLine(message)}\n`),
+      report: (kind, line) =>
+        this.context.stderr.write(
+          `${this.styleError(kind === 'warning' ? 'yellow' : 'red', `${kind}:`)} ${line}\n`,
+        ),
     });
-    for (const warning of resolved.warnings) {
-      this.context.stderr.write(`${this.styleError('yellow', 'warning:')} ${visibleLine(warning)}\n`);
-    }
-    if (!resolved.ok) for (const problem of resolved.problems) problems.push(problem);
-    if (problems.length === 0 && resolved.ok) return resolved.values;
-    for (const problem of problems.slice(0, -1)) {
-      this.context.stderr.write(`${this.styleError('red', 'error:')} ${visibleLine(problem)}\n`);
-    }
-    throw new CliError(
-      `${problems.at(-1)}${problems.length > 1 ? ` (${problems.length} problems with the inputs; nothing was run)` : ' (nothing was run)'}`,
-      ExitCode.usage,
-    );
   }
 
   /** The command line that resumes run `runId` of this file, with the state path when it was given. */

@@ -19,6 +19,11 @@ export interface InputSources {
   readonly askAgain?: boolean;
   /** Tells the operator why a question is asked again. */
   readonly onRetry?: (message: string) => void;
+  /**
+   * An input without a value is no problem and is not asked: it is left out of `values` (a plan, which shows it
+   * as decided at run time).
+   */
+  readonly leaveMissing?: boolean;
 }
 
 /** The resolved values, or every problem found (each one line). */
@@ -91,7 +96,11 @@ export async function resolveInputs(
     }
     values[input.name] = checked.value;
   }
-  if (missing.length > 0 && (sources.ask === undefined || problems.length > 0)) {
+  if (
+    missing.length > 0 &&
+    sources.leaveMissing !== true &&
+    (sources.ask === undefined || problems.length > 0)
+  ) {
     for (const input of missing) {
       problems.push(
         `input \`${input.name}\` has no value: give it with --var ${input.name}=<value>, a --vars-file or ${ENV_PREFIX}${input.name}` +
@@ -100,6 +109,7 @@ export async function resolveInputs(
     }
   }
   if (problems.length > 0) return { ok: false, problems, warnings };
+  if (sources.leaveMissing === true) return { ok: true, values, warnings };
   for (const input of missing) {
     // Asked in declaration order (piped answers: one line each). A wrong answer on a terminal is asked again;
     // a piped one is a problem, since the next line belongs to the next question.

@@ -1,0 +1,239 @@
+import type { InputValue, NodeStatus, Runbook, RunbookNode, RunState } from '@playbook/domain';
+import { type StepValue, stepValue } from '@playbook/expressions';
+import { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
+import { latestAttempts } from './node-statuses.js';
+import { templatedTexts } from './node-templates.js';
+import { type KnownValues, PlanExpressions, plannedFields, type StepNotes } from './plan-expressions.js';
+import type { Plan, PlanInput, PlanStep } from './plan-schema.js';
+import { PLAN_SCHEMA_VERSION } from './plan-version.js';
+import { planOrder } from './planner.js';
+import { finishedRunRefusal, nodeNotFound, rerunWithoutNode, runbookChanges } from './resume-checks.js';
+import { planResume } from './resume-plan.js';
+import { maskStrings, SECRET_MASK, SecretMasker } from './secret-masker.js';
+
+/** What to plan: a new run (the default) or a resume of a run from the history. */
+export interface PlanOptions {
+  /**
+   * The input values known now, converted and checked (`RunOptions.inputs`); a declared input missing here has no
+   * value yet — a run would ask for it — and what reads it is decided at run time.
+   */
+  readonly inputs?: Readonly<Record<string, InputValue>>;
+  /** `run.operator` in expressions; undefined: not known, so what reads it is decided at run time. */
+  readonly operator?: string;
+  /** Per-attempt limit of nodes without their own `timeout` (`EngineSettings.defaultTimeoutSeconds`). */
+  readonly defaultTimeoutSeconds?: number;
+  /** Plan a resume of this run instead of a new run. */
+  readonly resume?: PlanResumeOptions;
+}
+
+/** The run a planned resume continues, as the history holds it, and how it is asked (`ResumeOptions`). */
+export interface PlanResumeOptions {
+  /** The run (`findResumeRun` reads it from a repository: the run a resume would take). */
+  readonly state: RunState;
+  /** The run id as given; undefined when the newest resumable run was taken. */
+  readonly runId?: number;
+  readonly fromNode?: string;
+  readonly rerun?: 'only' | 'downstream';
+}
+
+/**
+ * What a run — or a resume — of `runbook` would do, in the order it would do it at concurrency 1 (SPEC §9.2):
+ * each step with its command, prompt or call rendered from the inputs known now, its condition decided where
+ * those allow, and its limits. Runs nothing, imports no Function module, and writes nothing: it reads only its
+ * arguments. Secret inputs are masked (`***`) in everything it returns. Throws `EngineError` for a resume that
+ * would be refused (INVALID_RUNBOOK, NODE_NOT_FOUND, RERUN_REFUSED, RUN_NOT_RESUMABLE).
+ */
+export async function planRun(runbook: Runbook, options: PlanOptions = {}): Promise<Plan> {
+  const workflow = runbook.meta.title;
+  const order = planOrder(runbook);
+  const inputs = options.inputs ?? {};
+  const resume = options.resume === undefined ? undefined : resumeSelection(runbook, order, options.resume);
+  const expressions = await PlanExpressions.load(runbook, {
+    inputs,
+    steps: resume?.knownSteps ?? new Map(),
+    workflow,
+    trigger: resume === undefined ? 'run' : 'resume',
+    runId: resume?.plan.runId,
+    operator: options.operator,
+  } satisfies KnownValues);
+  const nodes = new Map(runbook.nodes.map((node) => [node.id, node]));
+  const timeout = options.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const steps: PlanStep[] = [];
+  for (const [index, id] of order.entries()) {
+    const node = nodes.get(id) as RunbookNode;
+    const action = resume === undefined ? 'run' : (resume.actions.get(id) ?? 'keep');
+    steps.push(
+      planStep(node, index + 1, action, resume?.statuses.get(id) ?? (resume ? 'pending' : null), {
+        expressions,
+        timeout,
+      }),
+    );
+  }
+
+  const masker = new SecretMasker();
+  const planInputs: PlanInput[] = [];
+  for (const input of runbook.inputs ?? []) {
+    const value = Object.hasOwn(inputs, input.name) ? inputs[input.name] : undefined;
+    if (input.secret && typeof value === 'string') masker.add(value);
+    planInputs.push({
+      name: input.name,
+      type: input.type,
+      known: value !== undefined,
+      value: value === undefined ? null : input.secret ? SECRET_MASK : value,
+      secret: input.secret,
+    });
+  }
+  const plan: Plan = {
+    schemaVersion: PLAN_SCHEMA_VERSION,
+    workflow,
+    mode: resume === undefined ? 'run' : 'resume',
+    resume: resume?.plan ?? null,
+    inputs: planInputs,
+    steps,
+  };
+  // Secret inputs may reach a rendered field (an `env` value, a prompt): masked as a run masks them.
+  return masker.active ? maskStrings(plan, masker) : plan;
+}
+
+type Action = PlanStep['action'];
+
+interface ResumeSelection {
+  readonly plan: NonNullable<Plan['resume']>;
+  readonly actions: ReadonlyMap<string, Action>;
+  readonly statuses: ReadonlyMap<string, NodeStatus>;
+  /** Kept steps: their status and outputs are what expressions will read. */
+  readonly knownSteps: ReadonlyMap<string, StepValue>;
+}
+
+/** Which steps a resume keeps and runs again: the engine's own choice (`planResume`), refused as it refuses. */
+function resumeSelection(
+  runbook: Runbook,
+  order: readonly string[],
+  options: PlanResumeOptions,
+): ResumeSelection {
+  const workflow = runbook.meta.title;
+  const { run, attempts } = options.state;
+  const withoutNode = rerunWithoutNode(workflow, options);
+  if (withoutNode !== undefined) throw withoutNode;
+  if (options.fromNode !== undefined && !order.includes(options.fromNode)) {
+    throw nodeNotFound(workflow, options.fromNode, run);
+  }
+  // A plan records nothing, so it needs no reason: the note below says the resume will.
+  const refusal = finishedRunRefusal(run, options, false);
+  if (refusal !== undefined) throw refusal;
+
+  const inPlan = new Set(order);
+  const statuses = new Map<string, NodeStatus>();
+  const outputs = new Map<string, Readonly<Record<string, string>>>();
+  for (const [nodeId, attempt] of latestAttempts(attempts)) {
+    if (!inPlan.has(nodeId)) continue;
+    statuses.set(nodeId, attempt.status);
+    if (attempt.outputs !== undefined) outputs.set(nodeId, attempt.outputs);
+  }
+  const selected = planResume(runbook, order, statuses, options.fromNode, options.rerun);
+  const actions = new Map<string, Action>();
+  for (const id of selected.toRun) actions.set(id, 'run');
+  for (const id of selected.repeatable) actions.set(id, 'ask');
+  const knownSteps = new Map<string, StepValue>();
+  for (const id of order) {
+    if (actions.has(id)) continue;
+    knownSteps.set(id, stepValue(statuses.get(id) ?? 'pending', outputs.get(id)));
+  }
+
+  const notes: string[] = [];
+  if (run.status === 'running') {
+    notes.push(
+      `run ${run.runId} is recorded as running: a resume takes it over only when the process that drove it is gone (it then stops the command that process left running and records that attempt interrupted), and refuses while that process is alive`,
+    );
+  }
+  if (run.status === 'ok') {
+    notes.push(`run ${run.runId} ended ok: the resume needs --reason <text>, which is recorded`);
+  }
+  if (selected.repeatable.length > 0) {
+    notes.push('repeatable steps already ok run again only if the operator says so (never without one)');
+  }
+  const changes = runbookChanges(run, runbook, order);
+  return {
+    plan: {
+      runId: run.runId,
+      status: run.status,
+      node: options.fromNode ?? null,
+      rerun: options.fromNode === undefined ? null : (options.rerun ?? 'from'),
+      changes: changes === undefined ? null : { added: [...changes.added], removed: [...changes.removed] },
+      notes,
+    },
+    actions,
+    statuses,
+    knownSteps,
+  };
+}
+
+function planStep(
+  node: RunbookNode,
+  position: number,
+  action: Action,
+  previousStatus: NodeStatus | null,
+  context: { readonly expressions: PlanExpressions; readonly timeout: number },
+): PlanStep {
+  const fields = plannedFields(node);
+  const notes: StepNotes = { unresolved: [], problems: [] };
+  // A kept step does not run: its texts are shown as the file has them, and nothing is decided about it.
+  const rendered = action === 'keep' ? undefined : context.expressions;
+  const render = (text: string, shell = false): string =>
+    rendered === undefined ? text : rendered.render(text, notes, { shell });
+  let description: string | null = null;
+  let command: string | null = null;
+  let prompt: string | null = null;
+  let env: Record<string, string> | null = null;
+  let params: Record<string, unknown> | null = null;
+  for (const [where, text] of templatedTexts(node)) {
+    if (where === 'description') description = render(text);
+    else if (where === 'prompt') prompt = render(text);
+    else if (where === 'commandName') command = render(text, true);
+    else if (where.startsWith('env.')) {
+      env ??= {};
+      env[where.slice('env.'.length)] = render(text);
+    }
+  }
+  if (node.type === 'Function') {
+    params = {};
+    for (const [param, value] of Object.entries(node.functionParams)) {
+      params[param] = rendered === undefined ? value : rendered.renderParam(value, notes);
+    }
+  }
+  const retry = fields.retry;
+  return {
+    position,
+    nodeId: node.id,
+    name: node.name,
+    kind: node.type,
+    dependsOn: [...node.dependsOn],
+    action,
+    previousStatus,
+    description,
+    command,
+    prompt,
+    function: node.type === 'Function' ? { name: node.functionName, params: params ?? {} } : null,
+    env,
+    cwd: fields.cwd === undefined ? null : render(fields.cwd),
+    condition: rendered === undefined ? null : rendered.condition(fields.when, notes),
+    runIf: fields.runIf ?? 'success',
+    critical: node.critical,
+    skippable: node.skippable,
+    repeatable: node.repeatable,
+    // An operator is never timed (SPEC §1.2): a Manual step has no timeout.
+    timeoutSeconds: node.type === 'Manual' ? null : (node.timeout ?? context.timeout),
+    retry:
+      retry === undefined
+        ? null
+        : {
+            attempts: retry.attempts,
+            delaySeconds: retry.delay ?? 0,
+            backoff: retry.backoff ?? 1,
+            exitCodes: retry.exitCodes === undefined ? null : [...retry.exitCodes],
+          },
+    expectedDurationSeconds: fields.expectedDuration ?? null,
+    unresolved: notes.unresolved,
+    problems: notes.problems,
+  };
+}
