@@ -53,7 +53,7 @@ describe('playbook (top level)', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       'error: unknown command "frobnicate"\n' +
-        'usage: playbook <completion|create|export-dot|info|resume|run|serve|show|validate> …\n',
+        'usage: playbook <completion|create|export-dot|info|plan|resume|run|serve|show|validate> …\n',
     );
   });
 

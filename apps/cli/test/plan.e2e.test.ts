@@ -254,6 +254,13 @@ describe.concurrent('playbook plan, end to end (built binary)', () => {
     expect(leftBehind(box)).toEqual(['broken.playbook.toml']);
   });
 
+  it('docs/plan.md: the JSON example is a valid plan document', () => {
+    const page = readFileSync(new URL('../../../docs/plan.md', import.meta.url), 'utf8');
+    const example = /^```json\n([\s\S]*?)^```/m.exec(page)?.[1];
+    expect(example).toBeDefined();
+    expect(Value.Errors(PlanSchema, JSON.parse(example ?? ''))).toEqual([]);
+  });
+
   it('resume bad input against a real history: an unknown node, an unknown run (exit 2 / 1), history unchanged', async () => {
     const { box, file } = await planSandbox();
     await writeFile(box.path('explodes.mjs'), 'export const run = () => { throw new Error("down"); };\n');
