@@ -254,6 +254,85 @@ describe.concurrent('playbook plan, end to end (built binary)', () => {
     expect(leftBehind(box)).toEqual(['broken.playbook.toml']);
   });
 
+  it('decides each `when` where the inputs allow, and shows run_if, retry, cwd and expected duration', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'conditions',
+      'Conditions',
+      `
+[runbook.inputs.env]
+type = "string"
+default = "prod"
+
+[migrate]
+type = "Command"
+command_name = "touch migrated.txt"
+when = 'inputs.env == "prod"'
+retry = { attempts = 3, delay = 5, backoff = 2.0, exit_codes = [75] }
+expected_duration = 30
+cwd = "db/\${{ inputs.env }}"
+
+[seed]
+type = "Command"
+command_name = "touch seeded.txt"
+when = 'inputs.env == "staging"'
+
+[check]
+type = "Command"
+command_name = "true"
+depends_on = ["migrate"]
+when = 'steps.migrate.status == "ok"'
+
+[rollback]
+type = "Command"
+command_name = "touch rolled-back.txt"
+depends_on = ["migrate"]
+run_if = "failure"
+
+[cleanup]
+type = "Command"
+command_name = "touch cleaned.txt"
+depends_on = ["check", "rollback"]
+run_if = "always"
+`,
+    );
+    const result = await runCli(box, ['plan', file]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain(
+      '[1/5] migrate · Command · runs (when: inputs.env == "prod")\n' +
+        '      timeout 300s · retry: 3 attempts, 5s apart ×2, exit code 75 · cwd db/prod · expected 30s\n',
+    );
+    expect(out).toContain('[2/5] seed · Command · skipped: inputs.env == "staging"\n');
+    expect(out).toContain(
+      '[3/5] check · Command · decided at run time: steps.migrate.status == "ok" (it reads steps.migrate)\n',
+    );
+    expect(out).toContain(
+      '[4/5] rollback · Command · runs\n      after migrate · run_if failure: only when a dependency ends nok',
+    );
+    expect(out).toContain('[5/5] cleanup · Command · runs\n      after check, rollback · run_if always:');
+    const staging = JSON.parse((await runCli(box, ['plan', file, '--var', 'env=staging', '--json'])).stdout);
+    expect(Value.Errors(PlanSchema, staging)).toEqual([]);
+    expect(staging.steps.map((step: { condition: { decision: string } }) => step.condition.decision)).toEqual(
+      ['skipped', 'runs', 'decided at run time', 'runs', 'runs'],
+    );
+    expect(staging.steps[0]).toMatchObject({
+      cwd: 'db/staging',
+      retry: { attempts: 3, delaySeconds: 5, backoff: 2, exitCodes: [75] },
+      expectedDurationSeconds: 30,
+    });
+    expect(staging.steps.map((step: { runIf: string }) => step.runIf)).toEqual([
+      'success',
+      'success',
+      'success',
+      'failure',
+      'always',
+    ]);
+    // Nothing ran: no marker file, no history.
+    expect(readdirSync(box.dir)).toEqual(['conditions.playbook.toml']);
+  });
+
   it('docs/plan.md: the JSON example is a valid plan document', () => {
     const page = readFileSync(new URL('../../../docs/plan.md', import.meta.url), 'utf8');
     const example = /^```json\n([\s\S]*?)^```/m.exec(page)?.[1];

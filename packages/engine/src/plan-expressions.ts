@@ -1,4 +1,4 @@
-import type { InputValue, Runbook, RunbookNode } from '@playbook/domain';
+import type { InputValue, Runbook } from '@playbook/domain';
 import {
   type CompiledExpression,
   type ExpressionScope,
@@ -33,23 +33,6 @@ export interface StepNotes {
   readonly problems: string[];
 }
 
-/** The optional v2 fields of a node a plan shows (SPEC §8.4), read where the runbook has them. */
-export interface PlannedFields {
-  readonly when?: string;
-  readonly runIf?: 'success' | 'failure' | 'always';
-  readonly retry?: {
-    readonly attempts: number;
-    readonly delay?: number;
-    readonly backoff?: number;
-    readonly exitCodes?: readonly number[];
-  };
-  readonly cwd?: string;
-  readonly expectedDuration?: number;
-}
-
-/** A node with the v2 fields it may carry. */
-export const plannedFields = (node: RunbookNode): PlannedFields => node as RunbookNode & PlannedFields;
-
 /**
  * Renders templates and decides `when` conditions as far as the values known before a run allow (SPEC §9.2):
  * an expression is evaluated only when every value it reads is known; otherwise its template is left as it is,
@@ -72,8 +55,8 @@ export class PlanExpressions {
   static async load(runbook: Runbook, known: KnownValues): Promise<PlanExpressions> {
     const needed = runbook.nodes.some(
       (node) =>
-        plannedFields(node).when !== undefined ||
-        mayHoldTemplate(plannedFields(node).cwd ?? '') ||
+        node.when !== undefined ||
+        (node.type === 'Command' && mayHoldTemplate(node.cwd ?? '')) ||
         templatedTexts(node).some(([, text]) => mayHoldTemplate(text)),
     );
     const cel = needed ? await import('@playbook/expressions/cel') : undefined;

@@ -3,7 +3,7 @@ import { type StepValue, stepValue } from '@playbook/expressions';
 import { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 import { latestAttempts } from './node-statuses.js';
 import { templatedTexts } from './node-templates.js';
-import { type KnownValues, PlanExpressions, plannedFields, type StepNotes } from './plan-expressions.js';
+import { type KnownValues, PlanExpressions, type StepNotes } from './plan-expressions.js';
 import type { Plan, PlanInput, PlanStep } from './plan-schema.js';
 import { PLAN_SCHEMA_VERSION } from './plan-version.js';
 import { planOrder } from './planner.js';
@@ -175,7 +175,6 @@ function planStep(
   previousStatus: NodeStatus | null,
   context: { readonly expressions: PlanExpressions; readonly timeout: number },
 ): PlanStep {
-  const fields = plannedFields(node);
   const notes: StepNotes = { unresolved: [], problems: [] };
   // A kept step does not run: its texts are shown as the file has them, and nothing is decided about it.
   const rendered = action === 'keep' ? undefined : context.expressions;
@@ -201,7 +200,8 @@ function planStep(
       params[param] = rendered === undefined ? value : rendered.renderParam(value, notes);
     }
   }
-  const retry = fields.retry;
+  const retry = node.type === 'Manual' ? undefined : node.retry;
+  const cwd = node.type === 'Command' ? node.cwd : undefined;
   return {
     position,
     nodeId: node.id,
@@ -215,9 +215,9 @@ function planStep(
     prompt,
     function: node.type === 'Function' ? { name: node.functionName, params: params ?? {} } : null,
     env,
-    cwd: fields.cwd === undefined ? null : render(fields.cwd),
-    condition: rendered === undefined ? null : rendered.condition(fields.when, notes),
-    runIf: fields.runIf ?? 'success',
+    cwd: cwd === undefined ? null : render(cwd),
+    condition: rendered === undefined ? null : rendered.condition(node.when, notes),
+    runIf: node.runIf ?? 'success',
     critical: node.critical,
     skippable: node.skippable,
     repeatable: node.repeatable,
@@ -228,11 +228,11 @@ function planStep(
         ? null
         : {
             attempts: retry.attempts,
-            delaySeconds: retry.delay ?? 0,
-            backoff: retry.backoff ?? 1,
+            delaySeconds: retry.delay,
+            backoff: retry.backoff,
             exitCodes: retry.exitCodes === undefined ? null : [...retry.exitCodes],
           },
-    expectedDurationSeconds: fields.expectedDuration ?? null,
+    expectedDurationSeconds: node.expectedDuration ?? null,
     unresolved: notes.unresolved,
     problems: notes.problems,
   };
