@@ -123,8 +123,8 @@ export async function plainSpawns(count, command = 'true') {
 /** better-sqlite3, as @playbook/sqlite resolves it. */
 export const Database = createRequire(join(ROOT, 'packages/sqlite/package.json'))('better-sqlite3');
 
-/** Creates a state file and fills it, with direct SQL inserts in one transaction, with `runs` runs of `perRun` executions each, across 10 workflows. */
-export async function populateHistory(path, runs, perRun) {
+/** Creates a state file and fills it, with direct SQL inserts in one transaction, with `runs` runs of `perRun` executions each, across `workflows` workflows (10 unless given). */
+export async function populateHistory(path, runs, perRun, workflows = 10) {
   (await openSqliteRunRepository(path)).close();
   const db = new Database(path);
   const insertRun = db.prepare(
@@ -138,8 +138,8 @@ export async function populateHistory(path, runs, perRun) {
   const statuses = ['ok', 'ok', 'ok', 'nok', 'aborted'];
   db.transaction(() => {
     for (let r = 0; r < runs; r++) {
-      const workflow = `wf${r % 10}`;
-      const runId = Math.floor(r / 10) + 1;
+      const workflow = `wf${r % workflows}`;
+      const runId = Math.floor(r / workflows) + 1;
       const time = new Date(Date.UTC(2025, 0, 1) + r * 60_000).toISOString();
       insertRun.run(workflow, runId, time, time, statuses[r % 5], perRun, 0, 0);
       for (let n = 0; n < perRun; n++) {
