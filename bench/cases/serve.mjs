@@ -30,7 +30,10 @@ export async function bench({ quick }) {
     'runs list of a workflow with every run (first page)': () => get('/workflows/wf0'),
     'runs list filtered by status (nok)': () => get('/workflows/wf0?status=nok'),
     // Another run each time: its graph has not been drawn yet.
-    'run page, 100 nodes and attempts, graph drawn': () => get(`/workflows/wf0/runs/${(runId += 1)}`),
+    'run page, 100 nodes and attempts, graph drawn': () => {
+      runId += 1;
+      return get(`/workflows/wf0/runs/${runId}`);
+    },
     'workflows (home page)': () => get('/'),
   };
   try {

@@ -22,6 +22,7 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   '--host': '<address>',
   '--tls-cert': '<file>',
   '--tls-key': '<file>',
+  '--runbook': '<file>',
 };
 
 /** `text` with clipanion's value placeholders named: `--run-id #0` → `--run-id <n>` (`<value>` when unknown). */

@@ -95,10 +95,12 @@ depends_on = ["first"]
     );
     const run = startCli(box, ['run', file, '--non-interactive'], { stdin: null });
     await waitFor(() => run.stdout().includes('gate'), 'the gate to start');
-    const served = await startServe(box);
+    const served = await startServe(box, ['--runbook', file]);
     const headers = { authorization: `Bearer ${served.token}` };
     const page = await (await fetch(`${served.origin}/workflows/Live/runs/1`, { headers })).text();
     expect(page).toMatch(/<tr data-node="gate">.*status-running/);
+    // The edge first → gate, from the runbook file given.
+    expect(page.match(/class="edge"/g)).toHaveLength(1);
     const version = /data-version="([^"]+)"/.exec(page)![1]!;
     const events = await fetch(
       `${served.origin}/events?page=${encodeURIComponent('/workflows/Live/runs/1')}&version=${version}`,
@@ -173,6 +175,21 @@ depends_on = ["first"]
     });
     expect(answer.status).toBe(303);
     expect(answer.cookie).toMatch(/; Secure/);
+  });
+
+  it('refuses a runbook file with problems, naming them, and two runbooks of one workflow', async () => {
+    const box = await seeded();
+    const bad = await box.runbook('bad', 'Deploy', '[x]\ntype = "Nope"\n');
+    const invalid = await runCli(box, ['serve', '--runbook', bad]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('bad.playbook.toml is not a valid runbook');
+    const one = await box.runbook('one', 'Deploy', '[x]\ntype = "Command"\ncommand_name = "true"\n');
+    const two = await box.runbook('two', 'Deploy', '[y]\ntype = "Command"\ncommand_name = "true"\n');
+    const twice = await runCli(box, ['serve', '--runbook', one, '--runbook', two]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(
+      'one.playbook.toml and two.playbook.toml are both the runbook of "Deploy"',
+    );
   });
 
   it('names an unreadable certificate', async () => {

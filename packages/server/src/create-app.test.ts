@@ -1,4 +1,4 @@
-import { InMemoryRunRepository } from '@playbook/engine/testing';
+import { buildRunbook, commandNode, InMemoryRunRepository } from '@playbook/engine/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { addRun } from '../test/history-builder.js';
 import { createApp } from './create-app.js';
@@ -96,6 +96,24 @@ describe('pages', () => {
     const run2 = await (await app.request('/workflows/Deploy/runs/2', auth)).text();
     expect(run2).toMatch(/<th scope="row">password<\/th><td><span class="secret">\*\*\*<\/span>/);
     expect(run2).toContain('<code>prod</code>');
+  });
+
+  it('draws the edges of a workflow whose runbook it was given, and says where edges are missing', async () => {
+    const bare = await (await app.request('/workflows/Deploy/runs/1', auth)).text();
+    expect(bare).not.toContain('class="edge"');
+    expect(bare).toContain('the history keeps no edges');
+    const runbook = buildRunbook(
+      [
+        commandNode('build', 'make'),
+        commandNode('test', 'make test', { dependsOn: ['build'] }),
+        commandNode('ship', 'make ship', { dependsOn: ['test'] }),
+      ],
+      { meta: { title: 'Deploy' }, source: { hash: 'b'.repeat(64) } },
+    );
+    const drawn = createApp({ history, token: TOKEN, runbooks: [runbook] });
+    const page = await (await drawn.request('/workflows/Deploy/runs/1', auth)).text();
+    expect(page.match(/class="edge"/g)).toHaveLength(2);
+    expect(page).toContain('this run started with another version of it');
   });
 
   it('answers 404 for a workflow or run the history does not have', async () => {

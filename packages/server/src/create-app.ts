@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Runbook } from '@playbook/domain';
 import type { RunHistory } from '@playbook/engine';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -16,6 +17,8 @@ import { SECURITY_HEADERS } from './security-headers.js';
 export interface AppOptions {
   /** The history's read port: all the server can reach, so it cannot change history even by mistake. */
   readonly history: RunHistory;
+  /** Runbooks whose graphs the history cannot draw alone (it keeps node ids, not edges), matched by title. */
+  readonly runbooks?: readonly Runbook[];
   /** The secret a request must carry (in the first URL, then as a cookie). */
   readonly token: string;
   /** Milliseconds between two looks at the history for a live page (default 1000). */
@@ -34,7 +37,8 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions): Hono {
   const { history, token } = options;
-  const sources = { history, dags: new DagRenderer() };
+  const runbooks = new Map((options.runbooks ?? []).map((runbook) => [runbook.meta.title, runbook]));
+  const sources = { history, dags: new DagRenderer(), runbooks };
   const shutdown = options.shutdown ?? new AbortController().signal;
   const pollMs = options.pollMs ?? 1000;
   // Named after the token: two servers on one host (other ports, other users) never overwrite each other's.

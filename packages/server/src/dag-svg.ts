@@ -12,23 +12,32 @@ export interface DagSource {
   readonly runbook?: Runbook | undefined;
 }
 
-/** The runbook to lay out: the run's own, or one made of the node ids alone. */
+/** A node known only by its id: a box without edges, its status still shows. */
+function bareNode(id: string): RunbookNode {
+  return {
+    id,
+    name: id,
+    type: 'Function',
+    functionName: '',
+    functionParams: {},
+    dependsOn: [],
+    repeatable: false,
+    skippable: false,
+    critical: false,
+  };
+}
+
+/**
+ * The runbook to lay out: the run's own with any node it lacks (one the file lost since) added as a bare box, or
+ * one made of the node ids alone.
+ */
 function graphRunbook(source: DagSource): Runbook {
-  if (source.runbook !== undefined) return source.runbook;
-  const nodes = source.nodeIds.map(
-    (id): RunbookNode => ({
-      id,
-      name: id,
-      type: 'Function',
-      functionName: '',
-      functionParams: {},
-      dependsOn: [],
-      repeatable: false,
-      skippable: false,
-      critical: false,
-    }),
-  );
-  return { meta: { title: source.title, description: '', version: '', author: '', createdAt: '' }, nodes };
+  const meta = { title: source.title, description: '', version: '', author: '', createdAt: '' };
+  if (source.runbook === undefined) return { meta, nodes: source.nodeIds.map(bareNode) };
+  const known = new Set(source.runbook.nodes.map((node) => node.id));
+  const missing = source.nodeIds.filter((id) => !known.has(id));
+  if (missing.length === 0) return source.runbook;
+  return { ...source.runbook, nodes: [...source.runbook.nodes, ...missing.map(bareNode)] };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Runbook } from '@playbook/domain';
 import type { RunHistory } from '@playbook/engine';
 import type { DagRenderer } from './dag-svg.js';
 import type { PageContent } from './pages/layout.js';
@@ -5,10 +6,11 @@ import { runPage } from './pages/run-page.js';
 import { runsPage } from './pages/runs-page.js';
 import { workflowsPage } from './pages/workflows-page.js';
 
-/** What pages are made from: the history's read port, and the graph drawer. */
+/** What pages are made from: the history's read port, the graph drawer, and the runbooks given, by title. */
 export interface PageSources {
   readonly history: RunHistory;
   readonly dags: DagRenderer;
+  readonly runbooks: ReadonlyMap<string, Runbook>;
 }
 
 const WORKFLOW = /^\/workflows\/([^/]+)$/;
@@ -19,7 +21,7 @@ const RUN = /^\/workflows\/([^/]+)\/runs\/([1-9]\d{0,15})$/;
  * page's event stream again each time it looks for changes. Undefined for a path that names no page.
  */
 export function resolvePage(sources: PageSources, url: URL): (() => Promise<PageContent>) | undefined {
-  const { history, dags } = sources;
+  const { history, dags, runbooks } = sources;
   const path = url.pathname;
   if (path === '/') return () => workflowsPage(history);
   const workflow = WORKFLOW.exec(path);
@@ -39,7 +41,7 @@ export function resolvePage(sources: PageSources, url: URL): (() => Promise<Page
     const name = decodeSegment(run[1]!);
     const runId = Number(run[2]);
     if (name === undefined || !Number.isSafeInteger(runId)) return undefined;
-    return () => runPage(history, dags, name, runId);
+    return () => runPage(history, dags, name, runId, runbooks.get(name));
   }
   return undefined;
 }

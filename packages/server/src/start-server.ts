@@ -1,6 +1,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import type { Runbook } from '@playbook/domain';
 import type { RunHistory } from '@playbook/engine';
 import { createAccessToken } from './access-token.js';
 import { createApp } from './create-app.js';
@@ -15,6 +16,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export interface ServeOptions {
   /** The history's read port. */
   readonly history: RunHistory;
+  /** Runbooks to draw their workflows' graphs with (edges, names, node kinds), matched by title. */
+  readonly runbooks?: readonly Runbook[];
   /** Address to listen on (default 127.0.0.1). Any other than a loopback one requires `tls`. */
   readonly host?: string;
   /** Port to listen on (default 4477; 0 picks a free one). */
@@ -67,6 +70,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     shutdown: shutdown.signal,
     secure: options.tls !== undefined,
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    ...(options.runbooks === undefined ? {} : { runbooks: options.runbooks }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
   const server = createAdaptorServer({

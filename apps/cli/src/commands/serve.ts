@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Runbook } from '@playbook/domain';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option, UsageError } from '../clipanion.js';
 import { CliError, ExitCode, formatError } from '../errors.js';
@@ -27,11 +28,17 @@ export class ServeCommand extends BaseCommand {
       Listening on another address (\`--host 0.0.0.0\`) requires HTTPS: give a certificate and its key in PEM
       files with \`--tls-cert\` and \`--tls-key\`. Pages load nothing from the network and run no inline script.
 
+      The history keeps each run's node ids, not the edges between them: give the runbook files with
+      \`--runbook\` (repeatable, matched to workflows by title) to draw the graphs with their edges.
+
       Ctrl-C (or SIGTERM) stops the server; it then exits 0.
     `,
     examples: [
       ['Serve the history on this machine', '$0 serve'],
-      ['Another port', '$0 serve --port 8080'],
+      [
+        'Another port, and the graph of "Deploy" with its edges',
+        '$0 serve --port 8080 --runbook deploy.playbook.toml',
+      ],
       [
         'Serve a team over the network, with HTTPS',
         '$0 --state-url postgres://ops@db/playbook serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem',
@@ -48,6 +55,10 @@ export class ServeCommand extends BaseCommand {
   tlsCert = Option.String('--tls-cert', { description: 'Certificate (PEM) to serve HTTPS with' });
 
   tlsKey = Option.String('--tls-key', { description: 'Private key (PEM) of the certificate' });
+
+  runbookFiles = Option.Array('--runbook', {
+    description: "A runbook file, to draw its workflow's graph with edges (repeatable)",
+  });
 
   override async execute(): Promise<number> {
     const port = this.port === undefined ? undefined : parsePort(this.port);
@@ -69,6 +80,8 @@ export class ServeCommand extends BaseCommand {
             key: await this.readPem(this.tlsKey, '--tls-key'),
           };
 
+    const runbooks = await this.loadRunbooks(this.runbookFiles ?? []);
+
     const { statePath } = this.resolveConfig();
     if (!(await this.stateFileExists()))
       throw new CliError(`no run history yet: ${statePath} does not exist`);
@@ -80,6 +93,7 @@ export class ServeCommand extends BaseCommand {
           server = await startServer({
             history,
             host,
+            runbooks,
             ...(port === undefined ? {} : { port }),
             ...(tls === undefined ? {} : { tls }),
             onError: (error) =>
@@ -116,6 +130,32 @@ export class ServeCommand extends BaseCommand {
       },
       { readonly: true },
     );
+  }
+
+  /** The runbook files given, parsed: one whose problems would hide a graph is an error, as is a title twice. */
+  private async loadRunbooks(files: readonly string[]): Promise<Runbook[]> {
+    if (files.length === 0) return [];
+    const { loadRunbook } = await import('@playbook/parser');
+    const runbooks: Runbook[] = [];
+    const titles = new Map<string, string>();
+    for (const file of files) {
+      const result = await loadRunbook(this.resolvePath(file));
+      if (!result.ok) {
+        await this.writeProblems(result.problems, file, 'stderr');
+        throw new CliError(
+          `${visibleLine(file)} is not a valid runbook; see \`playbook validate ${visibleLine(file)}\``,
+        );
+      }
+      const title = result.runbook.meta.title;
+      const before = titles.get(title);
+      if (before !== undefined)
+        throw new UsageError(
+          `${visibleLine(before)} and ${visibleLine(file)} are both the runbook of "${visibleLine(title)}": give one`,
+        );
+      titles.set(title, file);
+      runbooks.push(result.runbook);
+    }
+    return runbooks;
   }
 
   private async readPem(file: string, option: string): Promise<Buffer> {

@@ -1,3 +1,4 @@
+import type { Runbook } from '@playbook/domain';
 import type { AttemptRecord, RunHistory, RunState } from '@playbook/engine';
 import type { NodeRunStatus } from '@playbook/graphviz';
 import type { DagRenderer } from '../dag-svg.js';
@@ -10,29 +11,43 @@ import { notFoundPage } from './not-found.js';
 /** What stands for a secret value wherever one would be shown (SPEC §11). */
 const SECRET_SHOWN = '***';
 
-/** One run: its summary, inputs, graph coloured by status, nodes, and every attempt with outputs and log. */
+/**
+ * One run: its summary, inputs, graph coloured by status, nodes, and every attempt with outputs and log. The
+ * graph's edges come from `runbook` (the workflow's runbook file, when the server was given it).
+ */
 export async function runPage(
   history: RunHistory,
   dags: DagRenderer,
   workflowName: string,
   runId: number,
+  runbook?: Runbook,
 ): Promise<PageContent> {
   const state = await history.loadRun({ workflowName, runId });
   if (state === undefined) return notFoundPage(`Workflow “${workflowName}” has no run ${runId}.`);
 
   const statuses = nodeStatuses(state.attempts);
   const nodeIds = nodesInOrder(state);
-  const svg = await dags.render({ title: workflowName, runId, nodeIds, statuses });
+  const svg = await dags.render({ title: workflowName, runId, nodeIds, statuses, runbook });
   return {
     title: `${workflowName} · run ${runId}`,
     trail: [{ label: workflowName, href: workflowPath(workflowName) }, { label: `run ${runId}` }],
     main: html`<h1>${workflowName} <span class="run-id">run ${runId}</span> ${statusBadge(state.run.status)}</h1>
 ${summary(state)}
 ${inputs(state)}
-<section class="graph" aria-label="Graph"><h2>Graph</h2>${svg === '' ? html`<p class="empty">No nodes.</p>` : html`<div class="dag">${trusted(svg)}</div>`}</section>
+<section class="graph" aria-label="Graph"><h2>Graph</h2>${graphNote(state, runbook)}${svg === '' ? html`<p class="empty">No nodes.</p>` : html`<div class="dag">${trusted(svg)}</div>`}</section>
 ${nodesTable(nodeIds, statuses)}
 ${attemptsList(state, runPath(workflowName, runId))}`,
   };
+}
+
+/** What the graph's edges come from, when that is not plainly the run's own runbook. */
+function graphNote(state: RunState, runbook: Runbook | undefined): Html {
+  if (runbook === undefined)
+    return html`<p class="note">Nodes in plan order; the history keeps no edges (start the server with <code>--runbook</code> to draw them).</p>`;
+  const hash = runbook.source?.hash;
+  if (hash !== undefined && state.run.runbookHash !== null && hash !== state.run.runbookHash)
+    return html`<p class="note">Edges from the runbook file as it is now: this run started with another version of it (its content hash differs).</p>`;
+  return html``;
 }
 
 /** The run's nodes in plan order, then any node that has attempts but left the plan (a runbook changed since). */
@@ -129,5 +144,5 @@ function logBlock(attemptId: string, stream: 'stdout' | 'stderr', text: string |
   const tail = outputTail(text);
   const note =
     tail.droppedLines === 0 ? '' : html`<p class="note">${tail.droppedLines} earlier lines not shown</p>`;
-  return html`<details class="log" id="${attemptId}-${stream}"><summary>${stream} <span class="count">${tail.totalLines} lines</span></summary>${note}<pre class="${stream}">${tail.text}</pre></details>`;
+  return html`<details class="log" id="${attemptId}-${stream}"><summary>${stream} <span class="count">${tail.totalLines} ${tail.totalLines === 1 ? 'line' : 'lines'}</span></summary>${note}<pre class="${stream}">${tail.text}</pre></details>`;
 }
