@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { PlanSchema } from '@playbook/engine/plan-schema';
 import { Value } from 'typebox/value';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -331,6 +331,43 @@ run_if = "always"
     ]);
     // Nothing ran: no marker file, no history.
     expect(readdirSync(box.dir)).toEqual(['conditions.playbook.toml']);
+  });
+
+  it('text from the runbook and the inputs is shown, never obeyed: control characters made visible', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'hostile',
+      'Hostile \\u001b]0;pwned\\u0007',
+      `
+[runbook.inputs.who]
+type = "string"
+
+[greet]
+type = "Command"
+name = "Greet \\u001b[2J"
+command_name = "echo \\u009b31m \${{ inputs.who }}"
+description = "line one\\u001b[1A"
+`,
+    );
+    const result = await runCli(box, ['plan', file, '--var', 'who=\u001b[31mred']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(result.stdout).toContain('Plan of "Hostile ␛]0;pwned␇"');
+    expect(result.stdout).toContain('Greet ␛[2J');
+    expect(result.stdout).toContain("$ echo \\u009b31m '␛[31mred'");
+    const json = await runCli(box, ['plan', file, '--var', 'who=\u001b[31mred', '--json']);
+    expect(json.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(JSON.parse(json.stdout).workflow).toBe('Hostile \u001b]0;pwned\u0007');
+  });
+
+  it('the default timeout comes from the config file, as for a run', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook('timeout', 'Timeout', '[a]\ntype = "Command"\ncommand_name = "true"\n');
+    await mkdir(box.path('config/playbook'), { recursive: true });
+    await writeFile(box.path('config/playbook/config.toml'), 'default_timeout_seconds = 42\n');
+    const result = await runCli(box, ['plan', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[1/1] a · Command · runs\n      timeout 42s\n');
   });
 
   it('docs/plan.md: the JSON example is a valid plan document', () => {
