@@ -4,6 +4,7 @@ import { CompletionCommand } from './commands/completion.js';
 import { CreateCommand } from './commands/create.js';
 import { ExportDotCommand } from './commands/export-dot.js';
 import { HelpCommand } from './commands/help.js';
+import { ImportCommand } from './commands/import.js';
 import { InfoCommand } from './commands/info.js';
 import { PlanCommand } from './commands/plan.js';
 import { ResumeCommand } from './commands/resume.js';
@@ -29,6 +30,7 @@ export const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   CompletionCommand,
   CreateCommand,
   ExportDotCommand,
+  ImportCommand,
   InfoCommand,
   PlanCommand,
   ResumeCommand,

@@ -1,6 +1,14 @@
 export type { KeyLocations, SourcePosition } from './key-locator.js';
 export { locateKeys } from './key-locator.js';
-export { loadRunbook, MAX_RUNBOOK_BYTES, RUNBOOK_EXTENSION } from './load-runbook.js';
+export type { RunbookText } from './load-runbook.js';
+export { loadRunbook, MAX_RUNBOOK_BYTES, RUNBOOK_EXTENSION, readRunbookText } from './load-runbook.js';
 export { parseRunbook } from './parse-runbook.js';
 export type { FunctionReference, ParseResult, Problem } from './problem.js';
 export { formatProblem } from './problem.js';
+export { importPrototypeFile } from './prototype/import-file.js';
+export type { ImportNote } from './prototype/import-notes.js';
+export { formatImportNote } from './prototype/import-notes.js';
+export type { ImportResult } from './prototype/import-runbook.js';
+export { importPrototypeRunbook } from './prototype/import-runbook.js';
+export { HELPER_MAPPING } from './prototype/jinja-to-cel.js';
+export { PLUGIN_MAPPING } from './prototype/plugins.js';

@@ -19,11 +19,16 @@ const fail = (file: string, code: string, message: string, position?: { line: nu
     problems: [{ severity: 'error', code, message, file, ...position } satisfies Problem],
   }) as const;
 
+/** A runbook file's text, or the file-level problem that stops reading it. */
+export type RunbookText =
+  | { readonly ok: true; readonly text: string; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
 /**
- * Reads, parses and validates a `*.playbook.toml` file. File-level problems (missing, a directory, wrong name,
- * empty, too large, not UTF-8) are Problems too; this never rejects for a user mistake. Sets `runbook.source`.
+ * Reads a `*.playbook.toml` file as text. File-level problems (missing, a directory, wrong name, too large, not
+ * UTF-8) are Problems; this never rejects for a user mistake.
  */
-export async function loadRunbook(path: string): Promise<ParseResult> {
+export async function readRunbookText(path: string): Promise<RunbookText> {
   let size: number;
   try {
     const info = await stat(path);
@@ -47,9 +52,8 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
   // Re-checked after reading: the file may have grown since stat.
   if (bytes.byteLength > MAX_RUNBOOK_BYTES) return tooLarge(path, bytes.byteLength);
 
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes };
   } catch {
     const bad = firstInvalidUtf8(bytes);
     return fail(
@@ -59,6 +63,16 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
       bad.position,
     );
   }
+}
+
+/**
+ * Reads, parses and validates a `*.playbook.toml` file. File-level problems (missing, a directory, wrong name,
+ * empty, too large, not UTF-8) are Problems too; this never rejects for a user mistake. Sets `runbook.source`.
+ */
+export async function loadRunbook(path: string): Promise<ParseResult> {
+  const read = await readRunbookText(path);
+  if (!read.ok) return { ok: false, problems: read.problems };
+  const { text, bytes } = read;
 
   // The expression compiler (and its CEL library) is loaded only for a runbook that holds a template or a
   // `when` condition (a false positive, such as the word in a description, only costs the load).

@@ -43,9 +43,34 @@ export function parseRunbook(
     };
   }
 
-  // Checked before the TOML library sees the text: it would write such a table's keys onto `Object` itself.
   // Function nodes' `function_name` positions are always needed (see functionReferences); others only for a problem.
   const locations = locateKeysLazily(body, (path, depth) => depth === 1 && path[1] === 'function_name');
+  const read = readTomlDocument(body, locations, fileName);
+  if (!read.ok) return { ok: false, problems: read.problems };
+  const { document } = read;
+
+  const result = validateRunbookDocument(document, {
+    order: locations.topLevelOrder,
+    ...(options.cel === undefined ? {} : { cel: options.cel }),
+  });
+  const problems = inFileOrder(result.issues.map((issue) => toProblem(issue, locations, fileName)));
+  const functions = functionReferences(document, problems, locations);
+  if (!result.ok) return { ok: false, problems, functions };
+  return { ok: true, runbook: result.runbook, warnings: problems, functions };
+}
+
+/**
+ * The TOML document of a text, or the one problem that stops it: a syntax error, or a table named like a built-in
+ * JavaScript property — checked before the TOML library sees the text, which would write such a table's keys onto
+ * `Object` itself.
+ */
+export function readTomlDocument(
+  body: string,
+  locations: KeyLocations,
+  fileName: string,
+):
+  | { readonly ok: true; readonly document: Record<string, unknown> }
+  | { readonly ok: false; readonly problems: Problem[] } {
   const inherited = locations.inheritedNameTables;
   if (inherited.length > 0) {
     return {
@@ -59,10 +84,8 @@ export function parseRunbook(
       })),
     };
   }
-
-  let document: unknown;
   try {
-    document = TOML.parse(body);
+    return { ok: true, document: TOML.parse(body) as Record<string, unknown> };
   } catch (error) {
     if (isTomlError(error)) return { ok: false, problems: [syntaxProblem(error, locations, fileName)] };
     // @iarna/toml throws a bare TypeError, without a position, for out-of-range dates and times such as
@@ -75,15 +98,6 @@ export function parseRunbook(
       ],
     };
   }
-
-  const result = validateRunbookDocument(document, {
-    order: locations.topLevelOrder,
-    ...(options.cel === undefined ? {} : { cel: options.cel }),
-  });
-  const problems = inFileOrder(result.issues.map((issue) => toProblem(issue, locations, fileName)));
-  const functions = functionReferences(document, problems, locations);
-  if (!result.ok) return { ok: false, problems, functions };
-  return { ok: true, runbook: result.runbook, warnings: problems, functions };
 }
 
 /** Tables with `type = "Function"` and a non-empty `function_name` string that drew no problem of its own. */

@@ -16,6 +16,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, Loader>> = {
   completion: async () => (await import('./completion.js')).CompletionCommand,
   create: async () => (await import('./create.js')).CreateCommand,
   'export-dot': async () => (await import('./export-dot.js')).ExportDotCommand,
+  import: async () => (await import('./import.js')).ImportCommand,
   info: async () => (await import('./info.js')).InfoCommand,
   plan: async () => (await import('./plan.js')).PlanCommand,
   resume: async () => (await import('./resume.js')).ResumeCommand,
