@@ -10,7 +10,7 @@ import { parseJinjaExpression, UnsupportedJinja } from './jinja-expression.js';
 import { hasJinja, splitJinjaText } from './jinja-text.js';
 import { type CelContext, conditionToCel, UnknownStep, valueToCel } from './jinja-to-cel.js';
 import { mapPlugin } from './plugins.js';
-import { convertCommand, convertText, envNameFor, type TextConversion } from './text-templates.js';
+import { convertCommand, convertText, envNameFor, literal, type TextConversion } from './text-templates.js';
 import { tomlComment, tomlKey, tomlText, tomlValue } from './toml-writer.js';
 import { type ConvertedInput, convertVariable, toInputValue } from './variables.js';
 
@@ -174,8 +174,16 @@ class Importer {
 
   /** Text with `{{ … }}` converted; on failure the original text is kept and a warning says why. */
   text(value: string, sink: NoteSink, field: string, kind: 'text' | 'command' = 'text'): TextConversion {
-    if (!hasJinja(value))
-      return { ok: true, text: value.replaceAll('${{', '$${{'), expressions: [], env: new Map() };
+    const unchanged = { ok: true, text: literal(value), expressions: [], env: new Map() } as const;
+    if (!hasJinja(value)) return unchanged;
+    if (this.document.variables === undefined) {
+      // The prototype rendered {{ … }} in text only when the file declared [variables] (or --var gave values).
+      sink.warning(
+        field,
+        'kept as literal text: without [variables] the prototype rendered {{ … }} only for values given with --var; declare them in [variables] and import again to convert them',
+      );
+      return unchanged;
+    }
     let conversion: TextConversion;
     try {
       conversion =
@@ -603,7 +611,7 @@ class Importer {
     ].join(' and ');
     sink.change(
       field,
-      `${from} → when = ${JSON.stringify(cel)}${node.runIf === 'always' ? ', run_if = "always" (it must run even when a dependency failed)' : ''}`,
+      `${from} → when = ${JSON.stringify(cel)}${node.runIf === 'always' ? ', run_if = "always" (the condition decides, not a failed dependency)' : ''}`,
     );
   }
 

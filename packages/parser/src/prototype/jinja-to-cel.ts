@@ -89,13 +89,22 @@ function literalText(node: JinjaNode): string | number | boolean | undefined {
   return undefined;
 }
 
+const TYPE_WORDS: Readonly<Record<CelType, string>> = {
+  bool: 'a boolean',
+  string: 'a string',
+  int: 'an integer',
+  double: 'a number',
+  list: 'a list',
+  null: 'none',
+};
+
 /** Both sides of a comparison in one CEL type: an int beside a double becomes `double(…)`. */
 function unify(left: Cel, right: Cel, what: string): [Cel, Cel] {
   if (left.type === right.type) return [left, right];
   const toDouble = (cel: Cel): Cel => ({ text: `double(${cel.text})`, precedence: 7, type: 'double' });
   if (left.type === 'int' && right.type === 'double') return [toDouble(left), right];
   if (left.type === 'double' && right.type === 'int') return [left, toDouble(right)];
-  throw new UnsupportedJinja(`${what} compares a ${left.type} with a ${right.type}`, 1);
+  throw new UnsupportedJinja(`${what} compares ${TYPE_WORDS[left.type]} with ${TYPE_WORDS[right.type]}`, 1);
 }
 
 function translate(node: JinjaNode, context: CelContext): Cel {

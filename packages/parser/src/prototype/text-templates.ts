@@ -21,7 +21,7 @@ export type TextConversion =
   | { readonly ok: false; readonly reason: string };
 
 /** Literal text where templates are read: a literal `${{` must be written `$${{`. */
-const literal = (text: string): string => text.replaceAll('${{', '$${{');
+export const literal = (text: string): string => text.replaceAll('${{', () => '$${{');
 
 /** Text of a prompt, a description or a function parameter. */
 export function convertText(value: string, translate: TranslateValue): TextConversion {
