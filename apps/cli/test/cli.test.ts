@@ -53,7 +53,8 @@ describe('playbook (top level)', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       'error: unknown command "frobnicate"\n' +
-        'usage: playbook <completion|create|export-dot|info|plan|resume|run|serve|show|validate> …\n',
+        'usage: playbook <completion|create|export-dot|import|info|plan|resume|run|serve|show|validate> …
+',
     );
   });
 

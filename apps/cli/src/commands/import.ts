@@ -26,9 +26,9 @@ export class ImportCommand extends BaseCommand {
       same way.
     `,
     examples: [
-      ['Convert a runbook', '$0 import deploy.playbook.toml'],
-      ['Choose the output file', '$0 import old/deploy.playbook.toml --output deploy.playbook.toml'],
-      ['Print the result instead', '$0 import deploy.playbook.toml --output -'],
+      ['Convert a runbook', '$0 import python-prototype.playbook.toml'],
+      ['Choose the output file', '$0 import python-prototype.playbook.toml --output deploy-v2.playbook.toml'],
+      ['Print the result instead', '$0 import python-prototype.playbook.toml --output -'],
     ],
   });
 

@@ -13,7 +13,9 @@ author = "a"
 created_at = "2025-01-20T12:00:00Z"
 `;
 
-function convert(text: string): Extract<ImportResult, { ok: true }> & { nodes: Record<string, Record<string, unknown>> } {
+function convert(
+  text: string,
+): Extract<ImportResult, { ok: true }> & { nodes: Record<string, Record<string, unknown>> } {
   const result = importPrototypeRunbook(text, 'old.playbook.toml', { cel });
   if (!result.ok) throw new Error(result.problems.map((problem) => problem.message).join('\n'));
   // The converted text is a valid runbook of this format.
@@ -28,7 +30,8 @@ function refused(text: string): Extract<ImportResult, { ok: false }> {
   return result;
 }
 
-const messages = (result: ImportResult): string[] => result.notes.map((note) => formatImportNote(note, 'old.playbook.toml'));
+const messages = (result: ImportResult): string[] =>
+  result.notes.map((note) => formatImportNote(note, 'old.playbook.toml'));
 
 describe('importPrototypeRunbook: [variables]', () => {
   it('declares each variable as an input with its type, default, choices and bounds', () => {
@@ -55,7 +58,9 @@ prompt_after = "ok?"
       // Python's re.match anchors at the start.
       TAG: { type: 'string', default: 'v1', pattern: '^(?:v[0-9]+)' },
     });
-    expect(notes.find((note) => note.field === 'SKIP.type')?.message).toMatch(/type boolean, from the default false/);
+    expect(notes.find((note) => note.field === 'SKIP.type')?.message).toMatch(
+      /type boolean, from the default false/,
+    );
     expect(notes.find((note) => note.field === 'TAG')?.line).toBe(7);
   });
 
@@ -83,13 +88,19 @@ type = "Command"
 command_name = "docker inspect -f '{{.State.Status}}' db"
 `);
     expect(result.nodes.inspect?.command_name).toBe("docker inspect -f '{{.State.Status}}' db");
-    expect(result.notes.find((note) => note.field === 'command_name')?.message).toMatch(/^kept as literal text: without \[variables\]/);
+    expect(result.notes.find((note) => note.field === 'command_name')?.message).toMatch(
+      /^kept as literal text: without \[variables\]/,
+    );
   });
 
   it('refuses a variable name that cannot be an input name, writing nothing', () => {
     const result = refused(`[variables]\n"APP-NAME" = "x"\n${META}\n[a]\ntype = "Manual"\n`);
     expect(result.problems).toEqual([
-      expect.objectContaining({ code: 'BAD_VARIABLE_NAME', line: 2, message: expect.stringContaining('`APP-NAME` is not a valid input name') }),
+      expect.objectContaining({
+        code: 'BAD_VARIABLE_NAME',
+        line: 2,
+        message: expect.stringContaining('`APP-NAME` is not a valid input name'),
+      }),
     ]);
   });
 });
@@ -102,15 +113,17 @@ N = { default = 2, type = "int" }
 ${META}
 [deploy]
 type = "Command"
-command_name = "deploy --app={{APP}} --n {{ N }} && echo 'deployed {{APP}}' \\"{{ N }} replicas\\""
+command_name = "deploy --app={{APP}} --n {{ N }} && echo 'deployed {{APP}}' \\"{{ N }} replicas\\" '{{APP}} at {{N}}'"
 description = "Deploys {{ APP }}"
 `);
     expect(nodes.deploy?.command_name).toBe(
-      `deploy --app=\${{ inputs.APP }} --n \${{ inputs.N }} && echo 'deployed '"$APP"'' "\${N} replicas"`,
+      `deploy --app=\${{ inputs.APP }} --n \${{ inputs.N }} && echo 'deployed '"$APP" "\${N} replicas" "$APP"' at '"$N"`,
     );
     expect(nodes.deploy?.env).toEqual({ APP: '${{ inputs.APP }}', N: '${{ inputs.N }}' });
     expect(nodes.deploy?.description).toBe('Deploys ${{ inputs.APP }}');
-    expect(notes.map((note) => note.message)).toContain("inside the command's quotes, so passed through env: $APP, $N");
+    expect(notes.map((note) => note.message)).toContain(
+      "inside the command's quotes, so passed through env: $APP, $N",
+    );
   });
 
   it('keeps a literal ${{ literal, and keeps a function parameter that is one template typed', () => {
@@ -127,7 +140,10 @@ function_params = { seconds = "{{ S }}" }
 type = "Command"
 command_name = "echo 'costs \${{ S }}'"
 `);
-    expect(nodes.wait).toMatchObject({ function_name: 'playbook:sleep', function_params: { seconds: '${{ inputs.S }}' } });
+    expect(nodes.wait).toMatchObject({
+      function_name: 'playbook:sleep',
+      function_params: { seconds: '${{ inputs.S }}' },
+    });
     // `${{ S }}` pasted a value after a `$` (a shell variable's name): no equivalent, so the step is guarded.
     expect(nodes.say).toMatchObject({ command_name: 'false', when: 'false' });
     const literal = convert(`${META}\n[say]\ntype = "Command"\ncommand_name = "echo '\${{ x }}'"\n`);
@@ -143,8 +159,14 @@ type = "Command"
 command_name = "{% for s in SERVICES %}deploy {{ s }};{% endfor %}"
 `);
     expect(result.nodes.loop).toMatchObject({ command_name: 'false', when: 'false' });
-    expect(result.text).toContain('# prototype: command_name = "{% for s in SERVICES %}deploy {{ s }};{% endfor %}"');
-    expect(messages(result).some((line) => line.startsWith('old.playbook.toml:12: warning: [loop.command_name] the Jinja statement'))).toBe(true);
+    expect(result.text).toContain(
+      '# prototype: command_name = "{% for s in SERVICES %}deploy {{ s }};{% endfor %}"',
+    );
+    expect(
+      messages(result).some((line) =>
+        line.startsWith('old.playbook.toml:12: warning: [loop.command_name] the Jinja statement'),
+      ),
+    ).toBe(true);
   });
 
   it('keeps a template in the title as text, and uses the default for a templated timeout, with warnings', () => {
@@ -234,7 +256,11 @@ depends_on = ["deploy:failure", "rollback:success"]
     expect(nodes.rollback).toMatchObject({ depends_on: ['deploy'], run_if: 'failure' });
     expect(nodes.rollback?.when).toBeUndefined();
     // Requiring the only dependency to have succeeded: evaluated even after it failed, so it ends skipped.
-    expect(nodes.celebrate).toMatchObject({ depends_on: ['deploy'], run_if: 'always', when: 'steps.deploy.status == "ok"' });
+    expect(nodes.celebrate).toMatchObject({
+      depends_on: ['deploy'],
+      run_if: 'always',
+      when: 'steps.deploy.status == "ok"',
+    });
     expect(nodes.cleanup_failure).toMatchObject({
       depends_on: ['deploy', 'rollback'],
       run_if: 'always',
@@ -272,7 +298,10 @@ command_name = "true"
 when = "{{ ENV == 'prod' }}"
 `);
     // It requires its only dependency to have succeeded: evaluated (and skipped) even when that one failed.
-    expect(nodes.tests).toMatchObject({ when: '!inputs.SKIP && steps.build.status == "ok"', run_if: 'always' });
+    expect(nodes.tests).toMatchObject({
+      when: '!inputs.SKIP && steps.build.status == "ok"',
+      run_if: 'always',
+    });
     expect(nodes.prod_only).toMatchObject({ when: 'steps.tests.status == "ok" && inputs.ENV == "prod"' });
     expect(nodes.prod_only?.run_if).toBeUndefined();
     expect(nodes.inputs_only?.run_if).toBeUndefined();
@@ -291,7 +320,11 @@ command_name = "true"
 depends_on = []
 when = "{{ has_failed('a') }}"
 `);
-    expect(result.nodes.b).toMatchObject({ depends_on: ['a'], run_if: 'always', when: 'steps.a.status == "nok"' });
+    expect(result.nodes.b).toMatchObject({
+      depends_on: ['a'],
+      run_if: 'always',
+      when: 'steps.a.status == "nok"',
+    });
     expect(messages(result)).toContain(
       'old.playbook.toml:17: change: [b.when] the condition reads `a`: it is added to depends_on, so that it has ended first',
     );
@@ -319,10 +352,30 @@ when = "{{ SERVICES | join(',') == 'a' }}"
   });
 
   it.each([
-    ['a cycle', `[a]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["b"]\n\n[b]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["a"]\n`, 'CYCLE', 11],
-    ['a missing dependency', `[a]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["nope"]\n`, 'UNKNOWN_NODE', 11],
-    ['a condition naming a missing node', `[a]\ntype = "Command"\ncommand_name = "true"\nwhen = "{{ has_succeeded('nope') }}"\n`, 'UNKNOWN_NODE', 11],
-    ['a bad outcome', `[a]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["b:done"]\n\n[b]\ntype = "Manual"\n`, 'BAD_DEPENDENCY', 11],
+    [
+      'a cycle',
+      `[a]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["b"]\n\n[b]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["a"]\n`,
+      'CYCLE',
+      11,
+    ],
+    [
+      'a missing dependency',
+      `[a]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["nope"]\n`,
+      'UNKNOWN_NODE',
+      11,
+    ],
+    [
+      'a condition naming a missing node',
+      `[a]\ntype = "Command"\ncommand_name = "true"\nwhen = "{{ has_succeeded('nope') }}"\n`,
+      'UNKNOWN_NODE',
+      11,
+    ],
+    [
+      'a bad outcome',
+      `[a]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["b:done"]\n\n[b]\ntype = "Manual"\n`,
+      'BAD_DEPENDENCY',
+      11,
+    ],
   ])('refuses %s, located in the source', (_, nodes, code, line) => {
     const result = refused(`${META}\n${nodes}`);
     expect(result.problems[0]).toMatchObject({ code, line });
@@ -363,7 +416,10 @@ function_params = { message = "hi" }
     expect(nodes.ask).toMatchObject({ type: 'Manual', prompt: 'Proceed?' });
     expect(nodes.plain).toMatchObject({ type: 'Manual', prompt: 'Continue with the next step?' });
     expect(nodes.say).toMatchObject({ function_name: 'playbook:notify', function_params: { message: 'hi' } });
-    expect(nodes.boom).toMatchObject({ function_name: 'playbook:fail', function_params: { message: 'Intentional exception for testing purposes' } });
+    expect(nodes.boom).toMatchObject({
+      function_name: 'playbook:fail',
+      function_params: { message: 'Intentional exception for testing purposes' },
+    });
     expect(nodes.legacy).toMatchObject({ function_name: 'playbook.functions.notify' });
   });
 
@@ -391,7 +447,13 @@ command_name = "true"
     );
     expect(result.text).toContain('# prototype: plugin = "slack", function = "send_message"');
     expect(result.text).toContain('# prototype: plugin_config = { webhook_url = "x" }');
-    expect(messages(result).some((line) => line.startsWith('old.playbook.toml:12: warning: [tell.plugin] the plugin function slack.send_message has no equivalent'))).toBe(true);
+    expect(
+      messages(result).some((line) =>
+        line.startsWith(
+          'old.playbook.toml:12: warning: [tell.plugin] the plugin function slack.send_message has no equivalent',
+        ),
+      ),
+    ).toBe(true);
     // Lines after the joined inline table keep their numbers.
     expect(result.notes.find((note) => note.nodeId === 'after')?.line).toBe(20);
   });

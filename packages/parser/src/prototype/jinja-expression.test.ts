@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_JINJA_DEPTH, MAX_JINJA_TREE_DEPTH, parseJinjaExpression, UnsupportedJinja } from './jinja-expression.js';
+import {
+  MAX_JINJA_DEPTH,
+  MAX_JINJA_TREE_DEPTH,
+  parseJinjaExpression,
+  UnsupportedJinja,
+} from './jinja-expression.js';
 import { type CelContext, conditionToCel, UnknownStep, valueToCel } from './jinja-to-cel.js';
 
 const TYPES = { ENV: 'string', SKIP: 'boolean', COUNT: 'integer', RATIO: 'number' } as const;
@@ -25,7 +30,10 @@ describe('Jinja conditions → CEL', () => {
   it.each([
     ["not SKIP and has_succeeded('build')", '!inputs.SKIP && steps.build.status == "ok"'],
     ["ENV == 'prod' or has_failed('deploy')", 'inputs.ENV == "prod" || steps.deploy.status == "nok"'],
-    ["ENV == 'staging' and (SKIP or has_succeeded('tests'))", 'inputs.ENV == "staging" && (inputs.SKIP || steps.tests.status == "ok")'],
+    [
+      "ENV == 'staging' and (SKIP or has_succeeded('tests'))",
+      'inputs.ENV == "staging" && (inputs.SKIP || steps.tests.status == "ok")',
+    ],
     ["ENV in ['staging', 'prod']", 'inputs.ENV in ["staging", "prod"]'],
     ["ENV not in ['dev']", '!(inputs.ENV in ["dev"])'],
     ["'ro' in ENV", 'inputs.ENV.contains("ro")'],
@@ -63,11 +71,11 @@ describe('Jinja conditions → CEL', () => {
     ["'a' if SKIP else 'b'", /inline `if/],
     ['lookup(ENV)', /function lookup/],
     ['ENV | join(",")', /filter `join`/],
-    ["ENV == 1", /compares a string with an integer/],
+    ['ENV == 1', /compares a string with an integer/],
     ['1 < COUNT < 3', /chained comparison/],
     ["previous_node('a').stdout", /only .status and .exists/],
     ['ENV[0]', /unexpected `\[`/],
-    ["has_succeeded(ENV)", /one quoted node id/],
+    ['has_succeeded(ENV)', /one quoted node id/],
     ['', /empty expression/],
     ["'open", /never closed/],
     ['x = 1', /unexpected `=`/],

@@ -48,6 +48,7 @@ function convert(
   const namesBySource = new Map<string, string>();
   const expressions: [string, string][] = [];
   let text = '';
+  let reopen = false;
   for (const [index, part] of parts.entries()) {
     if (part.kind === 'statement') {
       return {
@@ -56,7 +57,11 @@ function convert(
       };
     }
     if (part.kind === 'text') {
-      text += literal(part.text);
+      let piece = part.text;
+      // A value that ended a '…' string was written '"$NAME" without reopening it: skip the closing quote.
+      if (reopen) piece = piece.startsWith("'") ? piece.slice(1) : `'${piece}`;
+      reopen = false;
+      text += literal(piece);
       scanner.feed(part.text);
       continue;
     }
@@ -77,11 +82,25 @@ function convert(
         namesBySource.set(source, name);
         env.set(name, template);
       }
-      text += scanner.state === 'single' ? `'"$${name}"'` : `\${${name}}`;
+      if (scanner.state === 'double') text += `\${${name}}`;
+      else {
+        // Close the '…' string around "$NAME" — or, right after its opening quote, do not open it at all.
+        text =
+          text.endsWith("'") && opensSingle(text) ? `${text.slice(0, -1)}"$${name}"` : `${text}'"$${name}"`;
+        reopen = true;
+      }
     }
     scanner.skipValue();
   }
+  if (reopen) text += "'";
   return { ok: true, text, expressions, env };
+}
+
+/** Whether the text's last character is the quote that opened the '…' string it ends in. */
+function opensSingle(text: string): boolean {
+  const scanner = new ShellQuoteScanner();
+  scanner.feed(text.slice(0, -1));
+  return scanner.state === 'none';
 }
 
 // Names a command's environment already means something by: a variable of the same name would change how the
