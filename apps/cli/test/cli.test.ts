@@ -53,8 +53,7 @@ describe('playbook (top level)', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       'error: unknown command "frobnicate"\n' +
-        'usage: playbook <completion|create|export-dot|import|info|plan|resume|run|serve|show|validate> …
-',
+        'usage: playbook <completion|create|export-dot|import|info|plan|resume|run|serve|show|validate> …\n',
     );
   });
 
