@@ -189,6 +189,12 @@ describe.concurrent('playbook plan, end to end (built binary)', () => {
     expect(down.stdout).toContain('[1/4] Build (build) · kept (ok)\n');
     expect(down.stdout).toContain('[4/4] deploy · Command · runs\n');
 
+    // Re-run alone, a step after one that never ran is blocked, as the resume would find it.
+    const alone = await runCli(box, ['plan', file, '--resume', '--node', 'deploy', '--only']);
+    expect(alone.stdout).toContain(
+      '[4/4] deploy · Command · blocked: it needs "approve", which is kept pending\n',
+    );
+
     // Nothing ran, nothing was imported, the history is as it was.
     expect(box.exists('imported.txt')).toBe(false);
     expect(box.exists('deployed.txt')).toBe(false);

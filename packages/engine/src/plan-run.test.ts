@@ -191,6 +191,14 @@ describe('planRun (SPEC §9.2)', () => {
       'deploy',
     ]);
     expect(down.resume).toMatchObject({ node: 'build', rerun: 'downstream' });
+    // A step re-run alone after a failed one it needs cannot run: the engine blocks it, and the plan says so.
+    const blocked = await planRun(runbook, { resume: { state, fromNode: 'deploy', rerun: 'only' } });
+    expect(blocked.steps[2]?.condition).toEqual({
+      decision: 'blocked',
+      expression: null,
+      reason: 'it needs "test", which is kept nok',
+    });
+    expect(Value.Errors(PlanSchema, blocked)).toEqual([]);
     const from = await planRun(runbook, { resume: { state, fromNode: 'test' } });
     expect(from.steps.filter((step) => step.action === 'run').map((step) => step.nodeId)).toEqual([
       'test',

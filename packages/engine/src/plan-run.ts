@@ -1,7 +1,7 @@
 import type { InputValue, NodeStatus, Runbook, RunbookNode, RunState } from '@playbook/domain';
 import { type StepValue, stepValue } from '@playbook/expressions';
 import { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
-import { latestAttempts } from './node-statuses.js';
+import { latestAttempts, satisfies } from './node-statuses.js';
 import { templatedTexts } from './node-templates.js';
 import { type KnownValues, PlanExpressions, type StepNotes } from './plan-expressions.js';
 import type { Plan, PlanInput, PlanStep } from './plan-schema.js';
@@ -59,15 +59,27 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
   const nodes = new Map(runbook.nodes.map((node) => [node.id, node]));
   const timeout = options.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const steps: PlanStep[] = [];
+  // On a resume, steps that cannot run because a step they need is kept unfinished: id → that root step.
+  const blockedBy = new Map<string, string>();
   for (const [index, id] of order.entries()) {
     const node = nodes.get(id) as RunbookNode;
     const action = resume === undefined ? 'run' : (resume.actions.get(id) ?? 'keep');
-    steps.push(
-      planStep(node, index + 1, action, resume?.statuses.get(id) ?? (resume ? 'pending' : null), {
-        expressions,
-        timeout,
-      }),
-    );
+    const step = planStep(node, index + 1, action, resume?.statuses.get(id) ?? (resume ? 'pending' : null), {
+      expressions,
+      timeout,
+    });
+    const blocker =
+      resume === undefined || action === 'keep' ? undefined : keptBlocker(node, resume, blockedBy);
+    if (blocker !== undefined) {
+      blockedBy.set(id, blocker);
+      const status = resume?.statuses.get(blocker) ?? 'pending';
+      step.condition = {
+        decision: 'blocked',
+        expression: node.when ?? null,
+        reason: `it needs "${blocker}", which is kept ${status}`,
+      };
+    }
+    steps.push(step);
   }
 
   const masker = new SecretMasker();
@@ -96,6 +108,27 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
 }
 
 type Action = PlanStep['action'];
+
+/**
+ * The step that keeps `node` from running in a resume, as the engine decides it when the node's turn comes: a
+ * dependency kept without having ended ok or skipped (a re-run `--only` of a step after a failed one), or one
+ * blocked itself. Only `success` nodes are blocked; `failure` and `always` nodes run once their dependencies
+ * have ended or are blocked (SPEC §8.4).
+ */
+function keptBlocker(
+  node: RunbookNode,
+  resume: ResumeSelection,
+  blockedBy: ReadonlyMap<string, string>,
+): string | undefined {
+  if ((node.runIf ?? 'success') !== 'success') return undefined;
+  for (const dependency of node.dependsOn) {
+    const root = blockedBy.get(dependency);
+    if (root !== undefined) return root;
+    if (resume.actions.has(dependency)) continue;
+    if (!satisfies(resume.statuses.get(dependency))) return dependency;
+  }
+  return undefined;
+}
 
 interface ResumeSelection {
   readonly plan: NonNullable<Plan['resume']>;

@@ -37,10 +37,15 @@ export const PlanInputSchema = Type.Object(
 export const PlanConditionSchema = Type.Object(
   {
     decision: Type.Union(
-      [Type.Literal('runs'), Type.Literal('skipped'), Type.Literal('decided at run time')],
+      [
+        Type.Literal('runs'),
+        Type.Literal('skipped'),
+        Type.Literal('decided at run time'),
+        Type.Literal('blocked'),
+      ],
       {
         description:
-          "runs: no `when`, or it is true with the values known now; skipped: its `when` is false; decided at run time: it reads a value known only then (a step's status or output, the run id, an input without a value).",
+          "runs: no `when`, or it is true with the values known now; skipped: its `when` is false; decided at run time: it reads a value known only then (a step's status or output, the run id, an input without a value); blocked (a resume): a step it needs is kept without having ended ok or skipped, so it cannot run.",
       },
     ),
     expression: nullable(Type.String(), 'The `when` expression; null when the node has none.'),

@@ -102,7 +102,7 @@ function stepText(step: PlanStep, total: number, colors: Colors): string {
   return text;
 }
 
-/** `runs`, `skipped: <expr>` or `decided at run time: <expr> (why)` (SPEC §9.2). */
+/** `runs`, `skipped: <expr>`, `decided at run time: <expr> (why)` (SPEC §9.2), or on a resume `blocked: …`. */
 function conditionText(step: PlanStep, colors: Colors): string {
   const condition = step.condition;
   if (condition === null) return colors.green('runs');
@@ -114,6 +114,8 @@ function conditionText(step: PlanStep, colors: Colors): string {
         : `${colors.green('runs')} ${colors.dim(`(when: ${expression})`)}`;
     case 'skipped':
       return colors.yellow(`skipped: ${expression}`);
+    case 'blocked':
+      return colors.magenta(`blocked: ${visibleLine(condition.reason ?? '')}`);
     case 'decided at run time': {
       const why = condition.reason === null ? '' : ` (${visibleLine(condition.reason)})`;
       return `${colors.blue('decided at run time')}: ${expression}${colors.dim(why)}`;
