@@ -5,10 +5,3 @@ export { loadRunbook, MAX_RUNBOOK_BYTES, RUNBOOK_EXTENSION, readRunbookText } fr
 export { parseRunbook } from './parse-runbook.js';
 export type { FunctionReference, ParseResult, Problem } from './problem.js';
 export { formatProblem } from './problem.js';
-export { importPrototypeFile } from './prototype/import-file.js';
-export type { ImportNote } from './prototype/import-notes.js';
-export { formatImportNote } from './prototype/import-notes.js';
-export type { ImportResult } from './prototype/import-runbook.js';
-export { importPrototypeRunbook } from './prototype/import-runbook.js';
-export { HELPER_MAPPING } from './prototype/jinja-to-cel.js';
-export { PLUGIN_MAPPING } from './prototype/plugins.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as cel from '@playbook/expressions/cel';
-import { importPrototypeRunbook } from '@playbook/parser';
+import { importPrototypeRunbook } from '@playbook/parser/prototype';
 import { describe, expect, it } from 'vitest';
 
 // docs/coming-from-python.md shows a runbook of the Python tool and what `playbook import` makes of it: the

@@ -50,7 +50,8 @@ export class ImportCommand extends BaseCommand {
         `--output must end in ${RUNBOOK_EXTENSION} (or be - for stdout), got "${this.output}"`,
       );
     }
-    const { formatImportNote, formatProblem, importPrototypeFile } = await import('@playbook/parser');
+    const { formatProblem } = await import('@playbook/parser');
+    const { formatImportNote, importPrototypeFile } = await import('@playbook/parser/prototype');
     const source = this.resolvePath(this.file);
     const result = await importPrototypeFile(source);
     for (const note of result.notes) {
