@@ -21,7 +21,10 @@ export default defineConfig({
       },
       { find: /^@playbook\/domain\/text$/, replacement: src('./packages/domain/src/text.ts') },
       { find: /^@playbook\/parser\/key-locator$/, replacement: src('./packages/parser/src/key-locator.ts') },
-      { find: /^@playbook\/parser\/prototype$/, replacement: src('./packages/parser/src/prototype/index.ts') },
+      {
+        find: /^@playbook\/parser\/prototype$/,
+        replacement: src('./packages/parser/src/prototype/index.ts'),
+      },
       { find: /^@playbook\/engine\/defaults$/, replacement: src('./packages/engine/src/defaults.ts') },
       { find: /^@playbook\/expressions\/cel$/, replacement: src('./packages/expressions/src/cel.ts') },
       { find: /^@playbook\/expressions$/, replacement: src('./packages/expressions/src/index.ts') },
