@@ -116,6 +116,27 @@ describe('pages', () => {
     expect(page).toContain('this run started with another version of it');
   });
 
+  it('keeps the page of a huge run bounded: no graph past 300 nodes, the first and last 500 nodes and attempts', async () => {
+    const ids = Array.from({ length: 2000 }, (_, index) => `n${index}`);
+    await addRun(
+      history,
+      'Huge',
+      ids,
+      ids.map((node) => ({ node, status: 'ok' as const })),
+      'ok',
+    );
+    const page = await (await app.request('/workflows/Huge/runs/1', auth)).text();
+    expect(page).not.toContain('<svg');
+    expect(page).toContain('2000 nodes are too many to lay out in a page');
+    expect(page.match(/<tr data-node=/g)).toHaveLength(1000);
+    expect(page.match(/<li class="attempt"/g)).toHaveLength(1000);
+    expect(page).toContain('… 1000 nodes not shown …');
+    expect(page).toContain('… 1000 attempts not shown');
+    expect(page).toContain('data-node="n499"');
+    expect(page).not.toContain('data-node="n500"');
+    expect(page).toContain('data-node="n1999"');
+  });
+
   it('answers 404 for a workflow or run the history does not have', async () => {
     expect((await app.request('/workflows/Nope', auth)).status).toBe(404);
     expect((await app.request('/workflows/Deploy/runs/9', auth)).status).toBe(404);

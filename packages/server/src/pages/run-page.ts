@@ -7,6 +7,7 @@ import { nodeStatuses } from '../node-statuses.js';
 import { outputTail } from '../output-tail.js';
 import { durationText, type PageContent, runPath, statusBadge, timeText, workflowPath } from './layout.js';
 import { notFoundPage } from './not-found.js';
+import { firstAndLast, PAGE_LIMITS } from './page-limits.js';
 
 /** What stands for a secret value wherever one would be shown (SPEC §11). */
 const SECRET_SHOWN = '***';
@@ -27,17 +28,24 @@ export async function runPage(
 
   const statuses = nodeStatuses(state.attempts);
   const nodeIds = nodesInOrder(state);
-  const svg = await dags.render({ title: workflowName, runId, nodeIds, statuses, runbook });
+  const drawable = (runbook?.nodes.length ?? nodeIds.length) <= PAGE_LIMITS.graphNodes;
+  const svg = drawable ? await dags.render({ title: workflowName, runId, nodeIds, statuses, runbook }) : '';
   return {
     title: `${workflowName} · run ${runId}`,
     trail: [{ label: workflowName, href: workflowPath(workflowName) }, { label: `run ${runId}` }],
     main: html`<h1>${workflowName} <span class="run-id">run ${runId}</span> ${statusBadge(state.run.status)}</h1>
 ${summary(state)}
 ${inputs(state)}
-<section class="graph" aria-label="Graph"><h2>Graph</h2>${graphNote(state, runbook)}${svg === '' ? html`<p class="empty">No nodes.</p>` : html`<div class="dag">${trusted(svg)}</div>`}</section>
+<section class="graph" aria-label="Graph"><h2>Graph</h2>${graphNote(state, runbook)}${graph(svg, drawable, nodeIds.length, workflowName, runId)}</section>
 ${nodesTable(nodeIds, statuses)}
 ${attemptsList(state, runPath(workflowName, runId))}`,
   };
+}
+
+function graph(svg: string, drawable: boolean, nodes: number, workflowName: string, runId: number): Html {
+  if (!drawable)
+    return html`<p class="note">${nodes} nodes are too many to lay out in a page: draw the graph with <code>playbook export-dot &lt;file&gt; --run-id ${runId} --format svg</code> (the runbook of “${workflowName}”).</p>`;
+  return svg === '' ? html`<p class="empty">No nodes.</p>` : html`<div class="dag">${trusted(svg)}</div>`;
 }
 
 /** What the graph's edges come from, when that is not plainly the run's own runbook. */
@@ -92,10 +100,18 @@ function inputs(state: RunState): Html {
 }
 
 function nodesTable(nodeIds: readonly string[], statuses: ReadonlyMap<string, NodeRunStatus>): Html {
-  const rows = nodeIds.map((id) => {
+  const { head, tail, omitted } = firstAndLast(nodeIds, PAGE_LIMITS.listItems);
+  const row = (id: string) => {
     const status = statuses.get(id);
     return html`<tr data-node="${id}"><td><a href="#node-${id}">${id}</a></td><td class="node-status">${statusBadge(status?.status ?? 'pending')}</td><td class="num">${status?.attempts ?? 0}</td><td class="num">${durationText(status?.durationMs ?? null)}</td></tr>`;
-  });
+  };
+  const rows = [
+    ...head.map(row),
+    omitted === 0
+      ? ''
+      : html`<tr class="omitted"><td colspan="4" class="note">… ${omitted} nodes not shown …</td></tr>`,
+    ...tail.map(row),
+  ];
   return html`<section class="nodes"><h2>Nodes</h2>
 <table class="list"><thead><tr><th>Node</th><th>Status</th><th class="num">Attempts</th><th class="num">Time</th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;
@@ -105,12 +121,20 @@ function attemptsList(state: RunState, base: string): Html {
   if (state.attempts.length === 0)
     return html`<section class="attempts"><h2>Attempts</h2><p class="empty">No attempt yet.</p></section>`;
   const firstOfNode = new Set<string>();
-  const items = state.attempts.map((attempt) => {
+  const item = (attempt: AttemptRecord) => {
     // The first attempt of each node carries the node's anchor, the target of the nodes table's links.
     const anchor = firstOfNode.has(attempt.nodeId) ? undefined : `node-${attempt.nodeId}`;
     firstOfNode.add(attempt.nodeId);
     return attemptItem(attempt, anchor);
-  });
+  };
+  const { head, tail, omitted } = firstAndLast(state.attempts, PAGE_LIMITS.listItems);
+  const items = [
+    ...head.map(item),
+    omitted === 0
+      ? ''
+      : html`<li class="omitted note">… ${omitted} attempts not shown: <code>playbook show --run-id</code> lists them all …</li>`,
+    ...tail.map(item),
+  ];
   return html`<section class="attempts" data-base="${base}"><h2>Attempts</h2><ol class="attempts">${items}</ol></section>`;
 }
 
