@@ -35,6 +35,7 @@ export default defineConfig({
       { find: /^@playbook\/sqlite$/, replacement: src('./packages/sqlite/src/index.ts') },
       { find: /^@playbook\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
       { find: /^@playbook\/graphviz$/, replacement: src('./packages/graphviz/src/index.ts') },
+      { find: /^@playbook\/report$/, replacement: src('./packages/report/src/index.ts') },
       { find: /^@playbook\/server$/, replacement: src('./packages/server/src/index.ts') },
     ],
   },

@@ -47,10 +47,11 @@ await build({
   // big and only needed by one command stay real imports, resolved from node_modules when that command runs.
   // @playbook/sqlite is bundled (each of its ~20 module files cost a resolve, a read and a compile on every
   // `show`, `info` and `run`); the better-sqlite3 and Kysely it imports stay real imports, hence dependencies
-  // of this package too.
+  // of this package too. @playbook/report is only loaded by `report`.
   external: [
     '@playbook/postgres',
     '@playbook/graphviz',
+    '@playbook/report',
     '@playbook/server',
     'better-sqlite3',
     'kysely',

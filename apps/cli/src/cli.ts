@@ -6,7 +6,9 @@ import { ExportDotCommand } from './commands/export-dot.js';
 import { HelpCommand } from './commands/help.js';
 import { ImportCommand } from './commands/import.js';
 import { InfoCommand } from './commands/info.js';
+import { LogsCommand } from './commands/logs.js';
 import { PlanCommand } from './commands/plan.js';
+import { ReportCommand } from './commands/report.js';
 import { ResumeCommand } from './commands/resume.js';
 import { RunCommand } from './commands/run.js';
 import { ServeCommand } from './commands/serve.js';
@@ -32,7 +34,9 @@ export const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   ExportDotCommand,
   ImportCommand,
   InfoCommand,
+  LogsCommand,
   PlanCommand,
+  ReportCommand,
   ResumeCommand,
   RunCommand,
   ServeCommand,

@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeStatuses } from '../src/commands/export-dot.js';
 import { VALID_RUNBOOK, writeRunbook } from './fixtures.js';
 import { runCli, tempDir } from './helpers.js';
 import { seedHistory } from './history.js';
@@ -87,40 +86,5 @@ describe('playbook export-dot', () => {
     const result = await runCli(['export-dot', 'deploy.playbook.toml', '--format', 'gif'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--format must be one of dot, svg, png');
-  });
-});
-
-describe('nodeStatuses', () => {
-  const attempt = (
-    nodeId: string,
-    n: number,
-    status: 'ok' | 'nok' | 'running',
-    durationMs: number | null,
-  ) => ({
-    workflowName: 'w',
-    runId: 1,
-    nodeId,
-    attempt: n,
-    startTime: '',
-    endTime: null,
-    status,
-    operatorDecision: null,
-    resultText: null,
-    exitCode: null,
-    exception: null,
-    stdout: null,
-    stderr: null,
-    durationMs,
-  });
-
-  it('takes the latest attempt status, counts attempts and sums durations', () => {
-    const statuses = nodeStatuses([
-      attempt('a', 2, 'ok', 30),
-      attempt('a', 1, 'nok', 20),
-      attempt('b', 1, 'running', null),
-    ]);
-    expect(statuses.get('a')).toEqual({ status: 'ok', attempts: 2, durationMs: 50 });
-    expect(statuses.get('b')).toEqual({ status: 'running', attempts: 1, durationMs: null });
-    expect(statuses.has('c')).toBe(false);
   });
 });

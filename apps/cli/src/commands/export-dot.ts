@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, relative } from 'node:path';
-import type { AttemptRecord } from '@playbook/engine';
 import type { NodeRunStatus } from '@playbook/graphviz';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option, UsageError } from '../clipanion.js';
@@ -69,7 +68,7 @@ export class ExportDotCommand extends BaseCommand {
       if (state === undefined) {
         throw new CliError(`workflow "${runbook.meta.title}" has no run ${runId} in ${this.stateLocation()}`);
       }
-      statuses = nodeStatuses(state.attempts);
+      statuses = (await import('@playbook/graphviz')).nodeRunStatuses(state.attempts);
     }
 
     const graphviz = await import('@playbook/graphviz');
@@ -109,25 +108,4 @@ export class ExportDotCommand extends BaseCommand {
     }
     return implied ?? 'dot';
   }
-}
-
-/** Each node's status in a run: its latest attempt's, with the number of attempts and their total time. */
-export function nodeStatuses(attempts: readonly AttemptRecord[]): Map<string, NodeRunStatus> {
-  const byNode = new Map<string, AttemptRecord[]>();
-  for (const attempt of attempts) {
-    const list = byNode.get(attempt.nodeId) ?? [];
-    list.push(attempt);
-    byNode.set(attempt.nodeId, list);
-  }
-  const statuses = new Map<string, NodeRunStatus>();
-  for (const [nodeId, list] of byNode) {
-    const latest = list.reduce((a, b) => (b.attempt > a.attempt ? b : a));
-    const known = list.every((a) => a.durationMs !== null);
-    statuses.set(nodeId, {
-      status: latest.status,
-      attempts: list.length,
-      durationMs: known ? list.reduce((sum, a) => sum + (a.durationMs ?? 0), 0) : null,
-    });
-  }
-  return statuses;
 }

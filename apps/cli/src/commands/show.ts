@@ -3,6 +3,7 @@ import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
 import { renderFields, renderTable } from '../format/table.js';
+import { readRun } from '../read-run.js';
 import { parseRunId } from '../run-id.js';
 import { recoverStaleRunsForHistory } from '../stale-runs.js';
 import { formatDuration } from '../terminal/format.js';
@@ -67,16 +68,7 @@ export class ShowCommand extends BaseCommand {
           else this.printRuns(runs);
           return ExitCode.ok;
         }
-        const state = await repository.loadRun({ workflowName: this.workflow, runId });
-        if (state === undefined) {
-          const runs = await repository.listRuns(this.workflow);
-          if (runs.length === 0)
-            throw await unknownWorkflowError(this.workflow, repository.listWorkflows(), this.stateLocation());
-          const ids = runs.map((run) => run.runId).sort((a, b) => a - b);
-          throw new CliError(
-            `workflow "${this.workflow}" has no run ${runId} (its runs: ${describeIds(ids)})`,
-          );
-        }
+        const state = await readRun(repository, this.workflow, runId, this.stateLocation());
         if (this.json)
           this.printJson({
             workflowName: this.workflow,
@@ -207,9 +199,4 @@ function shownInputs(inputs: NonNullable<RunState['inputs']>): Record<string, st
   const shown: Record<string, string | number | boolean> = {};
   for (const [name, value] of Object.entries(inputs)) shown[name] = value === null ? '***' : value;
   return shown;
-}
-
-function describeIds(ids: readonly number[]): string {
-  if (ids.length <= 10) return ids.join(', ');
-  return `${ids.slice(0, 5).join(', ')}, …, ${ids.slice(-3).join(', ')}`;
 }
