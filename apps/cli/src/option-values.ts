@@ -11,7 +11,8 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   '--description': '<text>',
   '--output': '<file>',
   '--run-id': '<n>',
-  '--format': '<dot|svg|png>',
+  // export-dot: dot|svg|png; report: md|html|json (each command's usage lists its own).
+  '--format': '<format>',
   '--retries': '<n>',
   '--set': '<node>.<param>=<value>',
   '--node': '<id>',
@@ -22,6 +23,7 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   '--host': '<address>',
   '--tls-cert': '<file>',
   '--tls-key': '<file>',
+  '--attempt': '<n>',
   '--runbook': '<file>',
 };
 

@@ -40,7 +40,7 @@ describe('usage text names option values', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('usage: playbook validate [--strict] [--json] <file>');
     expect(missing.stderr).not.toMatch(/#\d/);
-    const unknown = await runCli(['bogus'], { cwd: dir });
+    const unknown = await runCli(['frobnicate'], { cwd: dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('|show|');
     expect(unknown.stderr).not.toMatch(/#\d/);

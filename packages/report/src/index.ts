@@ -26,6 +26,7 @@ export {
   RUN_REPORT_SCHEMA_ID,
   type RunReport,
   RunReportSchema,
+  runReportErrors,
 } from './report-schema.js';
 export {
   DEFAULT_REPORT_LIMITS,

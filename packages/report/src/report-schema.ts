@@ -1,4 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 
 // The JSON report's schema: the contract of `playbook report --format json` and of `buildRunReport`. Other
 // tools read it, so fields are only ever added; `schema` names the version.
@@ -141,3 +142,8 @@ export type ReportInput = Static<typeof ReportInputSchema>;
 export type ReportApproval = Static<typeof ReportApprovalSchema>;
 /** A run report: what every format shows. */
 export type RunReport = Static<typeof RunReportSchema>;
+
+/** Where `value` departs from `RunReportSchema`, one message each (`/timeline/0/status: …`); empty when valid. */
+export function runReportErrors(value: unknown): string[] {
+  return [...Value.Errors(RunReportSchema, value)].map((error) => `${error.instancePath}: ${error.message}`);
+}

@@ -49,8 +49,8 @@ export class LogsCommand extends RunReadingCommand {
     examples: [
       ['The newest run of "Deploy"', '$0 logs Deploy'],
       [
-        'The first attempt of node build in run 3, with times',
-        '$0 logs Deploy --run-id 3 --node build --attempt 1 --timestamps',
+        'The first attempt of node cdn_warm in run 3, with times',
+        '$0 logs Deploy --run-id 3 --node cdn_warm --attempt 1 --timestamps',
       ],
     ],
   });

@@ -35,7 +35,10 @@ export class ReportCommand extends RunReadingCommand {
     `,
     examples: [
       ['The newest run of "Deploy" as an HTML page', '$0 report Deploy --format html --output deploy.html'],
-      ['Run 3 as Markdown, with the graph from the runbook', '$0 report Deploy --run-id 3 --format md'],
+      [
+        'Run 3 as Markdown, with the graph from the runbook',
+        '$0 report Deploy --run-id 3 --format md --runbook deploy.playbook.toml',
+      ],
       ['Run 3 as JSON on stdout', '$0 report Deploy --run-id 3 --format json'],
     ],
   });
