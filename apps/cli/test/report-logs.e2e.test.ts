@@ -21,7 +21,7 @@ const NODES = `
 [build]
 type = "Command"
 name = "Build </svg><script>alert(3)</script>"
-command_name = '''printf 'out one\\n'; printf 'err one\\n' >&2; printf '${PRINTED}\\n'; printf 'out two\\n''''
+command_name = '''printf 'out one\\n'; sleep 0.3; printf 'err one\\n' >&2; sleep 0.3; printf '${PRINTED}\\n'; printf 'out two\\n''''
 
 [flaky]
 type = "Command"
@@ -53,7 +53,7 @@ describe('playbook logs (built binary)', () => {
   }, 180_000);
   afterAll(removeSandboxes);
 
-  it("prints the newest run, each node's latest attempt, control characters shown", async () => {
+  it("prints the newest run, each node's latest attempt, stdout and stderr in arrival order, controls shown", async () => {
     const logs = await runCli(box, ['logs', TITLE]);
     expect(logs.code, logs.stderr).toBe(0);
     expectNothingRaw(logs.stdout, 'logs');
@@ -61,9 +61,9 @@ describe('playbook logs (built binary)', () => {
       [
         '== build · attempt 1 · ok ==',
         'out one',
+        'err one',
         '<script>alert(2)</script></svg>␛[2J␇\\u202e',
         'out two',
-        'err one',
         '== flaky · attempt 2 · ok ==',
         'second-try',
         '',
@@ -77,6 +77,18 @@ describe('playbook logs (built binary)', () => {
     const lines = logs.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('== flaky · attempt 1 · nok ==');
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z stdout first-try$/);
+
+    // Each line has the time it arrived: the 0.3 s pauses of `build` show between its lines.
+    const build = await runCli(box, ['logs', TITLE, '--node', 'build', '--timestamps']);
+    const timed = build.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(' '));
+    expect(timed.map(([, stream]) => stream)).toEqual(['stdout', 'stderr', 'stdout', 'stdout']);
+    const ms = timed.map(([time]) => Date.parse(time ?? ''));
+    expect(ms[1]! - ms[0]!).toBeGreaterThanOrEqual(250);
+    expect(ms[2]! - ms[1]!).toBeGreaterThanOrEqual(250);
   });
 
   it('bad input: one line naming what is wrong, exit 1 or 2', async () => {
@@ -152,6 +164,17 @@ describe('playbook report (built binary)', () => {
       ['flaky', 2, 0],
     ]);
     expect(report.timeline[0].stdout.text).toContain('<script>alert(2)</script></svg>\x1b[2J');
+    expect(
+      report.timeline[0].lines.map((line: { stream: string; text: string }) => [
+        line.stream,
+        line.text.slice(0, 7),
+      ]),
+    ).toEqual([
+      ['stdout', 'out one'],
+      ['stderr', 'err one'],
+      ['stdout', '<script'],
+      ['stdout', 'out two'],
+    ]);
   });
 
   it('--output into a folder that does not exist: one line, exit 1, nothing written', async () => {

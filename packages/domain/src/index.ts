@@ -29,6 +29,7 @@ export { formatDuration } from './format-duration.js';
 export type { InputValueResult } from './input-values.js';
 export { checkInputValue, MIN_SECRET_LENGTH } from './input-values.js';
 export { JSON_SCHEMA_PATH, renderRunbookJsonSchema, runbookJsonSchema } from './json-schema.js';
+export type { OutputLog, OutputLogLine } from './output-log.js';
 export type {
   AttemptKey,
   AttemptRecord,

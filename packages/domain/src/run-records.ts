@@ -1,6 +1,8 @@
 // The records of a run's history: what the `runs` and `executions` tables hold, as every package sees them
 // (the engine writes them, adapters store them, the CLI and Graphviz show them).
 
+import type { OutputLog } from './output-log.js';
+
 /** Status of a whole run. */
 export type RunStatus = 'running' | 'ok' | 'nok' | 'aborted';
 /** Status of one attempt of a node. */
@@ -71,6 +73,8 @@ export interface AttemptRecord extends AttemptKey {
   readonly outputs?: Readonly<Record<string, string>>;
   /** Keys of the secret outputs the attempt produced, in order: their values are never stored. Absent when none. */
   readonly secretOutputs?: readonly string[];
+  /** Both streams' lines in arrival order, with times; absent where the store has none (older rows). */
+  readonly outputLog?: OutputLog | null;
 }
 
 /**

@@ -1,4 +1,6 @@
+import type { OutputLog } from '@playbook/domain';
 import { BoundedOutput } from './bounded-output.js';
+import { OrderedOutput } from './ordered-output.js';
 import type { OutputStream } from './ports/process-runner.js';
 import type { MaskedStream, SecretMasker } from './secret-masker.js';
 
@@ -14,16 +16,26 @@ export class AttemptOutput {
   readonly #streams: Record<OutputStream, { readonly mask: MaskedStream; readonly captured: BoundedOutput }>;
   readonly #emit: (stream: OutputStream, chunk: string) => void;
   readonly #capture: boolean;
+  readonly #ordered: OrderedOutput;
+  readonly #now: () => string;
   #ended = false;
 
   constructor(
     masker: SecretMasker,
-    options: { readonly maxBytes: number; readonly capture: boolean },
+    options: {
+      readonly maxBytes: number;
+      readonly capture: boolean;
+      /** The time now, UTC ISO-8601 (from the Clock port): when each line arrived. */
+      readonly now: () => string;
+    },
     emit: (stream: OutputStream, chunk: string) => void,
   ) {
     const open = () => ({ mask: masker.stream(), captured: new BoundedOutput(options.maxBytes) });
     this.#streams = { stdout: open(), stderr: open() };
     this.#capture = options.capture;
+    // The ordered lines are bounded like both columns together: `maxBytes` per stream.
+    this.#ordered = new OrderedOutput(2 * options.maxBytes);
+    this.#now = options.now;
     this.#emit = emit;
   }
 
@@ -38,6 +50,12 @@ export class AttemptOutput {
     if (this.#ended) return;
     this.#ended = true;
     for (const stream of ['stdout', 'stderr'] as const) this.#pass(stream, this.#streams[stream].mask.end());
+    this.#ordered.end();
+  }
+
+  /** Both streams' masked lines in the order they arrived, with their times (call after `end`). */
+  log(): OutputLog {
+    return this.#ordered.log();
   }
 
   /** The captured, masked text of a stream (call after `end`); undefined when made not to capture. */
@@ -48,6 +66,7 @@ export class AttemptOutput {
   #pass(stream: OutputStream, text: string): void {
     if (text === '') return;
     if (this.#capture) this.#streams[stream].captured.write(text);
+    this.#ordered.write(stream, text, this.#now());
     this.#emit(stream, text);
   }
 }

@@ -4,6 +4,8 @@ export type {
   AttemptRecord,
   AttemptStatus,
   NodeStatus,
+  OutputLog,
+  OutputLogLine,
   RunKey,
   RunOwner,
   RunRecord,

@@ -450,7 +450,7 @@ export class RunSession {
     const capture = node.type !== 'Command' || this.#masker.active;
     const output = new AttemptOutput(
       this.#masker,
-      { maxBytes: this.#init.settings.maxOutputBytes, capture },
+      { maxBytes: this.#init.settings.maxOutputBytes, capture, now: () => ports.clock.now().toISOString() },
       (stream, chunk) =>
         this.emit({ type: 'output', nodeId: node.id, attempt: record.attempt, stream, chunk }),
     );
@@ -480,6 +480,7 @@ export class RunSession {
     const settled = settleOutputs(node, produced, this.#masker);
     output.end();
     let { result } = settled;
+    const log = output.log();
     unfinished.exitCode = result.exitCode ?? null;
 
     // The caller's abort reason (the CLI's "interrupted by the operator", a library's "deploy window closed")
@@ -504,6 +505,8 @@ export class RunSession {
       stderr: result.stderr ?? null,
       ...(Object.keys(settled.stored).length === 0 ? {} : { outputs: settled.stored }),
       ...(settled.secretKeys.length === 0 ? {} : { secretOutputs: settled.secretKeys }),
+      // A step that printed nothing (every Manual one) keeps no empty log.
+      outputLog: log.lines.length === 0 ? null : log,
     });
     this.#unfinished.delete(unfinished);
     // Outputs belong to the attempt that produced them: a retry's replace the failed attempt's.

@@ -97,6 +97,7 @@ describe('openPostgresRunRepository', () => {
       '0004_run_reruns',
       '0005_attempt_outputs',
       '0006_run_inputs',
+      '0007_output_lines',
     ]);
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);

@@ -146,7 +146,7 @@ function reportAttempt(
     ran: text(ran),
     stdout: outputTail(attempt.stdout, limits),
     stderr: outputTail(attempt.stderr, limits),
-    lines: lineTail(detail?.lines ?? [], limits),
+    lines: lineTail(detail?.lines ?? attempt.outputLog?.lines ?? [], limits),
   };
 }
 

@@ -17,7 +17,7 @@ export interface SourceAttemptDetail {
   readonly operator?: string | null;
   /** What actually ran, as recorded (the rendered command, the function and params). */
   readonly ran?: string | null;
-  /** Captured lines of both streams in arrival order, each with its time. */
+  /** Captured lines of both streams in arrival order, each with its time; default: the attempt's `outputLog`. */
   readonly lines?: readonly OutputLine[];
 }
 

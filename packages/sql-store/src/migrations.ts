@@ -10,6 +10,7 @@ const MIGRATION_NAMES = [
   '0004_run_reruns',
   '0005_attempt_outputs',
   '0006_run_inputs',
+  '0007_output_lines',
 ] as const;
 
 /** The schema version this code writes: the number of its migrations. */

@@ -32,6 +32,7 @@ import {
 import {
   type AttemptRow,
   type OutputRow,
+  encodeOutputLog,
   orderAttempts,
   type RunsRow,
   toRunRecord,
@@ -176,6 +177,7 @@ export class Operations {
       outcome.exception ?? null,
       outcome.stdout ?? null,
       outcome.stderr ?? null,
+      encodeOutputLog(outcome.outputLog ?? null),
       // Left out, the decision given at start stays.
       decision === undefined ? 0 : 1,
       decision ?? null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toAttemptRecord, toRunRecord, toRunState } from './rows.js';
+import { encodeOutputLog, toAttemptRecord, toRunRecord, toRunState } from './rows.js';
 import { schemaVersionOf } from './schema-version.js';
 
 const run = {
@@ -56,6 +56,7 @@ describe('toRunState', () => {
       stdout: 'hi',
       stderr: null,
       duration_ms: 12,
+      output_lines: null,
     });
     const state = toRunState(
       run,
@@ -68,6 +69,40 @@ describe('toRunState', () => {
     );
     expect(state.attempts).toEqual([expect.objectContaining({ nodeId: 'a', durationMs: 12, stdout: 'hi' })]);
     expect(state.answers).toEqual({ a: { host: 'h1', user: 'u1' }, b: { host: 'h2' } });
+  });
+});
+
+describe('output_lines', () => {
+  const row = (output_lines: string | null) => ({
+    workflow_name: 'deploy',
+    run_id: 1,
+    node_id: 'a',
+    attempt: 1,
+    start_time: run.start_time,
+    end_time: null,
+    status: 'ok',
+    operator_decision: null,
+    result_text: null,
+    exit_code: null,
+    exception: null,
+    stdout: null,
+    stderr: null,
+    duration_ms: null,
+    output_lines,
+  });
+
+  it('reads back what encodeOutputLog wrote, and no log from a missing or hand-broken value', () => {
+    const outputLog = {
+      lines: [
+        { stream: 'stderr', time: run.start_time, text: '["e" \\ "x"]' },
+        { stream: 'stdout', time: run.start_time, text: '' },
+      ],
+      dropped: { afterLine: 1, lines: 3, chars: 30 },
+    } as const;
+    expect(toAttemptRecord(row(encodeOutputLog(outputLog))).outputLog).toEqual(outputLog);
+    expect('outputLog' in toAttemptRecord(row(null))).toBe(false);
+    expect('outputLog' in toAttemptRecord(row('not json'))).toBe(false);
+    expect(encodeOutputLog(null)).toBeNull();
   });
 });
 

@@ -1,6 +1,8 @@
 import type {
   AttemptRecord,
   AttemptStatus,
+  OutputLog,
+  OutputLogLine,
   RunRecord,
   RunState,
   RunStatus,
@@ -64,7 +66,37 @@ export function toAttemptRecord(row: AttemptRow): AttemptRecord {
     stdout: row.stdout,
     stderr: row.stderr,
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    ...outputLogOf(row.output_lines ?? null),
   };
+}
+
+/** An attempt's output log as stored in `output_lines`: one JSON text, each line `[stream, time, text]`. */
+export function encodeOutputLog(log: OutputLog | null): string | null {
+  if (log === null) return null;
+  return JSON.stringify({
+    lines: log.lines.map((line) => [line.stream === 'stderr' ? 'e' : 'o', line.time, line.text]),
+    dropped: log.dropped,
+  });
+}
+
+// Only rows that have a log get the field: older rows, and attempts that printed nothing, read as before.
+function outputLogOf(text: string | null): { outputLog?: OutputLog } {
+  if (text === null) return {};
+  try {
+    const value = JSON.parse(text) as { lines?: unknown; dropped?: OutputLog['dropped'] };
+    if (!Array.isArray(value.lines)) return {};
+    const lines: OutputLogLine[] = [];
+    for (const line of value.lines as unknown[]) {
+      if (!Array.isArray(line)) continue;
+      const [stream, time, body] = line as unknown[];
+      if (typeof time !== 'string' || typeof body !== 'string') continue;
+      lines.push({ stream: stream === 'e' ? 'stderr' : 'stdout', time, text: body });
+    }
+    return { outputLog: { lines, dropped: value.dropped ?? null } };
+  } catch {
+    // A row edited by hand: the columns still hold the output.
+    return {};
+  }
 }
 
 /**

@@ -137,9 +137,15 @@ const RUN_INPUTS_DDL: readonly string[] = [
 ];
 
 /**
+ * Each attempt's output lines of both streams in the order they arrived, with their times (SPEC §10.1), as one
+ * JSON text: the `stdout` and `stderr` columns stay as the contract has them. Rows written before have none.
+ */
+const OUTPUT_LINES_DDL: readonly string[] = ['ALTER TABLE executions ADD COLUMN output_lines TEXT'];
+
+/**
  * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
  * third moves the node ids out of `runs`, the fourth records re-runs, the fifth adds step outputs, the sixth the
- * runs' inputs.
+ * runs' inputs, the seventh the ordered output lines.
  */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
   return [
@@ -149,6 +155,7 @@ export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] 
     RUN_RERUNS_DDL,
     ATTEMPT_OUTPUTS_DDL,
     RUN_INPUTS_DDL,
+    OUTPUT_LINES_DDL,
   ];
 }
 

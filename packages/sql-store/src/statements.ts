@@ -93,7 +93,8 @@ export function buildStatements(dialect: SqlDialect): Statements {
       'SELECT status FROM executions WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ?',
     // Only a matching (still running) attempt changes; the CASE keeps the decision given at start unless one is given.
     finishAttempt: `UPDATE executions SET status = ?, end_time = ?, duration_ms = ?, result_text = ?, exit_code = ?,
-      exception = ?, stdout = ?, stderr = ?, operator_decision = CASE WHEN ? = 1 THEN ? ELSE operator_decision END
+      exception = ?, stdout = ?, stderr = ?, output_lines = ?,
+      operator_decision = CASE WHEN ? = 1 THEN ? ELSE operator_decision END
     WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ? AND status = 'running'`,
     // Only an attempt without a decision changes: one already given is kept.
     recordDecision: `UPDATE executions SET operator_decision = ?

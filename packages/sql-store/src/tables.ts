@@ -22,7 +22,7 @@ export interface RunsTable {
   node_ids: Generated<string>;
 }
 
-/** `executions`: exactly the SPEC §3 columns. */
+/** `executions`: the SPEC §3 columns, and the adapter-owned `output_lines`. */
 export interface ExecutionsTable {
   workflow_name: string;
   run_id: number;
@@ -38,6 +38,8 @@ export interface ExecutionsTable {
   stdout: string | null;
   stderr: string | null;
   duration_ms: number | null;
+  /** The attempt's ordered, timed output lines as JSON (`encodeOutputLog`); null for none or an older row. */
+  output_lines: string | null;
 }
 
 /** `run_answers` (adapter-owned): `${ask}` answers remembered for a run and its resumes. */

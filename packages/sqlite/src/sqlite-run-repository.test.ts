@@ -123,6 +123,7 @@ describe('openSqliteRunRepository', () => {
         'stdout TEXT 0 0',
         'stderr TEXT 0 0',
         'duration_ms INTEGER 0 0',
+        'output_lines TEXT 0 0',
       ]);
       const foreignKeys = raw
         .prepare(`select "table", "from", "to" from pragma_foreign_key_list('executions')`)

@@ -1,16 +1,9 @@
-import type { AttemptRecord } from '@playbook/engine';
+import type { AttemptRecord, OutputLogLine } from '@playbook/engine';
 import { Command, Option } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
 import { RunReadingCommand } from '../history-command.js';
 import { parsePositiveInteger, parseRunId } from '../run-id.js';
 import { visible, visibleLine } from '../terminal/visible.js';
-
-/** One captured line, with its stream and, when the history recorded it, its time. */
-interface LogLine {
-  readonly stream: 'stdout' | 'stderr';
-  readonly time: string | null;
-  readonly text: string;
-}
 
 /** The lines of a stored stream; a final line break ends the last line rather than starting an empty one. */
 function splitLines(text: string | null): string[] {
@@ -20,11 +13,30 @@ function splitLines(text: string | null): string[] {
   return lines;
 }
 
-/** An attempt's captured lines: stdout's, then stderr's (the history keeps the two streams apart). */
-function attemptLines(attempt: AttemptRecord): LogLine[] {
-  const lines: LogLine[] = [];
-  for (const text of splitLines(attempt.stdout)) lines.push({ stream: 'stdout', time: null, text });
-  for (const text of splitLines(attempt.stderr)) lines.push({ stream: 'stderr', time: null, text });
+/**
+ * An attempt's captured lines in the order they arrived, with their times; for rows written before Playbook
+ * kept that order, stdout's lines, then stderr's, timed by the attempt's start.
+ */
+function attemptLines(attempt: AttemptRecord): OutputLogLine[] {
+  const log = attempt.outputLog;
+  if (log != null) {
+    const lines: OutputLogLine[] = [...log.lines];
+    if (log.dropped !== null) {
+      const { afterLine, lines: count, chars } = log.dropped;
+      const time = log.lines[afterLine - 1]?.time ?? attempt.startTime;
+      lines.splice(afterLine, 0, {
+        stream: 'stdout',
+        time,
+        text: `…[${count} lines (${chars} characters) dropped]…`,
+      });
+    }
+    return lines;
+  }
+  const lines: OutputLogLine[] = [];
+  for (const text of splitLines(attempt.stdout))
+    lines.push({ stream: 'stdout', time: attempt.startTime, text });
+  for (const text of splitLines(attempt.stderr))
+    lines.push({ stream: 'stderr', time: attempt.startTime, text });
   return lines;
 }
 
@@ -35,16 +47,18 @@ export class LogsCommand extends RunReadingCommand {
   static override usage = Command.Usage({
     description: "Print a run's captured output",
     details: `
-      Prints the output the run captured of each step, attempt by attempt in the order they started: by
-      default the newest run, every node, each node's latest attempt. \`--node\` keeps one node;
-      \`--attempt\` picks that attempt (of the node, or of every node that has one). A header line
-      \`== <node> · attempt <n> · <status> ==\` starts each attempt's output.
+      Prints the output the run captured of each step, stdout and stderr lines in the order they arrived,
+      attempt by attempt in the order the attempts started: by default the newest run, every node, each
+      node's latest attempt. \`--node\` keeps one node; \`--attempt\` picks that attempt (of the node, or of
+      every node that has one). A header line \`== <node> · attempt <n> · <status> ==\` starts each attempt.
 
-      \`--timestamps\` starts each line with its time and its stream (\`stdout\` or \`stderr\`).
+      \`--timestamps\` starts each line with the time it arrived and its stream (\`stdout\` or \`stderr\`).
+      Attempts recorded by a Playbook that did not keep that order show stdout's lines, then stderr's, each
+      with the attempt's start time.
 
       Control characters in the output are shown (ESC as \`␛\`), never acted on. Captured output is bounded
-      (\`max_output_bytes\` per stream): a long output shows its head and tail around a line saying how much
-      was dropped.
+      (\`max_output_bytes\` per stream): a long output shows its first and last lines around one saying how
+      many were dropped.
     `,
     examples: [
       ['The newest run of "Deploy"', '$0 logs Deploy'],
@@ -102,7 +116,7 @@ export class LogsCommand extends RunReadingCommand {
     const lines = attemptLines(attempt);
     let out = '';
     for (const line of lines) {
-      const prefix = this.timestamps ? `${line.time ?? attempt.startTime} ${line.stream} ` : '';
+      const prefix = this.timestamps ? `${line.time} ${line.stream} ` : '';
       out += `${prefix}${visible(line.text)}\n`;
       // Written in pieces: a stored stream can be megabytes.
       if (out.length > 65_536) {

@@ -2,6 +2,7 @@ import type {
   AttemptKey,
   AttemptRecord,
   AttemptStatus,
+  OutputLog,
   RunKey,
   RunOwner,
   RunRecord,
@@ -46,6 +47,8 @@ export interface AttemptOutcome {
   readonly outputs?: Readonly<Record<string, string>>;
   /** Keys of the secret outputs the attempt produced, to show that they exist; never their values. */
   readonly secretOutputs?: readonly string[];
+  /** Both streams' lines in arrival order, with times (SPEC §10.1). */
+  readonly outputLog?: OutputLog | null;
 }
 
 export interface FinishRunInput {

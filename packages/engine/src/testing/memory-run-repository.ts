@@ -174,6 +174,8 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       ...(outcome.secretOutputs === undefined || outcome.secretOutputs.length === 0
         ? {}
         : { secretOutputs: [...outcome.secretOutputs] }),
+      // Only where there is one, as the SQL adapters read it back.
+      ...(outcome.outputLog == null ? {} : { outputLog: outcome.outputLog }),
     };
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
     const owner = stored.record.owner;

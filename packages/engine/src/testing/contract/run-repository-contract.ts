@@ -282,6 +282,39 @@ export function runRepositoryContract<S extends RunRepository>(
         expect(stored?.stdout?.length).toBe(long.length);
       });
 
+      it("keeps the output log: both streams' lines in arrival order, their times and the dropped count", async () => {
+        const repo = await fresh();
+        const run = await repo.createRun(runInput());
+        const attempt = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'build',
+          startTime: T1,
+          status: 'running',
+        });
+        const outputLog = {
+          lines: [
+            { stream: 'stdout', time: T1, text: 'first ✓' },
+            { stream: 'stderr', time: T1, text: 'warning\t"quoted" \u001b[2J' },
+            { stream: 'stdout', time: T2, text: '' },
+            { stream: 'stdout', time: T2, text: 'last 🚀' },
+          ],
+          dropped: { afterLine: 2, lines: 1000, chars: 123456 },
+        } as const;
+        await repo.finishAttempt(attempt, { status: 'ok', endTime: T2, durationMs: 1, outputLog });
+        const [stored] = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(stored?.outputLog).toEqual(outputLog);
+        // An attempt finished without one reads back without one.
+        const other = await repo.startAttempt({
+          ...key(run),
+          nodeId: 'check',
+          startTime: T2,
+          status: 'running',
+        });
+        await repo.finishAttempt(other, { status: 'ok', endTime: T2, durationMs: 1 });
+        const [, second] = (await repo.loadRun(key(run)))?.attempts ?? [];
+        expect(second?.outputLog ?? null).toBeNull();
+      });
+
       it('stores exit code 0 and duration 0 as numbers, not null', async () => {
         const repo = await fresh();
         const run = await repo.createRun(runInput());
