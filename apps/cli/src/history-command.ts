@@ -26,6 +26,7 @@ export abstract class RunReadingCommand extends BaseCommand {
           openWritable: () => this.openRepository(),
           workflowName: workflow,
           note: (line) => this.context.stderr.write(`${line}\n`),
+          clock: this.context.clock,
         });
         return action(await readRun(history, workflow, runId, this.stateLocation()), history);
       },

@@ -80,7 +80,7 @@ export class ReportCommand extends RunReadingCommand {
         );
       }
       return renderRunReport({ state, ...(runbook === undefined ? {} : { runbook }) }, format, {
-        generatedAt: this.context.now().toISOString(),
+        generatedAt: this.context.clock.now().toISOString(),
       });
     });
 
