@@ -31,8 +31,8 @@ import {
 } from './history-shaping.js';
 import {
   type AttemptRow,
-  type OutputRow,
   encodeOutputLog,
+  type OutputRow,
   orderAttempts,
   type RunsRow,
   toRunRecord,
