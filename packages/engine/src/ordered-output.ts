@@ -106,3 +106,11 @@ export class OrderedOutput {
     }
   }
 }
+
+/**
+ * `log` with each line's text passed through `mask`: a step's own secret outputs are known only once it has
+ * ended, after its lines were captured (SPEC §8.3, §11), so they are masked again before the log is kept.
+ */
+export function maskOutputLog(log: OutputLog, mask: (text: string) => string): OutputLog {
+  return { ...log, lines: log.lines.map((line) => ({ ...line, text: mask(line.text) })) };
+}

@@ -21,6 +21,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { declaredOutputs, isApprovalGate } from './mark-ok.js';
 import { satisfies } from './node-statuses.js';
 import { NodeTemplates } from './node-templates.js';
+import { maskOutputLog } from './ordered-output.js';
 import type { FailureChoice, MarkOkAnswer, Prompter } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
 import { runCommand } from './run-command.js';
@@ -480,7 +481,11 @@ export class RunSession {
     const settled = settleOutputs(node, produced, this.#masker);
     output.end();
     let { result } = settled;
-    const log = output.log();
+    // A step that printed its own secret output: its lines are masked again, as its stdout and stderr are.
+    const log =
+      settled.secretKeys.length === 0
+        ? output.log()
+        : maskOutputLog(output.log(), (text) => this.#masker.mask(text));
     unfinished.exitCode = result.exitCode ?? null;
 
     // The caller's abort reason (the CLI's "interrupted by the operator", a library's "deploy window closed")
