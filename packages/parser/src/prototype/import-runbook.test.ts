@@ -458,6 +458,45 @@ command_name = "true"
     expect(result.notes.find((note) => note.nodeId === 'after')?.line).toBe(20);
   });
 
+  it("turns a Command step's prompt_after into a Manual step after it, which its dependents wait for", () => {
+    const result = convert(`[variables]
+V = "1.2"
+${META}
+[deploy]
+type = "Command"
+command_name = "true"
+prompt_after = "Is {{ V }} live?"
+
+[announce]
+type = "Command"
+command_name = "true"
+
+[rollback]
+type = "Command"
+command_name = "true"
+depends_on = ["deploy:failure"]
+`);
+    expect(Object.keys(result.nodes)).toEqual([
+      'runbook',
+      'deploy',
+      'deploy_confirm',
+      'announce',
+      'rollback',
+    ]);
+    expect(result.nodes.deploy_confirm).toEqual({
+      type: 'Manual',
+      depends_on: ['deploy'],
+      when: 'steps.deploy.status == "ok"',
+      prompt: 'Is ${{ inputs.V }} live?',
+    });
+    expect(result.nodes.announce?.depends_on).toEqual(['deploy_confirm']);
+    // A rollback still answers the step itself.
+    expect(result.nodes.rollback).toMatchObject({ depends_on: ['deploy'], run_if: 'failure' });
+    expect(messages(result)).toContain(
+      'old.playbook.toml:13: change: [deploy.prompt_after] → a Manual step `deploy_confirm` right after it, asking the question once it succeeded; the steps that waited for `deploy` wait for it',
+    );
+  });
+
   it('keeps fields without an equivalent as comments, each with a warning', () => {
     const result = convert(`${META}
 [shell]

@@ -8,7 +8,7 @@ import type { ImportNote, NoteSink } from './import-notes.js';
 import { joinInlineTables } from './inline-tables.js';
 import { parseJinjaExpression, UnsupportedJinja } from './jinja-expression.js';
 import { hasJinja, splitJinjaText } from './jinja-text.js';
-import { type CelContext, conditionToCel, UnknownStep, valueToCel } from './jinja-to-cel.js';
+import { type CelContext, celSelect, conditionToCel, UnknownStep, valueToCel } from './jinja-to-cel.js';
 import { mapPlugin } from './plugins.js';
 import { convertCommand, convertText, envNameFor, literal, type TextConversion } from './text-templates.js';
 import { tomlComment, tomlKey, tomlText, tomlValue } from './toml-writer.js';
@@ -54,6 +54,8 @@ interface OutputNode {
   when?: string;
   /** Steps the condition reads: each must come before the node. */
   readonly reads: Set<string>;
+  /** A `prompt_after` of a Command or Function step: the question of the Manual step inserted after it. */
+  confirm?: string;
 }
 
 const isTable = (value: unknown): value is Record<string, unknown> =>
@@ -233,6 +235,7 @@ class Importer {
         }
       }
     }
+    this.insertConfirmations();
     this.placeReadSteps();
     this.noteDefaultPrompts();
     if (this.problems.length > 0) return { ok: false, problems: this.problems, notes: this.sorted() };
@@ -462,12 +465,7 @@ class Importer {
         'interactive',
         'the command runs with its output captured and streamed, not on the terminal itself',
       );
-    if (
-      typeof table.prompt_after === 'string' &&
-      table.prompt_after !== '' &&
-      table.prompt_after !== PROTOTYPE_DEFAULT_PROMPT
-    )
-      keep('prompt_after', 'a question after a Command step has no equivalent (add a Manual step after it)');
+    this.askAfter(node, table, sink);
   }
 
   convertFunction(
@@ -515,12 +513,7 @@ class Importer {
     if (Object.keys(converted).length > 0 || table.function_params !== undefined)
       node.fields.push(['function_params', tomlValue(converted)]);
     if (table.plugin_config !== undefined) keep('plugin_config', 'plugin configuration has no equivalent');
-    if (
-      typeof table.prompt_after === 'string' &&
-      table.prompt_after !== '' &&
-      table.prompt_after !== PROTOTYPE_DEFAULT_PROMPT
-    )
-      keep('prompt_after', 'a question after a Function step has no equivalent (add a Manual step after it)');
+    this.askAfter(node, table, sink);
   }
 
   /** A plugin this tool has no equivalent of: the operator does by hand what it did. */
@@ -613,6 +606,54 @@ class Importer {
       field,
       `${from} → when = ${JSON.stringify(cel)}${node.runIf === 'always' ? ', run_if = "always" (the condition decides, not a failed dependency)' : ''}`,
     );
+  }
+
+  /** Keeps a Command or Function step's own `prompt_after` question, for {@link insertConfirmations}. */
+  askAfter(node: OutputNode, table: Record<string, unknown>, sink: NoteSink): void {
+    if (typeof table.prompt_after !== 'string' || table.prompt_after === '') return;
+    const conversion = this.text(table.prompt_after, sink, 'prompt_after');
+    if (!conversion.ok) sink.warning('prompt_after', `${conversion.reason}: kept as literal text`);
+    node.confirm = conversion.ok ? conversion.text : table.prompt_after;
+  }
+
+  /**
+   * The prototype asked a Command or Function step's `prompt_after` once the step had succeeded, and a "no"
+   * failed the step. Here that question is a Manual step right after it, which the steps that waited for the
+   * step (success ones) now wait for.
+   */
+  insertConfirmations(): void {
+    const ids = new Set(this.nodeIds);
+    for (let index = 0; index < this.nodes.length; index += 1) {
+      const node = this.nodes[index];
+      if (node?.confirm === undefined) continue;
+      let id = `${node.id}_confirm`;
+      for (let n = 2; ids.has(id); n += 1) id = `${node.id}_confirm_${n}`;
+      ids.add(id);
+      const confirm: OutputNode = {
+        id,
+        type: 'Manual',
+        fields: [
+          ['type', '"Manual"'],
+          ['prompt', tomlText(node.confirm)],
+        ],
+        comments: [],
+        dependsOn: [node.id],
+        when: `${celSelect('steps', node.id)}.status == "ok"`,
+        reads: new Set(),
+      };
+      for (const other of this.nodes) {
+        if (other.runIf !== undefined || !other.dependsOn.includes(node.id)) continue;
+        other.dependsOn = [
+          ...new Set(other.dependsOn.map((dependency) => (dependency === node.id ? id : dependency))),
+        ];
+      }
+      this.nodes.splice(index + 1, 0, confirm);
+      index += 1;
+      this.sink(node.id).change(
+        'prompt_after',
+        `→ a Manual step \`${id}\` right after it, asking the question once it succeeded; the steps that waited for \`${node.id}\` wait for it`,
+      );
+    }
   }
 
   /** A condition may read only steps that come before the node: depend on each one that does not yet. */
