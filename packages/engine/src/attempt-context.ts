@@ -45,6 +45,8 @@ export interface AttemptResult {
   readonly needsOperator?: boolean;
   /** Failed before it ran (a template that cannot be rendered): never retried automatically. */
   readonly permanent?: boolean;
+  /** Stopped by its timeout: a `retry` policy retries it only when its `exit_codes` list 124. */
+  readonly timedOut?: boolean;
 }
 
 /** What a node kind's runner gets for one attempt. */
@@ -76,6 +78,17 @@ export interface AttemptContext<N extends RunbookNode = RunbookNode> {
 /** The attempt's time limit in seconds: the node's own or the configured default. */
 export function timeoutSeconds(context: AttemptContext): number {
   return context.node.timeout ?? context.settings.defaultTimeoutSeconds;
+}
+
+/**
+ * Where a Command node runs: its `cwd` (rendered) against the runbook's directory, or that directory. No path
+ * library: the engine core stays free of Node modules, and the process runner takes the joined path as it is.
+ */
+export function commandDirectory(runbook: Runbook, cwd: string | undefined): string {
+  const base = runbookDirectory(runbook);
+  if (cwd === undefined || cwd === '' || cwd === '.') return base;
+  if (cwd.startsWith('/')) return cwd;
+  return `${base.endsWith('/') ? base.slice(0, -1) : base}/${cwd}`;
 }
 
 /** The directory commands run in and modules resolve from. */

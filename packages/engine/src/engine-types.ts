@@ -38,6 +38,12 @@ export interface RunOptions {
   /** Aborting it is an operator interrupt (SIGINT / SIGTERM / SIGQUIT): the run stops and ends `aborted`. */
   readonly signal?: AbortSignal;
   /**
+   * After `signal` aborted, the run's `run_if = "failure"` / `"always"` steps whose dependencies have ended still
+   * run (SPEC §8.4); aborting this one (the CLI: a second Ctrl-C) stops them and skips the rest. Without it they
+   * cannot be stopped but by their timeouts.
+   */
+  readonly cleanupSignal?: AbortSignal;
+  /**
    * Aborting it says the operator is gone (the CLI: SIGHUP, the terminal was closed). Unlike `signal`, nothing
    * is stopped: the running step is let finish (its timeout still applies) and recorded, then no new step or
    * attempt starts, a pending question ends as end of input, and the run ends `aborted` — or as it would have,

@@ -15,7 +15,6 @@ import { planOrder } from './planner.js';
 import { recoverStaleRuns } from './recover-stale-run.js';
 import { resumeRun } from './resume-run.js';
 import { RunSession, type SessionInit } from './run-session.js';
-import { refuseUnsupportedFields } from './unsupported-fields.js';
 
 /** Builds an engine over the given ports; settings left out take the defaults of SPEC §5. */
 export function createEngine(ports: EnginePorts, settings: EngineSettings = {}): Engine {
@@ -39,7 +38,6 @@ async function startRun(
 ): Promise<RunOutcome> {
   const plan = planOrder(runbook);
   checkGivenValues(runbook, options.values);
-  refuseUnsupportedFields(runbook);
   refuseIfAborted(options.signal, runbook.meta.title);
   const deliver = isolateListener(options.onEvent);
   // Earlier runs of this workflow whose owner died are ended `aborted` first (SPEC §2.5), so the history never

@@ -117,6 +117,28 @@ export const OverdueLine = event('overdue', "An attempt ran past its node's expe
   elapsedMs: Type.Integer({ minimum: 0 }),
 });
 
+export const RetryWaitLine = event(
+  'retry-wait',
+  'A failed attempt will be tried again automatically after delayMs (ended early by an interrupt).',
+  {
+    nodeId,
+    name,
+    attempt,
+    nextTry: Type.Integer({ minimum: 2, description: 'Which try comes next (2 = the first retry).' }),
+    tries: Type.Integer({ minimum: 2, description: 'How many tries there are in all.' }),
+    delayMs: Type.Integer({ minimum: 0 }),
+  },
+);
+
+export const RunAbortingLine = event(
+  'run-aborting',
+  'The run is aborting; its run_if = "failure" / "always" steps whose dependencies have ended still run.',
+  {
+    cause: Type.Union([Type.Literal('abort'), Type.Literal('interrupted'), Type.Literal('critical')]),
+    steps: Type.Array(nodeId, { description: 'The rollback and cleanup steps that may still run.' }),
+  },
+);
+
 export const StaleRunRecoveredLine = event(
   'stale-run-recovered',
   'An earlier run found running with its owner gone was recorded aborted (runId is that run).',
@@ -155,6 +177,8 @@ export const EventLineSchema = Type.Union(
     NodeBlockedLine,
     HeartbeatLine,
     OverdueLine,
+    RetryWaitLine,
+    RunAbortingLine,
     StaleRunRecoveredLine,
     WaitingLine,
     RunFinishedLine,

@@ -122,8 +122,37 @@ export interface HeartbeatEvent extends EventStamp {
 }
 
 /**
+ * A failed attempt will be tried again automatically (the node's `retry` policy, or `--retries`) once `delayMs`
+ * has passed; the wait ends early on an interrupt. Sent before the wait, also when there is none (delay 0).
+ */
+export interface RetryWaitEvent extends EventStamp {
+  readonly type: 'retry-wait';
+  readonly nodeId: string;
+  readonly name: string;
+  /** The attempt that failed. */
+  readonly attempt: number;
+  /** Which try comes next, counting from 1 in this session (2 = the first retry). */
+  readonly nextTry: number;
+  /** How many tries there are in all (the policy's `attempts`, or 1 + `--retries`). */
+  readonly tries: number;
+  readonly delayMs: number;
+}
+
+/**
+ * The run is aborting (the operator answered abort, an interrupt, or a critical step ended nok), and its
+ * `run_if = "failure"` / `"always"` steps whose dependencies have ended still run before it ends (SPEC §8.4):
+ * `steps` lists those that may. After an abort, a second interrupt (or abort again) skips them.
+ */
+export interface RunAbortingEvent extends EventStamp {
+  readonly type: 'run-aborting';
+  /** Why: `abort` (the operator), `interrupted` (a signal) or `critical` (a critical step ended nok). */
+  readonly cause: 'abort' | 'interrupted' | 'critical';
+  /** The rollback and cleanup steps that may still run, in plan order. */
+  readonly steps: readonly string[];
+}
+
+/**
  * An attempt has run longer than its node's `expected_duration` (SPEC §8.4); sent once per attempt.
- * Part of the event schema; emitted once nodes declare an expected duration.
  */
 export interface OverdueEvent extends EventStamp {
   readonly type: 'overdue';
@@ -175,6 +204,8 @@ export type EngineEvent =
   | PromptEvent
   | HeartbeatEvent
   | OverdueEvent
+  | RetryWaitEvent
+  | RunAbortingEvent
   | WaitingEvent
   | RunFinishedEvent;
 

@@ -45,6 +45,8 @@ export type {
   OutputEvent,
   OverdueEvent,
   PromptEvent,
+  RetryWaitEvent,
+  RunAbortingEvent,
   RunFinishedEvent,
   RunStartedEvent,
   StaleRunRecoveredEvent,

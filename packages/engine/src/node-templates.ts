@@ -1,6 +1,8 @@
 import type { Runbook, RunbookNode } from '@playbook/domain';
 import {
+  type CompiledExpression,
   type CompiledTemplate,
+  ExpressionError,
   type ExpressionScope,
   type ExpressionValues,
   type InputType,
@@ -15,6 +17,7 @@ interface NodeTemplateSet {
   readonly commandName?: CompiledTemplate;
   readonly params?: ReadonlyMap<string, CompiledTemplate>;
   readonly env?: ReadonlyMap<string, CompiledTemplate>;
+  readonly cwd?: CompiledTemplate;
 }
 
 /**
@@ -28,10 +31,32 @@ export class NodeTemplates {
   /** The compiler, loaded (with its CEL library) the first time a node with templates starts. */
   #compiler: Promise<{ cel: ExpressionsModule; scope: ExpressionScope }> | undefined;
   readonly #compiled = new Map<string, NodeTemplateSet | null>();
+  readonly #conditions = new Map<string, CompiledExpression>();
 
   constructor(runbook: Runbook) {
     this.#runbook = runbook;
     this.#hasTemplates = runbookHasTemplates(runbook);
+  }
+
+  /**
+   * Whether the node's `when` holds now (SPEC §8.4); true without one. Rejects with an `ExpressionError` when it
+   * cannot be evaluated or gives something other than true or false.
+   */
+  async condition(node: RunbookNode, values: () => ExpressionValues): Promise<boolean> {
+    if (node.when === undefined) return true;
+    let compiled = this.#conditions.get(node.id);
+    if (compiled === undefined) {
+      this.#compiler ??= loadCompiler(this.#runbook);
+      const { scope } = await this.#compiler;
+      compiled = scope.compile(node.when);
+      this.#conditions.set(node.id, compiled);
+    }
+    const value = compiled.evaluate(values());
+    if (typeof value === 'boolean') return value;
+    throw new ExpressionError(
+      'EXPRESSION_EVALUATION',
+      `\`when\` (${node.when}) gave ${describeResult(value)}, not true or false`,
+    );
   }
 
   /** The node with its templates rendered; rejects with an `ExpressionError` when one fails. */
@@ -62,6 +87,7 @@ export class NodeTemplates {
       for (const [name, template] of set.env) env[name] = template.render(current);
       rendered['env'] = env;
     }
+    if (set.cwd !== undefined) rendered['cwd'] = set.cwd.render(current);
     return rendered as unknown as RunbookNode;
   }
 }
@@ -81,6 +107,7 @@ export function templatedTexts(node: RunbookNode): [string, string][] {
   if (node.type === 'Command') {
     texts.push(['commandName', node.commandName]);
     for (const [name, value] of Object.entries(node.env ?? {})) texts.push([`env.${name}`, value]);
+    if (node.cwd !== undefined) texts.push(['cwd', node.cwd]);
   }
   if (node.type === 'Function') {
     for (const [param, value] of Object.entries(node.functionParams)) {
@@ -108,6 +135,7 @@ function compileNode(
     commandName?: CompiledTemplate;
     params?: Map<string, CompiledTemplate>;
     env?: Map<string, CompiledTemplate>;
+    cwd?: CompiledTemplate;
   } = {};
   let any = false;
   for (const [where, text] of templatedTexts(node)) {
@@ -118,6 +146,7 @@ function compileNode(
     if (where === 'description') set.description = template;
     else if (where === 'prompt') set.prompt = template;
     else if (where === 'commandName') set.commandName = template;
+    else if (where === 'cwd') set.cwd = template;
     else if (where.startsWith('env.')) {
       set.env ??= new Map();
       set.env.set(where.slice(4), template);
@@ -127,4 +156,12 @@ function compileNode(
     }
   }
   return any ? set : null;
+}
+
+function describeResult(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'bigint') return `the number ${String(value)}`;
+  return `a ${typeof value === 'object' ? (Array.isArray(value) ? 'list' : 'map or optional') : typeof value}`;
 }

@@ -23,7 +23,6 @@ import {
 } from './resume-checks.js';
 import { planResume } from './resume-plan.js';
 import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
-import { refuseUnsupportedFields } from './unsupported-fields.js';
 
 /** How often a run another process is ending is read again. */
 const ENDING_POLL_MS = 25;
@@ -40,7 +39,6 @@ export async function resumeRun(
   const workflowName = runbook.meta.title;
   const plan = planOrder(runbook);
   checkGivenValues(runbook, options.values);
-  refuseUnsupportedFields(runbook);
   const withoutNode = rerunWithoutNode(workflowName, options);
   if (withoutNode !== undefined) throw withoutNode;
   if (options.fromNode !== undefined && !plan.includes(options.fromNode)) {
@@ -86,9 +84,12 @@ export async function resumeRun(
   const reasons = new Map<string, string>();
   // What earlier sessions' steps produced is remembered (SPEC §8.3); secret outputs were never stored.
   const outputs = new Map<string, Readonly<Record<string, string>>>();
+  // Skips decided by run_if stay decided, and still skip their `success` dependents (SPEC §8.4).
+  const runIfSkipped: string[] = [];
   for (const [nodeId, attempt] of latestAttempts(attempts)) {
     if (!plan.includes(nodeId)) continue;
     statuses.set(nodeId, attempt.status);
+    if (attempt.status === 'skipped' && attempt.operatorDecision === 'run_if') runIfSkipped.push(nodeId);
     if (attempt.status === 'nok') reasons.set(nodeId, reasonOf(attempt));
     if (attempt.outputs !== undefined && Object.keys(attempt.outputs).length > 0) {
       outputs.set(nodeId, attempt.outputs);
@@ -110,6 +111,7 @@ export async function resumeRun(
     deliver,
     outputs,
     trigger: 'resume',
+    runIfSkipped,
   };
   const session = new RunSession(init);
   const resumePlan = planResume(runbook, plan, statuses, options.fromNode, options.rerun);

@@ -1,6 +1,6 @@
 import type { CommandNode } from '@playbook/domain';
 import type { AttemptContext, AttemptResult } from './attempt-context.js';
-import { runbookDirectory, timeoutSeconds } from './attempt-context.js';
+import { commandDirectory, timeoutSeconds } from './attempt-context.js';
 import type { CommandResult } from './ports/process-runner.js';
 import { timedOutMessage } from './timed-out.js';
 
@@ -14,7 +14,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
   try {
     result = await context.processRunner.run({
       command: node.commandName,
-      cwd: runbookDirectory(context.runbook),
+      cwd: commandDirectory(context.runbook, node.cwd),
       env: { ...context.env, ...node.env, ...commandContextEnv(context) },
       timeoutMs: seconds * 1000,
       signal: context.signal,
@@ -56,7 +56,9 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
       ...captured,
     };
   }
-  if (result.timedOut) return { status: 'nok', reason: timedOutMessage(seconds), ...captured };
+  if (result.timedOut) {
+    return { status: 'nok', reason: timedOutMessage(seconds), timedOut: true, ...captured };
+  }
   // An unusable output file (a malformed line, a value over the cap) fails the attempt: nothing of it is kept.
   const file = result.outputFile;
   if (file !== undefined && !file.ok) {

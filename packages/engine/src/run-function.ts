@@ -89,7 +89,7 @@ export async function runFunction(
   if (settled.kind === 'stopped' || controller.signal.aborted) {
     if (!timedOut) return { ...INTERRUPTED, ...captured };
     const message = timedOutMessage(seconds);
-    return { status: 'nok', reason: message, exception: `Function ${message}`, ...captured };
+    return { status: 'nok', reason: message, exception: `Function ${message}`, timedOut: true, ...captured };
   }
   if (settled.kind === 'error') {
     const exception = masker.mask(describeThrown(settled.error));

@@ -2,6 +2,7 @@ import type {
   AttemptKey,
   FunctionNode,
   NodeStatus,
+  RetryPolicy,
   Runbook,
   RunbookNode,
   RunKey,
@@ -16,7 +17,7 @@ import { AttemptOutput } from './attempt-output.js';
 import type { EnginePorts, RunOptions, RunOutcome } from './engine-types.js';
 import type { Deliver } from './event-delivery.js';
 import { eventLoopTurn } from './event-loop-turn.js';
-import type { EngineEvent, EventBody, PromptEvent } from './events.js';
+import type { EngineEvent, EventBody, PromptEvent, RunAbortingEvent } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
 import { declaredOutputs, isApprovalGate } from './mark-ok.js';
 import { satisfies } from './node-statuses.js';
@@ -28,7 +29,11 @@ import { runCommand } from './run-command.js';
 import { runFunction } from './run-function.js';
 import { runManual } from './run-manual.js';
 import { maskStrings, SecretMasker } from './secret-masker.js';
+import { sleepOn } from './sleep.js';
 import { settleOutputs } from './step-outputs.js';
+
+/** The exit code of a command stopped by its timeout (SPEC §2.3). */
+const TIMEOUT_EXIT_CODE = 124;
 
 /** How many times an answer the engine cannot use is asked again before it counts as abort. */
 const MAX_INVALID_ANSWERS = 3;
@@ -57,6 +62,8 @@ export interface SessionInit {
   readonly outputs: Map<string, Readonly<Record<string, string>>>;
   /** How this session started the run (`run.trigger` in expressions); default `run`. */
   readonly trigger?: RunTrigger;
+  /** Nodes whose latest attempt is a skip decided by `run_if` (on resume, from the history). */
+  readonly runIfSkipped?: Iterable<string>;
 }
 
 /** How the session ended, before the run is written as finished. */
@@ -70,6 +77,18 @@ interface UnfinishedAttempt {
   exitCode: number | null;
 }
 
+/** What `#gate` decided for a node that is ready. */
+type Gate =
+  | { readonly kind: 'run' }
+  | { readonly kind: 'not-run' }
+  | { readonly kind: 'blocked'; readonly root: string }
+  | { readonly kind: 'skip'; readonly why: string };
+
+const RUN: Gate = { kind: 'run' };
+const NOT_RUN: Gate = { kind: 'not-run' };
+/** The signal of steps nobody can stop (after an interrupt, when the caller gave no `cleanupSignal`). */
+const NEVER_ABORTED = new AbortController().signal;
+
 type NodeEnd =
   | { readonly kind: 'done' }
   | { readonly kind: 'nok'; readonly reason: string }
@@ -79,7 +98,13 @@ type NodeEnd =
 export class RunSession {
   readonly #init: SessionInit;
   readonly #nodes: ReadonlyMap<string, RunbookNode>;
-  readonly #signal: AbortSignal;
+  /**
+   * What stops the steps now: the run's interrupt signal, or — once an interrupt has started the abort's cleanup
+   * steps (SPEC §8.4) — the caller's `cleanupSignal` (a second Ctrl-C).
+   */
+  #signal: AbortSignal;
+  /** Nodes recorded skipped by `run_if` (their `success` dependents are skipped the same way). */
+  readonly #runIfSkipped: Set<string>;
   readonly #hangup: AbortSignal | undefined;
   readonly #unfinished = new Set<UnfinishedAttempt>();
   /** Every secret of the run so far, masked in everything any node keeps or tells from then on. */
@@ -93,6 +118,7 @@ export class RunSession {
     this.#templates = new NodeTemplates(init.runbook);
     this.#nodes = new Map(init.runbook.nodes.map((node) => [node.id, node]));
     this.#signal = init.options.signal ?? new AbortController().signal;
+    this.#runIfSkipped = new Set(init.runIfSkipped);
     this.#hangup = init.options.hangup;
     // Secrets given up front are masked from the first node on, not only from the node that takes them.
     for (const node of init.runbook.nodes) {
@@ -162,43 +188,140 @@ export class RunSession {
     }
   }
 
-  /** Runs every node of `toRun` in plan order; the others keep their status. */
+  /**
+   * Runs every node of `toRun` in plan order; the others keep their status. Each node runs when its `run_if`
+   * allows (SPEC §8.4). Once the run's end is decided (an abort, an interrupt, a critical `nok`), no further
+   * `success` node starts, but `failure` and `always` nodes whose dependencies have ended or are blocked still
+   * run; after an abort, a second interrupt (or abort again) skips them.
+   */
   async execute(toRun: ReadonlySet<string>): Promise<SessionEnd> {
     const { plan, statuses } = this.#init;
     const blockedBy = new Map<string, string>();
-    for (const id of plan) {
+    // Nodes not started because the run is ending: pending (a resume runs them), not blocked.
+    const notRun = new Set<string>();
+    let stop: SessionEnd | undefined;
+    for (let index = 0; index < plan.length; index++) {
+      const id = plan[index] as string;
       if (!toRun.has(id)) continue;
       const node = this.#nodes.get(id) as RunbookNode;
       // An interrupt or a hang-up raised since the last step is seen before the next one starts.
       await eventLoopTurn();
-      if (this.#signal.aborted) return { status: 'aborted', interrupted: true, failed: null };
-      // The operator is gone: what ran is recorded, nothing new starts.
-      if (this.#hangup?.aborted) return { status: 'aborted', interrupted: false, failed: null };
-      const blocker = this.#blocker(node, blockedBy);
-      if (blocker !== undefined) {
-        blockedBy.set(id, blocker);
-        this.emit({ type: 'node-blocked', nodeId: id, name: node.name, blockedBy: blocker });
+      // The operator is gone: what ran is recorded, nothing new starts (no cleanup either).
+      if (this.#hangup?.aborted) return stop ?? { status: 'aborted', interrupted: false, failed: null };
+      if (this.#signal.aborted) {
+        // A second interrupt while the cleanup steps run skips the rest of them.
+        if (stop !== undefined) return { ...stop, status: 'aborted', interrupted: true };
+        stop = { status: 'aborted', interrupted: true, failed: null };
+        this.#beginCleanup('interrupted', plan, index, toRun);
+      }
+      const gate = this.#gate(node, blockedBy, notRun, stop !== undefined);
+      if (gate.kind === 'blocked') {
+        blockedBy.set(id, gate.root);
+        if (stop === undefined) {
+          this.emit({ type: 'node-blocked', nodeId: id, name: node.name, blockedBy: gate.root });
+        }
+        continue;
+      }
+      if (gate.kind === 'not-run') {
+        notRun.add(id);
+        continue;
+      }
+      if (gate.kind === 'skip') {
+        // Decided once and recorded, so a resume keeps it rather than deciding again.
+        await this.#writeDecidedSkip(node, 'run_if', gate.why);
         continue;
       }
       const end = await this.#runNode(node);
+      if (stop !== undefined) {
+        // Abort again (or an interrupt) during a cleanup step: the remaining ones are skipped.
+        if (end.kind === 'aborted') {
+          return { ...stop, status: 'aborted', interrupted: stop.interrupted || end.interrupted };
+        }
+        continue;
+      }
       const failed = { nodeId: id, name: node.name, reason: end.kind === 'done' ? '' : end.reason };
-      if (end.kind === 'aborted') return { status: 'aborted', interrupted: end.interrupted, failed };
-      // A critical node that ends nok fails the whole run at once.
-      if (end.kind === 'nok' && node.critical) return { status: 'nok', interrupted: false, failed };
+      if (end.kind === 'aborted') {
+        stop = { status: 'aborted', interrupted: end.interrupted, failed };
+        this.#beginCleanup(end.interrupted ? 'interrupted' : 'abort', plan, index + 1, toRun);
+      } else if (end.kind === 'nok' && node.critical) {
+        // A critical node that ends nok fails the whole run: no further `success` node starts.
+        stop = { status: 'nok', interrupted: false, failed };
+      }
     }
+    if (stop !== undefined) return stop;
     if (plan.every((id) => satisfies(statuses.get(id))))
       return { status: 'ok', interrupted: false, failed: null };
     return { status: 'nok', interrupted: false, failed: this.#firstFailure(blockedBy) };
   }
 
-  /** The failed (or unfinished) node that keeps `node` from running, if any: the root cause, not the nearest. */
-  #blocker(node: RunbookNode, blockedBy: ReadonlyMap<string, string>): string | undefined {
+  /**
+   * The run is aborting: says which `failure` / `always` steps may still run, and after an interrupt lets the
+   * caller's `cleanupSignal` (not the interrupt already given) stop them.
+   */
+  #beginCleanup(
+    cause: RunAbortingEvent['cause'],
+    plan: readonly string[],
+    from: number,
+    toRun: ReadonlySet<string>,
+  ): void {
+    const steps: string[] = [];
+    for (let index = from; index < plan.length; index++) {
+      const id = plan[index] as string;
+      if (toRun.has(id) && (this.#nodes.get(id)?.runIf ?? 'success') !== 'success') steps.push(id);
+    }
+    if (steps.length === 0) return;
+    if (cause === 'interrupted') this.#signal = this.#init.options.cleanupSignal ?? NEVER_ABORTED;
+    this.emit({ type: 'run-aborting', cause, steps });
+  }
+
+  /**
+   * Whether `node` runs now, by its `run_if` and how its dependencies ended (SPEC §8.4). A dependency is
+   * blocked (it can never run), ended (ok, skipped or nok), or pending (not run yet: when `ending`, because the
+   * run stops; otherwise it is outside what this session runs).
+   */
+  #gate(
+    node: RunbookNode,
+    blockedBy: ReadonlyMap<string, string>,
+    notRun: ReadonlySet<string>,
+    ending: boolean,
+  ): Gate {
+    const { statuses } = this.#init;
+    // The first dependency, in order, that keeps a `success` node from running: the root cause when blocked.
+    let first: string | undefined;
+    let failedOrBlocked: string | undefined;
+    let pending: string | undefined;
+    let nok = false;
+    let blockedRoot: string | undefined;
+    let afterRunIfSkip = false;
     for (const dependency of node.dependsOn) {
       const root = blockedBy.get(dependency);
-      if (root !== undefined) return root;
-      if (!satisfies(this.#init.statuses.get(dependency))) return dependency;
+      const status = notRun.has(dependency) ? undefined : statuses.get(dependency);
+      if (root !== undefined) {
+        blockedRoot ??= root;
+        failedOrBlocked ??= root;
+        first ??= root;
+      } else if (status === 'nok') {
+        nok = true;
+        failedOrBlocked ??= dependency;
+        first ??= dependency;
+      } else if (status === 'ok' || status === 'skipped') {
+        if (this.#runIfSkipped.has(dependency)) afterRunIfSkip = true;
+      } else {
+        pending ??= dependency;
+        first ??= dependency;
+      }
     }
-    return undefined;
+    const runIf = node.runIf ?? 'success';
+    if (runIf === 'success') {
+      if (ending) return failedOrBlocked !== undefined ? { kind: 'blocked', root: failedOrBlocked } : NOT_RUN;
+      if (first !== undefined) return { kind: 'blocked', root: first };
+      if (afterRunIfSkip) return { kind: 'skip', why: 'a step it depends on was skipped by its run_if' };
+      return RUN;
+    }
+    if (pending !== undefined) return ending ? NOT_RUN : { kind: 'blocked', root: pending };
+    if (runIf === 'always' || nok) return RUN;
+    if (blockedRoot !== undefined) return { kind: 'blocked', root: blockedRoot };
+    return { kind: 'skip', why: 'run_if = "failure": no step it depends on ended nok' };
   }
 
   #firstFailure(blockedBy: ReadonlyMap<string, string>): SessionEnd['failed'] {
@@ -220,10 +343,28 @@ export class RunSession {
   async #runNode(node: RunbookNode): Promise<NodeEnd> {
     const { options } = this.#init;
     const { repository } = this.#init.ports;
-    const retries = options.retries ?? 0;
+    // A node's retry policy replaces --retries, with an operator too (SPEC §8.4); --retries works without one.
+    const policy = node.type === 'Manual' ? undefined : node.retry;
+    const tries =
+      policy !== undefined
+        ? Math.max(1, policy.attempts)
+        : options.interactive
+          ? 1
+          : 1 + (options.retries ?? 0);
     let automaticRetries = 0;
     for (;;) {
-      const { attempt, result } = await this.#attempt(node);
+      // `when` is decided as the node is ready, at each try (a failed evaluation may be retried by the operator).
+      let conditionFailure: AttemptResult | undefined;
+      try {
+        if (!(await this.#templates.condition(node, () => this.#expressionValues()))) {
+          await this.#writeDecidedSkip(node, 'condition', node.when ?? '');
+          return { kind: 'done' };
+        }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        conditionFailure = { status: 'nok', reason: message, exception: message, permanent: true };
+      }
+      const { attempt, result } = await this.#attempt(node, conditionFailure);
       if (result.status !== 'nok') return { kind: 'done' };
       const reason = result.reason ?? 'failed';
       if (result.interrupted === true) return { kind: 'aborted', interrupted: true, reason };
@@ -233,16 +374,15 @@ export class RunSession {
         return { kind: 'aborted', interrupted: false, reason: `${reason} (${hangupReason(this.#hangup)})` };
       }
       const failed = { ...this.#init.run, nodeId: node.id, attempt };
-      if (!options.interactive) {
-        // Retrying cannot bring an operator, nor mend a template: only real failures are retried.
-        if (result.needsOperator !== true && result.permanent !== true && automaticRetries < retries) {
-          automaticRetries++;
-          // The audit trail tells an automatic retry from one an operator chose (SPEC §8.4, §9.3).
-          await repository.recordDecision(failed, 'auto-retry');
-          continue;
-        }
-        return { kind: 'nok', reason };
+      if (automaticRetries + 1 < tries && retryable(policy, result)) {
+        const waited = await this.#waitToRetry(node, attempt, policy, automaticRetries + 2, tries);
+        if (waited !== undefined) return waited;
+        automaticRetries++;
+        // The audit trail tells an automatic retry from one an operator chose (SPEC §8.4, §9.3).
+        await repository.recordDecision(failed, 'auto-retry');
+        continue;
       }
+      if (!options.interactive) return { kind: 'nok', reason };
       let choice = await this.#afterFailure(node, attempt, reason);
       // An interrupt while the question waited is no answer: the failed attempt keeps its own record.
       if (choice === 'interrupted') return { kind: 'aborted', interrupted: true, reason: 'interrupted' };
@@ -273,6 +413,47 @@ export class RunSession {
       }
       return { kind: 'aborted', interrupted: false, reason: `${reason} (aborted by the operator)` };
     }
+  }
+
+  /**
+   * Tells of the coming retry and waits its delay (`delay`, times `backoff` for each retry before it) through the
+   * clock port. An interrupt or a hang-up ends the wait: the node ends there (its failed attempt keeps no
+   * decision, as no retry followed). Undefined when the retry may go ahead.
+   */
+  async #waitToRetry(
+    node: RunbookNode,
+    attempt: number,
+    policy: RetryPolicy | undefined,
+    nextTry: number,
+    tries: number,
+  ): Promise<NodeEnd | undefined> {
+    const delayMs =
+      policy === undefined
+        ? 0
+        : Math.max(0, Math.round(policy.delay * 1000 * policy.backoff ** (nextTry - 2)));
+    this.emit({ type: 'retry-wait', nodeId: node.id, name: node.name, attempt, nextTry, tries, delayMs });
+    if (delayMs > 0) {
+      const stop = new AbortController();
+      const signal = this.#signal;
+      const hangup = this.#hangup;
+      const onStop = () => stop.abort();
+      signal.addEventListener('abort', onStop, { once: true });
+      hangup?.addEventListener('abort', onStop, { once: true });
+      if (signal.aborted || hangup?.aborted) stop.abort();
+      try {
+        await sleepOn(this.#init.ports.clock, delayMs, stop.signal);
+      } finally {
+        signal.removeEventListener('abort', onStop);
+        hangup?.removeEventListener('abort', onStop);
+      }
+    }
+    if (this.#signal.aborted) {
+      return { kind: 'aborted', interrupted: true, reason: 'interrupted while waiting to retry' };
+    }
+    if (this.#hangup?.aborted) {
+      return { kind: 'aborted', interrupted: false, reason: `not retried (${hangupReason(this.#hangup)})` };
+    }
+    return undefined;
   }
 
   /** Asks retry / skip / abort; `interrupted` when the signal fires while it waits. */
@@ -360,15 +541,44 @@ export class RunSession {
   }
 
   /** A skip chosen after a failure is its own attempt, written already finished. */
-  async #writeSkip(node: RunbookNode): Promise<void> {
+  #writeSkip(node: RunbookNode): Promise<void> {
+    return this.#writeDecidedSkip(node, 'skip');
+  }
+
+  /**
+   * A skip is its own attempt, written already finished: the operator's (`skip`), or decided by the node's `when`
+   * (`condition`, the expression as its result) or `run_if` (`run_if`, why as its result) (SPEC §8.4).
+   */
+  async #writeDecidedSkip(
+    node: RunbookNode,
+    decision: 'skip' | 'condition' | 'run_if',
+    resultText?: string,
+  ): Promise<void> {
     const { repository, clock } = this.#init.ports;
+    const at = clock.now().toISOString();
+    // A skip with a result is written as mark-ok's attempt is (started, then finished): a result is stored with an
+    // attempt's end.
     const record = await repository.startAttempt({
       ...this.#init.run,
       nodeId: node.id,
-      startTime: clock.now().toISOString(),
-      status: 'skipped',
-      operatorDecision: 'skip',
+      startTime: at,
+      status: resultText === undefined ? 'skipped' : 'running',
+      operatorDecision: decision,
     });
+    if (resultText !== undefined) {
+      await repository.finishAttempt(
+        { ...this.#init.run, nodeId: node.id, attempt: record.attempt },
+        {
+          status: 'skipped',
+          endTime: at,
+          durationMs: 0,
+          operatorDecision: decision,
+          resultText: this.#masker.mask(resultText),
+        },
+      );
+    }
+    if (decision === 'run_if') this.#runIfSkipped.add(node.id);
+    else this.#runIfSkipped.delete(node.id);
     // Outputs first: the status refreshes what expressions read as `steps.<id>`, outputs included.
     this.#init.outputs.delete(node.id);
     this.#setStatus(node.id, 'skipped');
@@ -380,7 +590,7 @@ export class RunSession {
       attempt: record.attempt,
       status: 'skipped',
       durationMs: 0,
-      operatorDecision: 'skip',
+      operatorDecision: decision,
       exitCode: null,
       reason: null,
     });
@@ -413,7 +623,10 @@ export class RunSession {
   }
 
   /** One attempt: written `running` first, run by its kind, then written with how it ended. */
-  async #attempt(node: RunbookNode): Promise<{ attempt: number; result: AttemptResult }> {
+  async #attempt(
+    node: RunbookNode,
+    failure?: AttemptResult,
+  ): Promise<{ attempt: number; result: AttemptResult }> {
     const { ports, run, reasons } = this.#init;
     const started = ports.clock.now();
     const record = await ports.repository.startAttempt({
@@ -428,12 +641,14 @@ export class RunSession {
     this.#unfinished.add(unfinished);
     // Templates are rendered as the node starts, from what earlier nodes left (SPEC §8.2).
     let rendered = node;
-    let renderFailure: AttemptResult | undefined;
-    try {
-      rendered = await this.#templates.render(node, () => this.#expressionValues());
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      renderFailure = { status: 'nok', reason: message, exception: message, permanent: true };
+    let renderFailure: AttemptResult | undefined = failure;
+    if (renderFailure === undefined) {
+      try {
+        rendered = await this.#templates.render(node, () => this.#expressionValues());
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        renderFailure = { status: 'nok', reason: message, exception: message, permanent: true };
+      }
     }
     this.#setStatus(node.id, 'running');
     this.emit({
@@ -472,11 +687,13 @@ export class RunSession {
                 elapsedMs,
               }),
           });
+    const stopOverdue = this.#watchOverdue(node, record.attempt, started);
     let produced: AttemptResult;
     try {
       produced = renderFailure ?? (await this.#runKind(rendered, record.attempt, output));
     } finally {
       stopHeartbeat();
+      stopOverdue();
     }
     const settled = settleOutputs(node, produced, this.#masker);
     output.end();
@@ -532,6 +749,29 @@ export class RunSession {
       reason: result.status === 'nok' ? (result.reason ?? 'failed') : null,
     });
     return { attempt: record.attempt, result };
+  }
+
+  /**
+   * Past the node's `expected_duration`, tells once that the attempt is overdue (SPEC §8.4); the wait goes
+   * through the clock port. Returns what stops the watch when the attempt ends.
+   */
+  #watchOverdue(node: RunbookNode, attempt: number, started: Date): () => void {
+    const seconds = node.expectedDuration;
+    if (seconds === undefined) return () => {};
+    const { clock } = this.#init.ports;
+    const ended = new AbortController();
+    void sleepOn(clock, seconds * 1000, ended.signal).then(() => {
+      if (ended.signal.aborted) return;
+      this.emit({
+        type: 'overdue',
+        nodeId: node.id,
+        name: node.name,
+        attempt,
+        expectedSeconds: seconds,
+        elapsedMs: Math.max(0, clock.now().getTime() - started.getTime()),
+      });
+    });
+    return () => ended.abort();
   }
 
   /**
@@ -658,6 +898,20 @@ export class RunSession {
       prompt: (question, ask) => this.prompt(node.id, question, ask),
     };
   }
+}
+
+/**
+ * Whether a failed attempt may be tried again automatically. Never one that needs an operator or failed before
+ * it ran (a template, a `when`). With a retry policy: a timeout only when its `exit_codes` list 124, and only
+ * the listed exit codes when it has some; `--retries` retries any other failure.
+ */
+function retryable(policy: RetryPolicy | undefined, result: AttemptResult): boolean {
+  if (result.needsOperator === true || result.permanent === true) return false;
+  if (policy === undefined) return true;
+  const codes = policy.exitCodes;
+  if (result.timedOut === true) return codes?.includes(TIMEOUT_EXIT_CODE) === true;
+  if (codes === undefined) return true;
+  return result.exitCode != null && codes.includes(result.exitCode);
 }
 
 /** Why the run stops for a hangup: the abort reason's message, or a default. */

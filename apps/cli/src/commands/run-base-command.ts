@@ -23,6 +23,8 @@ export interface SessionOptions {
   readonly retries: number;
   readonly values: SetValues;
   readonly signal: AbortSignal;
+  /** A second Ctrl-C: stops the rollback and cleanup steps an interrupted run still runs. */
+  readonly cleanupSignal: AbortSignal;
   readonly hangup: AbortSignal;
   readonly onEvent: Renderer['handle'];
 }
@@ -141,9 +143,11 @@ export abstract class RunBaseCommand extends BaseCommand {
           retries,
           values,
           signal: trap.signal,
+          cleanupSignal: trap.cleanupSignal,
           hangup: trap.hangup,
           onEvent: (event) => {
             if (event.type === 'run-started') runId = event.runId;
+            if (event.type === 'run-aborting' && event.cause === 'interrupted') trap.cleanupStarted();
             if (this.json) {
               const line = eventLine(event);
               if (line !== undefined) this.context.stdout.write(`${line}\n`);

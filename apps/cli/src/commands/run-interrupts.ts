@@ -19,6 +19,16 @@ export interface InterruptTrap {
   readonly signal: AbortSignal;
   /** Aborted by SIGHUP; give it to the engine as `hangup`. */
   readonly hangup: AbortSignal;
+  /**
+   * Aborted by the second interrupt while the rollback and cleanup steps of an aborted run go on (SPEC §8.4);
+   * give it to the engine as `cleanupSignal`.
+   */
+  readonly cleanupSignal: AbortSignal;
+  /**
+   * The engine said that an interrupted run still runs its cleanup steps (`run-aborting`): the next interrupt
+   * stops them rather than quitting at once.
+   */
+  cleanupStarted(): void;
   /** Aborted by either: what a prompter waits on, since no answer will come after any of them. */
   readonly promptSignal: AbortSignal;
   /** Whether an interrupt arrived. */
@@ -46,6 +56,9 @@ export interface InterruptTrap {
  *
  * SIGHUP says the operator's terminal is gone (closed, ssh dropped). Nothing is stopped: the running step is let
  * finish and recorded, nothing new starts, a pending question ends as end of input, and the command exits 129.
+ *
+ * When the interrupted run still has rollback and cleanup steps to run (`run_if = "failure"` / `"always"`, SPEC
+ * §8.4), the second interrupt stops them instead (`cleanupSignal`) and a third one quits at once.
  * Without this handler Node would die at once, leaving the command's process group running and the run
  * `running`. Further SIGHUPs change nothing; an interrupt still stops the step.
  */
@@ -59,7 +72,9 @@ export function trapInterrupts(options: {
   const interrupts = new AbortController();
   const hangups = new AbortController();
   const prompts = new AbortController();
+  const cleanup = new AbortController();
   let count = 0;
+  let cleaning = false;
   const onInterrupt = () => {
     count += 1;
     options.beforeReport?.();
@@ -69,6 +84,13 @@ export function trapInterrupts(options: {
       );
       interrupts.abort(new Error('interrupted by the operator'));
       prompts.abort(interrupts.signal.reason);
+      return;
+    }
+    if (count === 2 && cleaning) {
+      options.stderr.write(
+        '\nSkipping the remaining rollback and cleanup steps… (press Ctrl-C again to quit at once)\n',
+      );
+      cleanup.abort(new Error('interrupted by the operator'));
       return;
     }
     options.stderr.write('\nQuitting now. The run can be resumed.\n');
@@ -90,6 +112,10 @@ export function trapInterrupts(options: {
   return {
     signal: interrupts.signal,
     hangup: hangups.signal,
+    cleanupSignal: cleanup.signal,
+    cleanupStarted: () => {
+      cleaning = true;
+    },
     promptSignal: prompts.signal,
     get interrupted() {
       return count > 0;

@@ -4,6 +4,7 @@ import type {
   NodeFinishedEvent,
   NodeStartedEvent,
   OutputEvent,
+  RetryWaitEvent,
   RunFinishedEvent,
   RunStartedEvent,
 } from '@playbook/engine';
@@ -62,6 +63,8 @@ export class Renderer {
   private openLine: OutputEvent['stream'] | null = null;
   private timer: ReturnType<typeof setInterval> | undefined;
   private clockShown = false;
+  /** While an automatic retry waits: the clock line counts down to it instead. */
+  private countdown: { readonly name: string; readonly until: number } | undefined;
   private frame = 0;
 
   constructor(private readonly options: RendererOptions) {
@@ -113,6 +116,21 @@ export class Renderer {
           this.write(`still running: ${event.name} (${formatElapsed(event.elapsedMs)})\n`);
         }
         return;
+      case 'retry-wait':
+        this.retryWait(event);
+        return;
+      case 'run-aborting': {
+        this.settle();
+        const how =
+          event.cause === 'interrupted'
+            ? 'press Ctrl-C again to skip them'
+            : 'press Ctrl-C, or answer abort again, to skip them';
+        this.write(
+          `${this.options.colors.yellow('!')} Aborting: the rollback and cleanup steps whose dependencies have ended ` +
+            `still run (${event.steps.map((id) => this.label(id)).join(', ')}); ${how}\n`,
+        );
+        return;
+      }
       case 'overdue':
         this.settle();
         this.write(
@@ -192,6 +210,21 @@ export class Renderer {
     }
     if (event.kind !== 'Manual') {
       this.startClock();
+    }
+  }
+
+  /** An automatic retry is coming: one line, and on a terminal a countdown until it starts. */
+  private retryWait(event: RetryWaitEvent): void {
+    const { colors } = this.options;
+    this.settle();
+    const wait = event.delayMs > 0 ? ` in ${formatDuration(event.delayMs)}` : '';
+    this.write(
+      `${colors.yellow('↻')} ${nodeLabel(event.name, event.nodeId, colors)} ` +
+        `${colors.dim(`retrying automatically${wait} (try ${event.nextTry} of ${event.tries})`)}\n`,
+    );
+    if (event.delayMs > 0) {
+      this.startClock();
+      this.countdown = { name: event.name, until: this.now() + event.delayMs };
     }
   }
 
@@ -320,6 +353,14 @@ export class Renderer {
 
   private tick(): void {
     const clock = this.options.clock;
+    if (clock !== null && this.countdown !== undefined && this.openLine === null) {
+      const left = Math.max(0, Math.ceil((this.countdown.until - this.now()) / 1000));
+      clock.write(
+        `${CLEAR_LINE}${this.options.colors.dim(`↻ ${this.countdown.name}: retrying in ${left}s`)}`,
+      );
+      this.clockShown = true;
+      return;
+    }
     const current = this.current;
     if (clock === null || current === undefined || this.openLine !== null) {
       return;
@@ -349,6 +390,7 @@ export class Renderer {
   }
 
   private stopClock(): void {
+    this.countdown = undefined;
     if (this.timer !== undefined) {
       clearInterval(this.timer);
       this.timer = undefined;

@@ -17,6 +17,11 @@ export class FixedClock implements Clock {
     return now;
   }
 
+  /** Time passes at once: the clock moves forward by `ms` (unless `signal` has aborted) and the wait ends. */
+  async sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (!signal.aborted) this.#ms += ms;
+  }
+
   /** Moves the clock forward by `ms`. */
   advance(ms: number): void {
     this.#ms += ms;
