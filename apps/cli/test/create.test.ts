@@ -42,7 +42,12 @@ describe('playbook create', () => {
     if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('\n'));
     expect(result.warnings).toEqual([]);
     const types = result.runbook.nodes.map((node) => node.type).sort();
-    expect(types).toEqual(['Command', 'Function', 'Manual', 'Manual']);
+    expect(types).toEqual(['Command', 'Command', 'Function', 'Manual', 'Manual']);
+    // The rollback example shows run_if and when; the build example a retry policy.
+    expect(result.runbook.nodes.find((node) => node.id === 'rollback')).toMatchObject({
+      runIf: 'failure',
+      when: "inputs.env == 'prod'",
+    });
     // The Command example shows how a step hands a value on.
     const build = result.runbook.nodes.find((node) => node.type === 'Command');
     expect(build).toMatchObject({ outputs: ['image'] });

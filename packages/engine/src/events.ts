@@ -122,8 +122,8 @@ export interface HeartbeatEvent extends EventStamp {
 }
 
 /**
- * A failed attempt will be tried again automatically (the node's `retry` policy, or `--retries`) once `delayMs`
- * has passed; the wait ends early on an interrupt. Sent before the wait, also when there is none (delay 0).
+ * A failed attempt will be tried again automatically by the node's `retry` policy once `delayMs` has passed; the
+ * wait ends early on an interrupt. Sent before the wait, also when there is none (delay 0).
  */
 export interface RetryWaitEvent extends EventStamp {
   readonly type: 'retry-wait';
@@ -133,7 +133,7 @@ export interface RetryWaitEvent extends EventStamp {
   readonly attempt: number;
   /** Which try comes next, counting from 1 in this session (2 = the first retry). */
   readonly nextTry: number;
-  /** How many tries there are in all (the policy's `attempts`, or 1 + `--retries`). */
+  /** How many tries there are in all (the policy's `attempts`). */
   readonly tries: number;
   readonly delayMs: number;
 }

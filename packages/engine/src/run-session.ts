@@ -427,10 +427,9 @@ export class RunSession {
     nextTry: number,
     tries: number,
   ): Promise<NodeEnd | undefined> {
-    const delayMs =
-      policy === undefined
-        ? 0
-        : Math.max(0, Math.round(policy.delay * 1000 * policy.backoff ** (nextTry - 2)));
+    // `--retries` retries at once and silently, as it always did (a v1 runbook's run is unchanged).
+    if (policy === undefined) return undefined;
+    const delayMs = Math.max(0, Math.round(policy.delay * 1000 * policy.backoff ** (nextTry - 2)));
     this.emit({ type: 'retry-wait', nodeId: node.id, name: node.name, attempt, nextTry, tries, delayMs });
     if (delayMs > 0) {
       const stop = new AbortController();

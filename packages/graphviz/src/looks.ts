@@ -40,3 +40,24 @@ export const CRITICAL_BORDER = { penwidth: 2, color: 'red' } as const;
  * layout computes fit the text that is drawn.
  */
 export const DOT_FONT = 'DejaVu Sans';
+
+/** A node with a `when` condition: a double outline, and its condition under its name. */
+export const CONDITION_LOOK = { peripheries: 2, prefix: 'when: ', maxLength: 40 } as const;
+
+/** How the edges into a node with `run_if = "failure"` or `"always"` are drawn (its `success` edges are plain). */
+export const RUN_IF_EDGE_LOOKS = {
+  failure: {
+    style: 'dashed',
+    color: 'firebrick',
+    label: 'on failure',
+    meaning:
+      'red dashed arrows ("on failure"): runs when a step it depends on ended nok (run_if = "failure")',
+  },
+  always: {
+    style: 'dashed',
+    color: 'grey40',
+    label: 'always',
+    meaning:
+      'grey dashed arrows ("always"): runs once the steps it depends on have ended (run_if = "always")',
+  },
+} as const;

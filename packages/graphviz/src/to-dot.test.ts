@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { command, deploy, func, manual, runbook } from '../test/runbooks.js';
 import type { NodeRunStatus } from './node-run-status.js';
+import { renderDot } from './render-dot.js';
 import { statusLine, toDot } from './to-dot.js';
 
 const golden = (name: string) => new URL(`../test/golden/${name}`, import.meta.url);
@@ -209,5 +210,30 @@ describe('toDot: inputs', () => {
     const dot = toDot(runbook);
     expect(dot).toContain('graph [label="Deploy\\ninputs: env (string), token (string, secret)"');
     expect(dot).not.toContain('hunter22');
+  });
+
+  it('draws a when node with a double outline and its condition, run_if edges dashed and labelled, with a key', async () => {
+    const book = runbook({}, [
+      command('deploy'),
+      { ...command('canary'), dependsOn: ['deploy'], when: "inputs.env == 'prod'" },
+      { ...command('rollback'), dependsOn: ['deploy'], runIf: 'failure' },
+      { ...command('cleanup'), dependsOn: ['deploy', 'rollback'], runIf: 'always' },
+    ]);
+    const dot = toDot(book);
+    expect(lineOf(dot, 'canary')).toBe(
+      `  "canary" [label="canary\\nwhen: inputs.env == 'prod'", shape=hexagon, style=filled, fillcolor=lightyellow, peripheries=2];`,
+    );
+    expect(dot).toContain('  "deploy" -> "canary";\n');
+    expect(dot).toContain(
+      '  "deploy" -> "rollback" [style=dashed, color=firebrick, fontcolor=firebrick, label="on failure"];',
+    );
+    expect(dot).toContain(
+      '  "rollback" -> "cleanup" [style=dashed, color=grey40, fontcolor=grey40, label="always"];',
+    );
+    expect(lineOf(dot, 'legend:conditions')).toContain('shape=note');
+    // A runbook without them draws exactly as before: no key.
+    expect(toDot(deploy)).not.toContain('legend:conditions');
+    const svg = new TextDecoder().decode(await renderDot(dot, 'svg'));
+    expect(svg).toContain('on failure');
   });
 });

@@ -1,7 +1,14 @@
 import type { Runbook, RunbookNode } from '@playbook/domain';
 import { formatDuration } from '@playbook/domain/text';
 import { commentLines, quoteId, quoteLabel } from './dot-text.js';
-import { CRITICAL_BORDER, DOT_FONT, STATUS_LOOKS, TYPE_LOOKS } from './looks.js';
+import {
+  CONDITION_LOOK,
+  CRITICAL_BORDER,
+  DOT_FONT,
+  RUN_IF_EDGE_LOOKS,
+  STATUS_LOOKS,
+  TYPE_LOOKS,
+} from './looks.js';
 import { NODE_STATUS_NAMES, type NodeRunStatus } from './node-run-status.js';
 
 /** Options of {@link toDot}. */
@@ -40,10 +47,20 @@ export function statusLine(run: NodeRunStatus): string {
   return parts.join(' · ');
 }
 
+/** `when: <expression>` under the name of a node with a condition, cut to a readable length. */
+function conditionLine(node: RunbookNode): string {
+  if (node.when === undefined) return '';
+  const text = node.when.replace(/\s+/g, ' ').trim();
+  const cut =
+    text.length > CONDITION_LOOK.maxLength ? `${text.slice(0, CONDITION_LOOK.maxLength - 1)}…` : text;
+  return `\n${CONDITION_LOOK.prefix}${cut}`;
+}
+
 function nodeStatement(node: RunbookNode, run: NodeRunStatus | undefined): string {
   const type = TYPE_LOOKS[node.type];
+  const name = node.name + conditionLine(node);
   const attributes: Array<readonly [string, string | number]> = [
-    ['label', quoteLabel(run === undefined ? node.name : `${node.name}\n${statusLine(run)}`)],
+    ['label', quoteLabel(run === undefined ? name : `${name}\n${statusLine(run)}`)],
     ['shape', type.shape],
   ];
   if (run === undefined) {
@@ -54,6 +71,7 @@ function nodeStatement(node: RunbookNode, run: NodeRunStatus | undefined): strin
   }
   if (node.critical)
     attributes.push(['penwidth', CRITICAL_BORDER.penwidth], ['color', CRITICAL_BORDER.color]);
+  if (node.when !== undefined) attributes.push(['peripheries', CONDITION_LOOK.peripheries]);
   return `  ${quoteId(node.id)} [${attributeList(attributes)}];`;
 }
 
@@ -116,11 +134,52 @@ export function toDot(runbook: Runbook, options: ToDotOptions = {}): string {
   // One push per line: spreading every edge into one push call overflows the stack past ~100k edges.
   if (nodes.some((node) => node.dependsOn.length > 0)) lines.push('');
   for (const node of nodes) {
-    for (const dependency of node.dependsOn) lines.push(`  ${quoteId(dependency)} -> ${quoteId(node.id)};`);
+    const look = node.runIf === undefined || node.runIf === 'success' ? '' : ` [${edgeLook(node.runIf)}]`;
+    for (const dependency of node.dependsOn) {
+      lines.push(`  ${quoteId(dependency)} -> ${quoteId(node.id)}${look};`);
+    }
   }
-  if (overlay) for (const line of legend(new Set(nodes.map((node) => node.id)))) lines.push(line);
+  const taken = new Set(nodes.map((node) => node.id));
+  if (nodes.some((node) => node.when !== undefined || (node.runIf ?? 'success') !== 'success')) {
+    for (const line of conditionLegend(taken)) lines.push(line);
+  }
+  if (overlay) for (const line of legend(taken)) lines.push(line);
   lines.push('}', '');
   return lines.join('\n');
+}
+
+function edgeLook(runIf: 'failure' | 'always'): string {
+  const look = RUN_IF_EDGE_LOOKS[runIf];
+  return attributeList([
+    ['style', look.style],
+    ['color', look.color],
+    ['fontcolor', look.color],
+    ['label', quoteLabel(look.label)],
+  ]);
+}
+
+/**
+ * The key to `when` nodes and `run_if` edges, drawn only for a runbook that has them (a v1 runbook's DOT is
+ * unchanged): one note, so the drawing needs no made-up nodes or edges.
+ */
+function conditionLegend(taken: ReadonlySet<string>): string[] {
+  let id = 'legend:conditions';
+  while (taken.has(id)) id = `${id}'`;
+  const text = [
+    `double outline ("${CONDITION_LOOK.prefix}…"): runs only when its condition holds`,
+    RUN_IF_EDGE_LOOKS.failure.meaning,
+    RUN_IF_EDGE_LOOKS.always.meaning,
+  ];
+  return [
+    '',
+    `  ${quoteId(id)} [${attributeList([
+      ['label', quoteLabel(text.join('\n'))],
+      ['shape', 'note'],
+      ['style', 'filled'],
+      ['fillcolor', 'white'],
+      ['fontsize', 10],
+    ])}];`,
+  ];
 }
 
 /** `\ninputs: env (string), count (integer)` when the runbook declares inputs; empty otherwise. */

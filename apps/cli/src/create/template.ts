@@ -93,6 +93,18 @@ critical = true
 # depends_on   = ["first_step"]
 # timeout      = 600   # seconds per attempt (default: the config's default_timeout_seconds)
 # critical     = true
+# retry        = { attempts = 3, delay = 5, backoff = 2.0 }   # tries in all, before the operator is asked
+# expected_duration = 300   # seconds; past it the step is shown overdue
+
+# A rollback: runs only when a step it depends on ended nok (run_if = "failure"; "always" is for a cleanup that
+# runs whatever happened). \`when\` is a condition, decided as the step is ready: false skips it.
+# [rollback]
+# type         = "Command"
+# name         = "Roll back"
+# command_name = "echo rolling back"
+# depends_on   = ["build"]
+# run_if       = "failure"
+# when         = "inputs.env == 'prod'"
 
 # A Function step: "<module>#<export>" (a path relative to this file, or a package) or a built-in
 # (playbook:notify, playbook:sleep, playbook:fail). A parameter whose value is exactly "\${ask}" is asked

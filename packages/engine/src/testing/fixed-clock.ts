@@ -17,8 +17,12 @@ export class FixedClock implements Clock {
     return now;
   }
 
+  /** Every wait asked of `sleep`, in milliseconds, in order. */
+  readonly sleeps: number[] = [];
+
   /** Time passes at once: the clock moves forward by `ms` (unless `signal` has aborted) and the wait ends. */
   async sleep(ms: number, signal: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
     if (!signal.aborted) this.#ms += ms;
   }
 

@@ -24,6 +24,9 @@ function base(id: string, options: NodeOptions): Omit<NodeBase, 'type'> {
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(options.outputs === undefined ? {} : { outputs: options.outputs }),
     ...(options.secretOutputs === undefined ? {} : { secretOutputs: options.secretOutputs }),
+    ...(options.when === undefined ? {} : { when: options.when }),
+    ...(options.runIf === undefined ? {} : { runIf: options.runIf }),
+    ...(options.expectedDuration === undefined ? {} : { expectedDuration: options.expectedDuration }),
   };
 }
 
