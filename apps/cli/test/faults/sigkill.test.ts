@@ -118,3 +118,160 @@ describe(`SIGKILL of the CLI at random moments of a ${STEPS}-step run (${TRIALS}
     }, 60_000);
   }
 });
+
+// The same, on a runbook with `when`, `run_if` and `retry` (SPEC §8.4): whenever the kill lands — in a retry's
+// wait, in a rollback, between a condition's decision and the next step — a resume ends the run exactly as an
+// uninterrupted run ends it, and no step that ended ok runs again. A decision recorded as an attempt (skipped by
+// `when` or `run_if`) is kept, not decided again.
+const CHAIN = 12;
+const CONDITIONS_RUNBOOK = [
+  '[runbook.inputs.env]',
+  'type = "string"',
+  'default = "staging"',
+  '',
+  '[start]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/start"',
+  '',
+  // Fails its first try, then passes: retried automatically after a short wait.
+  '[flaky]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/flaky; sleep 0.05; test $PLAYBOOK_ATTEMPT -ge 2"',
+  'depends_on = ["start"]',
+  'retry = { attempts = 3, delay = 0.1 }',
+  '',
+  '[prod]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/prod"',
+  'depends_on = ["flaky"]',
+  'when = "inputs.env == \'prod\'"',
+  '',
+  // Always fails (retried once, on its listed exit code): its rollback runs, its success dependent is blocked.
+  '[deploy]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/deploy; sleep 0.05; exit 3"',
+  'depends_on = ["prod"]',
+  'retry = { attempts = 2, delay = 0.05, exit_codes = [3] }',
+  '',
+  '[verify]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/verify"',
+  'depends_on = ["deploy"]',
+  '',
+  '[rollback]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/rollback; sleep 0.05"',
+  'depends_on = ["deploy"]',
+  'run_if = "failure"',
+  '',
+  '[alert]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/alert"',
+  'depends_on = ["flaky"]',
+  'run_if = "failure"',
+  '',
+  '[after-alert]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/after-alert"',
+  'depends_on = ["alert"]',
+  '',
+  ...Array.from({ length: CHAIN }, (_, i) => [
+    `[c${i}]`,
+    'type = "Command"',
+    `command_name = "echo x >> marks/c${i}${i % 3 === 1 ? '; sleep 0.03' : ''}"`,
+    `depends_on = ["${i === 0 ? 'start' : `c${i - 1}`}"]`,
+    '',
+  ]).flat(),
+  '[cleanup]',
+  'type = "Command"',
+  'command_name = "echo x >> marks/cleanup"',
+  `depends_on = ["verify", "rollback", "c${CHAIN - 1}"]`,
+  'run_if = "always"',
+].join('\n');
+
+/** Each node's latest attempt as `status/decision`, as an uninterrupted run leaves them. */
+const UNINTERRUPTED: Record<string, string> = {
+  start: 'ok',
+  flaky: 'ok',
+  prod: 'skipped/condition',
+  deploy: 'nok',
+  rollback: 'ok',
+  alert: 'skipped/run_if',
+  'after-alert': 'skipped/run_if',
+  ...Object.fromEntries(Array.from({ length: CHAIN }, (_, i) => [`c${i}`, 'ok'])),
+  cleanup: 'ok',
+};
+
+function latestOutcomes(
+  attempts: readonly { node_id: string; attempt: number; status: string; operator_decision: string | null }[],
+) {
+  const latest = new Map<string, { attempt: number; outcome: string }>();
+  for (const a of attempts) {
+    const current = latest.get(a.node_id);
+    if (current !== undefined && current.attempt > a.attempt) continue;
+    // Only the decisions that are part of the outcome: a failed try's own decision (auto-retry, interrupted) is not.
+    const decision = a.status === 'skipped' && a.operator_decision !== null ? `/${a.operator_decision}` : '';
+    latest.set(a.node_id, { attempt: a.attempt, outcome: `${a.status}${decision}` });
+  }
+  return Object.fromEntries([...latest].map(([id, { outcome }]) => [id, outcome]));
+}
+
+describe(`SIGKILL at random moments of a run with when, run_if and retry (${TRIALS} trials, seed ${SEED})`, () => {
+  beforeAll(() => {
+    ensureBuilt();
+  }, 180_000);
+  afterAll(removeSandboxes);
+
+  const random = seededRandom(SEED + 1);
+  it('an uninterrupted run ends as the trials expect', async () => {
+    const box = await faultSandbox();
+    const file = await box.runbook('cond', 'Conditions', CONDITIONS_RUNBOOK);
+    const result = await runCli(box, ['run', file, '--non-interactive'], { timeoutMs: 30_000 });
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const state = inspectStateFile(box.statePath);
+    expect(state.runs.map((r) => r.status)).toEqual(['nok']);
+    expect(latestOutcomes(state.attempts)).toEqual(UNINTERRUPTED);
+  }, 60_000);
+
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const delayMs = Math.floor(random() * 3000);
+    it(`trial ${trial + 1}: kill +${delayMs} ms after the run started, then resume`, async () => {
+      const box = await faultSandbox();
+      const file = await box.runbook('cond', 'Conditions', CONDITIONS_RUNBOOK);
+      const run = startCli(box, ['run', file, '--non-interactive'], { timeoutMs: 30_000 });
+      await waitFor(() => /^Run 1 of "Conditions" started/m.test(run.stdout()), 'the run to start');
+      await delay(delayMs);
+      run.child.kill('SIGKILL');
+      const killed = await run.done;
+      const context = `seed ${SEED + 1}, trial ${trial + 1}\nstdout:\n${killed.stdout}\nstderr:\n${killed.stderr}`;
+      await waitFor(() => processesIn(box.dir).length === 0, 'orphaned commands to end', 5_000);
+      const before = inspectStateFile(box.statePath);
+      expect(before.integrity, context).toBe('ok');
+      const okBefore = new Set(before.attempts.filter((a) => a.status === 'ok').map((a) => a.node_id));
+      const marksBefore = markerCounts(box);
+
+      if (before.runs[0]?.status === 'running') {
+        const resumed = await runCli(box, ['resume', file, '--non-interactive'], { timeoutMs: 30_000 });
+        expect(resumed.code, `${context}\nresume:\n${resumed.stdout}${resumed.stderr}`).toBe(1);
+      }
+      const after = inspectStateFile(box.statePath);
+      expect(
+        after.runs.map((r) => r.status),
+        context,
+      ).toEqual(['nok']);
+      expect(
+        after.attempts.filter((a) => a.status === 'running'),
+        context,
+      ).toEqual([]);
+      expect(latestOutcomes(after.attempts), context).toEqual(UNINTERRUPTED);
+      // A step that ended ok before the kill was kept: its command did not run again.
+      const marksAfter = markerCounts(box);
+      for (const id of okBefore) {
+        expect({ id, ran: marksAfter.get(id) ?? 0 }, context).toEqual({ id, ran: marksBefore.get(id) ?? 0 });
+      }
+      // Skipped steps never ran their command, however often the run was picked up.
+      for (const id of ['prod', 'alert', 'after-alert', 'verify'])
+        expect(marksAfter.has(id), context).toBe(false);
+    }, 60_000);
+  }
+});
