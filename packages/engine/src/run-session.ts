@@ -204,8 +204,9 @@ export class RunSession {
       const id = plan[index] as string;
       if (!toRun.has(id)) continue;
       const node = this.#nodes.get(id) as RunbookNode;
-      // An interrupt or a hang-up raised since the last step is seen before the next one starts.
-      await eventLoopTurn();
+      // An interrupt or a hang-up raised since the last step is seen before the next one starts. Once the run is
+      // ending, a `success` step never starts: no turn is needed to know it (a long runbook ends at once).
+      if (stop === undefined || (node.runIf ?? 'success') !== 'success') await eventLoopTurn();
       // The operator is gone: what ran is recorded, nothing new starts (no cleanup either).
       if (this.#hangup?.aborted) return stop ?? { status: 'aborted', interrupted: false, failed: null };
       if (this.#signal.aborted) {
