@@ -96,6 +96,21 @@ describe('trapInterrupts', () => {
     expect([...source.handlers.values()].every((set) => set.size === 0)).toBe(true);
   });
 
+  it('while an interrupted run still runs its cleanup steps, the second signal stops them; the third exits', () => {
+    const source = new FakeSignals();
+    const stderr = new PassThrough();
+    const trap = trapInterrupts({ stderr, source });
+    source.send('SIGINT');
+    trap.cleanupStarted();
+    expect(trap.cleanupSignal.aborted).toBe(false);
+    source.send('SIGINT');
+    expect(trap.cleanupSignal.aborted).toBe(true);
+    expect(source.exits).toEqual([]);
+    expect(String(stderr.read())).toContain('Skipping the remaining rollback and cleanup steps');
+    source.send('SIGINT');
+    expect(source.exits).toEqual([ExitCode.interrupted]);
+  });
+
   it('takes SIGQUIT as an interrupt, like SIGINT and SIGTERM', () => {
     const source = new FakeSignals();
     const trap = trapInterrupts({ stderr: new PassThrough(), source });
