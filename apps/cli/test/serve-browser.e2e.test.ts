@@ -123,10 +123,18 @@ describe.skipIf(skip)('playbook serve in headless Chromium', () => {
   it('shows a <script> title and hostile output as text and runs none of it; no error, nothing from elsewhere', async () => {
     expect(await page.locator('h1').first().textContent()).toContain(TITLE);
     const prepare = page.locator('li.attempt', { hasText: 'prepare' });
-    await prepare.locator('summary', { hasText: 'stdout' }).click();
-    expect(await prepare.locator('pre.stdout').textContent()).toContain(
+    // A real run records both streams' lines in arrival order: one folded log.
+    await prepare.locator('summary', { hasText: 'output' }).click();
+    expect(await prepare.locator('pre.output').textContent()).toContain(
       '<script>window.pwned = true</script>',
     );
+    // The run's report, one click away, under its own policy: styled, no error.
+    await page.locator('nav.report-links a', { hasText: 'HTML' }).click();
+    await expect.poll(() => page.locator('.dag svg').isVisible()).toBe(true);
+    expect(await page.locator('h1').textContent()).toBe(TITLE);
+    expect(await page.locator('ol.timeline > li').count()).toBe(2);
+    // Its inline style sheet applied (a policy that refused it would also log an error, caught below).
+    expect(await page.evaluate('getComputedStyle(document.body).maxWidth')).not.toBe('none');
     await page.goto(`${served.origin}/`);
     expect(await page.evaluate(() => (globalThis as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
     expect(await page.locator('script').count()).toBe(1); // the server's own live.js

@@ -81,6 +81,9 @@ li.attempt { border: 1px solid var(--line); border-radius: .4rem; padding: .6rem
 pre { margin: .2rem 0; padding: .4rem .6rem; background: var(--bg-alt); border-radius: .3rem; overflow: auto;
   max-height: 30rem; white-space: pre-wrap; word-break: break-word; }
 pre.stderr, pre.exception { border-left: 3px solid var(--nok); }
+pre .stderr { color: var(--nok); }
+pre .time { color: var(--muted); }
+nav.report-links { margin: .6rem 0 0; }
 details.log summary { cursor: pointer; color: var(--muted); }
 .secret { font-family: monospace; color: var(--muted); }
 caption { text-align: left; color: var(--muted); }

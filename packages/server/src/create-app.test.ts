@@ -137,6 +137,55 @@ describe('pages', () => {
     expect(page).toContain('data-node="n1999"');
   });
 
+  it("shows an attempt's output lines in the order they arrived, with their times, stderr marked", async () => {
+    await addRun(
+      history,
+      'Ordered',
+      ['x'],
+      [
+        {
+          node: 'x',
+          status: 'ok',
+          stdout: 'one\nthree\n',
+          stderr: 'two\n',
+          lines: [
+            ['stdout', 'one'],
+            ['stderr', 'two <b>'],
+            ['stdout', 'three'],
+          ],
+        },
+      ],
+      'ok',
+    );
+    const page = await (await app.request('/workflows/Ordered/runs/1', auth)).text();
+    expect(page).toContain('<summary>output <span class="count">3 lines</span></summary>');
+    expect(page).toMatch(
+      /12:30:00\.125<\/span> one\n.*12:30:01\.125<\/span> <span class="stderr">two &lt;b&gt;<\/span>\n.*three/s,
+    );
+    expect(page).not.toContain('<summary>stdout');
+  });
+
+  it("links a run's report, served as HTML under its own policy (its style by hash, no script), Markdown and JSON", async () => {
+    const page = await (await app.request('/workflows/Deploy/runs/1', auth)).text();
+    expect(page).toContain('href="/workflows/Deploy/runs/1/report"');
+    const report = await app.request('/workflows/Deploy/runs/1/report', auth);
+    expect(report.status).toBe(200);
+    const policy = report.headers.get('Content-Security-Policy') ?? '';
+    expect(policy).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).not.toContain('script-src');
+    const html = await report.text();
+    expect(html).toContain('<svg');
+    expect(html).not.toContain('<script');
+    const json = await app.request('/workflows/Deploy/runs/1/report?format=json', auth);
+    expect(JSON.parse(await json.text())).toMatchObject({ workflow: 'Deploy', runId: 1 });
+    const md = await app.request('/workflows/Deploy/runs/1/report?format=md', auth);
+    expect(md.headers.get('Content-Type')).toMatch(/^text\/plain/);
+    expect((await app.request('/workflows/Deploy/runs/1/report?format=pdf', auth)).status).toBe(400);
+    expect((await app.request('/workflows/Deploy/runs/7/report', auth)).status).toBe(404);
+    expect((await app.request('/workflows/Deploy/runs/1/report')).status).toBe(401);
+  });
+
   it('answers 404 for a workflow or run the history does not have', async () => {
     expect((await app.request('/workflows/Nope', auth)).status).toBe(404);
     expect((await app.request('/workflows/Deploy/runs/9', auth)).status).toBe(404);

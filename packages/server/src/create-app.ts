@@ -11,6 +11,7 @@ import { liveEvents } from './live-events.js';
 import { resolvePage } from './page-router.js';
 import { renderDocument } from './pages/layout.js';
 import { notFoundPage } from './pages/not-found.js';
+import { REPORT_CONTENT_SECURITY_POLICY, reportAnswer } from './report-route.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 /** What the web view is made of. */
@@ -29,6 +30,8 @@ export interface AppOptions {
   readonly secure?: boolean;
   /** Told of an error that reached the user as a 500 page (the CLI prints it). */
   readonly onError?: (error: unknown) => void;
+  /** The time a report says it was made (default: the machine's clock). */
+  readonly now?: () => Date;
 }
 
 /**
@@ -41,13 +44,16 @@ export function createApp(options: AppOptions): Hono {
   const sources = { history, dags: new DagRenderer(), runbooks };
   const shutdown = options.shutdown ?? new AbortController().signal;
   const pollMs = options.pollMs ?? 1000;
+  const now = options.now ?? (() => new Date());
   // Named after the token: two servers on one host (other ports, other users) never overwrite each other's.
   const cookie = `playbook_${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
   const app = new Hono();
 
   app.use('*', async (c, next) => {
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+    // A route with a policy of its own (the report page) keeps it.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value);
   });
 
   app.use('*', async (c, next) => {
@@ -87,6 +93,15 @@ export function createApp(options: AppOptions): Hono {
     const render = resolvePage(sources, url);
     if (render === undefined) return c.text('No such page\n', 404);
     return liveEvents(c, render, c.req.query('version') ?? '', { pollMs, shutdown });
+  });
+
+  app.get('/workflows/:workflow/runs/:run/report', async (c, next) => {
+    const answer = await reportAnswer(history, runbooks, new URL(c.req.url), now);
+    if (answer === undefined) return next();
+    const headers: Record<string, string> = { 'Content-Type': answer.type };
+    if (answer.status === 200 && answer.type.startsWith('text/html'))
+      headers['Content-Security-Policy'] = REPORT_CONTENT_SECURITY_POLICY;
+    return c.body(answer.body, answer.status, headers);
   });
 
   app.get('*', async (c) => {

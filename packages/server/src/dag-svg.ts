@@ -1,6 +1,6 @@
 import type { Runbook, RunbookNode } from '@playbook/domain';
 import { type NodeRunStatus, renderDot, toDot } from '@playbook/graphviz';
-import { showControls } from './escape-html.js';
+import { inlineSvg } from '@playbook/report';
 
 /** What the graph of a run is drawn from: its nodes in plan order, their statuses, and the edges when known. */
 export interface DagSource {
@@ -38,23 +38,6 @@ function graphRunbook(source: DagSource): Runbook {
   const missing = source.nodeIds.filter((id) => !known.has(id));
   if (missing.length === 0) return source.runbook;
   return { ...source.runbook, nodes: [...source.runbook.nodes, ...missing.map(bareNode)] };
-}
-
-/**
- * Graphviz's SVG made fit to sit inside an HTML page: no XML prolog, DOCTYPE or comments (Graphviz writes the
- * title and ids into comments), no namespace addresses. Every text in it was escaped by Graphviz, and `toDot`
- * replaced C0 controls; bidi overrides and C1 controls are shown here, as everywhere in the page.
- */
-export function inlineSvg(svg: string): string {
-  const start = svg.indexOf('<svg');
-  if (start < 0) throw new Error('Graphviz returned no <svg> element');
-  return showControls(
-    svg
-      .slice(start)
-      .replace(/<!--[\s\S]*?-->\n?/g, '')
-      .replace(/ xmlns(?::xlink)?="[^"]*"/g, '')
-      .trim(),
-  );
 }
 
 /**

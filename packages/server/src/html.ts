@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape-html.js';
+import { escapeHtml } from '@playbook/report';
 
 /** Markup we wrote ourselves (or escaped): the only kind of value `html` inserts as it is. */
 export class Html {

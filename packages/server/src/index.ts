@@ -2,7 +2,6 @@
 // port, never the repository, so it cannot change history.
 export { createAccessToken, isAccessToken } from './access-token.js';
 export { type AppOptions, createApp } from './create-app.js';
-export { escapeHtml, showControls } from './escape-html.js';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers.js';
 export { ServeError, type ServeErrorCode } from './serve-error.js';
 export {

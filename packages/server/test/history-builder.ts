@@ -18,6 +18,8 @@ export interface AttemptSpec {
   readonly decision?: string;
   readonly outputs?: Record<string, string>;
   readonly secretOutputs?: string[];
+  /** Lines of both streams in arrival order, as the engine records them. */
+  readonly lines?: ReadonlyArray<readonly ['stdout' | 'stderr', string]>;
 }
 
 /** Adds a run to `repository` with the given attempts, ended with `status` (or left running). */
@@ -57,6 +59,18 @@ export async function addRun(
       exitCode: spec.status === 'nok' ? 3 : 0,
       ...(spec.outputs === undefined ? {} : { outputs: spec.outputs }),
       ...(spec.secretOutputs === undefined ? {} : { secretOutputs: spec.secretOutputs }),
+      ...(spec.lines === undefined
+        ? {}
+        : {
+            outputLog: {
+              lines: spec.lines.map(([stream, text], index) => ({
+                stream,
+                text,
+                time: `2025-05-03T12:30:0${index}.125Z`,
+              })),
+              dropped: null,
+            },
+          }),
     });
   }
   if (status !== 'running') {

@@ -1,10 +1,9 @@
-import type { Runbook } from '@playbook/domain';
+import type { OutputLog, Runbook } from '@playbook/domain';
 import type { AttemptRecord, RunHistory, RunState } from '@playbook/engine';
-import type { NodeRunStatus } from '@playbook/graphviz';
+import { type NodeRunStatus, nodeRunStatuses } from '@playbook/graphviz';
 import type { DagRenderer } from '../dag-svg.js';
 import { type Html, html, trusted } from '../html.js';
-import { nodeStatuses } from '../node-statuses.js';
-import { outputTail } from '../output-tail.js';
+import { outputTail, TAIL_LINES } from '../output-tail.js';
 import { durationText, type PageContent, runPath, statusBadge, timeText, workflowPath } from './layout.js';
 import { notFoundPage } from './not-found.js';
 import { firstAndLast, PAGE_LIMITS } from './page-limits.js';
@@ -26,7 +25,7 @@ export async function runPage(
   const state = await history.loadRun({ workflowName, runId });
   if (state === undefined) return notFoundPage(`Workflow “${workflowName}” has no run ${runId}.`);
 
-  const statuses = nodeStatuses(state.attempts);
+  const statuses = nodeRunStatuses(state.attempts);
   const nodeIds = nodesInOrder(state);
   const drawable = (runbook?.nodes.length ?? nodeIds.length) <= PAGE_LIMITS.graphNodes;
   const svg = drawable ? await dags.render({ title: workflowName, runId, nodeIds, statuses, runbook }) : '';
@@ -35,6 +34,7 @@ export async function runPage(
     trail: [{ label: workflowName, href: workflowPath(workflowName) }, { label: `run ${runId}` }],
     main: html`<h1>${workflowName} <span class="run-id">run ${runId}</span> ${statusBadge(state.run.status)}</h1>
 ${summary(state)}
+<nav class="report-links" aria-label="Report">Report of this run: <a href="${runPath(workflowName, runId)}/report" class="report">HTML</a> · <a href="${runPath(workflowName, runId)}/report?format=md">Markdown</a> · <a href="${runPath(workflowName, runId)}/report?format=json">JSON</a></nav>
 ${inputs(state)}
 <section class="graph" aria-label="Graph"><h2>Graph</h2>${graphNote(state, runbook)}${graph(svg, drawable, nodeIds.length, workflowName, runId)}</section>
 ${nodesTable(nodeIds, statuses)}
@@ -158,8 +158,26 @@ function attemptItem(attempt: AttemptRecord, anchor: string | undefined): Html {
 <div class="attempt-head"><strong>${attempt.nodeId}</strong> <span class="attempt-no">attempt ${attempt.attempt}</span> <span class="attempt-status">${statusBadge(attempt.status)}</span> ${timeText(attempt.startTime)} <span class="duration">${durationText(attempt.durationMs)}</span></div>
 ${facts.length === 0 ? '' : html`<dl class="facts">${facts}</dl>`}
 ${outputs.length === 0 ? '' : html`<table class="fields outputs"><caption>Outputs</caption>${outputs}</table>`}
-${logBlock(id, 'stdout', attempt.stdout)}${logBlock(id, 'stderr', attempt.stderr)}
+${attempt.outputLog != null && attempt.outputLog.lines.length > 0 ? orderedLog(id, attempt.outputLog) : html`${logBlock(id, 'stdout', attempt.stdout)}${logBlock(id, 'stderr', attempt.stderr)}`}
 </li>`;
+}
+
+/**
+ * Both streams' lines in the order they arrived, each with its time, stderr marked (SPEC §10.1): the last
+ * `TAIL_LINES` of them, folded. Older attempts have no such log and show their two streams instead.
+ */
+function orderedLog(attemptId: string, log: OutputLog): Html {
+  const shown = log.lines.slice(-TAIL_LINES);
+  const left = log.lines.length - shown.length + (log.dropped?.lines ?? 0);
+  const total = log.lines.length + (log.dropped?.lines ?? 0);
+  const note = left === 0 ? '' : html`<p class="note">${left} earlier lines not shown</p>`;
+  const lines = shown.map((line) => {
+    const time = html`<span class="time" title="${line.time}">${line.time.slice(11, 23)}</span> `;
+    return line.stream === 'stderr'
+      ? html`${time}<span class="stderr">${line.text}</span>\n`
+      : html`${time}${line.text}\n`;
+  });
+  return html`<details class="log" id="${attemptId}-output"><summary>output <span class="count">${total} ${total === 1 ? 'line' : 'lines'}</span></summary>${note}<pre class="output">${lines}</pre></details>`;
 }
 
 /** One captured stream, folded, its tail only when it is long (the whole is in `playbook show --json`). */
