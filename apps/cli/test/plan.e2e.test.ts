@@ -376,6 +376,50 @@ description = "line one\\u001b[1A"
     expect(result.stdout).toContain('[1/1] a · Command · runs\n      timeout 42s\n');
   });
 
+  it('the conditions a plan decides are those the run then takes: skipped steps are recorded skipped (condition)', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'agree',
+      'Agree',
+      `
+[runbook.inputs.env]
+type = "string"
+default = "prod"
+
+[migrate]
+type = "Command"
+command_name = "echo migrate >> ran.txt"
+when = 'inputs.env == "prod"'
+
+[seed]
+type = "Command"
+command_name = "echo seed >> ran.txt"
+when = 'inputs.env == "staging"'
+
+[report]
+type = "Command"
+command_name = "echo report >> ran.txt"
+depends_on = ["migrate", "seed"]
+`,
+    );
+    const planned = JSON.parse((await runCli(box, ['plan', file, '--json'])).stdout);
+    const decisions = Object.fromEntries(
+      planned.steps.map((step: { nodeId: string; condition: { decision: string } }) => [
+        step.nodeId,
+        step.condition.decision,
+      ]),
+    );
+    expect(decisions).toEqual({ migrate: 'runs', seed: 'skipped', report: 'runs' });
+    const run = await runCli(box, ['run', file, '--non-interactive']);
+    expect(run.code).toBe(0);
+    expect(box.read('ran.txt')).toBe('migrate\nreport\n');
+    const state = await loadRun(box, 'Agree', 1);
+    const seed = state.attempts.filter((attempt) => attempt.nodeId === 'seed');
+    expect(seed.map((attempt) => [attempt.status, attempt.operatorDecision])).toEqual([
+      ['skipped', 'condition'],
+    ]);
+  });
+
   it('docs/plan.md: the JSON example is a valid plan document', () => {
     const page = readFileSync(new URL('../../../docs/plan.md', import.meta.url), 'utf8');
     const example = /^```json\n([\s\S]*?)^```/m.exec(page)?.[1];

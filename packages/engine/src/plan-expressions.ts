@@ -54,10 +54,7 @@ export class PlanExpressions {
   /** Loads the CEL library only when the runbook has a template or a condition (a v1 runbook never does). */
   static async load(runbook: Runbook, known: KnownValues): Promise<PlanExpressions> {
     const needed = runbook.nodes.some(
-      (node) =>
-        node.when !== undefined ||
-        (node.type === 'Command' && mayHoldTemplate(node.cwd ?? '')) ||
-        templatedTexts(node).some(([, text]) => mayHoldTemplate(text)),
+      (node) => node.when !== undefined || templatedTexts(node).some(([, text]) => mayHoldTemplate(text)),
     );
     const cel = needed ? await import('@playbook/expressions/cel') : undefined;
     return new PlanExpressions(cel, known, runbook);

@@ -217,11 +217,13 @@ function planStep(
   let command: string | null = null;
   let prompt: string | null = null;
   let env: Record<string, string> | null = null;
+  let cwd: string | null = null;
   let params: Record<string, unknown> | null = null;
   for (const [where, text] of templatedTexts(node)) {
     if (where === 'description') description = render(text);
     else if (where === 'prompt') prompt = render(text);
     else if (where === 'commandName') command = render(text, true);
+    else if (where === 'cwd') cwd = render(text);
     else if (where.startsWith('env.')) {
       env ??= {};
       env[where.slice('env.'.length)] = render(text);
@@ -234,7 +236,6 @@ function planStep(
     }
   }
   const retry = node.type === 'Manual' ? undefined : node.retry;
-  const cwd = node.type === 'Command' ? node.cwd : undefined;
   return {
     position,
     nodeId: node.id,
@@ -248,7 +249,7 @@ function planStep(
     prompt,
     function: node.type === 'Function' ? { name: node.functionName, params: params ?? {} } : null,
     env,
-    cwd: cwd === undefined ? null : render(cwd),
+    cwd,
     condition: rendered === undefined ? null : rendered.condition(node.when, notes),
     runIf: node.runIf ?? 'success',
     critical: node.critical,
