@@ -233,6 +233,41 @@ describe('Renderer', () => {
     expect(err()).toBe(drawn);
   });
 
+  it('counts down to an automatic retry on the status stream; the next attempt clears it', async () => {
+    let now = 0;
+    const { renderer, handle, out, err } = setup({ clock: true, now: () => now });
+    handle({
+      type: 'retry-wait',
+      nodeId: 'fetch',
+      name: 'Fetch',
+      attempt: 1,
+      nextTry: 2,
+      tries: 3,
+      delayMs: 5000,
+    });
+    expect(out()).toBe('↻ Fetch (fetch) retrying automatically in 5.0s (try 2 of 3)\n');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(err()).toContain('↻ Fetch: retrying in 5s');
+    now = 3200;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(err()).toContain('↻ Fetch: retrying in 2s');
+    handle({ type: 'node-started', nodeId: 'fetch', name: 'Fetch', kind: 'Command', attempt: 2 });
+    expect(err().endsWith('\r\x1b[2K')).toBe(true);
+    renderer.dispose();
+  });
+
+  it('says which rollback and cleanup steps still run when a run aborts, and how to skip them', () => {
+    const { handle, out } = setup({ names: { rollback: 'Roll back', cleanup: 'cleanup' } });
+    handle({ type: 'run-aborting', cause: 'interrupted', steps: ['rollback', 'cleanup'] });
+    handle({ type: 'run-aborting', cause: 'abort', steps: ['cleanup'] });
+    expect(out()).toBe(
+      '! Aborting: the rollback and cleanup steps whose dependencies have ended still run (Roll back (rollback), ' +
+        'cleanup); press Ctrl-C again to skip them\n' +
+        '! Aborting: the rollback and cleanup steps whose dependencies have ended still run (cleanup); press ' +
+        'Ctrl-C, or answer abort again, to skip them\n',
+    );
+  });
+
   it('keeps the clock on one row of the terminal, however long the step name', async () => {
     let now = 0;
     const out = collect();
