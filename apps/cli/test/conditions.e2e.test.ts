@@ -284,6 +284,34 @@ run_if = "always"
     }
   }, 60_000);
 
+  it('after Ctrl-C a cleanup step that asks the operator is asked (piped answers)', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'ask',
+      'Ask',
+      `
+[slow]
+type = "Command"
+command_name = "echo started > started; sleep 30"
+
+[check]
+type = "Manual"
+prompt = "Is the service back?"
+depends_on = ["slow"]
+run_if = "always"
+`,
+    );
+    const run = startCli(box, ['run', file], { stdin: 'ok\nall back\n' });
+    await waitFor(() => box.exists('started'), 'the slow step');
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    const { status, attempts, state } = await history(box, 'Ask');
+    expect(status).toBe('aborted');
+    expect(attempts).toEqual(['slow#1:nok/interrupted', 'check#1:ok/ok']);
+    expect(state.attempts[1]?.resultText).toBe('all back');
+  });
+
   it('a retry policy with delay and backoff records the right number of attempts, each retried one auto-retry', async () => {
     const box = await makeSandbox();
     const file = await box.runbook(

@@ -101,10 +101,14 @@ describe('trapInterrupts', () => {
     const stderr = new PassThrough();
     const trap = trapInterrupts({ stderr, source });
     source.send('SIGINT');
+    expect(trap.promptSignal.aborted).toBe(true);
     trap.cleanupStarted();
+    // The cleanup steps may ask the operator again, until the next interrupt.
+    expect(trap.promptSignal.aborted).toBe(false);
     expect(trap.cleanupSignal.aborted).toBe(false);
     source.send('SIGINT');
     expect(trap.cleanupSignal.aborted).toBe(true);
+    expect(trap.promptSignal.aborted).toBe(true);
     expect(source.exits).toEqual([]);
     expect(String(stderr.read())).toContain('Skipping the remaining rollback and cleanup steps');
     source.send('SIGINT');

@@ -29,7 +29,10 @@ export interface InterruptTrap {
    * stops them rather than quitting at once.
    */
   cleanupStarted(): void;
-  /** Aborted by either: what a prompter waits on, since no answer will come after any of them. */
+  /**
+   * Aborted by either: what a prompter waits on, since no answer will come after any of them. Read it at each
+   * question: once an interrupted run's cleanup steps start it is a fresh signal, aborted by the next interrupt.
+   */
   readonly promptSignal: AbortSignal;
   /** Whether an interrupt arrived. */
   readonly interrupted: boolean;
@@ -71,7 +74,7 @@ export function trapInterrupts(options: {
   const source: SignalSource = options.source ?? process;
   const interrupts = new AbortController();
   const hangups = new AbortController();
-  const prompts = new AbortController();
+  let prompts = new AbortController();
   const cleanup = new AbortController();
   let count = 0;
   let cleaning = false;
@@ -91,6 +94,7 @@ export function trapInterrupts(options: {
         '\nSkipping the remaining rollback and cleanup steps… (press Ctrl-C again to quit at once)\n',
       );
       cleanup.abort(new Error('interrupted by the operator'));
+      prompts.abort(cleanup.signal.reason);
       return;
     }
     options.stderr.write('\nQuitting now. The run can be resumed.\n');
@@ -115,8 +119,12 @@ export function trapInterrupts(options: {
     cleanupSignal: cleanup.signal,
     cleanupStarted: () => {
       cleaning = true;
+      // The cleanup steps may ask the operator: questions work again until the next interrupt or a hang-up.
+      if (!hangups.signal.aborted && prompts.signal.aborted) prompts = new AbortController();
     },
-    promptSignal: prompts.signal,
+    get promptSignal() {
+      return prompts.signal;
+    },
     get interrupted() {
       return count > 0;
     },

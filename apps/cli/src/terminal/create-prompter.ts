@@ -40,7 +40,10 @@ export function createPrompter(
       input: stdin,
       output,
       colors,
-      signal: trap.promptSignal,
+      // Read at each question: the trap gives a fresh signal once an interrupted run's cleanup steps start.
+      get signal() {
+        return trap.promptSignal;
+      },
       onInterrupt: () => trap.interrupt(),
       onHangup: () => trap.hangUp(),
       plain: !canMoveCursor(context.env, true),
@@ -51,7 +54,9 @@ export function createPrompter(
     input: context.stdin,
     output,
     colors,
-    signal: trap.promptSignal,
+    get signal() {
+      return trap.promptSignal;
+    },
   });
   // Buffer piped answers from the start: they belong to our questions, whatever runs before them.
   prompter.start();
