@@ -18,6 +18,9 @@ const skip = CHROMIUM === undefined && process.env.CI === undefined;
 if (skip)
   console.warn('serve-browser: no Chromium; `apt-get install chromium` (or set PLAYBOOK_CHROMIUM) to run it');
 
+/** How long a page may take to show a change: the whole suite runs at once on 2 cores in CI. */
+const POLL = { timeout: 30_000 };
+
 const TITLE = 'Live <script>window.pwned = true</script>';
 const NODES = `
 [prepare]
@@ -68,14 +71,14 @@ describe.skipIf(skip)('playbook serve in headless Chromium', () => {
     // The token moved into a cookie: the address bar no longer holds it.
     expect(page.url()).toBe(`${served.origin}/`);
     await page.locator('a', { hasText: /^Deploy$/ }).click();
-    await expect.poll(() => page.locator('table.runs tbody tr').count()).toBe(5);
+    await expect.poll(() => page.locator('table.runs tbody tr').count(), POLL).toBe(5);
     await page.locator('.filters a', { hasText: 'nok' }).click();
-    await expect.poll(() => page.locator('table.runs tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('table.runs tbody tr').count(), POLL).toBe(1);
     await page.locator('table.runs a', { hasText: '2' }).click();
-    expect(page.url()).toBe(`${served.origin}/workflows/Deploy/runs/2`);
+    await page.waitForURL(`${served.origin}/workflows/Deploy/runs/2`);
 
     const dag = page.locator('.dag svg');
-    await expect.poll(() => dag.isVisible()).toBe(true);
+    await expect.poll(() => dag.isVisible(), POLL).toBe(true);
     expect((await dag.boundingBox())!.width).toBeGreaterThan(200);
     expect(await dag.locator('g.node text').allTextContents()).toEqual(
       expect.arrayContaining(['build', 'test', 'ship']),
@@ -93,18 +96,18 @@ describe.skipIf(skip)('playbook serve in headless Chromium', () => {
     try {
       // The new workflow appears on the open home page, then its run's page shows the gate running.
       const link = page.locator('td a', { hasText: TITLE });
-      await expect.poll(() => link.count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => link.count(), POLL).toBe(1);
       await link.click();
       await page.locator('table.runs a', { hasText: '1' }).click();
       const gate = page.locator('tr[data-node="gate"] .node-status');
-      await expect.poll(() => gate.textContent(), { timeout: 30_000 }).toBe('running');
+      await expect.poll(() => gate.textContent(), POLL).toBe('running');
       // Marks this document: a reload would make a new one without the mark.
       await page.evaluate(() => {
         (globalThis as unknown as { kept: boolean }).kept = true;
       });
       await writeFile(box.path('go'), '');
-      await expect.poll(() => gate.textContent(), { timeout: 30_000 }).toBe('ok');
-      await expect.poll(() => page.locator('h1 .status').textContent(), { timeout: 30_000 }).toBe('ok');
+      await expect.poll(() => gate.textContent(), POLL).toBe('ok');
+      await expect.poll(() => page.locator('h1 .status').textContent(), POLL).toBe('ok');
       expect(await page.evaluate(() => (globalThis as unknown as { kept?: boolean }).kept)).toBe(true);
       // The graph was redrawn too: the gate's node is filled as ok.
       const gateNode = page
@@ -130,7 +133,8 @@ describe.skipIf(skip)('playbook serve in headless Chromium', () => {
     );
     // The run's report, one click away, under its own policy: styled, no error.
     await page.locator('nav.report-links a', { hasText: 'HTML' }).click();
-    await expect.poll(() => page.locator('.dag svg').isVisible()).toBe(true);
+    await page.waitForURL(/\/runs\/1\/report$/);
+    await expect.poll(() => page.locator('.dag svg').isVisible(), POLL).toBe(true);
     expect(await page.locator('h1').textContent()).toBe(TITLE);
     expect(await page.locator('ol.timeline > li').count()).toBe(2);
     // Its inline style sheet applied (a policy that refused it would also log an error, caught below).
