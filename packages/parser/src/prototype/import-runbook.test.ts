@@ -497,6 +497,37 @@ depends_on = ["deploy:failure"]
     );
   });
 
+  it('maps the v0.1 playbook.functions.throw to playbook:fail, and turns any other Python function into a Manual step', () => {
+    const result = convert(`${META}
+[boom]
+type = "Function"
+function_name = "playbook.functions.throw"
+depends_on = []
+
+[restart]
+type = "Function"
+function_name = "myorg.ops.restart"
+function_params = { service = "db" }
+depends_on = []
+
+[js]
+type = "Function"
+function_name = "playbook:sleep"
+function_params = { seconds = 0 }
+depends_on = []
+`);
+    expect(result.nodes.boom).toMatchObject({ type: 'Function', function_name: 'playbook:fail' });
+    expect(result.nodes.restart).toMatchObject({
+      type: 'Manual',
+      prompt: 'Do by hand what the Python function myorg.ops.restart did, with:\n  service = db\nDone?',
+    });
+    expect(result.text).toContain('# prototype: function_name = "myorg.ops.restart"');
+    expect(result.nodes.js).toMatchObject({ type: 'Function', function_name: 'playbook:sleep' });
+    expect(
+      result.notes.find((note) => note.nodeId === 'restart' && note.severity === 'warning')?.message,
+    ).toMatch(/^the Python function myorg\.ops\.restart has no equivalent here/);
+  });
+
   it('keeps fields without an equivalent as comments, each with a warning', () => {
     const result = convert(`${META}
 [shell]

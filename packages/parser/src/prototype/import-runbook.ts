@@ -9,7 +9,7 @@ import { joinInlineTables } from './inline-tables.js';
 import { parseJinjaExpression, UnsupportedJinja } from './jinja-expression.js';
 import { hasJinja, splitJinjaText } from './jinja-text.js';
 import { type CelContext, celSelect, conditionToCel, UnknownStep, valueToCel } from './jinja-to-cel.js';
-import { mapPlugin } from './plugins.js';
+import { mapFunctionName, mapPlugin } from './plugins.js';
 import { convertCommand, convertText, envNameFor, literal, type TextConversion } from './text-templates.js';
 import { tomlComment, tomlKey, tomlText, tomlValue } from './toml-writer.js';
 import { type ConvertedInput, convertVariable, toInputValue } from './variables.js';
@@ -491,6 +491,17 @@ class Importer {
         'plugin',
         `plugin = "${String(table.plugin)}", function = "${String(table.function)}" → function_name = "${mapped.functionName}"`,
       );
+    } else if (typeof functionName === 'string') {
+      const mapped = mapFunctionName(functionName, params);
+      if (mapped.kind === 'manual') {
+        this.pluginAsManual(node, table, params, sink, functionName, 'function_name');
+        return;
+      }
+      if (mapped.kind === 'builtin') {
+        sink.change('function_name', `function_name = "${functionName}" → "${mapped.functionName}"`);
+        functionName = mapped.functionName;
+        outParams = mapped.params;
+      }
     }
     node.fields.unshift(['type', '"Function"']);
     if (functionName !== undefined) node.fields.push(['function_name', tomlValue(functionName)]);
@@ -522,22 +533,31 @@ class Importer {
     table: Record<string, unknown>,
     params: Record<string, unknown>,
     sink: NoteSink,
+    call = `${String(table.plugin ?? '?')}.${String(table.function ?? '?')}`,
+    field = 'plugin',
   ): void {
-    const call = `${String(table.plugin ?? '?')}.${String(table.function ?? '?')}`;
     sink.warning(
-      'plugin',
-      `the plugin function ${call} has no equivalent here: the step became a Manual step asking the operator to do it by hand (or replace it with a Function node of your own)`,
+      field,
+      `the ${field === 'plugin' ? 'plugin function' : 'Python function'} ${call} has no equivalent here: the step became a Manual step asking the operator to do it by hand (or replace it with a Function node of your own)`,
     );
     const lines = Object.entries(params).map(
       ([key, value]) => `  ${key} = ${typeof value === 'string' ? value : tomlValue(value)}`,
     );
-    const prompt = [`Do by hand what the plugin call ${call} did, with:`, ...lines, 'Done?'].join('\n');
+    const prompt = [
+      `Do by hand what the ${field === 'plugin' ? 'plugin call' : 'Python function'} ${call} did, with:`,
+      ...lines,
+      'Done?',
+    ].join('\n');
     const conversion = this.text(prompt, sink, 'function_params');
     node.type = 'Manual';
     node.fields.unshift(['type', '"Manual"']);
     node.fields.push(['prompt', tomlText(conversion.ok ? conversion.text : prompt)]);
     node.comments.push(
-      tomlComment(`prototype: plugin = ${tomlValue(table.plugin)}, function = ${tomlValue(table.function)}`),
+      tomlComment(
+        field === 'plugin'
+          ? `prototype: plugin = ${tomlValue(table.plugin)}, function = ${tomlValue(table.function)}`
+          : `prototype: function_name = ${tomlValue(call)}`,
+      ),
     );
     if (table.plugin_config !== undefined)
       node.comments.push(tomlComment(`prototype: plugin_config = ${tomlValue(table.plugin_config)}`));

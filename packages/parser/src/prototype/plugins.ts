@@ -24,3 +24,19 @@ export function mapPlugin(plugin: string, name: string, params: Record<string, u
     return { kind: 'builtin', functionName: 'playbook:fail', params: { message: THROW_MESSAGE, ...params } };
   return { kind: 'manual' };
 }
+
+/**
+ * A v0.1 `function_name`: the prototype's own `playbook.functions.*` (notify and sleep are built-ins here too,
+ * throw becomes `playbook:fail`), a module reference of this tool (kept), or any other Python dotted path (no
+ * equivalent here).
+ */
+export function mapFunctionName(
+  name: string,
+  params: Record<string, unknown>,
+): PluginMapping | { readonly kind: 'keep' } {
+  if (name === 'playbook.functions.throw')
+    return { kind: 'builtin', functionName: 'playbook:fail', params: { message: THROW_MESSAGE, ...params } };
+  if (name === 'playbook.functions.notify' || name === 'playbook.functions.sleep') return { kind: 'keep' };
+  if (/^(playbook:|\.|\/|@)|#|\.[cm]?[jt]s$/.test(name)) return { kind: 'keep' };
+  return /^[A-Za-z_][\w.]*$/.test(name) ? { kind: 'manual' } : { kind: 'keep' };
+}
