@@ -315,13 +315,14 @@ run_if = "always"
       '[3/5] check · Command · decided at run time: steps.migrate.status == "ok" (it reads steps.migrate)\n',
     );
     expect(out).toContain(
-      '[4/5] rollback · Command · runs\n      after migrate · run_if failure: only when a dependency ends nok',
+      '[4/5] rollback · Command · decided at run time (run_if = "failure": it runs only if a step it depends on ends nok)\n' +
+        '      after migrate · run_if failure: only when a dependency ends nok',
     );
     expect(out).toContain('[5/5] cleanup · Command · runs\n      after check, rollback · run_if always:');
     const staging = JSON.parse((await runCli(box, ['plan', file, '--var', 'env=staging', '--json'])).stdout);
     expect(Value.Errors(PlanSchema, staging)).toEqual([]);
     expect(staging.steps.map((step: { condition: { decision: string } }) => step.condition.decision)).toEqual(
-      ['skipped', 'runs', 'decided at run time', 'runs', 'runs'],
+      ['skipped', 'runs', 'decided at run time', 'decided at run time', 'runs'],
     );
     expect(staging.steps[0]).toMatchObject({
       cwd: 'db/staging',

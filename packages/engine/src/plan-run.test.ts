@@ -154,6 +154,74 @@ describe('planRun (SPEC §9.2)', () => {
     expect(plan.steps[1]?.runIf).toBe('failure');
   });
 
+  it('run_if: a failure step is decided at run time in a new run, and so is a success step after it', async () => {
+    const runbook = buildRunbook([
+      commandNode('deploy', 'deploy'),
+      withFields(commandNode('rollback', 'rollback', { dependsOn: ['deploy'] }), { runIf: 'failure' }),
+      commandNode('page', 'page', { dependsOn: ['rollback'] }),
+      withFields(commandNode('quiet', 'quiet', { dependsOn: ['deploy'] }), {
+        runIf: 'failure',
+        when: 'false',
+      }),
+      withFields(commandNode('cleanup', 'cleanup', { dependsOn: ['rollback'] }), { runIf: 'always' }),
+    ]);
+    const plan = await planRun(runbook);
+    expect(Object.fromEntries(plan.steps.map((step) => [step.nodeId, step.condition]))).toEqual({
+      deploy: { decision: 'runs', expression: null, reason: null },
+      rollback: {
+        decision: 'decided at run time',
+        expression: null,
+        reason: 'run_if = "failure": it runs only if a step it depends on ends nok',
+      },
+      page: {
+        decision: 'decided at run time',
+        expression: null,
+        reason: 'a step it depends on may be skipped by its run_if',
+      },
+      quiet: { decision: 'skipped', expression: 'false', reason: null },
+      cleanup: { decision: 'runs', expression: null, reason: null },
+    });
+  });
+
+  it('run_if on a resume: decided from the kept steps, as the engine decides it', async () => {
+    const runbook = buildRunbook([
+      commandNode('deploy', 'deploy'),
+      withFields(commandNode('rollback', 'rollback', { dependsOn: ['deploy'] }), { runIf: 'failure' }),
+      commandNode('page', 'page', { dependsOn: ['rollback'] }),
+    ]);
+    const state = (deploy: 'ok' | 'nok') => ({
+      run: {
+        workflowName: runbook.meta.title,
+        runId: 4,
+        startTime: '2025-01-01T00:00:00.000Z',
+        endTime: '2025-01-01T00:01:00.000Z',
+        status: 'aborted' as const,
+        nodesOk: 0,
+        nodesNok: 0,
+        nodesSkipped: 0,
+        trigger: 'run' as const,
+        owner: null,
+        runbookHash: 'hash-1',
+        nodeIds: ['deploy', 'rollback', 'page'],
+      },
+      attempts: [attempt('deploy', deploy)],
+      answers: {},
+    });
+    // deploy kept ok: the rollback's run_if can no longer be met, and the step after it is skipped the same way.
+    const kept = await planRun(runbook, { resume: { state: state('ok') } });
+    expect(kept.steps.map((step) => [step.nodeId, step.action, step.condition?.decision ?? null])).toEqual([
+      ['deploy', 'keep', null],
+      ['rollback', 'run', 'skipped'],
+      ['page', 'run', 'skipped'],
+    ]);
+    expect(kept.steps[1]?.condition?.reason).toBe('run_if = "failure": no step it depends on ended nok');
+    // deploy kept nok (the rollback re-run alone): the rollback runs, the step after it too.
+    const failed = await planRun(runbook, {
+      resume: { state: state('nok'), fromNode: 'rollback', rerun: 'only' },
+    });
+    expect(failed.steps[1]?.condition?.decision).toBe('runs');
+  });
+
   it('a resume keeps the steps that ended ok or skipped and runs the others, as resume does', async () => {
     const runbook = buildRunbook([
       commandNode('build', 'build'),

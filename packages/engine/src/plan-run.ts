@@ -4,7 +4,7 @@ import { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 import { latestAttempts, satisfies } from './node-statuses.js';
 import { templatedTexts } from './node-templates.js';
 import { type KnownValues, PlanExpressions, type StepNotes } from './plan-expressions.js';
-import type { Plan, PlanInput, PlanStep } from './plan-schema.js';
+import type { Plan, PlanCondition, PlanInput, PlanStep } from './plan-schema.js';
 import { PLAN_SCHEMA_VERSION } from './plan-version.js';
 import { planOrder } from './planner.js';
 import { finishedRunRefusal, nodeNotFound, rerunWithoutNode, runbookChanges } from './resume-checks.js';
@@ -59,8 +59,10 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
   const nodes = new Map(runbook.nodes.map((node) => [node.id, node]));
   const timeout = options.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const steps: PlanStep[] = [];
-  // On a resume, steps that cannot run because a step they need is kept unfinished: id → that root step.
+  // On a resume, steps that cannot run because a step they need is kept unfinished: id → that kept step.
   const blockedBy = new Map<string, string>();
+  // Steps a run_if may skip: `skip` for certain, `unknown` when that is decided at run time.
+  const runIfSkips = new Map<string, 'skip' | 'unknown'>();
   for (const [index, id] of order.entries()) {
     const node = nodes.get(id) as RunbookNode;
     const action = resume === undefined ? 'run' : (resume.actions.get(id) ?? 'keep');
@@ -68,16 +70,12 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
       expressions,
       timeout,
     });
-    const blocker =
-      resume === undefined || action === 'keep' ? undefined : keptBlocker(node, resume, blockedBy);
-    if (blocker !== undefined) {
-      blockedBy.set(id, blocker);
-      const status = resume?.statuses.get(blocker) ?? 'pending';
-      step.condition = {
-        decision: 'blocked',
-        expression: node.when ?? null,
-        reason: `it needs "${blocker}", which is kept ${status}`,
-      };
+    if (step.condition !== null) {
+      const gate = gateOf(node, resume, blockedBy, runIfSkips);
+      if (gate.kind === 'blocked') blockedBy.set(id, gate.root);
+      step.condition = gated(step.condition, gate, resume);
+      if (gate.kind === 'skip') runIfSkips.set(id, 'skip');
+      if (gate.kind === 'unknown' && step.condition.decision !== 'skipped') runIfSkips.set(id, 'unknown');
     }
     steps.push(step);
   }
@@ -109,25 +107,89 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
 
 type Action = PlanStep['action'];
 
+/** How a node's dependencies let it run, as far as a plan knows them (the engine's gate, SPEC §8.4). */
+type Gate =
+  | { readonly kind: 'run' }
+  | { readonly kind: 'blocked'; readonly root: string }
+  | { readonly kind: 'skip'; readonly why: string }
+  | { readonly kind: 'unknown'; readonly why: string };
+
 /**
- * The step that keeps `node` from running in a resume, as the engine decides it when the node's turn comes: a
- * dependency kept without having ended ok or skipped (a re-run `--only` of a step after a failed one), or one
- * blocked itself. Only `success` nodes are blocked; `failure` and `always` nodes run once their dependencies
- * have ended or are blocked (SPEC §8.4).
+ * What the engine will decide when the node's turn comes, from what is known now: the statuses of steps a resume
+ * keeps, and which steps are blocked by them. A step that runs before it ends as it will: for a `success` node
+ * that is no question (the plan shows it running, as a run without failures would), for a `failure` node it is
+ * the whole question.
  */
-function keptBlocker(
+function gateOf(
   node: RunbookNode,
-  resume: ResumeSelection,
+  resume: ResumeSelection | undefined,
   blockedBy: ReadonlyMap<string, string>,
-): string | undefined {
-  if ((node.runIf ?? 'success') !== 'success') return undefined;
+  runIfSkips: ReadonlyMap<string, 'skip' | 'unknown'>,
+): Gate {
+  let first: string | undefined;
+  let afterRunIfSkip: 'skip' | 'unknown' | undefined;
+  let pending: string | undefined;
+  let blockedRoot: string | undefined;
+  let nok = false;
+  let runsFirst = false;
   for (const dependency of node.dependsOn) {
     const root = blockedBy.get(dependency);
-    if (root !== undefined) return root;
-    if (resume.actions.has(dependency)) continue;
-    if (!satisfies(resume.statuses.get(dependency))) return dependency;
+    const status = resume?.statuses.get(dependency) ?? 'pending';
+    const runIfSkip = runIfSkips.get(dependency);
+    if (runIfSkip !== undefined && afterRunIfSkip !== 'skip') afterRunIfSkip = runIfSkip;
+    if (root !== undefined) {
+      blockedRoot ??= root;
+      first ??= root;
+    } else if (resume === undefined || resume.actions.has(dependency)) {
+      runsFirst = true;
+    } else if (status === 'nok' || status === 'running') {
+      // A `running` attempt of a run whose owner is gone is recorded interrupted (nok) by the resume.
+      nok = true;
+      first ??= dependency;
+    } else if (!satisfies(status)) {
+      pending ??= dependency;
+      first ??= dependency;
+    }
   }
-  return undefined;
+  const runIf = node.runIf ?? 'success';
+  if (runIf === 'success') {
+    if (first !== undefined) return { kind: 'blocked', root: first };
+    // A success step after one its run_if skips is skipped the same way (SPEC §8.4).
+    if (afterRunIfSkip === 'skip')
+      return { kind: 'skip', why: 'a step it depends on is skipped by its run_if' };
+    if (afterRunIfSkip === 'unknown') {
+      return { kind: 'unknown', why: 'a step it depends on may be skipped by its run_if' };
+    }
+    return { kind: 'run' };
+  }
+  if (pending !== undefined) return { kind: 'blocked', root: pending };
+  if (runIf === 'always' || nok) return { kind: 'run' };
+  if (runsFirst) {
+    return { kind: 'unknown', why: 'run_if = "failure": it runs only if a step it depends on ends nok' };
+  }
+  if (blockedRoot !== undefined) return { kind: 'blocked', root: blockedRoot };
+  return { kind: 'skip', why: 'run_if = "failure": no step it depends on ended nok' };
+}
+
+/** The `when` decision combined with the gate: a blocked or run_if-skipped node never evaluates its `when`. */
+function gated(condition: PlanCondition, gate: Gate, resume: ResumeSelection | undefined): PlanCondition {
+  switch (gate.kind) {
+    case 'run':
+      return condition;
+    case 'blocked':
+      return {
+        decision: 'blocked',
+        expression: condition.expression,
+        reason: `it needs "${gate.root}", which is kept ${resume?.statuses.get(gate.root) ?? 'pending'}`,
+      };
+    case 'skip':
+      return { decision: 'skipped', expression: condition.expression, reason: gate.why };
+    case 'unknown':
+      // A false `when` skips it whatever its dependencies do.
+      return condition.decision === 'skipped'
+        ? condition
+        : { decision: 'decided at run time', expression: condition.expression, reason: gate.why };
+  }
 }
 
 interface ResumeSelection {

@@ -113,12 +113,15 @@ function conditionText(step: PlanStep, colors: Colors): string {
         ? colors.green('runs')
         : `${colors.green('runs')} ${colors.dim(`(when: ${expression})`)}`;
     case 'skipped':
-      return colors.yellow(`skipped: ${expression}`);
+      return colors.yellow(
+        `skipped: ${expression === '' ? visibleLine(condition.reason ?? '') : expression}`,
+      );
     case 'blocked':
       return colors.magenta(`blocked: ${visibleLine(condition.reason ?? '')}`);
     case 'decided at run time': {
       const why = condition.reason === null ? '' : ` (${visibleLine(condition.reason)})`;
-      return `${colors.blue('decided at run time')}: ${expression}${colors.dim(why)}`;
+      const what = expression === '' ? '' : `: ${expression}`;
+      return `${colors.blue('decided at run time')}${what}${colors.dim(why)}`;
     }
   }
 }
