@@ -14,6 +14,7 @@ import { RunCommand } from './commands/run.js';
 import { ServeCommand } from './commands/serve.js';
 import { ShowCommand } from './commands/show.js';
 import { ValidateCommand } from './commands/validate.js';
+import { VerifyCommand } from './commands/verify.js';
 import { VersionCommand } from './commands/version.js';
 import type { PlaybookContext } from './context.js';
 import { newCli, type PlaybookCli } from './playbook-cli.js';
@@ -42,6 +43,7 @@ export const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   ServeCommand,
   ShowCommand,
   ValidateCommand,
+  VerifyCommand,
 ];
 
 /** Builds the `playbook` CLI with every command registered. */

@@ -34,6 +34,22 @@ describe('resolveConfig', () => {
     });
   });
 
+  it('takes the claimed operator from PLAYBOOK_OPERATOR, else the file; refuses a bad one naming where', () => {
+    const readFile = files({ '/home/op/.config/playbook/config.toml': 'operator = " bob "\n' });
+    expect(resolveConfig(input({ readFile })).operator).toBe('bob');
+    expect(resolveConfig(input({ readFile, env: { PLAYBOOK_OPERATOR: 'alice' } })).operator).toBe('alice');
+    // Empty counts as unset, as for every other variable.
+    expect(resolveConfig(input({ readFile, env: { PLAYBOOK_OPERATOR: ' ' } })).operator).toBe('bob');
+    expect(resolveConfig(input()).operator).toBeUndefined();
+    expect(configError(() => resolveConfig(input({ env: { PLAYBOOK_OPERATOR: 'a\u001bb' } }))).message).toBe(
+      'PLAYBOOK_OPERATOR must not contain control characters',
+    );
+    const bad = files({ '/home/op/.config/playbook/config.toml': 'operator = ""\n' });
+    expect(configError(() => resolveConfig(input({ readFile: bad }))).message).toBe(
+      '/home/op/.config/playbook/config.toml:1: operator must be a non-empty string (your name), got ""',
+    );
+  });
+
   it('looks in $XDG_CONFIG_HOME/playbook and ignores a relative XDG_CONFIG_HOME', () => {
     expect(resolveConfig(input({ env: { XDG_CONFIG_HOME: '/xdg' } })).configPath).toBe(
       '/xdg/playbook/config.toml',
@@ -139,7 +155,7 @@ describe('resolveConfig', () => {
     expect(error.key).toBe('default_timeout_second');
     expect(error.line).toBe(3);
     expect(error.message).toBe(
-      '/c.toml:3: unknown key "default_timeout_second" (did you mean "default_timeout_seconds"?); known keys: default_timeout_seconds, state_path, state_url, max_output_bytes, heartbeat_seconds',
+      '/c.toml:3: unknown key "default_timeout_second" (did you mean "default_timeout_seconds"?); known keys: default_timeout_seconds, state_path, state_url, max_output_bytes, heartbeat_seconds, operator',
     );
   });
 

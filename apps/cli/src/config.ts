@@ -23,6 +23,11 @@ export interface PlaybookConfig {
   readonly maxOutputBytes: number;
   /** Seconds between "still running" lines (and `heartbeat` events) of a long step; 0 for none. */
   readonly heartbeatSeconds: number;
+  /**
+   * The claimed operator (SPEC §10.1, §12): `PLAYBOOK_OPERATOR`, else config `operator`; undefined when neither
+   * names one.
+   */
+  readonly operator: string | undefined;
   /** Absolute path of the config file that was looked at. */
   readonly configPath: string;
   /** Whether that file existed and was read. */
@@ -80,6 +85,7 @@ export const CONFIG_KEYS = [
   'state_url',
   'max_output_bytes',
   'heartbeat_seconds',
+  'operator',
 ] as const;
 
 /** Expands a leading `~` (alone or followed by a slash) to the home directory. */
@@ -172,9 +178,31 @@ export function resolveConfig(input: ResolveConfigInput): PlaybookConfig {
     stateUrl,
     maxOutputBytes: file.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     heartbeatSeconds: file.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+    operator: checkedOperator(env.PLAYBOOK_OPERATOR, configPath) ?? file.operator,
     configPath,
     configFileFound: text !== undefined,
   };
+}
+
+/** The longest operator name accepted: a name, not a text. */
+const MAX_OPERATOR_LENGTH = 200;
+
+/** Why `name` cannot be a claimed operator, or undefined when it can. */
+function operatorProblem(name: string): string | undefined {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'must not contain control characters';
+  if (name.length > MAX_OPERATOR_LENGTH) return `must be at most ${MAX_OPERATOR_LENGTH} characters`;
+  return undefined;
+}
+
+/** `PLAYBOOK_OPERATOR` trimmed (empty: unset), or a ConfigError when it cannot name an operator. */
+function checkedOperator(value: string | undefined, configPath: string): string | undefined {
+  const name = value?.trim() ?? '';
+  if (name === '') return undefined;
+  const problem = operatorProblem(name);
+  if (problem !== undefined) {
+    throw new ConfigError(`PLAYBOOK_OPERATOR ${problem}`, configPath, 'PLAYBOOK_OPERATOR');
+  }
+  return name;
 }
 
 /** A PostgreSQL URL as given, or a ConfigError naming where it came from. */
@@ -193,6 +221,7 @@ interface FileSettings {
   stateUrl?: string;
   maxOutputBytes?: number;
   heartbeatSeconds?: number;
+  operator?: string;
 }
 
 /** Parses and checks the text of a config file; every failure names the file, the key and its line. */
@@ -259,6 +288,14 @@ function parseConfigFile(text: string, file: string, homeDir: string): FileSetti
           fail(key, `state_url must be a postgres:// or postgresql:// URL, got ${show(value)}`);
         }
         settings.stateUrl = value as string;
+        break;
+      }
+      case 'operator': {
+        const name = typeof value === 'string' ? value.trim() : '';
+        if (name === '') fail(key, `operator must be a non-empty string (your name), got ${show(value)}`);
+        const problem = operatorProblem(name);
+        if (problem !== undefined) fail(key, `operator ${problem}`);
+        settings.operator = name;
         break;
       }
       default: {

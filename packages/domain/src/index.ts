@@ -35,6 +35,7 @@ export type {
   AttemptRecord,
   AttemptStatus,
   NodeStatus,
+  OperatorIdentity,
   RunKey,
   RunOwner,
   RunRecord,
@@ -42,6 +43,10 @@ export type {
   RunStatus,
   RunTrigger,
   StoredInputValue,
+  SessionInput,
+  SessionKind,
+  SessionRecord,
+  WhatRan,
 } from './run-records.js';
 export type {
   CommandNode,

@@ -52,6 +52,8 @@ export interface RunRecord extends RunKey {
   readonly runbookHash: string | null;
   /** Node ids of the runbook when the run started, in plan order; used to report a changed file on resume. */
   readonly nodeIds: readonly string[];
+  /** Who started the run (SPEC §10.1); absent for a run written before identities were recorded. */
+  readonly startedBy?: OperatorIdentity | null;
 }
 
 /** A row of the `executions` table: one attempt of one node. */
@@ -75,6 +77,10 @@ export interface AttemptRecord extends AttemptKey {
   readonly secretOutputs?: readonly string[];
   /** Both streams' lines in arrival order, with times; absent where the store has none (older rows). */
   readonly outputLog?: OutputLog | null;
+  /** Who ran the attempt (SPEC §10.1); absent for one written before identities were recorded. */
+  readonly by?: OperatorIdentity | null;
+  /** What the attempt ran; absent until it ended, or when written before this was recorded. */
+  readonly ran?: WhatRan | null;
 }
 
 /**
@@ -88,4 +94,52 @@ export interface RunState {
   readonly answers: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The run's input values (a secret one as null: its value is never stored); absent when it has none. */
   readonly inputs?: Readonly<Record<string, StoredInputValue>>;
+  /** Every `run`, `resume`, `approve` and `reject` of the run, in order (absent where an adapter keeps none). */
+  readonly sessions?: readonly SessionRecord[];
+}
+
+/**
+ * Who does something to a run (SPEC §10.1): the name an operator claims, the OS account and machine the
+ * process runs as, and — filled in by a store that has one — the database role it writes with. Only the
+ * database role is more than a claim, and only when each person has their own.
+ */
+export interface OperatorIdentity {
+  /** The claimed operator: `PLAYBOOK_OPERATOR` or config `operator`; null when none is claimed. */
+  readonly operator: string | null;
+  /** The OS user and host, `<user>@<host>`. */
+  readonly osUser: string;
+  /** The database's `session_user` (PostgreSQL), set by the store; null where it has none. */
+  readonly dbUser?: string | null;
+}
+
+/** What an attempt actually ran (SPEC §10.1): no env values, and secret params as `***`. */
+export interface WhatRan {
+  /** The command line as given to the shell (Command), or the function's name (Function); null otherwise. */
+  readonly command: string | null;
+  /** The function's params as JSON, secrets `***` (Function); null for other kinds. */
+  readonly params: string | null;
+  /** The working directory (Command); null for other kinds. */
+  readonly cwd: string | null;
+  /** Names of the environment variables Playbook set for the command, sorted; values are never stored. */
+  readonly envKeys: readonly string[];
+}
+
+/** What started a session. */
+export type SessionKind = 'run' | 'resume' | 'approve' | 'reject';
+
+/** One `run`, `resume`, `approve` or `reject` of a run (SPEC §10.1): who, from where, with which flags. */
+export interface SessionInput {
+  readonly kind: SessionKind;
+  /** When it began, UTC ISO-8601. */
+  readonly at: string;
+  readonly by: OperatorIdentity;
+  /** The command line's flags (values of `--set`/`--var` as `name=***`). */
+  readonly flags: readonly string[];
+  /** Hex SHA-256 of the runbook the session used; null when none. */
+  readonly runbookHash: string | null;
+}
+
+/** A stored session, numbered 1, 2, 3… per run. */
+export interface SessionRecord extends SessionInput {
+  readonly seq: number;
 }

@@ -121,6 +121,8 @@ export interface RunbookSource {
   readonly directory: string;
   /** Hex SHA-256 of the file's bytes. */
   readonly hash: string;
+  /** The file's text as read; the history keeps it once per hash (SPEC §10.1). */
+  readonly text?: string;
 }
 
 /** A parsed, validated runbook. `nodes` keeps the file's declaration order. */

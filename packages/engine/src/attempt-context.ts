@@ -3,6 +3,8 @@ import type { AttemptOutput } from './attempt-output.js';
 import type { EventBody, PromptEvent } from './events.js';
 import type { Clock } from './ports/clock.js';
 import type { FunctionLoader } from './ports/function-loader.js';
+import type { OperatorIdentity, WhatRan } from './ports/identity.js';
+import { unknownIdentity } from './ports/identity.js';
 import type { ProcessRunner } from './ports/process-runner.js';
 import type { Prompter } from './ports/prompter.js';
 import type { RunRepository } from './ports/run-repository.js';
@@ -47,6 +49,8 @@ export interface AttemptResult {
   readonly permanent?: boolean;
   /** Stopped by its timeout: a `retry` policy retries it only when its `exit_codes` list 124. */
   readonly timedOut?: boolean;
+  /** What the attempt ran (SPEC §10.1), stored with its outcome. */
+  readonly ran?: WhatRan;
 }
 
 /** What a node kind's runner gets for one attempt. */
@@ -107,4 +111,12 @@ export const INTERRUPTED: AttemptResult = {
 /** No answer came: `reason` is the prompter's (input ended, or too many unrecognised answers). */
 export function promptClosed(reason: string): AttemptResult {
   return { status: 'nok', reason: `no answer: ${reason}`, operatorDecision: 'abort', promptClosed: true };
+}
+
+/** Who drives the engine: the identity port's, or nobody claimed on this host. */
+export function identityOf(ports: {
+  readonly identity?: OperatorIdentity;
+  readonly processTable: { readonly host: string };
+}): OperatorIdentity {
+  return ports.identity ?? unknownIdentity(ports.processTable.host);
 }

@@ -3,6 +3,7 @@ import type { InputValue } from '@playbook/expressions';
 import type { EngineEvent, NodeCounts } from './events.js';
 import type { Clock } from './ports/clock.js';
 import type { FunctionLoader } from './ports/function-loader.js';
+import type { OperatorIdentity } from './ports/identity.js';
 import type { ProcessRunner, ProcessTable } from './ports/process-runner.js';
 import type { Prompter } from './ports/prompter.js';
 import type { RunRepository } from './ports/run-repository.js';
@@ -15,6 +16,11 @@ export interface EnginePorts {
   readonly processRunner: ProcessRunner;
   readonly functionLoader: FunctionLoader;
   readonly processTable: ProcessTable;
+  /**
+   * Who drives the engine, recorded with the run, each attempt and each decision (SPEC §10.1). Default: nobody
+   * claimed, the OS user unknown, on `processTable.host`. `createNodePorts()` gives this process's.
+   */
+  readonly identity?: OperatorIdentity;
 }
 
 export interface EngineSettings {
@@ -61,6 +67,8 @@ export interface RunOptions {
   readonly inputs?: Readonly<Record<string, InputValue>>;
   /** Who runs it, as `run.operator` reads in expressions; default empty. */
   readonly operator?: string;
+  /** The command line's flags, recorded with the session (SPEC §10.1); secret values already masked. */
+  readonly flags?: readonly string[];
 }
 
 export interface ResumeOptions extends RunOptions {

@@ -1,7 +1,7 @@
 import type { Runbook, StoredInputValue } from '@playbook/domain';
 import { refuseIfAborted } from './abort-reason.js';
 import { checkGivenValues } from './ask-values.js';
-import type { ResolvedSettings } from './attempt-context.js';
+import { identityOf, type ResolvedSettings } from './attempt-context.js';
 import {
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_KILL_GRACE_MS,
@@ -48,13 +48,18 @@ async function startRun(
     onRecovered: deliver,
   });
   const startedAt = ports.clock.now();
+  const by = identityOf(ports);
+  const runbookHash = runbook.source?.hash ?? null;
   const record = await ports.repository.createRun({
     workflowName: runbook.meta.title,
     startTime: startedAt.toISOString(),
     owner: { host: ports.processTable.host, pid: ports.processTable.pid, processGroup: null },
-    runbookHash: runbook.source?.hash ?? null,
+    runbookHash,
     nodeIds: plan,
     ...storedInputs(runbook, options),
+    by,
+    session: { kind: 'run', at: startedAt.toISOString(), by, flags: options.flags ?? [], runbookHash },
+    ...(runbook.source?.text === undefined ? {} : { runbookText: runbook.source.text }),
   });
   const init: SessionInit = {
     ports,
@@ -75,6 +80,7 @@ async function startRun(
     trigger: 'run',
     plan,
     kept: [],
+    operator: by,
   });
   return finishRun(session, init, startedAt, () => session.execute(new Set(plan)));
 }

@@ -1,4 +1,5 @@
 import type { AttemptStatus, NodeStatus, NodeType, RunStatus, RunTrigger } from '@playbook/domain';
+import type { OperatorIdentity } from './ports/identity.js';
 import type { OutputStream } from './ports/process-runner.js';
 
 /** Node counts by latest attempt, as stored on the run. */
@@ -25,6 +26,8 @@ export interface EventStamp {
 export interface RunStartedEvent extends EventStamp {
   readonly type: 'run-started';
   readonly trigger: RunTrigger;
+  /** Who started (or resumed) it (SPEC §10.1). The engine always sets it; events built elsewhere may not. */
+  readonly operator?: OperatorIdentity;
   readonly plan: readonly string[];
   /**
    * On resume: nodes kept from earlier attempts with their status. A repeatable node listed here that ended ok
@@ -42,6 +45,8 @@ export interface NodeStartedEvent extends EventStamp {
   readonly name: string;
   readonly kind: NodeType;
   readonly attempt: number;
+  /** Who runs it (SPEC §10.1). The engine always sets it; events built elsewhere may not. */
+  readonly operator?: OperatorIdentity;
   /** The node's `description`, when it has one: shown to the operator before the step runs. */
   readonly description?: string;
 }

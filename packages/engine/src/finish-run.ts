@@ -1,3 +1,4 @@
+import { identityOf } from './attempt-context.js';
 import type { RunOutcome } from './engine-types.js';
 import { countNodes } from './node-statuses.js';
 import type { RunSession, SessionEnd, SessionInit } from './run-session.js';
@@ -47,6 +48,7 @@ async function writeEnd(init: SessionInit, status: SessionEnd['status']) {
     nodesOk: counts.ok,
     nodesNok: counts.nok,
     nodesSkipped: counts.skipped,
+    by: identityOf(init.ports),
   });
   return { counts, endedAt };
 }

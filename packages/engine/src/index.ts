@@ -15,6 +15,8 @@ export type {
   StoredInputValue,
 } from '@playbook/domain';
 export { describeAttempt, describeRun, newAttemptRecord } from './attempt-record.js';
+export type { AuditEntry, AuditHead, AuditLog } from './audit/audit-entry.js';
+export { type RunVerdict, verifyRun } from './audit/verify-run.js';
 export { BoundedOutput, droppedMarker } from './bounded-output.js';
 export { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 export { createEngine } from './engine.js';
@@ -70,6 +72,14 @@ export type {
   PlaybookFunction,
 } from './ports/function-loader.js';
 export { FunctionLoadError } from './ports/function-loader.js';
+export type {
+  OperatorIdentity,
+  SessionInput,
+  SessionKind,
+  SessionRecord,
+  WhatRan,
+} from './ports/identity.js';
+export { unknownIdentity } from './ports/identity.js';
 export type {
   CommandRequest,
   CommandResult,

@@ -1,7 +1,7 @@
 import type { NodeStatus, Runbook, RunRecord, RunState } from '@playbook/domain';
 import { refuseIfAborted } from './abort-reason.js';
 import { checkGivenValues } from './ask-values.js';
-import type { ResolvedSettings } from './attempt-context.js';
+import { identityOf, type ResolvedSettings } from './attempt-context.js';
 import { EngineError } from './engine-error.js';
 import type { EnginePorts, ResumeOptions, RunOutcome } from './engine-types.js';
 import { isolateListener } from './event-delivery.js';
@@ -66,6 +66,8 @@ export async function resumeRun(
   const { run } = state;
 
   const startedAt = ports.clock.now();
+  const by = identityOf(ports);
+  const runbookHash = runbook.source?.hash ?? null;
   const claimed = await ports.repository.claimRun({
     workflowName,
     runId: run.runId,
@@ -73,7 +75,10 @@ export async function resumeRun(
     expectedOwner: run.owner,
     owner: { host: ports.processTable.host, pid: ports.processTable.pid, processGroup: null },
     nodeIds: plan,
-    runbookHash: runbook.source?.hash ?? null,
+    runbookHash,
+    by,
+    session: { kind: 'resume', at: startedAt.toISOString(), by, flags: options.flags ?? [], runbookHash },
+    ...(runbook.source?.text === undefined ? {} : { runbookText: runbook.source.text }),
   });
   if (!claimed) throw claimLost(run);
 
@@ -132,6 +137,7 @@ export async function resumeRun(
     session.emit({
       type: 'run-started',
       trigger: 'resume',
+      operator: by,
       plan,
       kept: plan
         .filter((id) => !toRun.has(id))

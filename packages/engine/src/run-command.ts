@@ -1,6 +1,7 @@
 import type { CommandNode } from '@playbook/domain';
 import type { AttemptContext, AttemptResult } from './attempt-context.js';
 import { commandDirectory, timeoutSeconds } from './attempt-context.js';
+import type { WhatRan } from './ports/identity.js';
 import type { CommandResult } from './ports/process-runner.js';
 import { timedOutMessage } from './timed-out.js';
 
@@ -11,11 +12,16 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
   // The owner record names the running process group so that a resume after a crash can stop it.
   let ownerWrite: Promise<void> | undefined;
   let result: CommandResult;
+  const command = node.commandName;
+  const cwd = commandDirectory(context.runbook, node.cwd);
+  const env = { ...context.env, ...node.env, ...commandContextEnv(context) };
+  // Recorded from what is handed to the runner, so that the history shows exactly what ran (SPEC §10.1).
+  const ran: WhatRan = { command, params: null, cwd, envKeys: Object.keys(env).sort() };
   try {
     result = await context.processRunner.run({
-      command: node.commandName,
-      cwd: commandDirectory(context.runbook, node.cwd),
-      env: { ...context.env, ...node.env, ...commandContextEnv(context) },
+      command,
+      cwd,
+      env,
       timeoutMs: seconds * 1000,
       signal: context.signal,
       maxOutputBytes: context.settings.maxOutputBytes,
@@ -33,6 +39,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
     output.end();
     return {
       status: 'nok',
+      ran,
       reason: `could not start the command: ${message}`,
       exception: error instanceof Error && error.stack !== undefined ? error.stack : message,
     };
@@ -46,6 +53,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
     exitCode: result.exitCode,
     stdout: output.captured('stdout') ?? result.stdout,
     stderr: output.captured('stderr') ?? result.stderr,
+    ran,
   };
   if (result.aborted) {
     return {

@@ -12,7 +12,7 @@ import { type ExpressionValues, type StepValue, stepValue } from '@playbook/expr
 import { abortReasonText } from './abort-reason.js';
 import { askedParams } from './ask-values.js';
 import type { AttemptContext, AttemptResult, PromptOutcome, ResolvedSettings } from './attempt-context.js';
-import { INTERRUPTED, promptClosed } from './attempt-context.js';
+import { INTERRUPTED, identityOf, promptClosed } from './attempt-context.js';
 import { AttemptOutput } from './attempt-output.js';
 import type { EnginePorts, RunOptions, RunOutcome } from './engine-types.js';
 import type { Deliver } from './event-delivery.js';
@@ -23,6 +23,7 @@ import { declaredOutputs, isApprovalGate } from './mark-ok.js';
 import { satisfies } from './node-statuses.js';
 import { NodeTemplates } from './node-templates.js';
 import { maskOutputLog } from './ordered-output.js';
+import type { WhatRan } from './ports/identity.js';
 import type { FailureChoice, MarkOkAnswer, Prompter } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
 import { runCommand } from './run-command.js';
@@ -380,7 +381,7 @@ export class RunSession {
         if (waited !== undefined) return waited;
         automaticRetries++;
         // The audit trail tells an automatic retry from one an operator chose (SPEC §8.4, §9.3).
-        await repository.recordDecision(failed, 'auto-retry');
+        await repository.recordDecision(failed, 'auto-retry', identityOf(this.#init.ports));
         continue;
       }
       if (!options.interactive) return { kind: 'nok', reason };
@@ -395,7 +396,11 @@ export class RunSession {
         else markedOk = given;
       }
       // The answer is written on the failed attempt too (SPEC §9.3); end of input counts as abort (SPEC §2.4).
-      await repository.recordDecision(failed, typeof choice === 'object' ? 'abort' : choice);
+      await repository.recordDecision(
+        failed,
+        typeof choice === 'object' ? 'abort' : choice,
+        identityOf(this.#init.ports),
+      );
       if (markedOk !== undefined) {
         await this.#writeMarkedOk(node, markedOk);
         return { kind: 'done' };
@@ -564,6 +569,7 @@ export class RunSession {
       startTime: at,
       status: resultText === undefined ? 'skipped' : 'running',
       operatorDecision: decision,
+      by: identityOf(this.#init.ports),
     });
     if (resultText !== undefined) {
       await repository.finishAttempt(
@@ -629,11 +635,13 @@ export class RunSession {
   ): Promise<{ attempt: number; result: AttemptResult }> {
     const { ports, run, reasons } = this.#init;
     const started = ports.clock.now();
+    const by = identityOf(ports);
     const record = await ports.repository.startAttempt({
       ...run,
       nodeId: node.id,
       startTime: started.toISOString(),
       status: 'running',
+      by,
     });
     const key = { ...run, nodeId: node.id, attempt: record.attempt };
     // Until its end is written: a port that throws from here on leaves it to `endUnfinished`.
@@ -657,6 +665,7 @@ export class RunSession {
       name: node.name,
       kind: node.type,
       attempt: record.attempt,
+      operator: by,
       ...(rendered.description === undefined ? {} : { description: rendered.description }),
     });
 
@@ -729,6 +738,7 @@ export class RunSession {
       ...(settled.secretKeys.length === 0 ? {} : { secretOutputs: settled.secretKeys }),
       // A step that printed nothing (every Manual one) keeps no empty log.
       outputLog: log.lines.length === 0 ? null : log,
+      ran: result.ran ?? null,
     });
     this.#unfinished.delete(unfinished);
     // Outputs belong to the attempt that produced them: a retry's replace the failed attempt's.
@@ -816,7 +826,8 @@ export class RunSession {
         const context = this.#context(node, attempt, output);
         const params = await this.#resolveParams(context);
         if ('status' in params) return params;
-        return runFunction(context, params.params);
+        const result = await runFunction(context, params.params);
+        return { ...result, ran: functionRan(node, params.params, this.#masker) };
       }
     }
   }
@@ -864,7 +875,7 @@ export class RunSession {
       }
       // Remembered for the run, so a retry or a resume does not ask again.
       if (value !== remembered) {
-        await ports.repository.saveAnswer(run, node.id, param, value);
+        await ports.repository.saveAnswer(run, node.id, param, value, identityOf(ports));
         let nodeAnswers = answers.get(node.id);
         if (nodeAnswers === undefined) {
           nodeAnswers = new Map();
@@ -912,6 +923,19 @@ function retryable(policy: RetryPolicy | undefined, result: AttemptResult): bool
   if (result.timedOut === true) return codes?.includes(TIMEOUT_EXIT_CODE) === true;
   if (codes === undefined) return true;
   return result.exitCode != null && codes.includes(result.exitCode);
+}
+
+/** What a Function attempt ran: its name and params as JSON, secrets as `***` (SPEC §10.1). */
+function functionRan(node: FunctionNode, params: Record<string, unknown>, masker: SecretMasker): WhatRan {
+  let text: string;
+  try {
+    text = JSON.stringify(params);
+  } catch {
+    // Cycles and BigInts have no JSON form.
+    text = String(params);
+  }
+  // The run's mask knows each secret's JSON-escaped form too.
+  return { command: node.functionName, params: masker.mask(text), cwd: null, envKeys: [] };
 }
 
 /** Why the run stops for a hangup: the abort reason's message, or a default. */

@@ -90,6 +90,7 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
         path: absolute,
         directory: dirname(absolute),
         hash: createHash('sha256').update(bytes).digest('hex'),
+        text,
       },
     },
   };

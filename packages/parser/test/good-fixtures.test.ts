@@ -41,6 +41,8 @@ describe('good fixtures', () => {
       path,
       directory: dirname(path),
       hash: createHash('sha256').update(readFileSync(path)).digest('hex'),
+      // The text as read, which the history keeps once per hash (SPEC §10.1).
+      text: readFileSync(path, 'utf8'),
     });
   });
 

@@ -29,9 +29,11 @@ export function postgresDialect(leaseSeconds: number): SqlDialect {
     lockRun: ' FOR UPDATE',
     lockRunIds: `SELECT pg_advisory_xact_lock(${RUN_ID_LOCK_SPACE}, hashtext(?)) AS locked`,
     ownerLease: { column: 'lease_expires_at', expires: `now() + make_interval(secs => ${leaseSeconds})` },
+    sessionUser: 'SELECT session_user AS db_user',
     sizeQuery: `SELECT sum(pg_total_relation_size(to_regclass(name))) AS bytes
       FROM unnest(array['runs', 'executions', 'run_answers', 'run_node_ids', 'run_reruns', 'attempt_outputs',
-        'run_inputs', 'kysely_migration', 'kysely_migration_lock']) AS name`,
+        'run_inputs', 'runbook_texts', 'run_sessions', 'audit_log', 'audit_unchained', 'kysely_migration',
+        'kysely_migration_lock']) AS name`,
   };
 }
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../src/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/migrations.js';
 import { openPostgresRunRepository } from '../src/open-postgres-run-repository.js';
 import { schemaDdl } from '../src/postgres-dialect.js';
 import type { PostgresRunRepository } from '../src/postgres-run-repository.js';
@@ -90,7 +90,8 @@ describe('openPostgresRunRepository', () => {
     // Opened again (and again at once): no migration re-runs, the data stays.
     await Promise.all([open(url), open(url)]);
     const migrations = await adminQuery(`select name from ${name}.kysely_migration order by name`);
-    expect(migrations.map((m) => m.name)).toEqual([
+    expect(migrations.map((m) => m.name)).toEqual(Object.keys(MIGRATIONS).sort());
+    expect(migrations.slice(0, 3).map((m) => m.name)).toEqual([
       '0001_contract_tables',
       '0002_engine_state',
       '0003_run_node_ids',
@@ -102,6 +103,23 @@ describe('openPostgresRunRepository', () => {
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);
     expect((await again.listRuns('deploy')).map((r) => r.runId)).toEqual([1]);
+  });
+
+  it('records the database role (session_user) with every identity it is given (SPEC §10.1)', async () => {
+    const { url } = await schema();
+    const role = new URL(url).username;
+    const repo = await open(url);
+    const by = { operator: 'alice', osUser: 'ops@host-a' };
+    const run = await repo.createRun({
+      ...runInput('deploy'),
+      by,
+      session: { kind: 'run', at: T0, by, flags: [], runbookHash: null },
+    });
+    await repo.startAttempt({ ...run, nodeId: 'a', startTime: T0, status: 'running', by });
+    const state = await repo.loadRun(run);
+    expect(state?.run.startedBy).toEqual({ ...by, dbUser: role });
+    expect(state?.attempts[0]?.by).toEqual({ ...by, dbUser: role });
+    expect(state?.sessions?.[0]?.by).toEqual({ ...by, dbUser: role });
   });
 
   it('refuses a schema written by a newer Playbook, changing nothing', async () => {

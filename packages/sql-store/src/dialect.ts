@@ -31,6 +31,11 @@ export interface SqlDialect {
    * window-function form: rows of `node_id`, `status` (the latest attempt's), `runs` and `attempts`.
    */
   readonly nodeTally?: string;
+  /**
+   * One row with one column, `db_user`: the database role this store writes as (PostgreSQL: `session_user`),
+   * recorded with each identity. Absent where the database has no roles.
+   */
+  readonly sessionUser?: string;
   /** One row with one column, `bytes`: how much space the history takes (`DatabaseInfo.sizeBytes`). */
   readonly sizeQuery: string;
 }

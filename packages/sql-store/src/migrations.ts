@@ -11,6 +11,8 @@ const MIGRATION_NAMES = [
   '0005_attempt_outputs',
   '0006_run_inputs',
   '0007_output_lines',
+  '0008_identity',
+  '0009_audit_log',
 ] as const;
 
 /** The schema version this code writes: the number of its migrations. */

@@ -7,15 +7,32 @@ import type {
   DatabaseInfo,
   FinishRunInput,
   NodeStatusCount,
+  OperatorIdentity,
   RerunRecord,
   RunKey,
   RunRecord,
   RunState,
   RunStatus,
+  SessionInput,
   StartAttemptInput,
   WorkflowSummary,
 } from '@playbook/engine';
 // The records subpath alone: the engine's main entry would load the planner and the domain's schemas.
+import {
+  type AuditBody,
+  type AuditHead,
+  type AuditLog,
+  answerEntry,
+  attemptEndedEntry,
+  attemptStartedEntry,
+  chainEntry,
+  decisionEntry,
+  runClaimedEntry,
+  runCreatedEntry,
+  runFinishedEntry,
+  sessionEntry,
+  snapshotEntry,
+} from '@playbook/engine/audit';
 import {
   attemptNotFound,
   attemptNotRunning,
@@ -34,9 +51,11 @@ import {
   encodeOutputLog,
   type OutputRow,
   orderAttempts,
+  type RunSessionsRow,
   type RunsRow,
   toRunRecord,
   toRunState,
+  toSessionRecord,
   withOutputs,
 } from './rows.js';
 import { schemaVersionOf } from './schema-version.js';
@@ -81,6 +100,8 @@ export async function driveAsync<T>(
 /** The operations of `SqlRunStore`, over one dialect's statements. */
 export class Operations {
   readonly #sql: Statements;
+  /** The database role this store writes as, once read (undefined: not yet). */
+  #dbUser: string | null | undefined;
 
   constructor(statements: Statements) {
     this.#sql = statements;
@@ -91,6 +112,7 @@ export class Operations {
     if (this.#sql.lockRunIds !== undefined) yield row(this.#sql.lockRunIds, workflowName);
     const last = (yield row(this.#sql.lastRunId, workflowName)) as { last: DriverCount | null };
     const runId = Number(last.last ?? 0) + 1;
+    const by = yield* this.#identity(input.by);
     const inserted = (yield row(
       this.#sql.insertRun,
       workflowName,
@@ -100,16 +122,37 @@ export class Operations {
       input.owner.pid,
       input.owner.processGroup,
       input.runbookHash,
+      by?.operator ?? null,
+      by?.osUser ?? null,
+      by?.dbUser ?? null,
     )) as Omit<RunsRow, 'node_ids'>;
     yield changes(this.#sql.saveNodeIds, workflowName, runId, JSON.stringify(input.nodeIds));
     for (const [name, value] of Object.entries(input.inputs ?? {})) {
       yield changes(this.#sql.saveInput, workflowName, runId, name, JSON.stringify(value));
     }
+    yield* this.#keepRunbook(input.runbookHash, input.runbookText);
+    const key = { workflowName, runId };
+    // The new row is this transaction's until the commit: its chain starts here, under that lock.
+    let head = yield* this.#append(key, undefined, runCreatedEntry(input, by));
+    if (input.session !== undefined) head = yield* this.#insertSession(key, head, input.session);
     return { ...toRunRecord({ ...inserted, node_ids: '[]' }), nodeIds: [...input.nodeIds] };
+  }
+
+  /** Records a session of a run that exists (an `approve` or `reject`); the run's row is locked first. */
+  *recordSession(key: RunKey, session: SessionInput): Operation<void> {
+    const head = yield* this.#existingHead(key);
+    yield* this.#insertSession(key, head, session);
+  }
+
+  *runbookText(hash: string): Operation<string | undefined> {
+    const found = (yield row(this.#sql.selectRunbookText, hash)) as { text: string } | undefined;
+    return found?.text;
   }
 
   *claimRun(input: ClaimRunInput): Operation<boolean> {
     const expected = input.expectedOwner;
+    const found = yield* this.#chainHead(input);
+    if (found === null) return false;
     const changed = yield changes(
       this.#sql.claimRun,
       input.trigger ?? 'resume',
@@ -127,6 +170,9 @@ export class Operations {
     );
     if (changed !== 1) return false;
     yield changes(this.#sql.saveNodeIds, input.workflowName, input.runId, JSON.stringify(input.nodeIds));
+    yield* this.#keepRunbook(input.runbookHash, input.runbookText);
+    let head = yield* this.#append(input, found, runClaimedEntry(input, yield* this.#identity(input.by)));
+    if (input.session !== undefined) head = yield* this.#insertSession(input, head, input.session);
     return true;
   }
 
@@ -149,7 +195,12 @@ export class Operations {
       last: DriverCount | null;
     };
     if (found.last === null) throw runNotFound(input);
-    const record = newAttemptRecord(input, Number(found.last) + 1);
+    const head = yield* this.#existingHead(input);
+    const by = yield* this.#identity(input.by);
+    const record: AttemptRecord = {
+      ...newAttemptRecord(input, Number(found.last) + 1),
+      ...(by === undefined ? {} : { by }),
+    };
     yield changes(
       this.#sql.insertAttempt,
       record.workflowName,
@@ -161,12 +212,17 @@ export class Operations {
       record.status,
       record.operatorDecision,
       record.durationMs,
+      by?.operator ?? null,
+      by?.osUser ?? null,
+      by?.dbUser ?? null,
     );
+    yield* this.#append(input, head, attemptStartedEntry(record, by));
     return record;
   }
 
   *finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Operation<void> {
     const decision = outcome.operatorDecision;
+    const head = yield* this.#existingHead(key);
     const changed = yield changes(
       this.#sql.finishAttempt,
       outcome.status,
@@ -178,6 +234,10 @@ export class Operations {
       outcome.stdout ?? null,
       outcome.stderr ?? null,
       encodeOutputLog(outcome.outputLog ?? null),
+      outcome.ran?.command ?? null,
+      outcome.ran?.params ?? null,
+      outcome.ran?.cwd ?? null,
+      outcome.ran == null ? null : JSON.stringify(outcome.ran.envKeys),
       // Left out, the decision given at start stays.
       decision === undefined ? 0 : 1,
       decision ?? null,
@@ -209,16 +269,20 @@ export class Operations {
     }
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
     yield changes(this.#sql.clearProcessGroup, key.workflowName, key.runId);
+    yield* this.#append(key, head, attemptEndedEntry(key, outcome));
   }
 
-  *recordDecision(key: AttemptKey, decision: string): Operation<void> {
+  *recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Operation<void> {
     const { workflowName, runId, nodeId, attempt } = key;
+    const head = yield* this.#existingHead(key);
     const changed = yield changes(this.#sql.recordDecision, decision, workflowName, runId, nodeId, attempt);
     // No row changed: the attempt has a decision already (kept), or it does not exist (an error).
     if (changed === 0) yield* this.#requireAttempt(key);
+    else yield* this.#append(key, head, decisionEntry(key, decision, yield* this.#identity(by)));
   }
 
   *finishRun(key: RunKey, input: FinishRunInput): Operation<void> {
+    const head = yield* this.#existingHead(key);
     const changed = yield changes(
       this.#sql.finishRun,
       input.status,
@@ -230,11 +294,35 @@ export class Operations {
       key.runId,
     );
     if (changed === 0) throw runNotFound(key);
+    yield* this.#append(key, head, runFinishedEntry(input, yield* this.#identity(input.by)));
   }
 
-  *saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Operation<void> {
-    yield* this.#requireRun(key);
+  *saveAnswer(
+    key: RunKey,
+    nodeId: string,
+    param: string,
+    value: string,
+    by?: OperatorIdentity,
+  ): Operation<void> {
+    const head = yield* this.#existingHead(key);
     yield changes(this.#sql.saveAnswer, key.workflowName, key.runId, nodeId, param, value);
+    yield* this.#append(key, head, answerEntry(nodeId, param, value, yield* this.#identity(by)));
+  }
+
+  /** The run's audit log, in order, and whether the run predates it (SPEC §10.3). */
+  *auditLog(key: RunKey): Operation<AuditLog> {
+    const entries = (yield rows(this.#sql.selectAuditLog, key.workflowName, key.runId)) as AuditRow[];
+    const unchained = (yield row(this.#sql.isUnchained, key.workflowName, key.runId)) !== undefined;
+    return {
+      entries: entries.map((entry) => ({ seq: Number(entry.seq), entry: entry.entry, hash: entry.hash })),
+      unchained,
+    };
+  }
+
+  /** The newest entry of the run's audit log, or undefined when it has none. */
+  *auditHead(key: RunKey): Operation<AuditHead | undefined> {
+    const head = (yield row(this.#sql.auditHead, key.workflowName, key.runId)) as AuditRow | undefined;
+    return head === undefined ? undefined : { seq: Number(head.seq), hash: head.hash };
   }
 
   *recordRerun(key: RunKey, rerun: RerunRecord): Operation<void> {
@@ -270,7 +358,9 @@ export class Operations {
     const answers = (yield rows(this.#sql.selectAnswers, key.workflowName, key.runId)) as AnswerRow[];
     const outputs = (yield rows(this.#sql.selectOutputs, key.workflowName, key.runId)) as OutputRow[];
     const inputs = (yield rows(this.#sql.selectInputs, key.workflowName, key.runId)) as InputRow[];
-    return toRunState(run, withOutputs(orderAttempts(attempts), outputs), answers, inputs);
+    const sessions = (yield rows(this.#sql.selectSessions, key.workflowName, key.runId)) as RunSessionsRow[];
+    const state = toRunState(run, withOutputs(orderAttempts(attempts), outputs), answers, inputs);
+    return sessions.length === 0 ? state : { ...state, sessions: sessions.map(toSessionRecord) };
   }
 
   *findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Operation<RunRecord | undefined> {
@@ -317,6 +407,84 @@ export class Operations {
     };
   }
 
+  /** `by` with the database role this store writes as; undefined when none is given. */
+  *#identity(by: OperatorIdentity | undefined): Operation<OperatorIdentity | undefined> {
+    if (by === undefined) return undefined;
+    if (this.#dbUser === undefined) {
+      const sessionUser = this.#sql.sessionUser;
+      const found =
+        sessionUser === undefined
+          ? undefined
+          : ((yield row(sessionUser)) as { db_user: string | null } | undefined);
+      this.#dbUser = found?.db_user ?? null;
+    }
+    return { operator: by.operator, osUser: by.osUser, dbUser: this.#dbUser };
+  }
+
+  *#keepRunbook(hash: string | null, text: string | undefined): Operation<void> {
+    if (hash !== null && text !== undefined) yield changes(this.#sql.saveRunbookText, hash, text);
+  }
+
+  /** Inserts a session (the run's row locked already) and appends its entry after `head`. */
+  *#insertSession(key: RunKey, head: AuditHead | undefined, session: SessionInput): Operation<AuditHead> {
+    const by = (yield* this.#identity(session.by)) as OperatorIdentity;
+    const last = (yield row(this.#sql.lastSession, key.workflowName, key.runId)) as {
+      last: DriverCount | null;
+    };
+    const seq = Number(last.last ?? 0) + 1;
+    yield changes(
+      this.#sql.insertSession,
+      key.workflowName,
+      key.runId,
+      seq,
+      session.kind,
+      session.at,
+      by.operator,
+      by.osUser,
+      by.dbUser ?? null,
+      JSON.stringify(session.flags),
+      session.runbookHash,
+    );
+    return yield* this.#append(key, head, sessionEntry(seq, { ...session, by }));
+  }
+
+  /**
+   * Locks the run's row until the commit (PostgreSQL; SQLite's transaction holds the whole file) and reads the
+   * head of its audit log, so that two writers can never fork the chain. A run the history held before the log
+   * existed gets a `snapshot` entry first. Null when there is no such run.
+   */
+  *#chainHead(key: RunKey): Operation<AuditHead | undefined | null> {
+    if ((yield row(this.#sql.lockRunRow, key.workflowName, key.runId)) === undefined) return null;
+    const head = yield* this.auditHead(key);
+    if (head !== undefined) return head;
+    // No entry yet: a run older than the log is chained from a snapshot of it; any other run is left without
+    // one, so that a log someone removed shows up as broken rather than starting afresh.
+    if ((yield row(this.#sql.isUnchained, key.workflowName, key.runId)) === undefined) return undefined;
+    const state = (yield* this.loadRun(key)) as RunState;
+    return yield* this.#append(key, undefined, snapshotEntry(state));
+  }
+
+  /** `#chainHead` of a run that must exist. */
+  *#existingHead(key: RunKey): Operation<AuditHead | undefined> {
+    const head = yield* this.#chainHead(key);
+    if (head === null) throw runNotFound(key);
+    return head;
+  }
+
+  /** Appends the next entry of the run's chain. */
+  *#append(key: RunKey, head: AuditHead | undefined, body: AuditBody): Operation<AuditHead> {
+    const entry = chainEntry(key, head, body);
+    yield changes(
+      this.#sql.insertAuditEntry,
+      key.workflowName,
+      key.runId,
+      entry.seq,
+      entry.entry,
+      entry.hash,
+    );
+    return { seq: entry.seq, hash: entry.hash };
+  }
+
   *#requireRun(key: RunKey): Operation<void> {
     if ((yield row(this.#sql.runExists, key.workflowName, key.runId)) === undefined) {
       throw runNotFound(key);
@@ -338,6 +506,12 @@ export class Operations {
 interface InputRow {
   readonly name: string;
   readonly value: string;
+}
+
+interface AuditRow {
+  readonly seq: DriverCount;
+  readonly entry: string;
+  readonly hash: string;
 }
 
 interface AnswerRow {

@@ -3,11 +3,15 @@ import type {
   AttemptStatus,
   OutputLog,
   OutputLogLine,
+  OperatorIdentity,
   RunRecord,
   RunState,
   RunStatus,
   RunTrigger,
   StoredInputValue,
+  SessionKind,
+  SessionRecord,
+  WhatRan,
 } from '@playbook/engine';
 import { compareCodePoints } from '@playbook/engine/records';
 import type { Selectable } from 'kysely';
@@ -19,14 +23,24 @@ import type {
   RunInputsTable,
   RunsTable,
 } from './tables.js';
+import type { ExecutionsTable, RunAnswersTable, RunSessionsTable, RunsTable } from './tables.js';
+
+/** Columns of schema version 8: a row built by hand (a test, another tool) may leave them out. */
+type Version8<T> = { [K in keyof T]?: T[K] | undefined };
+type RunsV8 = 'operator' | 'os_user' | 'db_user';
+type ExecutionsV8 = RunsV8 | 'command' | 'params' | 'cwd' | 'env_keys';
 
 /** A `runs` row as a driver returns it (adapters' extra columns are ignored). */
-export type RunsRow = Selectable<RunsTable>;
+export type RunsRow = Omit<Selectable<RunsTable>, RunsV8> & Version8<Pick<RunsTable, RunsV8>>;
 
 /** An `executions` row as a driver returns it: PostgreSQL's BIGINT `duration_ms` comes as a string. */
-export type AttemptRow = Omit<Selectable<ExecutionsTable>, 'duration_ms'> & {
-  readonly duration_ms: DriverCount | null;
-};
+export type AttemptRow = Omit<Selectable<ExecutionsTable>, 'duration_ms' | ExecutionsV8> &
+  Version8<Pick<ExecutionsTable, ExecutionsV8>> & {
+    readonly duration_ms: DriverCount | null;
+  };
+
+/** A `run_sessions` row as a driver returns it. */
+export type RunSessionsRow = Selectable<RunSessionsTable>;
 
 /** A `runs` row as the engine sees it. */
 export function toRunRecord(row: RunsRow): RunRecord {
@@ -46,6 +60,44 @@ export function toRunRecord(row: RunsRow): RunRecord {
         : { host: row.owner_host, pid: row.owner_pid, processGroup: row.owner_process_group },
     runbookHash: row.runbook_hash,
     nodeIds: parseNodeIds(row.node_ids),
+    ...present('startedBy', identityOf(row)),
+  };
+}
+
+/**
+ * `{ [name]: value }`, or nothing for null: records of rows written before schema version 4 (or without an
+ * identity given) look as they always did.
+ */
+function present<K extends string, V>(name: K, value: V | null): { [P in K]?: V } {
+  return (value === null ? {} : { [name]: value }) as { [P in K]?: V };
+}
+
+/** The identity columns of a row; null when it has none (written before they were recorded). */
+function identityOf(row: {
+  readonly operator?: string | null | undefined;
+  readonly os_user?: string | null | undefined;
+  readonly db_user?: string | null | undefined;
+}): OperatorIdentity | null {
+  if (row.os_user === undefined || row.os_user === null) return null;
+  return { operator: row.operator ?? null, osUser: row.os_user, dbUser: row.db_user ?? null };
+}
+
+/** What an attempt ran, from its row; null when nothing was recorded. */
+function whatRanOf(row: AttemptRow): WhatRan | null {
+  const { command = null, params = null, cwd = null, env_keys = null } = row;
+  if (command === null && params === null && cwd === null && env_keys === null) return null;
+  return { command, params, cwd, envKeys: parseStrings(env_keys ?? '[]') };
+}
+
+/** A `run_sessions` row as the engine sees it. */
+export function toSessionRecord(row: RunSessionsRow): SessionRecord {
+  return {
+    seq: Number(row.seq),
+    kind: row.kind as SessionKind,
+    at: row.at,
+    by: identityOf(row) ?? { operator: row.operator, osUser: row.os_user, dbUser: row.db_user },
+    flags: parseStrings(row.flags),
+    runbookHash: row.runbook_hash,
   };
 }
 
@@ -67,6 +119,8 @@ export function toAttemptRecord(row: AttemptRow): AttemptRecord {
     stderr: row.stderr,
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
     ...outputLogOf(row.output_lines ?? null),
+    ...present('by', identityOf(row)),
+    ...present('ran', whatRanOf(row)),
   };
 }
 
@@ -193,6 +247,11 @@ function parseInputValue(text: string): StoredInputValue | undefined {
 
 // Runs adopted from a prototype database, or edited by hand, may hold anything here: treat it as unknown.
 function parseNodeIds(text: string): string[] {
+  return parseStrings(text);
+}
+
+/** A JSON array of strings; anything else (a hand-edited row) as the strings it holds, or none. */
+function parseStrings(text: string): string[] {
   try {
     const value: unknown = JSON.parse(text);
     return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];

@@ -137,15 +137,72 @@ const RUN_INPUTS_DDL: readonly string[] = [
 ];
 
 /**
+ * Who did what (SPEC §10.1): the identity of whoever started a run and ran each attempt, what each attempt ran,
+ * the runbook's text once per hash, and a row per `run`, `resume`, `approve` and `reject` session. Rows written
+ * before this version keep these columns null.
+ */
+const IDENTITY_DDL: readonly string[] = [
+  'ALTER TABLE runs ADD COLUMN operator TEXT',
+  'ALTER TABLE runs ADD COLUMN os_user TEXT',
+  'ALTER TABLE runs ADD COLUMN db_user TEXT',
+  'ALTER TABLE executions ADD COLUMN operator TEXT',
+  'ALTER TABLE executions ADD COLUMN os_user TEXT',
+  'ALTER TABLE executions ADD COLUMN db_user TEXT',
+  'ALTER TABLE executions ADD COLUMN command TEXT',
+  'ALTER TABLE executions ADD COLUMN params TEXT',
+  'ALTER TABLE executions ADD COLUMN cwd TEXT',
+  'ALTER TABLE executions ADD COLUMN env_keys TEXT',
+  `CREATE TABLE runbook_texts (
+  runbook_hash TEXT NOT NULL PRIMARY KEY,  -- hex SHA-256 of the file's bytes
+  text         TEXT NOT NULL
+)`,
+  `CREATE TABLE run_sessions (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  seq           INTEGER NOT NULL,          -- 1, 2, 3… per run
+  kind          TEXT    NOT NULL,          -- run | resume | approve | reject
+  at            TEXT    NOT NULL,          -- UTC ISO-8601
+  operator      TEXT,
+  os_user       TEXT    NOT NULL,
+  db_user       TEXT,
+  flags         TEXT    NOT NULL,          -- JSON array
+  runbook_hash  TEXT,
+  PRIMARY KEY (workflow_name, run_id, seq),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+];
+
+/**
  * Each attempt's output lines of both streams in the order they arrived, with their times (SPEC §10.1), as one
  * JSON text: the `stdout` and `stderr` columns stay as the contract has them. Rows written before have none.
  */
 const OUTPUT_LINES_DDL: readonly string[] = ['ALTER TABLE executions ADD COLUMN output_lines TEXT'];
 
+ * The audit log (SPEC §10.3, docs/audit.md): entries appended with each change to a run, and the runs the
+ * history held when the log was added, which are reported as unchained rather than broken.
+ */
+const AUDIT_LOG_DDL: readonly string[] = [
+  `CREATE TABLE audit_log (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  seq           INTEGER NOT NULL,          -- 1, 2, 3… per run
+  entry         TEXT    NOT NULL,          -- RFC 8785 canonical JSON
+  hash          TEXT    NOT NULL,          -- hex SHA-256 of entry
+  PRIMARY KEY (workflow_name, run_id, seq),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+  `CREATE TABLE audit_unchained (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  PRIMARY KEY (workflow_name, run_id)
+)`,
+  'INSERT INTO audit_unchained (workflow_name, run_id) SELECT workflow_name, run_id FROM runs',
+];
+
 /**
  * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
  * third moves the node ids out of `runs`, the fourth records re-runs, the fifth adds step outputs, the sixth the
- * runs' inputs, the seventh the ordered output lines.
+ * runs' inputs, the seventh the ordered output lines, the eighth who did what, the ninth the audit log.
  */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
   return [
@@ -156,6 +213,8 @@ export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] 
     ATTEMPT_OUTPUTS_DDL,
     RUN_INPUTS_DDL,
     OUTPUT_LINES_DDL,
+    IDENTITY_DDL,
+    AUDIT_LOG_DDL,
   ];
 }
 

@@ -2,11 +2,14 @@ import type {
   AttemptKey,
   AttemptOutcome,
   AttemptRecord,
+  AuditHead,
+  AuditLog,
   ClaimRunInput,
   CreateRunInput,
   DatabaseInfo,
   FinishRunInput,
   NodeStatusCount,
+  OperatorIdentity,
   RerunRecord,
   RunHistory,
   RunKey,
@@ -14,6 +17,7 @@ import type {
   RunRepository,
   RunState,
   RunStatus,
+  SessionInput,
   StartAttemptInput,
   WorkflowSummary,
 } from '@playbook/engine';
@@ -79,16 +83,40 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
     return this.write(this.#operations.finishAttempt(key, outcome));
   }
 
-  recordDecision(key: AttemptKey, decision: string): Promise<void> {
-    return this.write(this.#operations.recordDecision(key, decision));
+  /** The runbook text stored for `hash`, or undefined. */
+  runbookText(hash: string): Promise<string | undefined> {
+    return this.read(this.#operations.runbookText(hash));
+  }
+
+  /** Records an `approve` or `reject` session of a run (SPEC §10.1). */
+  recordSession(key: RunKey, session: SessionInput): Promise<void> {
+    return this.write(this.#operations.recordSession(key, session));
+  }
+
+  recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Promise<void> {
+    return this.write(this.#operations.recordDecision(key, decision, by));
   }
 
   finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
     return this.write(this.#operations.finishRun(key, input));
   }
 
-  saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void> {
-    return this.write(this.#operations.saveAnswer(key, nodeId, param, value));
+  saveAnswer(
+    key: RunKey,
+    nodeId: string,
+    param: string,
+    value: string,
+    by?: OperatorIdentity,
+  ): Promise<void> {
+    return this.write(this.#operations.saveAnswer(key, nodeId, param, value, by));
+  }
+
+  auditLog(key: RunKey): Promise<AuditLog> {
+    return this.read(this.#operations.auditLog(key));
+  }
+
+  auditHead(key: RunKey): Promise<AuditHead | undefined> {
+    return this.read(this.#operations.auditHead(key));
   }
 
   recordRerun(key: RunKey, rerun: RerunRecord): Promise<void> {

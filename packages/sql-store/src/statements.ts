@@ -40,6 +40,17 @@ export interface Statements {
   readonly nodeTally: string;
   readonly appliedMigrations: string;
   readonly sizeBytes: string;
+  readonly sessionUser: string | undefined;
+  readonly insertSession: string;
+  readonly lastSession: string;
+  readonly lockRunRow: string;
+  readonly auditHead: string;
+  readonly insertAuditEntry: string;
+  readonly selectAuditLog: string;
+  readonly isUnchained: string;
+  readonly saveRunbookText: string;
+  readonly selectSessions: string;
+  readonly selectRunbookText: string;
 }
 
 /** How many statuses `latestRunAmong` takes (room for statuses to come); shorter lists repeat their first. */
@@ -65,8 +76,9 @@ export function buildStatements(dialect: SqlDialect): Statements {
     lastRunId: 'SELECT MAX(run_id) AS last FROM runs WHERE workflow_name = ?',
     lockRunIds: dialect.lockRunIds,
     insertRun: `INSERT INTO runs (workflow_name, run_id, start_time, end_time, status, trigger, owner_host, owner_pid,
-      owner_process_group, runbook_hash${lease === undefined ? '' : `, ${lease.column}`})
-    VALUES (?, ?, ?, NULL, 'running', 'run', ?, ?, ?, ?${lease === undefined ? '' : `, ${lease.expires}`}) RETURNING *`,
+      owner_process_group, runbook_hash, operator, os_user, db_user${lease === undefined ? '' : `, ${lease.column}`})
+    VALUES (?, ?, ?, NULL, 'running', 'run', ?, ?, ?, ?, ?, ?, ?${lease === undefined ? '' : `, ${lease.expires}`})
+    RETURNING *`,
     // Apart from the run's row, which is updated at every Command attempt (see RUN_NODE_IDS_DDL).
     saveNodeIds: `INSERT INTO run_node_ids (workflow_name, run_id, node_ids) VALUES (?, ?, ?)
     ON CONFLICT (workflow_name, run_id) DO UPDATE SET node_ids = excluded.node_ids`,
@@ -87,13 +99,13 @@ export function buildStatements(dialect: SqlDialect): Statements {
       AS last`,
     // No RETURNING: the row is known already, and RETURNING costs SQLite a temporary table per insert.
     insertAttempt: `INSERT INTO executions (workflow_name, run_id, node_id, attempt, start_time, end_time, status,
-      operator_decision, duration_ms)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      operator_decision, duration_ms, operator, os_user, db_user)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     attemptStatus:
       'SELECT status FROM executions WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ?',
     // Only a matching (still running) attempt changes; the CASE keeps the decision given at start unless one is given.
     finishAttempt: `UPDATE executions SET status = ?, end_time = ?, duration_ms = ?, result_text = ?, exit_code = ?,
-      exception = ?, stdout = ?, stderr = ?, output_lines = ?,
+      exception = ?, stdout = ?, stderr = ?, output_lines = ?, command = ?, params = ?, cwd = ?, env_keys = ?,
       operator_decision = CASE WHEN ? = 1 THEN ? ELSE operator_decision END
     WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ? AND status = 'running'`,
     // Only an attempt without a decision changes: one already given is kept.
@@ -143,6 +155,23 @@ export function buildStatements(dialect: SqlDialect): Statements {
     GROUP BY node_id, status`,
     appliedMigrations: 'SELECT name FROM kysely_migration',
     sizeBytes: dialect.sizeQuery,
+    sessionUser: dialect.sessionUser,
+    // Numbered under the run's row lock (its insert, or `lockRunRow`), so numbers never collide.
+    insertSession: `INSERT INTO run_sessions (workflow_name, run_id, seq, kind, at, operator, os_user, db_user, flags,
+      runbook_hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    lastSession: 'SELECT MAX(seq) AS last FROM run_sessions WHERE workflow_name = ? AND run_id = ?',
+    auditHead: `SELECT seq, hash FROM audit_log WHERE workflow_name = ? AND run_id = ? ORDER BY seq DESC LIMIT 1`,
+    insertAuditEntry:
+      'INSERT INTO audit_log (workflow_name, run_id, seq, entry, hash) VALUES (?, ?, ?, ?, ?)',
+    selectAuditLog:
+      'SELECT seq, entry, hash FROM audit_log WHERE workflow_name = ? AND run_id = ? ORDER BY seq',
+    isUnchained: 'SELECT 1 AS found FROM audit_unchained WHERE workflow_name = ? AND run_id = ?',
+    lockRunRow: `SELECT 1 AS found FROM runs WHERE workflow_name = ? AND run_id = ?${dialect.lockRun}`,
+    saveRunbookText: `INSERT INTO runbook_texts (runbook_hash, text) VALUES (?, ?)
+    ON CONFLICT (runbook_hash) DO NOTHING`,
+    selectSessions: 'SELECT * FROM run_sessions WHERE workflow_name = ? AND run_id = ? ORDER BY seq',
+    selectRunbookText: 'SELECT text FROM runbook_texts WHERE runbook_hash = ?',
   };
   const rendered: Record<string, string | undefined> = {};
   for (const [name, statement] of Object.entries(text)) {

@@ -20,9 +20,13 @@ export interface RunsTable {
   runbook_hash: string | null;
   /** JSON array of node ids in plan order. */
   node_ids: Generated<string>;
+  // Schema version 8 (SPEC §10.1): who started the run.
+  operator: string | null;
+  os_user: string | null;
+  db_user: string | null;
 }
 
-/** `executions`: the SPEC §3 columns, and the adapter-owned `output_lines`. */
+/** `executions`: the SPEC §3 columns, the adapter-owned `output_lines`, then who ran the attempt and what it ran (SPEC §10.1). */
 export interface ExecutionsTable {
   workflow_name: string;
   run_id: number;
@@ -40,6 +44,36 @@ export interface ExecutionsTable {
   duration_ms: number | null;
   /** The attempt's ordered, timed output lines as JSON (`encodeOutputLog`); null for none or an older row. */
   output_lines: string | null;
+  // Schema version 8 (SPEC §10.1): who ran the attempt and what it ran.
+  operator: string | null;
+  os_user: string | null;
+  db_user: string | null;
+  command: string | null;
+  params: string | null;
+  cwd: string | null;
+  /** JSON array of names. */
+  env_keys: string | null;
+}
+
+/** `runbook_texts`: each runbook's text, once per hash. */
+export interface RunbookTextsTable {
+  runbook_hash: string;
+  text: string;
+}
+
+/** `run_sessions`: each `run`, `resume`, `approve` and `reject` of a run. */
+export interface RunSessionsTable {
+  workflow_name: string;
+  run_id: number;
+  seq: number;
+  kind: string;
+  at: string;
+  operator: string | null;
+  os_user: string;
+  db_user: string | null;
+  /** JSON array. */
+  flags: string;
+  runbook_hash: string | null;
 }
 
 /** `run_answers` (adapter-owned): `${ask}` answers remembered for a run and its resumes. */
@@ -88,4 +122,6 @@ export interface PlaybookDatabase {
   run_reruns: RunRerunsTable;
   attempt_outputs: AttemptOutputsTable;
   run_inputs: RunInputsTable;
+  runbook_texts: RunbookTextsTable;
+  run_sessions: RunSessionsTable;
 }

@@ -102,6 +102,9 @@ describe('openSqliteRunRepository', () => {
         'owner_pid INTEGER 0 0',
         'owner_process_group INTEGER 0 0',
         'runbook_hash TEXT 0 0',
+        'operator TEXT 0 0',
+        'os_user TEXT 0 0',
+        'db_user TEXT 0 0',
       ]);
       expect(columns('run_node_ids')).toEqual([
         'workflow_name TEXT 1 1',
@@ -124,6 +127,13 @@ describe('openSqliteRunRepository', () => {
         'stderr TEXT 0 0',
         'duration_ms INTEGER 0 0',
         'output_lines TEXT 0 0',
+        'operator TEXT 0 0',
+        'os_user TEXT 0 0',
+        'db_user TEXT 0 0',
+        'command TEXT 0 0',
+        'params TEXT 0 0',
+        'cwd TEXT 0 0',
+        'env_keys TEXT 0 0',
       ]);
       const foreignKeys = raw
         .prepare(`select "table", "from", "to" from pragma_foreign_key_list('executions')`)
@@ -377,11 +387,15 @@ describe('schemaDdl', () => {
         .all();
       expect(tables).toEqual([
         'attempt_outputs',
+        'audit_log',
+        'audit_unchained',
         'executions',
         'run_answers',
         'run_inputs',
         'run_node_ids',
         'run_reruns',
+        'run_sessions',
+        'runbook_texts',
         'runs',
       ]);
     } finally {

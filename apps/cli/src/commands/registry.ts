@@ -26,6 +26,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, Loader>> = {
   serve: async () => (await import('./serve.js')).ServeCommand,
   show: async () => (await import('./show.js')).ShowCommand,
   validate: async () => (await import('./validate.js')).ValidateCommand,
+  verify: async () => (await import('./verify.js')).VerifyCommand,
 };
 
 /** Commands that need every other one registered: `completion` writes them all into its script. */

@@ -121,6 +121,12 @@ export class ResumeCommand extends RunBaseCommand {
     });
   }
 
+  protected override sessionFlags(): string[] {
+    const flags = super.sessionFlags();
+    if (this.node !== undefined) flags.push('--node', this.node);
+    return flags;
+  }
+
   private parsedRunId(): number | undefined {
     return this.runId === undefined ? undefined : parseRunId(this.runId, 'run_id');
   }

@@ -27,6 +27,8 @@ export interface SessionOptions {
   readonly cleanupSignal: AbortSignal;
   readonly hangup: AbortSignal;
   readonly onEvent: Renderer['handle'];
+  /** The flags recorded with the session (SPEC §10.1). */
+  readonly flags: readonly string[];
 }
 
 /**
@@ -55,6 +57,17 @@ export abstract class RunBaseCommand extends BaseCommand {
     description:
       'Print the run as JSON lines on stdout, one engine event each (docs/events.md); human text goes to stderr',
   });
+  /**
+   * The flags of this command line, as recorded with the run's session (SPEC §10.1). Values given with `--set`
+   * show as `node.param=***`: they may be secrets, and the answers that are not are recorded on their own.
+   */
+  protected sessionFlags(): string[] {
+    const flags: string[] = [];
+    if (this.nonInteractive) flags.push('--non-interactive');
+    if (this.retries !== undefined) flags.push('--retries', this.retries);
+    for (const value of this.set) flags.push('--set', `${value.split('=')[0] ?? ''}=***`);
+    return flags;
+  }
 
   vars = Option.Array('--var', [], {
     description: 'Give an input of the runbook its value: <name>=<value> (repeatable)',
@@ -126,7 +139,7 @@ export abstract class RunBaseCommand extends BaseCommand {
       return await this.withRepository(async (repository) => {
         const engine = createEngine(
           {
-            ...createNodePorts({ clock: this.context.clock }),
+            ...createNodePorts({ clock: this.context.clock, operator: config.operator ?? null }),
             repository,
             prompter: operator?.prompter ?? neverAsk,
           },
@@ -145,6 +158,7 @@ export abstract class RunBaseCommand extends BaseCommand {
           signal: trap.signal,
           cleanupSignal: trap.cleanupSignal,
           hangup: trap.hangup,
+          flags: this.sessionFlags(),
           onEvent: (event) => {
             if (event.type === 'run-started') runId = event.runId;
             if (event.type === 'run-aborting' && event.cause === 'interrupted') trap.cleanupStarted();

@@ -1,7 +1,8 @@
-import type { AttemptRecord, RunRecord, RunState } from '@playbook/engine';
+import type { AttemptRecord, RunRecord, RunState, SessionRecord } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
+import { formatIdentity } from '../format/identity.js';
 import { renderFields, renderTable } from '../format/table.js';
 import { readRun } from '../read-run.js';
 import { parseRunId } from '../run-id.js';
@@ -23,10 +24,15 @@ export class ShowCommand extends BaseCommand {
       Without \`--run-id\`: every run of the workflow (its runbook's title), newest first, with its start,
       end, status, node counts and trigger.
 
-      With \`--run-id\`: that run and each attempt of each node in order: node, attempt, status, operator
-      decision, duration, start and exit code, then the results and the step outputs of each attempt (a secret
-      output as \`***\`: its value is never stored). \`--json\` also includes the captured stdout and stderr, the
-      result text, the exception and the outputs of each attempt.
+      With \`--run-id\`: that run, who started it, and each attempt of each node in order: node, attempt,
+      status, operator decision, who ran it, duration, start and exit code; then the results and the step outputs
+      of each attempt (a secret output as \`***\`: its value is never stored), what each attempt ran (its command
+      or params, working directory and the names of the environment variables set) and each session (run,
+      resume, approve, reject) with its operator, host and flags. \`--json\` also includes the captured stdout
+      and stderr, the result text, the exception and the outputs of each attempt.
+
+      Identity is as claimed (\`PLAYBOOK_OPERATOR\` or config \`operator\`), with the OS user and host and, on
+      PostgreSQL, the database role: only the role is more than a claim, and only when each person has their own.
 
       A run left \`running\` by a process that is gone (killed, a power cut) is first recorded as \`aborted\`,
       its running attempt as interrupted; a run driven by a live process, or from another host, is shown as is.
@@ -69,14 +75,16 @@ export class ShowCommand extends BaseCommand {
           return ExitCode.ok;
         }
         const state = await readRun(repository, this.workflow, runId, this.stateLocation());
+        const sessions = state.sessions ?? [];
         if (this.json)
           this.printJson({
             workflowName: this.workflow,
             run: state.run,
             ...(state.inputs === undefined ? {} : { inputs: shownInputs(state.inputs) }),
             executions: state.attempts.map(withSecretsShown),
+            sessions,
           });
-        else this.printRun(state.run, state.attempts, state.inputs);
+        else this.printRun(state.run, state.attempts, state.inputs, sessions);
         return ExitCode.ok;
       },
       { readonly: true },
@@ -104,7 +112,12 @@ export class ShowCommand extends BaseCommand {
     );
   }
 
-  private printRun(run: RunRecord, attempts: readonly AttemptRecord[], inputs: RunState['inputs']): void {
+  private printRun(
+    run: RunRecord,
+    attempts: readonly AttemptRecord[],
+    inputs: RunState['inputs'],
+    sessions: readonly SessionRecord[],
+  ): void {
     const bold = (text: string): string => this.style('bold', text);
     this.print(
       renderFields(
@@ -113,6 +126,7 @@ export class ShowCommand extends BaseCommand {
           ['Run', String(run.runId)],
           ['Status', run.status],
           ['Trigger', run.trigger],
+          ['Started by', run.startedBy == null ? '-' : formatIdentity(run.startedBy)],
           ['Started', run.startTime],
           ['Ended', run.endTime ?? '-'],
           ['Nodes', `${run.nodesOk} ok, ${run.nodesNok} nok, ${run.nodesSkipped} skipped`],
@@ -142,6 +156,7 @@ export class ShowCommand extends BaseCommand {
           { header: 'ATTEMPT', value: (a) => String(a.attempt), right: true },
           { header: 'STATUS', value: (a) => a.status },
           { header: 'DECISION', value: (a) => a.operatorDecision ?? '-' },
+          { header: 'BY', value: (a) => (a.by == null ? '-' : formatIdentity(a.by, { short: true })) },
           {
             header: 'DURATION',
             value: (a) => (a.durationMs === null ? '-' : formatDuration(a.durationMs)),
@@ -172,6 +187,46 @@ export class ShowCommand extends BaseCommand {
         }
       }
     }
+    this.printWhatRan(attempts);
+    this.printSessions(sessions);
+  }
+
+  /** What each attempt ran, when recorded: its command (or function and params), directory and env names. */
+  private printWhatRan(attempts: readonly AttemptRecord[]): void {
+    const ran = attempts.filter((a) => a.ran != null);
+    if (ran.length === 0) return;
+    this.print(`\n${this.style('bold', 'What ran')}\n`);
+    for (const a of ran) {
+      const what = a.ran;
+      if (what == null) continue;
+      const parts = [
+        what.command === null ? undefined : `${what.params === null ? '$ ' : ''}${what.command}`,
+        what.params === null ? undefined : `params ${what.params}`,
+        what.cwd === null ? undefined : `in ${what.cwd}`,
+        what.envKeys.length === 0 ? undefined : `env ${what.envKeys.join(', ')}`,
+      ].filter((part) => part !== undefined);
+      this.print(`  ${visibleLine(`${a.nodeId}#${a.attempt}: ${parts.join('  ')}`)}\n`);
+    }
+  }
+
+  private printSessions(sessions: readonly SessionRecord[]): void {
+    if (sessions.length === 0) return;
+    const bold = (text: string): string => this.style('bold', text);
+    this.print(`\n${bold('Sessions')}\n`);
+    this.print(
+      renderTable(
+        sessions,
+        [
+          { header: '#', value: (s) => String(s.seq), right: true },
+          { header: 'KIND', value: (s) => s.kind },
+          { header: 'AT', value: (s) => s.at },
+          { header: 'BY', value: (s) => formatIdentity(s.by) },
+          { header: 'RUNBOOK', value: (s) => (s.runbookHash === null ? '-' : s.runbookHash.slice(0, 12)) },
+          { header: 'FLAGS', value: (s) => (s.flags.length === 0 ? '-' : s.flags.join(' ')) },
+        ],
+        bold,
+      ),
+    );
   }
 }
 

@@ -15,4 +15,5 @@ export {
   TIMEOUT_EXIT_CODE,
 } from './node-process-runner.js';
 export { NodeProcessTable } from './node-process-table.js';
+export { osIdentity } from './os-identity.js';
 export { SystemClock } from './system-clock.js';

@@ -1,4 +1,5 @@
 import type { AttemptStatus, RunKey, RunRecord, RunState, RunStatus } from '@playbook/domain';
+import type { AuditHead, AuditLog } from '../audit/audit-entry.js';
 
 /** One workflow in the history: how many runs it has, by status, and its newest run. */
 export interface WorkflowSummary {
@@ -54,6 +55,12 @@ export interface RunHistory {
   listRunningRuns(workflowName?: string): Promise<RunRecord[]>;
   /** Every node of a workflow that has attempts, by id, with its runs counted by its status in each. */
   nodeStatusCounts(workflowName: string): Promise<NodeStatusCount[]>;
+  /** The run's audit log in order, and whether the run predates it (SPEC §10.3); check it with `verifyRun`. */
+  auditLog(key: RunKey): Promise<AuditLog>;
+  /** The newest entry of the run's audit log — its head hash pins the run's history — or undefined for none. */
+  auditHead(key: RunKey): Promise<AuditHead | undefined>;
+  /** The runbook text stored for a content hash (SPEC §10.1), or undefined when none is. */
+  runbookText(hash: string): Promise<string | undefined>;
   /** Where the history is, how big it is and its schema version. */
   databaseInfo(): Promise<DatabaseInfo>;
   /** The schema (CREATE statements) the store writes, as `info --ddl` prints it; empty for a store without one. */

@@ -3,6 +3,7 @@ import type {
   AttemptRecord,
   AttemptStatus,
   OutputLog,
+  OperatorIdentity,
   RunKey,
   RunOwner,
   RunRecord,
@@ -10,6 +11,8 @@ import type {
   RunStatus,
   RunTrigger,
   StoredInputValue,
+  SessionInput,
+  WhatRan,
 } from '@playbook/domain';
 
 export interface CreateRunInput {
@@ -20,6 +23,12 @@ export interface CreateRunInput {
   readonly nodeIds: readonly string[];
   /** Input values to store with the run, in the same atomic change; a secret one as null, never its value. */
   readonly inputs?: Readonly<Record<string, StoredInputValue>>;
+  /** Who starts it; stored as the run's `startedBy`. */
+  readonly by?: OperatorIdentity;
+  /** The session that starts it, recorded with it. */
+  readonly session?: SessionInput;
+  /** The runbook's text, stored once per `runbookHash`. */
+  readonly runbookText?: string;
 }
 
 export interface StartAttemptInput {
@@ -30,6 +39,8 @@ export interface StartAttemptInput {
   /** `running` for a real attempt; `skipped` / `nok` for one written already finished (a skip, an interruption found on resume). */
   readonly status: AttemptStatus;
   readonly operatorDecision?: string | null;
+  /** Who runs it (or made the decision it records). */
+  readonly by?: OperatorIdentity;
 }
 
 /** How an attempt ended. Fields left out stay null. */
@@ -49,6 +60,8 @@ export interface AttemptOutcome {
   readonly secretOutputs?: readonly string[];
   /** Both streams' lines in arrival order, with times (SPEC §10.1). */
   readonly outputLog?: OutputLog | null;
+  /** What the attempt ran. */
+  readonly ran?: WhatRan | null;
 }
 
 export interface FinishRunInput {
@@ -57,6 +70,8 @@ export interface FinishRunInput {
   readonly nodesOk: number;
   readonly nodesNok: number;
   readonly nodesSkipped: number;
+  /** Who ends it. */
+  readonly by?: OperatorIdentity;
 }
 
 /** What a resume (or a recovery) expects to find, so that two processes cannot take the same run. */
@@ -91,6 +106,12 @@ export interface ClaimRunInput extends RunKey {
    * that ignores it still works, but a resume may then be refused while another process recovers the run.
    */
   readonly endTime?: string | null;
+  /** Who takes it over. */
+  readonly by?: OperatorIdentity;
+  /** The session that resumes it, recorded with the claim. */
+  readonly session?: SessionInput;
+  /** The runbook's text, stored once per `runbookHash`. */
+  readonly runbookText?: string;
 }
 
 /**
@@ -137,11 +158,11 @@ export interface RunRepository {
    * automatic retry) as its `operator_decision`, only when it has none: a decision already there (`nok` answered
    * at a Manual prompt, `interrupted`) is kept. Rejects when the attempt does not exist.
    */
-  recordDecision(key: AttemptKey, decision: string): Promise<void>;
+  recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Promise<void>;
   /** Ends a run: status, end time and node counts, and clears its owner. */
   finishRun(key: RunKey, input: FinishRunInput): Promise<void>;
   /** Remembers an operator's `${ask}` answer for the rest of the run and its resumes. */
-  saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void>;
+  saveAnswer(key: RunKey, nodeId: string, param: string, value: string, by?: OperatorIdentity): Promise<void>;
   /**
    * Optional: records that steps of the run are run again (`resume --node … --only|--downstream`, SPEC §9.4),
    * with the operator's reason. Without it, steps of a run that ended `ok` are never run again.

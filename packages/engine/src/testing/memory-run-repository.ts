@@ -10,7 +10,23 @@ import type {
   StoredInputValue,
 } from '@playbook/domain';
 import { newAttemptRecord } from '../attempt-record.js';
+import {
+  type AuditBody,
+  type AuditEntry,
+  type AuditHead,
+  type AuditLog,
+  answerEntry,
+  attemptEndedEntry,
+  attemptStartedEntry,
+  chainEntry,
+  decisionEntry,
+  runClaimedEntry,
+  runCreatedEntry,
+  runFinishedEntry,
+  sessionEntry,
+} from '../audit/audit-entry.js';
 import { compareCodePoints } from '../name-order.js';
+import type { OperatorIdentity, SessionInput, SessionRecord, WhatRan } from '../ports/identity.js';
 import type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from '../ports/run-history.js';
 import type {
   AttemptOutcome,
@@ -30,6 +46,9 @@ interface StoredRun {
   answers: Map<string, Map<string, string>>;
   reruns: RerunRecord[];
   inputs: Readonly<Record<string, StoredInputValue>>;
+  sessions: SessionRecord[];
+  /** Its audit log (SPEC §10.3), appended with each change. */
+  audit: AuditEntry[];
 }
 
 /**
@@ -42,6 +61,8 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
   readonly #workflows = new Map<string, Map<number, StoredRun>>();
 
   readonly path = '(in memory)';
+  /** Runbook texts by hash. */
+  readonly #runbooks = new Map<string, string>();
 
   async createRun(input: CreateRunInput): Promise<RunRecord> {
     let runs = this.#workflows.get(input.workflowName);
@@ -63,8 +84,20 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       owner: copyOwner(input.owner),
       runbookHash: input.runbookHash,
       nodeIds: [...input.nodeIds],
+      ...(input.by === undefined ? {} : { startedBy: identity(input.by) }),
     };
-    runs.set(runId, { record, attempts: [], answers: new Map(), reruns: [], inputs: { ...input.inputs } });
+    const stored: StoredRun = {
+      record,
+      attempts: [],
+      answers: new Map(),
+      sessions: [],
+      audit: [],
+      reruns: [],
+      inputs: { ...input.inputs },
+    };
+    runs.set(runId, stored);
+    append(stored, runCreatedEntry(input, input.by === undefined ? undefined : identity(input.by)));
+    this.#keepSession(stored, input.session, input.runbookHash, input.runbookText);
     return copyRun(record);
   }
 
@@ -78,13 +111,29 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       .map((attempt, index) => ({ attempt, index }))
       .sort((a, b) => compareCodePoints(a.attempt.startTime, b.attempt.startTime) || a.index - b.index)
       .map(({ attempt }) => copyAttempt(attempt));
-    const state = { run: copyRun(stored.record), attempts, answers };
+    const sessions = stored.sessions.map((session) => ({ ...session, flags: [...session.flags] }));
+    const state = { run: copyRun(stored.record), attempts, answers, ...(sessions.length === 0 ? {} : { sessions }) };
     const names = Object.keys(stored.inputs).sort(compareCodePoints);
     if (names.length === 0) return state;
     return {
       ...state,
       inputs: Object.fromEntries(names.map((name) => [name, stored.inputs[name] as StoredInputValue])),
     };
+  }
+
+  async auditLog(key: RunKey): Promise<AuditLog> {
+    // Nothing here predates the log.
+    return { entries: (this.#find(key)?.audit ?? []).map((entry) => ({ ...entry })), unchained: false };
+  }
+
+  async auditHead(key: RunKey): Promise<AuditHead | undefined> {
+    const last = this.#find(key)?.audit.at(-1);
+    return last === undefined ? undefined : { seq: last.seq, hash: last.hash };
+  }
+
+  /** The runbook text stored for `hash`, or undefined. */
+  async runbookText(hash: string): Promise<string | undefined> {
+    return this.#runbooks.get(hash);
   }
 
   async findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Promise<RunRecord | undefined> {
@@ -128,6 +177,8 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       nodeIds: [...input.nodeIds],
       runbookHash: input.runbookHash,
     };
+    append(stored, runClaimedEntry(input, input.by === undefined ? undefined : identity(input.by)));
+    this.#keepSession(stored, input.session, input.runbookHash, input.runbookText);
     return true;
   }
 
@@ -145,8 +196,12 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     for (const attempt of stored.attempts) {
       if (attempt.nodeId === input.nodeId && attempt.attempt > highest) highest = attempt.attempt;
     }
-    const record = newAttemptRecord(input, highest + 1);
+    const record: AttemptRecord = {
+      ...newAttemptRecord(input, highest + 1),
+      ...(input.by === undefined ? {} : { by: identity(input.by) }),
+    };
     stored.attempts.push(record);
+    append(stored, attemptStartedEntry(record, record.by ?? undefined));
     return { ...record };
   }
 
@@ -176,21 +231,24 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
         : { secretOutputs: [...outcome.secretOutputs] }),
       // Only where there is one, as the SQL adapters read it back.
       ...(outcome.outputLog == null ? {} : { outputLog: outcome.outputLog }),
+      ...(outcome.ran == null ? {} : { ran: copyRan(outcome.ran) }),
     };
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
     const owner = stored.record.owner;
     if (owner !== null && owner.processGroup !== null) {
       stored.record = { ...stored.record, owner: { ...owner, processGroup: null } };
     }
+    append(stored, attemptEndedEntry(key, outcome));
   }
 
-  async recordDecision(key: AttemptKey, decision: string): Promise<void> {
+  async recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Promise<void> {
     const stored = this.#get(key);
     const index = stored.attempts.findIndex((a) => a.nodeId === key.nodeId && a.attempt === key.attempt);
     const current = stored.attempts[index];
     if (current === undefined) throw attemptNotFound(key);
-    if (current.operatorDecision === null)
-      stored.attempts[index] = { ...current, operatorDecision: decision };
+    if (current.operatorDecision !== null) return;
+    stored.attempts[index] = { ...current, operatorDecision: decision };
+    append(stored, decisionEntry(key, decision, by === undefined ? undefined : identity(by)));
   }
 
   async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
@@ -204,10 +262,18 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       nodesSkipped: input.nodesSkipped,
       owner: null,
     };
+    append(stored, runFinishedEntry(input, input.by === undefined ? undefined : identity(input.by)));
   }
 
-  async saveAnswer(key: RunKey, nodeId: string, param: string, value: string): Promise<void> {
+  async saveAnswer(
+    key: RunKey,
+    nodeId: string,
+    param: string,
+    value: string,
+    by?: OperatorIdentity,
+  ): Promise<void> {
     const stored = this.#get(key);
+    append(stored, answerEntry(nodeId, param, value, by === undefined ? undefined : identity(by)));
     let params = stored.answers.get(nodeId);
     if (params === undefined) {
       params = new Map();
@@ -280,6 +346,19 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     return '';
   }
 
+  #keepSession(
+    stored: StoredRun,
+    session: SessionInput | undefined,
+    hash: string | null,
+    text: string | undefined,
+  ): void {
+    if (hash !== null && text !== undefined && !this.#runbooks.has(hash)) this.#runbooks.set(hash, text);
+    if (session === undefined) return;
+    const seq = stored.sessions.length + 1;
+    stored.sessions.push({ ...session, by: identity(session.by), flags: [...session.flags], seq });
+    append(stored, sessionEntry(seq, { ...session, by: identity(session.by) }));
+  }
+
   #workflowNames(): string[] {
     return [...this.#workflows.keys()].sort(compareCodePoints);
   }
@@ -305,6 +384,21 @@ function copyRun(record: RunRecord): RunRecord {
     owner: record.owner === null ? null : copyOwner(record.owner),
     nodeIds: [...record.nodeIds],
   };
+}
+
+/** Appends the next entry of the run's audit chain. */
+function append(stored: StoredRun, body: AuditBody): void {
+  const last = stored.audit.at(-1);
+  stored.audit.push(chainEntry(stored.record, last === undefined ? undefined : last, body));
+}
+
+/** An identity as stored: this store has no database role. */
+function identity(by: OperatorIdentity): OperatorIdentity {
+  return { operator: by.operator, osUser: by.osUser, dbUser: null };
+}
+
+function copyRan(ran: WhatRan): WhatRan {
+  return { ...ran, envKeys: [...ran.envKeys] };
 }
 
 function sameOwner(a: RunOwner | null, b: RunOwner | null): boolean {

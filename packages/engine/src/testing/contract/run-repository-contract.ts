@@ -2,8 +2,10 @@ import type { AttemptKey, RunOwner, RunRecord, RunStatus } from '@playbook/domai
 import { describe, expect, it } from 'vitest';
 import type { RunRepository } from '../../ports/run-repository.js';
 import type { RunRepositoryErrorCode } from '../../ports/run-repository-error.js';
+import { auditCases } from './audit-cases.js';
 import { type ContractOptions, type ContractStores, contractStores } from './contract-harness.js';
 import { key, OTHER_OWNER, OWNER, runInput, T0, T1, T2, T3 } from './fixtures.js';
+import { identityCases } from './identity-cases.js';
 import { repositoryReopenCases } from './reopen-cases.js';
 
 /** Options of `runRepositoryContract`. */
@@ -978,6 +980,18 @@ export function runRepositoryContract<S extends RunRepository>(
         (run.nodeIds as string[]).push('intruder');
         expect(await repo.loadRun(key(run))).toEqual(before);
       });
+    });
+
+    describe('who did what (SPEC §10.1)', () => {
+      for (const identityCase of identityCases) {
+        it(identityCase.name, () => identityCase.run(stores as ContractStores<RunRepository>));
+      }
+    });
+
+    describe('audit log (SPEC §10.3)', () => {
+      for (const auditCase of auditCases) {
+        it(auditCase.name, () => auditCase.run(stores as ContractStores<RunRepository>));
+      }
     });
 
     describe('reopen', () => {

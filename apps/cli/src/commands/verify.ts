@@ -1,0 +1,74 @@
+import type { RunKey } from '@playbook/engine';
+import { BaseCommand } from '../base-command.js';
+import { Command, Option } from '../clipanion.js';
+import { CliError, ExitCode } from '../errors.js';
+import { parseRunId } from '../run-id.js';
+import { visibleLine } from '../terminal/visible.js';
+import { unknownWorkflowError } from '../unknown-workflow.js';
+
+/** `playbook verify <workflow>`: checks runs against their audit log (SPEC §10.3). */
+export class VerifyCommand extends BaseCommand {
+  static override paths = [['verify']];
+
+  static override usage = Command.Usage({
+    description: "Check a workflow's runs against their tamper-evident audit log",
+    details: `
+      Every change to a run (run created, resumed or finished, attempt started or ended, a decision, an
+      answer, a session) is appended to an audit log in the same transaction, each entry carrying the SHA-256
+      of the run's previous one. \`verify\` recomputes each run's chain, replays it against the tables, and
+      names the first entry or row that was changed, inserted or removed.
+
+      It prints one line per run (oldest first) with its head hash — the hash of its newest entry, which a
+      ticket can pin — and exits 0 when every run checked is intact, 1 otherwise. Runs written before the log
+      existed are reported as unchained, not broken. Nothing is written: not even a stale run is recovered.
+    `,
+    examples: [
+      ['Check every run of "Deploy"', '$0 verify Deploy'],
+      ['Check run 3 only', '$0 verify Deploy --run-id 3'],
+    ],
+  });
+
+  workflow = Option.String({ name: 'workflow' });
+
+  runId = Option.String('--run-id', { description: 'Check this run only' });
+
+  override async execute(): Promise<number> {
+    const runId = this.runId === undefined ? undefined : parseRunId(this.runId);
+    const { statePath } = this.resolveConfig();
+    if (!(await this.stateFileExists())) {
+      throw new CliError(`no run history yet: ${statePath} does not exist`);
+    }
+    const { verifyRun } = await import('@playbook/engine/audit');
+    return this.withRepository(
+      async (repository) => {
+        const runs = await repository.listRuns(this.workflow);
+        if (runs.length === 0)
+          throw await unknownWorkflowError(this.workflow, repository.listWorkflows(), this.stateLocation());
+        const ids = runs.map((run) => run.runId).sort((a, b) => a - b);
+        if (runId !== undefined && !ids.includes(runId)) {
+          throw new CliError(`workflow "${this.workflow}" has no run ${runId}`);
+        }
+        let intact = true;
+        for (const id of runId === undefined ? ids : [runId]) {
+          const key: RunKey = { workflowName: this.workflow, runId: id };
+          const [state, log] = await Promise.all([repository.loadRun(key), repository.auditLog(key)]);
+          if (state === undefined) continue;
+          const verdict = verifyRun(key, log, state);
+          if (verdict.status === 'intact') {
+            this.print(`run ${id}: intact · ${verdict.entries} entries · head ${verdict.head.hash}\n`);
+          } else if (verdict.status === 'unchained') {
+            this.print(`run ${id}: unchained (written before the audit log existed)\n`);
+          } else {
+            intact = false;
+            const head = verdict.head === null ? 'no head' : `head ${verdict.head.hash} (as stored)`;
+            this.print(
+              `run ${id}: ${this.style('red', 'BROKEN')}: ${visibleLine(verdict.problem)} · ${head}\n`,
+            );
+          }
+        }
+        return intact ? ExitCode.ok : ExitCode.failure;
+      },
+      { readonly: true },
+    );
+  }
+}

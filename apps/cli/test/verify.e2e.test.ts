@@ -1,0 +1,133 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawDatabase, removeSandboxes } from './faults/support.js';
+import { ensureBuilt, makeSandbox, runCli, type Sandbox } from './fixtures-run/e2e.js';
+
+// `playbook verify` (SPEC §10.3) through the built binary on real SQLite files: an intact history, a row someone
+// deleted or whose stdout someone edited, an edited log, and runs written before the log existed.
+
+const HEAD = /head ([0-9a-f]{64})/;
+
+async function history(): Promise<{ box: Sandbox; file: string }> {
+  const box = await makeSandbox();
+  const file = await box.runbook(
+    'audited',
+    'Audited',
+    `
+[build]
+type = "Command"
+command_name = "echo building; test -f go"
+
+[ship]
+type = "Command"
+command_name = "echo shipped"
+depends_on = ["build"]
+`,
+  );
+  return { box, file };
+}
+
+describe('playbook verify (built binary, real SQLite)', () => {
+  beforeAll(() => {
+    ensureBuilt();
+  }, 180_000);
+  afterAll(removeSandboxes);
+
+  it('finds an untouched history intact and prints each run’s head hash; a resume extends the chain', async () => {
+    const { box, file } = await history();
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    const first = await runCli(box, ['verify', 'Audited']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^run 1: intact · \d+ entries · head [0-9a-f]{64}\n$/);
+    writeFileSync(join(box.dir, 'go'), '');
+    expect((await runCli(box, ['resume', file, '1', '--non-interactive'])).code).toBe(0);
+    const again = await runCli(box, ['verify', 'Audited', '--run-id', '1']);
+    expect(again.code, again.stderr).toBe(0);
+    // The head moved on: the resume appended to the same chain.
+    expect(HEAD.exec(again.stdout)?.[1]).not.toBe(HEAD.exec(first.stdout)?.[1]);
+  });
+
+  it('names an executions row whose stdout was edited, and one that was deleted: exit 1', async () => {
+    const { box, file } = await history();
+    writeFileSync(join(box.dir, 'go'), '');
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
+    const db = rawDatabase(box.statePath);
+    try {
+      db.prepare("update executions set stdout = 'all fine\n' where run_id = 1 and node_id = 'build'").run();
+      db.prepare("delete from executions where run_id = 2 and node_id = 'ship'").run();
+    } finally {
+      db.close();
+    }
+    const result = await runCli(box, ['verify', 'Audited']);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^run 1: BROKEN: executions row build#1 was changed: its stdout is not what audit entry \d+ recorded · head [0-9a-f]{64} \(as stored\)$/,
+    );
+    expect(lines[1]).toMatch(
+      /^run 2: BROKEN: executions row ship#1 was removed \(audit entry \d+ wrote it\)/,
+    );
+  });
+
+  it('names an audit entry that was edited or deleted', async () => {
+    const { box, file } = await history();
+    writeFileSync(join(box.dir, 'go'), '');
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
+    const db = rawDatabase(box.statePath);
+    try {
+      db.prepare(
+        `update audit_log set entry = replace(entry, '"ok"', '"nok"') where run_id = 1 and seq = 4`,
+      ).run();
+      db.prepare('delete from audit_log where run_id = 2 and seq = 3').run();
+    } finally {
+      db.close();
+    }
+    const result = await runCli(box, ['verify', 'Audited']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'run 1: BROKEN: audit entry 4 was changed: its text no longer has its hash',
+    );
+    expect(result.stdout).toContain('run 2: BROKEN: audit entry 3 was removed');
+  });
+
+  it('reports runs written before the log as unchained, and chains one from a snapshot once it is resumed', async () => {
+    const { box, file } = await history();
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    // Back to the schema before the audit log (version 4), as a database written by the previous release.
+    const db = rawDatabase(box.statePath);
+    try {
+      db.exec(`drop table audit_log; drop table audit_unchained;
+        delete from kysely_migration where name = '0005_audit_log';`);
+    } finally {
+      db.close();
+    }
+    // The next run upgrades the file: run 1 predates the log, run 2 does not.
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    const before = await runCli(box, ['verify', 'Audited']);
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toMatch(
+      /^run 1: unchained \(written before the audit log existed\)\nrun 2: intact · \d+ entries · head [0-9a-f]{64}\n$/,
+    );
+    writeFileSync(join(box.dir, 'go'), '');
+    expect((await runCli(box, ['resume', file, '1', '--non-interactive'])).code).toBe(0);
+    const after = await runCli(box, ['verify', 'Audited', '--run-id', '1']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toMatch(/^run 1: intact · \d+ entries · head [0-9a-f]{64}\n$/);
+  });
+
+  it('refuses an unknown workflow or run with one line, exit 1', async () => {
+    const { box, file } = await history();
+    await runCli(box, ['run', file, '--non-interactive']);
+    const unknown = await runCli(box, ['verify', 'Nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /^error: no runs of workflow "Nope" in .* \(known workflows: "Audited"\)\n$/,
+    );
+    const missing = await runCli(box, ['verify', 'Audited', '--run-id', '7']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: workflow "Audited" has no run 7\n');
+  });
+});
