@@ -21,9 +21,9 @@ import type {
   ExecutionsTable,
   RunAnswersTable,
   RunInputsTable,
+  RunSessionsTable,
   RunsTable,
 } from './tables.js';
-import type { ExecutionsTable, RunAnswersTable, RunSessionsTable, RunsTable } from './tables.js';
 
 /** Columns of schema version 8: a row built by hand (a test, another tool) may leave them out. */
 type Version8<T> = { [K in keyof T]?: T[K] | undefined };
