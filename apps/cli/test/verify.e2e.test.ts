@@ -96,11 +96,11 @@ describe('playbook verify (built binary, real SQLite)', () => {
   it('reports runs written before the log as unchained, and chains one from a snapshot once it is resumed', async () => {
     const { box, file } = await history();
     expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
-    // Back to the schema before the audit log (version 5), as a database written by the previous release.
+    // Back to the schema before the audit log (version 8), as a database written by the previous release.
     const db = rawDatabase(box.statePath);
     try {
       db.exec(`drop table audit_log; drop table audit_unchained;
-        delete from kysely_migration where name = '0006_audit_log';`);
+        delete from kysely_migration where name = '0009_audit_log';`);
     } finally {
       db.close();
     }
