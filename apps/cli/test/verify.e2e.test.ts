@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawDatabase, removeSandboxes } from './faults/support.js';
@@ -46,6 +46,71 @@ describe('playbook verify (built binary, real SQLite)', () => {
     expect(again.code, again.stderr).toBe(0);
     // The head moved on: the resume appended to the same chain.
     expect(HEAD.exec(again.stdout)?.[1]).not.toBe(HEAD.exec(first.stdout)?.[1]);
+  });
+
+  it('covers inputs, step outputs, ordered output lines and re-runs: intact, then an edit to each is named', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'v2',
+      'Audited v2',
+      `
+[runbook.inputs.target]
+type = "string"
+default = "prod"
+
+[build]
+type = "Command"
+command_name = 'echo out; echo err >&2; echo version=1.2.3 >> "$PLAYBOOK_OUTPUT"'
+outputs = ["version"]
+`,
+    );
+    const first = await runCli(box, ['run', file, '--non-interactive']);
+    expect(first.code, first.stderr).toBe(0);
+    const rerun = await runCli(box, [
+      'resume',
+      file,
+      '1',
+      '--node',
+      'build',
+      '--only',
+      '--reason',
+      'check',
+      '--non-interactive',
+    ]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const intact = await runCli(box, ['verify', 'Audited v2']);
+    expect(intact.code, intact.stdout + intact.stderr).toBe(0);
+    const edits: [string, RegExp][] = [
+      ['update run_inputs set value = \'"staging"\'', /the runs row was changed: its inputs/],
+      [
+        "update attempt_outputs set value = '6.6.6' where attempt = 1",
+        /executions row build#1 was changed: its outputs/,
+      ],
+      [
+        "update executions set output_lines = replace(output_lines, 'err', 'ok!') where attempt = 1",
+        /executions row build#1 was changed: its output_lines/,
+      ],
+      ["update run_reruns set reason = 'routine'", /run_reruns row 1 was changed: its reason/],
+    ];
+    for (const [sql, problem] of edits) {
+      const copyPath = `${box.statePath}.edit`;
+      const db = rawDatabase(box.statePath);
+      try {
+        db.exec(`vacuum into '${copyPath}'`);
+      } finally {
+        db.close();
+      }
+      const edited = rawDatabase(copyPath);
+      try {
+        edited.exec(sql);
+      } finally {
+        edited.close();
+      }
+      const broken = await runCli(box, ['verify', 'Audited v2'], { statePath: copyPath });
+      expect(broken.code, sql).toBe(1);
+      expect(broken.stdout, sql).toMatch(problem);
+      rmSync(copyPath);
+    }
   });
 
   it('names an executions row whose stdout was edited, and one that was deleted: exit 1', async () => {

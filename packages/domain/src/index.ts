@@ -42,10 +42,10 @@ export type {
   RunState,
   RunStatus,
   RunTrigger,
-  StoredInputValue,
   SessionInput,
   SessionKind,
   SessionRecord,
+  StoredInputValue,
   WhatRan,
 } from './run-records.js';
 export type {

@@ -130,6 +130,7 @@ export async function resumeRun(
       await ports.repository.recordRerun?.(
         { workflowName, runId: run.runId },
         { time: startedAt.toISOString(), nodeIds: resumePlan.toRun, reason: reason === '' ? null : reason },
+        identityOf(ports),
       );
     }
     // The run is announced first, so the operator knows which run a question is about. Repeatable nodes

@@ -27,6 +27,7 @@ import {
   attemptStartedEntry,
   chainEntry,
   decisionEntry,
+  rerunEntry,
   runClaimedEntry,
   runCreatedEntry,
   runFinishedEntry,
@@ -325,8 +326,9 @@ export class Operations {
     return head === undefined ? undefined : { seq: Number(head.seq), hash: head.hash };
   }
 
-  *recordRerun(key: RunKey, rerun: RerunRecord): Operation<void> {
+  *recordRerun(key: RunKey, rerun: RerunRecord, by?: OperatorIdentity): Operation<void> {
     yield* this.#requireRun(key);
+    const head = yield* this.#existingHead(key);
     yield changes(
       this.#sql.insertRerun,
       key.workflowName,
@@ -335,6 +337,7 @@ export class Operations {
       JSON.stringify(rerun.nodeIds),
       rerun.reason,
     );
+    yield* this.#append(key, head, rerunEntry(rerun, yield* this.#identity(by)));
   }
 
   *listReruns(key: RunKey): Operation<RerunRecord[]> {

@@ -1,16 +1,16 @@
 import type {
   AttemptRecord,
   AttemptStatus,
+  OperatorIdentity,
   OutputLog,
   OutputLogLine,
-  OperatorIdentity,
   RunRecord,
   RunState,
   RunStatus,
   RunTrigger,
-  StoredInputValue,
   SessionKind,
   SessionRecord,
+  StoredInputValue,
   WhatRan,
 } from '@playbook/engine';
 import { compareCodePoints } from '@playbook/engine/records';

@@ -178,6 +178,7 @@ const IDENTITY_DDL: readonly string[] = [
  */
 const OUTPUT_LINES_DDL: readonly string[] = ['ALTER TABLE executions ADD COLUMN output_lines TEXT'];
 
+/**
  * The audit log (SPEC §10.3, docs/audit.md): entries appended with each change to a run, and the runs the
  * history held when the log was added, which are reported as unchained rather than broken.
  */

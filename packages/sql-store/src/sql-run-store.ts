@@ -119,8 +119,8 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
     return this.read(this.#operations.auditHead(key));
   }
 
-  recordRerun(key: RunKey, rerun: RerunRecord): Promise<void> {
-    return this.write(this.#operations.recordRerun(key, rerun));
+  recordRerun(key: RunKey, rerun: RerunRecord, by?: OperatorIdentity): Promise<void> {
+    return this.write(this.#operations.recordRerun(key, rerun, by));
   }
 
   listReruns(key: RunKey): Promise<RerunRecord[]> {

@@ -8,7 +8,6 @@ import { SCHEMA_VERSION } from '@playbook/sql-store';
 import Database from 'better-sqlite3';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../src/migrations.js';
 
 // Child processes run plain Node, without vitest's TypeScript support: give them this package's source
 // compiled to JavaScript, with @playbook/sql-store's beside it as an installed package. Only type imports

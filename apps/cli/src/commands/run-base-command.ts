@@ -152,7 +152,7 @@ export abstract class RunBaseCommand extends BaseCommand {
         const outcome = await this.start(engine, runbook, {
           interactive,
           inputs,
-          operator: this.context.env['PLAYBOOK_OPERATOR'] ?? '',
+          operator: config.operator ?? '',
           retries,
           values,
           signal: trap.signal,

@@ -51,9 +51,13 @@ export class VerifyCommand extends BaseCommand {
         let intact = true;
         for (const id of runId === undefined ? ids : [runId]) {
           const key: RunKey = { workflowName: this.workflow, runId: id };
-          const [state, log] = await Promise.all([repository.loadRun(key), repository.auditLog(key)]);
+          const [state, log, reruns] = await Promise.all([
+            repository.loadRun(key),
+            repository.auditLog(key),
+            repository.listReruns?.(key),
+          ]);
           if (state === undefined) continue;
-          const verdict = verifyRun(key, log, state);
+          const verdict = verifyRun(key, log, state, reruns);
           if (verdict.status === 'intact') {
             this.print(`run ${id}: intact · ${verdict.entries} entries · head ${verdict.head.hash}\n`);
           } else if (verdict.status === 'unchained') {

@@ -1,12 +1,21 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { AttemptKey, AttemptRecord, RunKey, RunRecord, RunState } from '@playbook/domain';
+import type {
+  AttemptKey,
+  AttemptRecord,
+  OutputLog,
+  RunKey,
+  RunRecord,
+  RunState,
+  StoredInputValue,
+} from '@playbook/domain';
 import type { OperatorIdentity, SessionInput, SessionRecord, WhatRan } from '../ports/identity.js';
 import type {
   AttemptOutcome,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
+  RerunRecord,
 } from '../ports/run-repository.js';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 
@@ -27,6 +36,7 @@ export type AuditKind =
   | 'decision'
   | 'answer'
   | 'session'
+  | 'rerun'
   | 'snapshot';
 
 /** Who made the change, as an entry holds it (column names of the tables). */
@@ -99,7 +109,13 @@ export function runCreatedEntry(input: CreateRunInput, by: OperatorIdentity | un
   return {
     kind: 'run-created',
     by: auditActor(by),
-    data: { start_time: input.startTime, status: 'running', trigger: 'run', runbook_hash: input.runbookHash },
+    data: {
+      start_time: input.startTime,
+      status: 'running',
+      trigger: 'run',
+      runbook_hash: input.runbookHash,
+      inputs: inputsColumn(input.inputs),
+    },
   };
 }
 
@@ -167,8 +183,15 @@ export function attemptEndedEntry(key: AttemptKey, outcome: AttemptOutcome): Aud
       stdout_sha256: digest(outcome.stdout),
       stderr_sha256: digest(outcome.stderr),
       ...ranColumns(outcome.ran ?? null),
+      outputs_sha256: outputsDigest(outcome.outputs, outcome.secretOutputs),
+      output_lines_sha256: outputLogDigest(outcome.outputLog),
     },
   };
+}
+
+/** `rerun`: steps of the run run again on purpose, with the operator's reason (`recordRerun`, SPEC §9.4). */
+export function rerunEntry(rerun: RerunRecord, by: OperatorIdentity | undefined): AuditBody {
+  return { kind: 'rerun', by: auditActor(by), data: rerunColumns(rerun) };
 }
 
 /** `decision`: an operator's answer written on an attempt that had none (`recordDecision`). */
@@ -216,7 +239,7 @@ export function snapshotEntry(state: RunState): AuditBody {
     kind: 'snapshot',
     by: null,
     data: {
-      run: runColumns(state.run),
+      run: runColumns(state.run, state.inputs),
       attempts: state.attempts.map(attemptColumns),
       answers: Object.entries(state.answers).flatMap(([nodeId, params]) =>
         Object.entries(params).map(([param, value]) => answerColumns(nodeId, param, value)),
@@ -226,8 +249,11 @@ export function snapshotEntry(state: RunState): AuditBody {
   };
 }
 
-/** The audited columns of a `runs` row, as entries carry them. */
-export function runColumns(run: RunRecord): { readonly [column: string]: JsonValue } {
+/** The audited columns of a `runs` row, with the run's inputs, as entries carry them. */
+export function runColumns(
+  run: RunRecord,
+  inputs: Readonly<Record<string, StoredInputValue>> | undefined,
+): { readonly [column: string]: JsonValue } {
   const by = auditActor(run.startedBy);
   return {
     start_time: run.startTime,
@@ -241,6 +267,7 @@ export function runColumns(run: RunRecord): { readonly [column: string]: JsonVal
     operator: by?.operator ?? null,
     os_user: by?.os_user ?? null,
     db_user: by?.db_user ?? null,
+    inputs: inputsColumn(inputs),
   };
 }
 
@@ -264,7 +291,46 @@ export function attemptColumns(attempt: AttemptRecord): { readonly [column: stri
     os_user: by?.os_user ?? null,
     db_user: by?.db_user ?? null,
     ...ranColumns(attempt.ran ?? null),
+    outputs_sha256: outputsDigest(attempt.outputs, attempt.secretOutputs),
+    output_lines_sha256: outputLogDigest(attempt.outputLog),
   };
+}
+
+/** The audited columns of a `run_reruns` row. */
+export function rerunColumns(rerun: RerunRecord): { readonly [column: string]: JsonValue } {
+  return { time: rerun.time, node_ids: [...rerun.nodeIds], reason: rerun.reason };
+}
+
+/** A run's input values as entries carry them (a secret one as null: never stored); null for none. */
+function inputsColumn(
+  inputs: Readonly<Record<string, StoredInputValue>> | undefined,
+): { readonly [name: string]: JsonValue } | null {
+  if (inputs === undefined || Object.keys(inputs).length === 0) return null;
+  return { ...inputs };
+}
+
+/**
+ * An attempt's step outputs as one SHA-256 (values can be long), the secret ones by name only; null for none.
+ * Stores keep no empty set, so an attempt without outputs has none either way.
+ */
+function outputsDigest(
+  outputs: Readonly<Record<string, string>> | undefined,
+  secretOutputs: readonly string[] | undefined,
+): string | null {
+  const secret = secretOutputs ?? [];
+  if ((outputs === undefined || Object.keys(outputs).length === 0) && secret.length === 0) return null;
+  return sha256Hex(canonicalJson({ outputs: { ...outputs }, secret: [...secret] }));
+}
+
+/** The ordered output lines as one SHA-256; null when the attempt kept none. */
+function outputLogDigest(log: OutputLog | null | undefined): string | null {
+  if (log == null) return null;
+  return sha256Hex(
+    canonicalJson({
+      lines: log.lines.map((line) => [line.stream, line.time, line.text]),
+      dropped: log.dropped === null ? null : { ...log.dropped },
+    }),
+  );
 }
 
 /** The audited columns of a `run_answers` row. */

@@ -16,6 +16,7 @@ export {
   chainEntry,
   decisionEntry,
   digest,
+  rerunEntry,
   runClaimedEntry,
   runCreatedEntry,
   runFinishedEntry,

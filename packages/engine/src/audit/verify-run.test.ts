@@ -2,6 +2,7 @@ import type { RunState } from '@playbook/domain';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine.js';
 import { FakeProcessRunner } from '../testing/fake-process-runner.js';
+import { InMemoryRunRepository } from '../testing/memory-run-repository.js';
 import { buildRunbook, commandNode } from '../testing/runbook-builder.js';
 import { createTestPorts } from '../testing/test-ports.js';
 import { type AuditLog, sha256Hex } from './audit-entry.js';
@@ -116,6 +117,94 @@ describe('verifyRun', () => {
     expect(verifyRun(KEY, { entries: [], unchained: false }, state)).toMatchObject({
       status: 'broken',
       problem: 'the run has no audit entries: its log was removed',
+    });
+  });
+});
+
+describe('verifyRun: inputs, step outputs, ordered output and re-runs', () => {
+  /** A run with an input, one attempt with outputs and ordered lines, and a re-run, written straight to the store. */
+  async function written() {
+    const repository = new InMemoryRunRepository();
+    const by = { operator: 'alice', osUser: 'ops@a' };
+    const run = await repository.createRun({
+      workflowName: 'W',
+      startTime: '2026-01-01T00:00:00.000Z',
+      owner: { host: 'a', pid: 1, processGroup: null },
+      runbookHash: null,
+      nodeIds: ['a'],
+      inputs: { env: 'prod', token: null },
+      by,
+    });
+    const key = { workflowName: 'W', runId: run.runId };
+    const attempt = await repository.startAttempt({
+      ...key,
+      nodeId: 'a',
+      startTime: '2026-01-01T00:00:01.000Z',
+      status: 'running',
+      operatorDecision: null,
+      by,
+    });
+    await repository.finishAttempt(
+      { ...key, nodeId: 'a', attempt: attempt.attempt },
+      {
+        status: 'ok',
+        endTime: '2026-01-01T00:00:02.000Z',
+        durationMs: 1000,
+        outputs: { version: '1.2.3' },
+        secretOutputs: ['password'],
+        outputLog: {
+          lines: [
+            { stream: 'stdout', time: '2026-01-01T00:00:01.500Z', text: 'built' },
+            { stream: 'stderr', time: '2026-01-01T00:00:01.600Z', text: 'warned' },
+          ],
+          dropped: null,
+        },
+      },
+    );
+    await repository.recordRerun(
+      key,
+      { time: '2026-01-01T00:01:00.000Z', nodeIds: ['a'], reason: 'flaky' },
+      by,
+    );
+    const state = await repository.loadRun(key);
+    if (state === undefined) throw new Error('no run');
+    return { key, state, log: await repository.auditLog(key), reruns: await repository.listReruns(key) };
+  }
+
+  it('finds the untouched run intact, the re-run chained with who asked for it', async () => {
+    const { key, state, log, reruns } = await written();
+    expect(verifyRun(key, log, state, reruns)).toMatchObject({ status: 'intact' });
+    const rerun = JSON.parse(log.entries.at(-1)?.entry ?? '{}');
+    expect(rerun).toMatchObject({ kind: 'rerun', by: { operator: 'alice' }, data: { reason: 'flaky' } });
+  });
+
+  it('names a changed input, output, output line and re-run', async () => {
+    const { key, state, log, reruns } = await written();
+    const input = copy(state);
+    (input as { inputs: Record<string, unknown> }).inputs.env = 'staging';
+    expect(verifyRun(key, log, input, reruns)).toMatchObject({
+      problem: expect.stringMatching(
+        /^the runs row was changed: its inputs is not what audit entry \d+ recorded$/,
+      ),
+    });
+    const output = copy(state);
+    (output.attempts[0] as { outputs: Record<string, string> }).outputs.version = '6.6.6';
+    expect(verifyRun(key, log, output, reruns)).toMatchObject({
+      problem: expect.stringMatching(/^executions row a#1 was changed: its outputs is not/),
+    });
+    const line = copy(state);
+    (line.attempts[0] as { outputLog: { lines: { text: string }[] } }).outputLog.lines[1] = {
+      ...(line.attempts[0]?.outputLog?.lines[1] as { text: string }),
+      text: 'all fine',
+    };
+    expect(verifyRun(key, log, line, reruns)).toMatchObject({
+      problem: expect.stringMatching(/^executions row a#1 was changed: its output_lines is not/),
+    });
+    expect(verifyRun(key, log, state, [{ ...reruns[0], reason: 'routine' } as never])).toMatchObject({
+      problem: expect.stringMatching(/^run_reruns row 1 was changed: its reason is not/),
+    });
+    expect(verifyRun(key, log, state, [])).toMatchObject({
+      problem: expect.stringMatching(/^run_reruns row 1 was removed/),
     });
   });
 });

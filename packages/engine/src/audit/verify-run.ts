@@ -1,10 +1,12 @@
 import type { RunKey, RunState } from '@playbook/domain';
+import type { RerunRecord } from '../ports/run-repository.js';
 import {
   type AuditActor,
   type AuditHead,
   type AuditLog,
   answerColumns,
   attemptColumns,
+  rerunColumns,
   runColumns,
   sessionColumns,
   sha256Hex,
@@ -39,14 +41,23 @@ interface Replayed {
   readonly attempts: Map<string, Expected>;
   readonly answers: Map<string, Expected>;
   readonly sessions: Map<string, Expected>;
+  readonly reruns: Expected[];
+  /** Whether the log starts from a snapshot: re-runs recorded before the log existed are not in it. */
+  fromSnapshot: boolean;
 }
 
 /**
  * Checks a run against its audit log (SPEC §10.3): recomputes each entry's hash and the chain of `prev` hashes,
  * then replays the entries and compares what they say with the run's rows. Names the first entry, or else the
- * first row, that was changed, inserted or removed.
+ * first row, that was changed, inserted or removed. `reruns` (`listReruns`, where the store has it) are
+ * compared too; left out, only the chain vouches for them.
  */
-export function verifyRun(key: RunKey, log: AuditLog, state: RunState): RunVerdict {
+export function verifyRun(
+  key: RunKey,
+  log: AuditLog,
+  state: RunState,
+  reruns?: readonly RerunRecord[],
+): RunVerdict {
   const { entries } = log;
   const last = entries[entries.length - 1];
   const head = last === undefined ? null : { seq: last.seq, hash: last.hash };
@@ -54,7 +65,14 @@ export function verifyRun(key: RunKey, log: AuditLog, state: RunState): RunVerdi
     if (log.unchained) return { status: 'unchained' };
     return broken(0, null, 'the run has no audit entries: its log was removed');
   }
-  const replayed: Replayed = { run: undefined, attempts: new Map(), answers: new Map(), sessions: new Map() };
+  const replayed: Replayed = {
+    run: undefined,
+    attempts: new Map(),
+    answers: new Map(),
+    sessions: new Map(),
+    reruns: [],
+    fromSnapshot: false,
+  };
   let previous: string | null = null;
   for (let index = 0; index < entries.length; index++) {
     const stored = entries[index];
@@ -90,7 +108,7 @@ export function verifyRun(key: RunKey, log: AuditLog, state: RunState): RunVerdi
     if (problem !== undefined) return broken(entries.length, head, `audit entry ${seq}: ${problem}`);
     previous = stored.hash;
   }
-  const mismatch = compare(replayed, state);
+  const mismatch = compare(replayed, state) ?? compareReruns(replayed, reruns);
   if (mismatch !== undefined) return broken(entries.length, head, mismatch);
   return { status: 'intact', entries: entries.length, head: head as AuditHead };
 }
@@ -132,6 +150,7 @@ function apply(replayed: Replayed, entry: ParsedEntry, seq: number): string | un
   };
   switch (entry.kind) {
     case 'snapshot': {
+      replayed.fromSnapshot = true;
       replayed.run = { columns: { ...(data.run as Columns) }, seq };
       for (const row of (data.attempts as Columns[]) ?? [])
         replayed.attempts.set(attemptId(row), { columns: { ...row }, seq });
@@ -166,6 +185,8 @@ function apply(replayed: Replayed, entry: ParsedEntry, seq: number): string | un
           params_sha256: null,
           cwd: null,
           env_keys: null,
+          outputs_sha256: null,
+          output_lines_sha256: null,
         },
         seq,
       });
@@ -184,6 +205,9 @@ function apply(replayed: Replayed, entry: ParsedEntry, seq: number): string | un
     case 'session':
       replayed.sessions.set(String(data.seq), { columns: { ...data, ...identity }, seq });
       return undefined;
+    case 'rerun':
+      replayed.reruns.push({ columns: { ...data }, seq });
+      return undefined;
     default:
       return `unknown kind "${entry.kind}"`;
   }
@@ -192,7 +216,7 @@ function apply(replayed: Replayed, entry: ParsedEntry, seq: number): string | un
 /** The first difference between the replayed run and its rows, or undefined. */
 function compare(replayed: Replayed, state: RunState): string | undefined {
   if (replayed.run !== undefined) {
-    const field = firstDifference(replayed.run.columns, runColumns(state.run));
+    const field = firstDifference(replayed.run.columns, runColumns(state.run, state.inputs));
     if (field !== undefined) return changed('the runs row', field, replayed.run);
   }
   const attempts = new Map(state.attempts.map((attempt) => [attemptId(attemptColumns(attempt)), attempt]));
@@ -237,6 +261,25 @@ function compare(replayed: Replayed, state: RunState): string | undefined {
         return `${table} row ${id.replace('\0', '.')} was removed (audit entry ${expected.seq} wrote it)`;
       }
     }
+  }
+  return undefined;
+}
+
+/** The first re-run row that differs from what the log recorded, in order; undefined when none or not given. */
+function compareReruns(replayed: Replayed, all: readonly RerunRecord[] | undefined): string | undefined {
+  if (all === undefined) return undefined;
+  const expected = replayed.reruns;
+  // A run chained from a snapshot may have re-runs from before the log: only the newest are the log's.
+  const reruns =
+    replayed.fromSnapshot && all.length > expected.length ? all.slice(all.length - expected.length) : all;
+  for (let index = 0; index < Math.max(expected.length, reruns.length); index++) {
+    const want = expected[index];
+    const have = reruns[index];
+    if (want === undefined) return `run_reruns row ${index + 1} was inserted: no audit entry wrote it`;
+    if (have === undefined)
+      return `run_reruns row ${index + 1} was removed (audit entry ${want.seq} wrote it)`;
+    const field = firstDifference(want.columns, rerunColumns(have));
+    if (field !== undefined) return changed(`run_reruns row ${index + 1}`, field, want);
   }
   return undefined;
 }

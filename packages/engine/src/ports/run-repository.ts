@@ -2,16 +2,16 @@ import type {
   AttemptKey,
   AttemptRecord,
   AttemptStatus,
-  OutputLog,
   OperatorIdentity,
+  OutputLog,
   RunKey,
   RunOwner,
   RunRecord,
   RunState,
   RunStatus,
   RunTrigger,
-  StoredInputValue,
   SessionInput,
+  StoredInputValue,
   WhatRan,
 } from '@playbook/domain';
 
@@ -167,7 +167,7 @@ export interface RunRepository {
    * Optional: records that steps of the run are run again (`resume --node … --only|--downstream`, SPEC §9.4),
    * with the operator's reason. Without it, steps of a run that ended `ok` are never run again.
    */
-  recordRerun?(key: RunKey, rerun: RerunRecord): Promise<void>;
+  recordRerun?(key: RunKey, rerun: RerunRecord, by?: OperatorIdentity): Promise<void>;
   /** Optional, with `recordRerun`: the re-runs of a run, oldest first. */
   listReruns?(key: RunKey): Promise<RerunRecord[]>;
   /**

@@ -20,6 +20,7 @@ import {
   attemptStartedEntry,
   chainEntry,
   decisionEntry,
+  rerunEntry,
   runClaimedEntry,
   runCreatedEntry,
   runFinishedEntry,
@@ -112,7 +113,12 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       .sort((a, b) => compareCodePoints(a.attempt.startTime, b.attempt.startTime) || a.index - b.index)
       .map(({ attempt }) => copyAttempt(attempt));
     const sessions = stored.sessions.map((session) => ({ ...session, flags: [...session.flags] }));
-    const state = { run: copyRun(stored.record), attempts, answers, ...(sessions.length === 0 ? {} : { sessions }) };
+    const state = {
+      run: copyRun(stored.record),
+      attempts,
+      answers,
+      ...(sessions.length === 0 ? {} : { sessions }),
+    };
     const names = Object.keys(stored.inputs).sort(compareCodePoints);
     if (names.length === 0) return state;
     return {
@@ -282,8 +288,10 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     params.set(param, value);
   }
 
-  async recordRerun(key: RunKey, rerun: RerunRecord): Promise<void> {
-    this.#get(key).reruns.push({ ...rerun, nodeIds: [...rerun.nodeIds] });
+  async recordRerun(key: RunKey, rerun: RerunRecord, by?: OperatorIdentity): Promise<void> {
+    const stored = this.#get(key);
+    stored.reruns.push({ ...rerun, nodeIds: [...rerun.nodeIds] });
+    append(stored, rerunEntry(rerun, by === undefined ? undefined : identity(by)));
   }
 
   async listReruns(key: RunKey): Promise<RerunRecord[]> {
