@@ -193,7 +193,7 @@ describe('verifyRun: inputs, step outputs, ordered output and re-runs', () => {
       problem: expect.stringMatching(/^executions row a#1 was changed: its outputs is not/),
     });
     const line = copy(state);
-    (line.attempts[0] as { outputLog: { lines: { text: string }[] } }).outputLog.lines[1] = {
+    (line.attempts[0] as unknown as { outputLog: { lines: { text: string }[] } }).outputLog.lines[1] = {
       ...(line.attempts[0]?.outputLog?.lines[1] as { text: string }),
       text: 'all fine',
     };
