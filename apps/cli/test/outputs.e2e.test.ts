@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attemptsOf, ensureBuilt, loadRun, makeSandbox, runCli } from './fixtures-run/e2e.js';
@@ -135,14 +135,16 @@ outputs = ["image", "digest"]`,
   it('never writes a secret output to the database (nor its WAL) nor to captured output; show gives ***', async () => {
     const box = await makeSandbox();
     const secret = 'tok-s3cr3t-output-value';
-    // The step prints its own token (stored masked), and a later step prints it again (masked live too).
+    // The token comes from a file, as from a vault: the runbook's text, which the history keeps (SPEC §10.1),
+    // does not hold it. The step prints its own token (stored masked), and a later step prints it again.
+    writeFileSync(box.path('vault.txt'), `${secret}\n`);
     const file = await box.runbook(
       'secret',
       'Secret',
       `
 [login]
 type = "Command"
-command_name = "echo user=ops >> \\"$PLAYBOOK_OUTPUT\\"; echo token=${secret} >> \\"$PLAYBOOK_OUTPUT\\"; echo got ${secret}; echo ${secret} > token.txt"
+command_name = "echo user=ops >> \\"$PLAYBOOK_OUTPUT\\"; echo token=$(cat vault.txt) >> \\"$PLAYBOOK_OUTPUT\\"; echo got $(cat vault.txt); cat vault.txt > token.txt"
 secret_outputs = ["token"]
 
 [use]

@@ -16,7 +16,10 @@ import { ensureBuilt, makeSandbox, runCli, type Sandbox } from './fixtures-run/e
 // show 167 and run 476 once attempts kept their ordered output lines (and the report's run lookup); run 489 once
 // the engine executed when/run_if/retry/expected_duration (~13 kB: run_if scheduling and cleanup after an abort,
 // retry waits, overdue, their lines in the run view).
-const BUDGET_KB = { validate: 280, show: 175, info: 165, run: 505 } as const;
+// The audit log (SPEC §10.3) then added ~27 kB of SHA-256 (@noble/hashes' sha2 module) and ~15 kB of chaining
+// to everything that opens the history: show 208, info 201, run ~535. Loading them only for writes is possible
+// (the read-only commands never chain) but not done yet.
+const BUDGET_KB = { validate: 280, show: 215, info: 210, run: 550 } as const;
 
 const HOOK = `
 import { appendFileSync } from 'node:fs';

@@ -738,7 +738,15 @@ export class RunSession {
       ...(settled.secretKeys.length === 0 ? {} : { secretOutputs: settled.secretKeys }),
       // A step that printed nothing (every Manual one) keeps no empty log.
       outputLog: log.lines.length === 0 ? null : log,
-      ran: result.ran ?? null,
+      // What ran is kept as the history shows it: a secret the step itself produced is masked there too.
+      ran:
+        result.ran == null
+          ? null
+          : {
+              ...result.ran,
+              command: this.#masker.mask(result.ran.command),
+              params: this.#masker.mask(result.ran.params),
+            },
     });
     this.#unfinished.delete(unfinished);
     // Outputs belong to the attempt that produced them: a retry's replace the failed attempt's.

@@ -91,7 +91,7 @@ describe('openPostgresRunRepository', () => {
     await Promise.all([open(url), open(url)]);
     const migrations = await adminQuery(`select name from ${name}.kysely_migration order by name`);
     expect(migrations.map((m) => m.name)).toEqual(Object.keys(MIGRATIONS).sort());
-    expect(migrations.slice(0, 3).map((m) => m.name)).toEqual([
+    expect(migrations.map((m) => m.name)).toEqual([
       '0001_contract_tables',
       '0002_engine_state',
       '0003_run_node_ids',
@@ -99,6 +99,8 @@ describe('openPostgresRunRepository', () => {
       '0005_attempt_outputs',
       '0006_run_inputs',
       '0007_output_lines',
+      '0008_identity',
+      '0009_audit_log',
     ]);
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);
