@@ -24,6 +24,20 @@ const nodeStatus = Type.Union([
   Type.Literal('nok'),
   Type.Literal('skipped'),
 ]);
+const operator = Type.Optional(
+  Type.Object(
+    {
+      operator: Type.Union([Type.String(), Type.Null()], {
+        description: 'The claimed operator (PLAYBOOK_OPERATOR or config `operator`), null when none.',
+      }),
+      osUser: Type.String({ description: 'The OS user and host, `<user>@<host>`.' }),
+      dbUser: Type.Optional(
+        Type.Union([Type.String(), Type.Null()], { description: "The database's role." }),
+      ),
+    },
+    { description: 'Who runs it (SPEC §10.1).', additionalProperties: false },
+  ),
+);
 const counts = Type.Object({ ok: Type.Integer(), nok: Type.Integer(), skipped: Type.Integer() });
 const failed = Type.Union([Type.Object({ nodeId, name, reason: Type.String() }), Type.Null()]);
 
@@ -38,6 +52,7 @@ const event = <T extends string, P extends Record<string, TSchema>>(
   );
 
 export const RunStartedLine = event('run-started', 'A run began, or was resumed.', {
+  operator,
   trigger: Type.Union([Type.Literal('run'), Type.Literal('resume')]),
   plan: Type.Array(nodeId, { description: 'Node ids in execution order.' }),
   kept: Type.Array(Type.Object({ nodeId, status: nodeStatus }), {
@@ -58,6 +73,7 @@ export const NodeStartedLine = event('node-started', 'An attempt of a node began
   name,
   kind: Type.Union([Type.Literal('Manual'), Type.Literal('Function'), Type.Literal('Command')]),
   attempt,
+  operator,
   description: Type.Optional(Type.String()),
 });
 
