@@ -113,7 +113,7 @@ export class PlanCommand extends BaseCommand {
       plan = await planRun(runbook, {
         inputs,
         // As `run` takes it: the operator is known before anything runs.
-        operator: this.context.env['PLAYBOOK_OPERATOR'] ?? '',
+        operator: config.operator ?? '',
         defaultTimeoutSeconds: config.defaultTimeoutSeconds,
         ...(resume === undefined ? {} : { resume }),
       });
