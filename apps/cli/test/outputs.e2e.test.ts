@@ -132,6 +132,35 @@ outputs = ["image", "digest"]`,
     expect(existsSync(box.statePath)).toBe(false);
   });
 
+  it('refuses a read of an output its step does not declare, located with a suggestion, nothing written', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'reads',
+      'Reads',
+      `
+[build]
+type = "Command"
+command_name = "echo image=app:1 >> \\"$PLAYBOOK_OUTPUT\\""
+outputs = ["image"]
+
+[ship]
+type = "Command"
+command_name = "echo \${{ steps.build.outputs.imgae }}"
+depends_on = ["build"]
+`,
+    );
+    for (const command of ['validate', 'run']) {
+      const result = await runCli(box, [command, file]);
+      expect(result.code).toBe(1);
+      const lines = `${result.stdout}${result.stderr}`.split('\n');
+      expect(lines.filter((line) => line.includes('imgae'))).toEqual([
+        'reads.playbook.toml:15:1: error: [ship.command_name] ${{ steps.build.outputs.imgae }}: step `build` has ' +
+          'no output `imgae` (did you mean `image`?); it declares `image` (at character 10 of the value)',
+      ]);
+    }
+    expect(existsSync(box.statePath)).toBe(false);
+  });
+
   it('never writes a secret output to the database (nor its WAL) nor to captured output; show gives ***', async () => {
     const box = await makeSandbox();
     const secret = 'tok-s3cr3t-output-value';

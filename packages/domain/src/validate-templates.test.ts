@@ -139,3 +139,63 @@ describe('templates', () => {
     expect(result.issues).toEqual([]);
   });
 });
+
+describe('reads of step outputs', () => {
+  const nodes = {
+    build: { type: 'Command', command_name: 'true', outputs: ['image'], secret_outputs: ['token'] },
+    approve: { type: 'Manual', prompt: 'ok?' },
+    free: { type: 'Command', command_name: 'true' },
+    fn: { type: 'Function', function_name: 'playbook:notify', function_params: {} },
+  };
+  const reader = (fields: Record<string, unknown>) =>
+    doc({ ...nodes, use: { type: 'Command', depends_on: ['build', 'approve', 'free', 'fn'], ...fields } });
+
+  it('accepts a declared output, a Manual note, and any key of a node that declares none', () => {
+    expect(
+      problems(
+        reader({
+          command_name:
+            'echo ${{ steps.build.outputs.image }} ${{ steps.approve.outputs.note }} ${{ steps.free.outputs.x }} ${{ steps.fn.outputs.y }}',
+          env: { T: '${{ steps.build.outputs.token }}' },
+          when: 'has(steps.build.outputs.image)',
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('names the step, the key, a close declared key and the position, in templates and in when', () => {
+    expect(
+      problems(
+        reader({
+          command_name: 'echo ${{ steps.build.outputs.imgae }}',
+          env: { N: 'x ${{ steps.approve.outputs["notes"] }}' },
+          when: 'steps.build.outputs.?digest.orValue("") == ""',
+        }),
+      ),
+    ).toEqual([
+      {
+        code: 'UNKNOWN_OUTPUT',
+        nodeId: 'use',
+        field: 'command_name',
+        message:
+          '${{ steps.build.outputs.imgae }}: step `build` has no output `imgae` (did you mean `image`?); ' +
+          'it declares `image`, `token` (at character 10 of the value)',
+      },
+      {
+        code: 'UNKNOWN_OUTPUT',
+        nodeId: 'use',
+        field: 'env.N',
+        message:
+          '${{ steps.approve.outputs["notes"] }}: step `approve` has no output `notes` (did you mean `note`?); ' +
+          'it declares `note` (at character 7 of the value)',
+      },
+      {
+        code: 'UNKNOWN_OUTPUT',
+        nodeId: 'use',
+        field: 'when',
+        message:
+          '`when`: step `build` has no output `digest`; it declares `image`, `token` (at character 1 of the value)',
+      },
+    ]);
+  });
+});

@@ -10,6 +10,7 @@ import {
 import type { ExpressionsModule } from '@playbook/expressions/cel';
 import { suggestKey } from './did-you-mean.js';
 import { ENV_NAME_PATTERN } from './file-schema.js';
+import { knownOutputs } from './known-outputs.js';
 import type { RunbookInput } from './runbook.js';
 import type { ValidationCode, ValidationIssue } from './validation-issue.js';
 
@@ -57,6 +58,7 @@ export function validateTemplates(
   const secrets = new Set((inputs ?? []).filter((input) => input.secret).map((input) => input.name));
   const dependencies = new Map(nodes.map((node) => [node.id, node.dependsOn]));
   const idList = dependencies.size <= MAX_IDS_FOR_SUGGESTIONS ? [...dependencies.keys()] : [];
+  const outputsOf = knownOutputs(nodes);
 
   if (isTable(runbookTable)) {
     for (const [key, value] of Object.entries(runbookTable)) {
@@ -123,6 +125,17 @@ export function validateTemplates(
       const problem = stepProblem(nodeId, reference.name);
       if (problem !== undefined)
         report('error', problem.code, `\`when\`: ${problem.message}`, nodeId, 'when');
+    }
+    for (const read of compiled.outputs) {
+      const problem = outputProblem(read.step, read.key);
+      if (problem === undefined) continue;
+      report(
+        'error',
+        'UNKNOWN_OUTPUT',
+        `\`when\`: ${problem} (at character ${read.offset + 1} of the value)`,
+        nodeId,
+        'when',
+      );
     }
   }
 
@@ -213,7 +226,19 @@ export function validateTemplates(
       return undefined;
     }
     let valid = true;
-    for (const { expression } of compiled.expressions) {
+    for (const { expression, offset } of compiled.expressions) {
+      for (const read of expression.outputs) {
+        const problem = outputProblem(read.step, read.key);
+        if (problem === undefined) continue;
+        valid = false;
+        report(
+          'error',
+          'UNKNOWN_OUTPUT',
+          `\${{ ${expression.source} }}: ${problem} (at character ${offset + read.offset + 1} of the value)`,
+          field.nodeId,
+          fieldName,
+        );
+      }
       for (const reference of expression.steps) {
         const problem = stepProblem(field.nodeId, reference.name);
         if (problem === undefined) continue;
@@ -253,6 +278,19 @@ export function validateTemplates(
       };
     }
     return undefined;
+  }
+
+  /** Why `steps.<stepId>.outputs.<key>` can never have a value, when its node's outputs are all known. */
+  function outputProblem(stepId: string, key: string): string | undefined {
+    const known = outputsOf.get(stepId);
+    if (known === undefined || known.includes(key)) return undefined;
+    const hint = suggestKey(key, known);
+    const list = known.length === 0 ? 'none' : known.map((name) => `\`${name}\``).join(', ');
+    return (
+      `step \`${stepId}\` has no output \`${key}\`` +
+      (hint === undefined ? '' : ` (did you mean \`${hint}\`?)`) +
+      `; it declares ${list}`
+    );
   }
 
   function reportExpression(error: unknown, nodeId: string, fieldName: string): void {

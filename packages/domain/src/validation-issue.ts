@@ -26,6 +26,7 @@ export type ValidationCode =
   | 'EXPRESSION_TYPE'
   | 'UNKNOWN_STEP'
   | 'NOT_AN_ANCESTOR'
+  | 'UNKNOWN_OUTPUT'
   | 'INVALID_RETRY'
   | 'INVALID_CONDITION';
 

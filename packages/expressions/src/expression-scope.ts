@@ -1,7 +1,7 @@
 import { type ASTNode, Environment, Optional } from '@marcbachmann/cel-js';
 import { ExpressionError } from './expression-error.js';
 import { CEL_TYPE_OF_INPUT, type InputType, type InputValue } from './input-types.js';
-import { findReferences, type Reference, stepOfOutputAccess } from './references.js';
+import { findReferences, type OutputReference, type Reference, stepOfOutputAccess } from './references.js';
 import { PlaybookStep, type StepValue } from './step-value.js';
 
 // This module is the only one that imports the CEL library (@marcbachmann/cel-js): one place to change it.
@@ -33,6 +33,8 @@ export interface CompiledExpression {
   readonly steps: readonly Reference[];
   /** Fields of `run` it reads (`id`, `workflow`, `trigger`, `operator`), with the offset of each reference. */
   readonly run: readonly Reference[];
+  /** Outputs it reads by a literal key (`steps.<id>.outputs.<key>`), with the offset of each read. */
+  readonly outputs: readonly OutputReference[];
   /** Evaluates it; throws `ExpressionError` (code EXPRESSION_EVALUATION) with a one-line message. */
   evaluate(values: ExpressionValues): unknown;
 }
@@ -88,6 +90,7 @@ export function createExpressionScope(inputs: Readonly<Record<string, InputType>
         inputs: references.inputs,
         steps: references.steps,
         run: references.run,
+        outputs: references.outputs,
         evaluate(values) {
           try {
             return parsed(celContext(values, integers));

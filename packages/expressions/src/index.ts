@@ -6,7 +6,7 @@ export { ExpressionError } from './expression-error.js';
 export type { CompiledExpression, ExpressionScope, ExpressionValues, RunValue } from './expression-scope.js';
 export type { InputType, InputValue } from './input-types.js';
 export { CEL_TYPE_OF_INPUT, INPUT_TYPES } from './input-types.js';
-export type { Reference } from './references.js';
+export type { OutputReference, Reference } from './references.js';
 export type { StepValue } from './step-value.js';
 export { stepValue } from './step-value.js';
 export type { TemplatePart } from './template.js';

@@ -6,10 +6,19 @@ export interface Reference {
   readonly offset: number;
 }
 
+/** A read of `steps.<step>.outputs.<key>` (any of `.key`, `.?key`, `["key"]`, `[?"key"]`), at the key. */
+export interface OutputReference {
+  readonly step: string;
+  readonly key: string;
+  readonly offset: number;
+}
+
 /** The inputs and steps an expression reads, found in its syntax tree. */
 export interface References {
   readonly inputs: Reference[];
   readonly steps: Reference[];
+  /** The outputs it reads by a literal key (also listed, by step, in `steps`). */
+  readonly outputs: OutputReference[];
   /** `run.<field>` accesses (`id`, `workflow`, `trigger`, `operator`). */
   readonly run: Reference[];
 }
@@ -22,12 +31,8 @@ const offsetOf = (node: Node): number => (typeof node.start === 'number' ? node.
 const isNode = (value: unknown): value is Node =>
   typeof value === 'object' && value !== null && typeof (value as Node).op === 'string' && 'args' in value;
 
-/** `name` of `<root>.name`, `<root>.?name`, `<root>["name"]` or `<root>[?"name"]`, when the node is one. */
-function selected(node: Node, root: string): string | undefined {
-  const args = node.args as unknown[];
-  if (!Array.isArray(args) || args.length !== 2) return undefined;
-  const [object, key] = args;
-  if (!isNode(object) || object.op !== 'id' || object.args !== root) return undefined;
+/** The literal key a selection node reads: `x.key`, `x.?key`, `x["key"]` or `x[?"key"]`. */
+function literalKey(node: Node, key: unknown): string | undefined {
   if ((node.op === '.' || node.op === '.?') && typeof key === 'string') return key;
   if (
     (node.op === '[]' || node.op === '[?]') &&
@@ -39,6 +44,29 @@ function selected(node: Node, root: string): string | undefined {
   return undefined;
 }
 
+/** `name` of `<root>.name`, `<root>.?name`, `<root>["name"]` or `<root>[?"name"]`, when the node is one. */
+function selected(node: Node, root: string): string | undefined {
+  const args = node.args as unknown[];
+  if (!Array.isArray(args) || args.length !== 2) return undefined;
+  const [object, key] = args;
+  if (!isNode(object) || object.op !== 'id' || object.args !== root) return undefined;
+  return literalKey(node, key);
+}
+
+/** `{ step, key }` when the node reads `steps.<step>.outputs.<key>` with a literal key. */
+function outputRead(node: Node): { step: string; key: string; stepNode: Node } | undefined {
+  const args = node.args as unknown[];
+  if (!Array.isArray(args) || args.length !== 2) return undefined;
+  const [outputs, keyNode] = args;
+  if (!isNode(outputs) || outputs.op !== '.') return undefined;
+  const [stepNode, field] = outputs.args as unknown[];
+  if (field !== 'outputs' || !isNode(stepNode)) return undefined;
+  const step = selected(stepNode, 'steps');
+  if (step === undefined) return undefined;
+  const key = literalKey(node, keyNode);
+  return key === undefined ? undefined : { step, key, stepNode };
+}
+
 /**
  * Walks the tree without recursion (an expression's depth is bounded by the library, but one loop is as
  * simple) and collects `inputs.<name>`, `steps.<id>` and `run.<field>` accesses.
@@ -47,6 +75,7 @@ export function findReferences(ast: ASTNode): References {
   const inputs: Reference[] = [];
   const steps: Reference[] = [];
   const run: Reference[] = [];
+  const outputs: OutputReference[] = [];
   const stack: unknown[] = [ast];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -55,6 +84,12 @@ export function findReferences(ast: ASTNode): References {
       continue;
     }
     if (!isNode(value)) continue;
+    const read = outputRead(value);
+    if (read !== undefined) {
+      outputs.push({ step: read.step, key: read.key, offset: offsetOf(value) });
+      stack.push(read.stepNode);
+      continue;
+    }
     const input = selected(value, 'inputs');
     if (input !== undefined) {
       inputs.push({ name: input, offset: offsetOf(value) });
@@ -72,8 +107,13 @@ export function findReferences(ast: ASTNode): References {
     }
     stack.push(value.args);
   }
-  const byOffset = (a: Reference, b: Reference) => a.offset - b.offset;
-  return { inputs: inputs.sort(byOffset), steps: steps.sort(byOffset), run: run.sort(byOffset) };
+  const byOffset = (a: { offset: number }, b: { offset: number }) => a.offset - b.offset;
+  return {
+    inputs: inputs.sort(byOffset),
+    steps: steps.sort(byOffset),
+    run: run.sort(byOffset),
+    outputs: outputs.sort(byOffset),
+  };
 }
 
 /** When a failed evaluation read `steps.<id>.outputs.<key>` that does not exist: the step, key and offset. */
