@@ -275,7 +275,6 @@ depends_on = "use"
 [produce]
 type = "Command"
 command_name = "echo image=app:1 >> \\"$PLAYBOOK_OUTPUT\\""
-outputs = ["image"]
 
 [consume]
 type = "Command"
@@ -287,6 +286,8 @@ type = "Command"
 command_name = "echo \${{ steps.produce.outputs.nope }}"
 depends_on = "consume"
 `;
+    // `produce` declares no outputs: what it writes is known only at run time, so `validate` lets the read
+    // of `nope` through (a declared node's unknown key is refused before the run: UNKNOWN_OUTPUT).
     const { box, file } = await sandboxWith('', nodes);
     const result = await runCli(box, ['run', file, '--non-interactive']);
     expect(result.stdout).toContain('got app:1');
