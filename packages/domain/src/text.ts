@@ -2,3 +2,4 @@
 // start-up, a Graphviz label — without loading the runbook schemas.
 export { editDistance, suggestKey } from './did-you-mean.js';
 export { formatDuration } from './format-duration.js';
+export { formatIdentity } from './format-identity.js';

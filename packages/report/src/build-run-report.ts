@@ -1,4 +1,5 @@
 import type { RunbookNode } from '@playbook/domain';
+import { formatIdentity } from '@playbook/domain/text';
 import type { AttemptRecord } from '@playbook/engine';
 import { nodeRunStatuses } from '@playbook/graphviz';
 import type {
@@ -135,7 +136,7 @@ function reportAttempt(
     nodeName: node?.name ?? attempt.nodeId,
     attempt: attempt.attempt,
     status: attempt.status,
-    operator: detail?.operator ?? null,
+    operator: detail?.operator ?? (attempt.by == null ? null : formatIdentity(attempt.by)),
     decision: attempt.operatorDecision,
     note: text(attempt.resultText),
     exception: text(attempt.exception),
@@ -187,7 +188,7 @@ export function buildRunReport(source: ReportSource, options: ReportOptions = {}
     run: {
       status: run.status,
       trigger: run.trigger,
-      startedBy: source.startedBy ?? null,
+      startedBy: source.startedBy ?? (run.startedBy == null ? null : formatIdentity(run.startedBy)),
       startTime: run.startTime,
       endTime: run.endTime,
       nodesOk: run.nodesOk,

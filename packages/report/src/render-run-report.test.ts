@@ -132,3 +132,19 @@ describe('buildRunReport bounds', () => {
     expect(report.timeline[0]!.stdout.text).toBe(`${text.split('\n').slice(60).join('\n')}\n`);
   });
 });
+
+describe('buildRunReport identities', () => {
+  it('takes who started the run and who ran each attempt from the history when the caller gives none', () => {
+    const runbook = buildRunbook([commandNode('build', 'make')]);
+    const base = runState(runbook.meta.title, [{ nodeId: 'build', attempt: 1, status: 'ok', exitCode: 0 }]);
+    const by = { operator: 'alice', osUser: 'ops@web-1', dbUser: null };
+    const state = {
+      ...base,
+      run: { ...base.run, startedBy: by },
+      attempts: base.attempts.map((attempt) => ({ ...attempt, by })),
+    };
+    const report = buildRunReport({ state, runbook });
+    expect(report.run.startedBy).toBe('alice (ops@web-1)');
+    expect(report.timeline[0]?.operator).toBe('alice (ops@web-1)');
+  });
+});

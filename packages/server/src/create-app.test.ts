@@ -93,6 +93,9 @@ describe('pages', () => {
     expect(run1).toMatch(/<tr data-node="ship">.*status-pending/);
     expect(run1).toContain('data-attempt="test#1"');
     expect(run1).toContain('boom');
+    // Who started the run and who ran each attempt (SPEC §10.1).
+    expect(run1).toContain('<dt>Started by</dt><dd>alice (ops@test-host)</dd>');
+    expect(run1).toMatch(/data-attempt="test#1"[\s\S]*<dt>By<\/dt><dd>alice \(ops@test-host\)<\/dd>/);
     const run2 = await (await app.request('/workflows/Deploy/runs/2', auth)).text();
     expect(run2).toMatch(/<th scope="row">password<\/th><td><span class="secret">\*\*\*<\/span>/);
     expect(run2).toContain('<code>prod</code>');

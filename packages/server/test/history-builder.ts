@@ -2,6 +2,8 @@ import type { RunRecord } from '@playbook/engine';
 import type { InMemoryRunRepository } from '@playbook/engine/testing';
 
 const OWNER = { host: 'test-host', pid: 4242, processGroup: null };
+/** Who every run and attempt here is by. */
+const BY = { operator: 'alice', osUser: 'ops@test-host' };
 let clock = Date.parse('2025-05-03T12:00:00.000Z');
 const tick = () => {
   clock += 1000;
@@ -37,6 +39,7 @@ export async function addRun(
     owner: OWNER,
     runbookHash: 'a'.repeat(64),
     nodeIds,
+    by: BY,
     ...(inputs === undefined ? {} : { inputs }),
   });
   for (const spec of attempts) {
@@ -46,6 +49,7 @@ export async function addRun(
       nodeId: spec.node,
       startTime: tick(),
       status: 'running',
+      by: BY,
     });
     if (spec.status === 'running') continue;
     await repository.finishAttempt(attempt, {

@@ -1,8 +1,8 @@
+import { formatIdentity } from '@playbook/domain/text';
 import type { AttemptRecord, RunRecord, RunState, SessionRecord } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
-import { formatIdentity } from '../format/identity.js';
 import { renderFields, renderTable } from '../format/table.js';
 import { readRun } from '../read-run.js';
 import { parseRunId } from '../run-id.js';

@@ -1,4 +1,5 @@
 import type { OutputLog, Runbook } from '@playbook/domain';
+import { formatIdentity } from '@playbook/domain/text';
 import type { AttemptRecord, RunHistory, RunState } from '@playbook/engine';
 import { type NodeRunStatus, nodeRunStatuses } from '@playbook/graphviz';
 import type { DagRenderer } from '../dag-svg.js';
@@ -78,7 +79,7 @@ function summary(state: RunState): Html {
     run.owner === null ? '' : html`<dt>Driven by</dt><dd>process ${run.owner.pid} on ${run.owner.host}</dd>`;
   return html`<dl class="summary">
 <dt>Status</dt><dd class="run-status">${statusBadge(run.status)}</dd>
-<dt>Started</dt><dd>${timeText(run.startTime)}</dd>
+<dt>Started</dt><dd>${timeText(run.startTime)}</dd>${run.startedBy == null ? '' : html`<dt>Started by</dt><dd>${formatIdentity(run.startedBy)}</dd>`}
 <dt>Ended</dt><dd>${timeText(run.endTime)}</dd>
 <dt>Duration</dt><dd>${durationText(durationMs === null || Number.isNaN(durationMs) ? null : durationMs)}</dd>
 <dt>Nodes</dt><dd>${run.nodesOk} ok · ${run.nodesNok} nok · ${run.nodesSkipped} skipped</dd>
@@ -141,6 +142,7 @@ function attemptsList(state: RunState, base: string): Html {
 function attemptItem(attempt: AttemptRecord, anchor: string | undefined): Html {
   const id = `attempt-${attempt.nodeId}-${attempt.attempt}`;
   const facts: Html[] = [];
+  if (attempt.by != null) facts.push(html`<dt>By</dt><dd>${formatIdentity(attempt.by)}</dd>`);
   if (attempt.operatorDecision !== null)
     facts.push(html`<dt>Decision</dt><dd>${attempt.operatorDecision}</dd>`);
   if (attempt.exitCode !== null) facts.push(html`<dt>Exit code</dt><dd>${attempt.exitCode}</dd>`);

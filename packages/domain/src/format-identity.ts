@@ -1,7 +1,7 @@
-import type { OperatorIdentity } from '@playbook/engine';
+import type { OperatorIdentity } from './run-records.js';
 
 /**
- * An identity as `show` (and other history views) print it: `alice (ops@host1, db playbook)`, or the OS user
+ * An identity as the history's views (`show`, the report, the web view) print it: `alice (ops@host1, db playbook)`, or the OS user
  * alone when no operator was claimed. `short` leaves out the database role.
  */
 export function formatIdentity(identity: OperatorIdentity, options: { short?: boolean } = {}): string {
