@@ -200,4 +200,35 @@ depends_on = ["login"]
     const json = JSON.parse((await runCli(box, ['show', 'Secret', '--run-id', '1', '--json'])).stdout);
     expect(json.executions[0].outputs).toEqual({ user: 'ops', token: '***' });
   });
+
+  it('remembers outputs on resume: the failed step, run again, reads what the ok step produced before', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'resume',
+      'Resume',
+      `
+[build]
+type = "Command"
+command_name = "echo run >> build-runs.txt; echo image=app:7 >> \\"$PLAYBOOK_OUTPUT\\""
+outputs = ["image"]
+
+[ship]
+type = "Command"
+command_name = "echo shipping \${{ steps.build.outputs.image }}; test -f ready"
+depends_on = ["build"]
+`,
+    );
+    const first = await runCli(box, ['run', file, '--non-interactive']);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('shipping app:7');
+    await writeFile(box.path('ready'), '');
+    const resumed = await runCli(box, ['resume', file, '1', '--non-interactive']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('shipping app:7');
+    expect(readFileSync(box.path('build-runs.txt'), 'utf8')).toBe('run\n');
+    const state = await loadRun(box, 'Resume', 1);
+    expect(attemptsOf(state, 'build')).toEqual(['ok']);
+    expect(attemptsOf(state, 'ship')).toEqual(['nok', 'ok']);
+  });
 });
