@@ -231,4 +231,42 @@ depends_on = ["build"]
     expect(attemptsOf(state, 'build')).toEqual(['ok']);
     expect(attemptsOf(state, 'ship')).toEqual(['nok', 'ok']);
   });
+
+  it('on resume, a step reading a secret output asks for it (never stored); without an operator it ends nok naming it', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'relogin',
+      'Relogin',
+      `
+[login]
+type = "Command"
+command_name = "echo token=tok-s3cr3t-value >> \\"$PLAYBOOK_OUTPUT\\""
+secret_outputs = ["token"]
+
+[use]
+type = "Command"
+command_name = "echo token is $T; test -f ready"
+env = { T = "\${{ steps.login.outputs.token }}" }
+depends_on = ["login"]
+`,
+    );
+    const first = await runCli(box, ['run', file, '--non-interactive']);
+    expect(first.code).toBe(1);
+    await writeFile(box.path('ready'), '');
+    const alone = await runCli(box, ['resume', file, '1', '--non-interactive']);
+    expect(alone.code).toBe(1);
+    expect(alone.stdout + alone.stderr).toContain(
+      'the secret output "token" of step "login" is not stored (secret outputs never are): resume with an operator to type it',
+    );
+    const typed = await runCli(box, ['resume', file, '1'], { stdin: 'tok-typed-again\n' });
+    expect(typed.code).toBe(0);
+    expect(typed.stdout).toContain('token is ***');
+    expect(typed.stdout + typed.stderr).not.toContain('tok-typed-again');
+    const state = await loadRun(box, 'Relogin', 1);
+    expect(attemptsOf(state, 'login')).toEqual(['ok']);
+    expect(attemptsOf(state, 'use')).toEqual(['nok', 'nok', 'ok']);
+    for (const path of [box.statePath, `${box.statePath}-wal`]) {
+      if (existsSync(path)) expect(readFileSync(path).includes('tok-typed-again')).toBe(false);
+    }
+  });
 });

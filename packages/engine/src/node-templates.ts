@@ -7,6 +7,7 @@ import {
   type ExpressionValues,
   type InputType,
   mayHoldTemplate,
+  type OutputReference,
 } from '@playbook/expressions';
 import type { ExpressionsModule } from '@playbook/expressions/cel';
 
@@ -59,9 +60,29 @@ export class NodeTemplates {
     );
   }
 
-  /** The node with its templates rendered; rejects with an `ExpressionError` when one fails. */
-  async render(node: RunbookNode, values: () => ExpressionValues): Promise<RunbookNode> {
-    if (!this.#hasTemplates) return node;
+  /** The outputs (`steps.<id>.outputs.<key>`) the node's templates read by a literal key. */
+  async outputsRead(node: RunbookNode): Promise<OutputReference[]> {
+    if (!this.#hasTemplates) return [];
+    const set = await this.#set(node);
+    if (set === null) return [];
+    const templates = [
+      set.description,
+      set.prompt,
+      set.commandName,
+      set.cwd,
+      ...(set.params?.values() ?? []),
+      ...(set.env?.values() ?? []),
+    ];
+    const reads: OutputReference[] = [];
+    for (const template of templates) {
+      for (const { expression } of template?.expressions ?? []) {
+        for (const read of expression.outputs) reads.push(read);
+      }
+    }
+    return reads;
+  }
+
+  async #set(node: RunbookNode): Promise<NodeTemplateSet | null> {
     let set = this.#compiled.get(node.id);
     if (set === undefined) {
       this.#compiler ??= loadCompiler(this.#runbook);
@@ -69,6 +90,13 @@ export class NodeTemplates {
       set = compileNode(cel, scope, node);
       this.#compiled.set(node.id, set);
     }
+    return set;
+  }
+
+  /** The node with its templates rendered; rejects with an `ExpressionError` when one fails. */
+  async render(node: RunbookNode, values: () => ExpressionValues): Promise<RunbookNode> {
+    if (!this.#hasTemplates) return node;
+    const set = await this.#set(node);
     if (set === null) return node;
     const current = values();
     const rendered: Record<string, unknown> = { ...node };

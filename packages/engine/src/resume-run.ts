@@ -91,6 +91,8 @@ export async function resumeRun(
   const outputs = new Map<string, Readonly<Record<string, string>>>();
   // Skips decided by run_if stay decided, and still skip their `success` dependents (SPEC §8.4).
   const runIfSkipped: string[] = [];
+  // Secret outputs an `ok` step produced in an earlier session: asked again when a step reads one.
+  const secretsNotKept: { step: string; key: string }[] = [];
   for (const [nodeId, attempt] of latestAttempts(attempts)) {
     if (!plan.includes(nodeId)) continue;
     statuses.set(nodeId, attempt.status);
@@ -98,6 +100,9 @@ export async function resumeRun(
     if (attempt.status === 'nok') reasons.set(nodeId, reasonOf(attempt));
     if (attempt.outputs !== undefined && Object.keys(attempt.outputs).length > 0) {
       outputs.set(nodeId, attempt.outputs);
+    }
+    if (attempt.status === 'ok' && attempt.secretOutputs !== undefined) {
+      for (const key of attempt.secretOutputs) secretsNotKept.push({ step: nodeId, key });
     }
   }
   const answers = new Map(
@@ -117,6 +122,7 @@ export async function resumeRun(
     outputs,
     trigger: 'resume',
     runIfSkipped,
+    secretsNotKept,
   };
   const session = new RunSession(init);
   const resumePlan = planResume(runbook, plan, statuses, options.fromNode, options.rerun);

@@ -65,6 +65,8 @@ export interface SessionInit {
   readonly trigger?: RunTrigger;
   /** Nodes whose latest attempt is a skip decided by `run_if` (on resume, from the history). */
   readonly runIfSkipped?: Iterable<string>;
+  /** On resume: the secret outputs of earlier sessions' `ok` steps, never stored (SPEC §8.3). */
+  readonly secretsNotKept?: readonly { readonly step: string; readonly key: string }[];
 }
 
 /** How the session ended, before the run is written as finished. */
@@ -602,6 +604,39 @@ export class RunSession {
     });
   }
 
+  /**
+   * A resumed step that reads a secret output of an earlier session's step (never stored, SPEC §8.3): the
+   * operator types it, hidden, like `${ask:secret}`; it joins the run's secrets and that step's outputs for the
+   * steps after. Without an operator the attempt ends `nok` naming the step and the key.
+   */
+  async #askSecretsNotKept(node: RunbookNode): Promise<AttemptResult | undefined> {
+    const missing = this.#init.secretsNotKept;
+    if (missing === undefined || missing.length === 0) return undefined;
+    const reads = await this.#templates.outputsRead(node);
+    for (const read of reads) {
+      const index = missing.findIndex((item) => item.step === read.step && item.key === read.key);
+      if (index < 0) continue;
+      const param = `steps.${read.step}.outputs.${read.key}`;
+      if (!this.#init.options.interactive) {
+        const message =
+          `the secret output "${read.key}" of step "${read.step}" is not stored (secret outputs never are): ` +
+          `resume with an operator to type it`;
+        return { status: 'nok', reason: message, resultText: message, needsOperator: true };
+      }
+      const asked = await this.prompt(node.id, 'ask-value', () =>
+        this.#init.ports.prompter.askValue({ node, param, secret: true }),
+      );
+      if (asked.kind === 'interrupted') return INTERRUPTED;
+      if (asked.kind === 'closed') return promptClosed(asked.reason);
+      this.#masker.add(asked.value);
+      (missing as { step: string; key: string }[]).splice(index, 1);
+      const outputs = { ...this.#init.outputs.get(read.step), [read.key]: asked.value };
+      this.#init.outputs.set(read.step, outputs);
+      this.#steps?.set(read.step, stepValue(this.#init.statuses.get(read.step) ?? 'ok', outputs));
+    }
+    return undefined;
+  }
+
   /** What expressions read at this moment: inputs, the run, and every node's status and outputs. */
   #expressionValues(): ExpressionValues {
     const { options, run, plan, statuses } = this.#init;
@@ -650,6 +685,7 @@ export class RunSession {
     // Templates are rendered as the node starts, from what earlier nodes left (SPEC §8.2).
     let rendered = node;
     let renderFailure: AttemptResult | undefined = failure;
+    if (renderFailure === undefined) renderFailure = await this.#askSecretsNotKept(node);
     if (renderFailure === undefined) {
       try {
         rendered = await this.#templates.render(node, () => this.#expressionValues());

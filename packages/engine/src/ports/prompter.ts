@@ -52,7 +52,8 @@ export interface MarkOkAnswer {
 }
 
 export interface AskValueRequest {
-  readonly node: RunbookNode & { readonly type: 'Function' };
+  /** The node that asks: a Function's `${ask}` param, or a resumed step reading a secret output not stored. */
+  readonly node: RunbookNode;
   readonly param: string;
   /**
    * The param is `${ask:secret}`: the answer must not be shown as it is typed (nor echoed back, for piped
