@@ -269,4 +269,35 @@ depends_on = ["login"]
       if (existsSync(path)) expect(readFileSync(path).includes('tok-typed-again')).toBe(false);
     }
   });
+  it('on resume, a `when` that reads a secret output asks for it before it is decided', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'gate',
+      'Gate',
+      `
+[login]
+type = "Command"
+command_name = "echo token=$(cat vault.txt) >> \\"$PLAYBOOK_OUTPUT\\""
+secret_outputs = ["token"]
+
+[use]
+type = "Command"
+command_name = "echo using the token; test -f ready"
+when = "steps.login.outputs.token.startsWith('tok-')"
+depends_on = ["login"]
+`,
+    );
+    await writeFile(box.path('vault.txt'), 'tok-from-vault\n');
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    await writeFile(box.path('ready'), '');
+    const alone = await runCli(box, ['resume', file, '1', '--non-interactive']);
+    expect(alone.code).toBe(1);
+    expect(alone.stdout + alone.stderr).toContain('the secret output "token" of step "login" is not stored');
+    const typed = await runCli(box, ['resume', file, '1'], { stdin: 'tok-typed-again\n' });
+    expect(typed.code, typed.stdout + typed.stderr).toBe(0);
+    expect(typed.stdout).toContain('using the token');
+    const state = await loadRun(box, 'Gate', 1);
+    expect(attemptsOf(state, 'login')).toEqual(['ok']);
+    expect(attemptsOf(state, 'use').at(-1)).toBe('ok');
+  });
 });

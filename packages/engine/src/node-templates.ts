@@ -44,14 +44,8 @@ export class NodeTemplates {
    * cannot be evaluated or gives something other than true or false.
    */
   async condition(node: RunbookNode, values: () => ExpressionValues): Promise<boolean> {
-    if (node.when === undefined) return true;
-    let compiled = this.#conditions.get(node.id);
-    if (compiled === undefined) {
-      this.#compiler ??= loadCompiler(this.#runbook);
-      const { scope } = await this.#compiler;
-      compiled = scope.compile(node.when);
-      this.#conditions.set(node.id, compiled);
-    }
+    const compiled = await this.#condition(node);
+    if (compiled === undefined) return true;
     const value = compiled.evaluate(values());
     if (typeof value === 'boolean') return value;
     throw new ExpressionError(
@@ -60,11 +54,28 @@ export class NodeTemplates {
     );
   }
 
-  /** The outputs (`steps.<id>.outputs.<key>`) the node's templates read by a literal key. */
+  /** The node's `when`, compiled once; undefined without one. */
+  async #condition(node: RunbookNode): Promise<CompiledExpression | undefined> {
+    if (node.when === undefined) return undefined;
+    let compiled = this.#conditions.get(node.id);
+    if (compiled === undefined) {
+      this.#compiler ??= loadCompiler(this.#runbook);
+      const { scope } = await this.#compiler;
+      compiled = scope.compile(node.when);
+      this.#conditions.set(node.id, compiled);
+    }
+    return compiled;
+  }
+
+  /** The outputs (`steps.<id>.outputs.<key>`) the node's `when` and templates read by a literal key. */
   async outputsRead(node: RunbookNode): Promise<OutputReference[]> {
-    if (!this.#hasTemplates) return [];
+    const reads: OutputReference[] = [];
+    // A `when` that fails to compile says so when it is evaluated, not here.
+    const condition = await this.#condition(node).catch(() => undefined);
+    for (const read of condition?.outputs ?? []) reads.push(read);
+    if (!this.#hasTemplates) return reads;
     const set = await this.#set(node);
-    if (set === null) return [];
+    if (set === null) return reads;
     const templates = [
       set.description,
       set.prompt,
@@ -73,7 +84,6 @@ export class NodeTemplates {
       ...(set.params?.values() ?? []),
       ...(set.env?.values() ?? []),
     ];
-    const reads: OutputReference[] = [];
     for (const template of templates) {
       for (const { expression } of template?.expressions ?? []) {
         for (const read of expression.outputs) reads.push(read);

@@ -358,9 +358,13 @@ export class RunSession {
     let automaticRetries = 0;
     for (;;) {
       // `when` is decided as the node is ready, at each try (a failed evaluation may be retried by the operator).
-      let conditionFailure: AttemptResult | undefined;
+      // A secret output the `when` (or a template) reads and no earlier session kept is asked for first.
+      let conditionFailure: AttemptResult | undefined = await this.#askSecretsNotKept(node);
       try {
-        if (!(await this.#templates.condition(node, () => this.#expressionValues()))) {
+        if (
+          conditionFailure === undefined &&
+          !(await this.#templates.condition(node, () => this.#expressionValues()))
+        ) {
           await this.#writeDecidedSkip(node, 'condition', node.when ?? '');
           return { kind: 'done' };
         }
