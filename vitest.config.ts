@@ -33,6 +33,7 @@ export default defineConfig({
       { find: /^@playbook\/engine$/, replacement: src('./packages/engine/src/index.ts') },
       { find: /^@playbook\/sql-store$/, replacement: src('./packages/sql-store/src/index.ts') },
       { find: /^@playbook\/sqlite$/, replacement: src('./packages/sqlite/src/index.ts') },
+      { find: /^@playbook\/postgres\/redact$/, replacement: src('./packages/postgres/src/redact-url.ts') },
       { find: /^@playbook\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
       { find: /^@playbook\/graphviz$/, replacement: src('./packages/graphviz/src/index.ts') },
       { find: /^@playbook\/report$/, replacement: src('./packages/report/src/index.ts') },

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Problem } from '@playbook/parser';
+import { redactUrl } from '@playbook/postgres/redact';
 import { Command, Option } from './clipanion.js';
 import { PAINTED, paint, type Style } from './colors.js';
 import { ConfigError, checkConfigFlags, expandHome, type PlaybookConfig, resolveConfig } from './config.js';
 import type { PlaybookContext } from './context.js';
 import { exitCodeFor, formatError, isUsageError } from './errors.js';
-import { redactStateUrl } from './redact-state-url.js';
 import { openRunStore, type RunStore } from './state-store.js';
 import { terminalSafeJson, visibleExcept, visibleLine } from './terminal/visible.js';
 
@@ -61,7 +61,7 @@ export abstract class BaseCommand extends Command<PlaybookContext> {
   /** Where the run history is, for messages: the state file's path or the database URL without password. */
   protected stateLocation(): string {
     const { statePath, stateUrl } = this.resolveConfig();
-    return stateUrl === undefined ? statePath : redactStateUrl(stateUrl);
+    return stateUrl === undefined ? statePath : redactUrl(stateUrl);
   }
 
   /** Runs `action` with an open repository and closes it afterwards, whatever happens. */

@@ -1,3 +1,6 @@
+// `@playbook/postgres/redact`: this file alone, without `pg` or Kysely, so that a CLI can print a state URL
+// (messages, resume hints) before, or without, opening it.
+
 /**
  * A connection URL fit to print: the password replaced by `***`. Text that is not a URL comes back with
  * everything between `://` and the last `@` hidden, since it may still hold credentials.

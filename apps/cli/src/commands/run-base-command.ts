@@ -1,10 +1,10 @@
 import type { InputValue, Runbook } from '@playbook/domain';
 import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
+import { redactUrl } from '@playbook/postgres/redact';
 import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
 import { collectGarbage, LARGE_RUNBOOK_NODES } from '../collect-garbage.js';
 import { CliError, ExitCode, exitCodeFor } from '../errors.js';
-import { redactStateUrl } from '../redact-state-url.js';
 import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
 import { canMoveCursor } from '../terminal/cursor.js';
@@ -251,7 +251,7 @@ export abstract class RunBaseCommand extends BaseCommand {
       parts.push('--state-path', shellQuote(this.statePath));
     }
     if (this.stateUrl !== undefined) {
-      parts.push('--state-url', shellQuote(redactStateUrl(this.stateUrl)));
+      parts.push('--state-url', shellQuote(redactUrl(this.stateUrl)));
     }
     if (this.configFile !== undefined) {
       parts.push('--config', shellQuote(this.configFile));
