@@ -57,9 +57,11 @@ function attemptMarkdown(attempt: ReportAttempt): string[] {
   if (attempt.ran !== null) lines.push('ran:', '', codeBlock(attempt.ran), '');
   if (attempt.note !== null && attempt.note !== '') lines.push('note:', '', codeBlock(attempt.note), '');
   if (attempt.exception !== null) lines.push('exception:', '', codeBlock(attempt.exception), '');
-  if (attempt.lines.length > 0) lines.push(...linesMarkdown(attempt.lines));
-  else lines.push(...tailMarkdown('stdout', attempt.stdout), ...tailMarkdown('stderr', attempt.stderr));
-  return lines;
+  const output =
+    attempt.lines.length > 0
+      ? linesMarkdown(attempt.lines)
+      : tailMarkdown('stdout', attempt.stdout).concat(tailMarkdown('stderr', attempt.stderr));
+  return lines.concat(output);
 }
 
 /** The report as Markdown, for pasting into a ticket. */

@@ -742,7 +742,7 @@ class Importer {
       if (node.runIf !== undefined) out.push(`run_if = "${node.runIf}"`);
       if (node.when !== undefined) out.push(`when = ${tomlText(node.when)}`);
       for (const [key, value] of rest) out.push(`${key} = ${value}`);
-      out.push(...node.comments);
+      for (const comment of node.comments) out.push(comment);
     }
     return `${out.join('\n')}\n`;
   }
