@@ -135,6 +135,11 @@ export async function populateHistory(path, runs, perRun, workflows = 10) {
     `INSERT INTO executions (workflow_name, run_id, node_id, attempt, start_time, end_time, status, exit_code, stdout, stderr, duration_ms)
      VALUES (?, ?, ?, 1, ?, ?, ?, 0, 'out', '', 12)`,
   );
+  // The node counts `info` reads (table node_status_counts), which the store keeps as it writes attempts.
+  const addCount = db.prepare(
+    `INSERT INTO node_status_counts (workflow_name, node_id, status, runs, attempts) VALUES (?, ?, ?, 1, 1)
+     ON CONFLICT DO UPDATE SET runs = runs + 1, attempts = attempts + 1`,
+  );
   const statuses = ['ok', 'ok', 'ok', 'nok', 'aborted'];
   db.transaction(() => {
     for (let r = 0; r < runs; r++) {
@@ -143,7 +148,9 @@ export async function populateHistory(path, runs, perRun, workflows = 10) {
       const time = new Date(Date.UTC(2025, 0, 1) + r * 60_000).toISOString();
       insertRun.run(workflow, runId, time, time, statuses[r % 5], perRun, 0, 0);
       for (let n = 0; n < perRun; n++) {
-        insertAttempt.run(workflow, runId, `node${n}`, time, time, n % 17 === 0 ? 'nok' : 'ok');
+        const status = n % 17 === 0 ? 'nok' : 'ok';
+        insertAttempt.run(workflow, runId, `node${n}`, time, time, status);
+        addCount.run(workflow, `node${n}`, status);
       }
     }
   })();

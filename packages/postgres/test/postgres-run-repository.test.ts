@@ -101,6 +101,7 @@ describe('openPostgresRunRepository', () => {
       '0007_output_lines',
       '0008_identity',
       '0009_audit_log',
+      '0010_node_status_counts',
     ]);
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);
@@ -218,6 +219,29 @@ describe('history queries', () => {
     expect(info.schemaVersion).toBe(SCHEMA_VERSION);
     expect(info.sizeBytes).toBeGreaterThan(0);
     expect(info.path).toMatch(/^postgres:\/\//);
+  });
+
+  it('counts the nodes of a database from before the node counts once when it upgrades it', async () => {
+    const { schema: name, url } = await schema();
+    const repo = await open(url);
+    const run = await repo.createRun(runInput('deploy'));
+    const a1 = await repo.startAttempt({ ...run, nodeId: 'a', startTime: T0, status: 'running' });
+    await repo.finishAttempt(a1, { status: 'nok', endTime: T0, durationMs: 5 });
+    await repo.startAttempt({ ...run, nodeId: 'a', startTime: T0, status: 'running' });
+    await repo.startAttempt({ ...run, nodeId: 'b', startTime: T0, status: 'skipped' });
+    const counted = await repo.nodeStatusCounts('deploy');
+    await repo.close();
+    await adminQuery(`drop table ${name}.node_status_counts`);
+    await adminQuery(
+      `create index executions_by_workflow_node on ${name}.executions (workflow_name, node_id)`,
+    );
+    await adminQuery(`delete from ${name}.kysely_migration where name = '0010_node_status_counts'`);
+    const again = await open(url);
+    expect(await again.nodeStatusCounts('deploy')).toEqual(counted);
+    expect(counted).toEqual([
+      { nodeId: 'a', runs: 1, attempts: 2, runsByStatus: { running: 1, ok: 0, nok: 0, skipped: 0 } },
+      { nodeId: 'b', runs: 1, attempts: 1, runsByStatus: { running: 0, ok: 0, nok: 0, skipped: 1 } },
+    ]);
   });
 
   it('prints a DDL with the contract tables and the lease column', () => {

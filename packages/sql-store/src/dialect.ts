@@ -27,11 +27,6 @@ export interface SqlDialect {
   /** A lease the owner of a running run must renew (PostgreSQL, whose owners may be on other hosts); see `OwnerLease`. */
   readonly ownerLease?: OwnerLease;
   /**
-   * `nodeStatusCounts`' statement, given the workflow name, when the dialect has a faster one than the portable
-   * window-function form: rows of `node_id`, `status` (the latest attempt's), `runs` and `attempts`.
-   */
-  readonly nodeTally?: string;
-  /**
    * One row with one column, `db_user`: the database role this store writes as (PostgreSQL: `session_user`),
    * recorded with each identity. Absent where the database has no roles.
    */

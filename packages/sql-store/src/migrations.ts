@@ -13,6 +13,7 @@ const MIGRATION_NAMES = [
   '0007_output_lines',
   '0008_identity',
   '0009_audit_log',
+  '0010_node_status_counts',
 ] as const;
 
 /** The schema version this code writes: the number of its migrations. */

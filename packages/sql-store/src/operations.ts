@@ -196,6 +196,7 @@ export class Operations {
       last: DriverCount | null;
     };
     if (found.last === null) throw runNotFound(input);
+    const before = Number(found.last) === 0 ? undefined : yield* this.#standing(input);
     const head = yield* this.#existingHead(input);
     const by = yield* this.#identity(input.by);
     const record: AttemptRecord = {
@@ -217,6 +218,11 @@ export class Operations {
       by?.osUser ?? null,
       by?.dbUser ?? null,
     );
+    yield* this.#recount(input, before, {
+      status: record.status,
+      attempts: (before?.attempts ?? 0) + 1,
+      last: record.attempt,
+    });
     yield* this.#append(input, head, attemptStartedEntry(record, by));
     return record;
   }
@@ -250,6 +256,11 @@ export class Operations {
     if (changed === 0) {
       const status = yield* this.#requireAttempt(key);
       throw attemptNotRunning(key, status);
+    }
+    // The node's status in the run changes only when this attempt is its latest.
+    const standing = yield* this.#standing(key, 'running');
+    if (standing?.last === key.attempt) {
+      yield* this.#recount(key, standing, { ...standing, status: outcome.status });
     }
     // In the same transaction as the outcome: an attempt is never seen ended without its outputs.
     const outputs: [string, string | null][] = [
@@ -488,6 +499,46 @@ export class Operations {
     return { seq: entry.seq, hash: entry.hash };
   }
 
+  /**
+   * A node's standing in a run: its attempts, the number of its latest and that one's status (`latestStatus`
+   * when the caller knows it already); undefined when it has no attempt.
+   */
+  *#standing(key: NodeInRun, latestStatus?: string): Operation<Standing | undefined> {
+    const { workflowName, runId, nodeId } = key;
+    const found = (yield row(this.#sql.nodeInRun, workflowName, runId, nodeId)) as {
+      attempts: DriverCount;
+      last: DriverCount | null;
+    };
+    if (found.last === null) return undefined;
+    const last = Number(found.last);
+    const status =
+      latestStatus ??
+      ((yield row(this.#sql.attemptStatus, workflowName, runId, nodeId, last)) as { status: string }).status;
+    return { attempts: Number(found.attempts), last, status };
+  }
+
+  /**
+   * Moves a run's node in `node_status_counts` from its standing `before` (undefined: it had no attempt) to
+   * `after`, in the transaction of the write that changed it.
+   */
+  *#recount(key: NodeInRun, before: Standing | undefined, after: Standing): Operation<void> {
+    const deltas = new Map<string, { runs: number; attempts: number }>([
+      [after.status, { runs: 1, attempts: after.attempts }],
+    ]);
+    if (before !== undefined) {
+      const same = deltas.get(before.status) ?? { runs: 0, attempts: 0 };
+      deltas.set(before.status, { runs: same.runs - 1, attempts: same.attempts - before.attempts });
+    }
+    // Rows in status order: two transactions moving the same node's counts (PostgreSQL runs them at once) lock
+    // its rows in one order and cannot deadlock.
+    const statuses = [...deltas.keys()].sort(compareCodePoints);
+    for (const status of statuses) {
+      const { runs, attempts } = deltas.get(status) as { runs: number; attempts: number };
+      if (runs === 0 && attempts === 0) continue;
+      yield changes(this.#sql.addNodeCounts, key.workflowName, key.nodeId, status, runs, attempts);
+    }
+  }
+
   *#requireRun(key: RunKey): Operation<void> {
     if ((yield row(this.#sql.runExists, key.workflowName, key.runId)) === undefined) {
       throw runNotFound(key);
@@ -504,6 +555,18 @@ export class Operations {
     yield* this.#requireRun(key);
     throw attemptNotFound(key);
   }
+}
+
+/** A node of a run. */
+interface NodeInRun extends RunKey {
+  readonly nodeId: string;
+}
+
+/** A node's attempts in a run, the number of its latest and that one's status (the node's status in the run). */
+interface Standing {
+  readonly attempts: number;
+  readonly last: number;
+  readonly status: string;
 }
 
 interface InputRow {

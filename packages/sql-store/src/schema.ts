@@ -201,9 +201,39 @@ const AUDIT_LOG_DDL: readonly string[] = [
 ];
 
 /**
+ * What `info` shows of each node (`nodeStatusCounts`), kept as counts rather than counted: per workflow, node and
+ * status, in how many runs the node's latest attempt has that status and how many attempts the node has in those
+ * runs. Every attempt's start and end updates them in its own transaction, so `info` reads a few rows per
+ * workflow instead of all its executions (about 100 ms per workflow of 100,000 executions). The rows written
+ * before are counted once here. The index on `executions (workflow_name, node_id)` served only that count.
+ */
+const NODE_STATUS_COUNTS_DDL: readonly string[] = [
+  `CREATE TABLE node_status_counts (
+  workflow_name TEXT    NOT NULL,
+  node_id       TEXT    NOT NULL,
+  status        TEXT    NOT NULL,          -- the node's latest attempt's status in a run
+  runs          BIGINT  NOT NULL,          -- runs in which the node has that status
+  attempts      BIGINT  NOT NULL,          -- the node's attempts in those runs
+  PRIMARY KEY (workflow_name, node_id, status)
+)`,
+  `INSERT INTO node_status_counts (workflow_name, node_id, status, runs, attempts)
+  SELECT workflow_name, node_id, status, count(*), sum(attempts)
+  FROM (
+    SELECT workflow_name, node_id, status,
+      count(*) OVER (PARTITION BY workflow_name, run_id, node_id) AS attempts,
+      row_number() OVER (PARTITION BY workflow_name, run_id, node_id ORDER BY attempt DESC) AS recency
+    FROM executions
+  ) AS attempts_by_run
+  WHERE recency = 1
+  GROUP BY workflow_name, node_id, status`,
+  'DROP INDEX IF EXISTS executions_by_workflow_node',
+];
+
+/**
  * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
  * third moves the node ids out of `runs`, the fourth records re-runs, the fifth adds step outputs, the sixth the
- * runs' inputs, the seventh the ordered output lines, the eighth who did what, the ninth the audit log.
+ * runs' inputs, the seventh the ordered output lines, the eighth who did what, the ninth the audit log, the
+ * tenth the node status counts.
  */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
   return [
@@ -216,6 +246,7 @@ export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] 
     OUTPUT_LINES_DDL,
     IDENTITY_DDL,
     AUDIT_LOG_DDL,
+    NODE_STATUS_COUNTS_DDL,
   ];
 }
 

@@ -38,6 +38,8 @@ export interface Statements {
   readonly runCounts: string;
   readonly latestRuns: string;
   readonly nodeTally: string;
+  readonly nodeInRun: string;
+  readonly addNodeCounts: string;
   readonly appliedMigrations: string;
   readonly sizeBytes: string;
   readonly sessionUser: string | undefined;
@@ -142,17 +144,16 @@ export function buildStatements(dialect: SqlDialect): Statements {
     runCounts: 'SELECT workflow_name, status, count(*) AS count FROM runs GROUP BY workflow_name, status',
     latestRuns: `SELECT ${runColumns('r')} FROM runs AS r
     WHERE r.run_id = (SELECT MAX(newest.run_id) FROM runs AS newest WHERE newest.workflow_name = r.workflow_name)`,
-    // Per run and node the latest attempt's status and the number of attempts, then counts per node and status.
-    nodeTally:
-      dialect.nodeTally ??
-      `SELECT node_id, status, count(*) AS runs, sum(attempts) AS attempts
-    FROM (
-      SELECT node_id, status, count(*) OVER (PARTITION BY run_id, node_id) AS attempts,
-        row_number() OVER (PARTITION BY run_id, node_id ORDER BY attempt DESC) AS recency
-      FROM executions WHERE workflow_name = ?
-    ) AS attempts_by_run
-    WHERE recency = 1
-    GROUP BY node_id, status`,
+    // Kept up to date by every attempt's start and end (see NODE_STATUS_COUNTS_DDL); rows moved to 0 stay.
+    nodeTally: `SELECT node_id, status, runs, attempts FROM node_status_counts
+    WHERE workflow_name = ? AND runs <> 0`,
+    // How many attempts a node has in a run and the number of its latest, along the primary key.
+    nodeInRun: `SELECT count(*) AS attempts, MAX(attempt) AS last FROM executions
+    WHERE workflow_name = ? AND run_id = ? AND node_id = ?`,
+    addNodeCounts: `INSERT INTO node_status_counts (workflow_name, node_id, status, runs, attempts)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (workflow_name, node_id, status) DO UPDATE
+    SET runs = node_status_counts.runs + excluded.runs, attempts = node_status_counts.attempts + excluded.attempts`,
     appliedMigrations: 'SELECT name FROM kysely_migration',
     sizeBytes: dialect.sizeQuery,
     sessionUser: dialect.sessionUser,

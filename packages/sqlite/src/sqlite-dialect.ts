@@ -10,17 +10,6 @@ export const SQLITE_DIALECT: SqlDialect = {
   schema: { durationType: 'INTEGER', contractNote: '', ownerLeaseDdl: [], writeOrderDdl: [] },
   writeOrder: 'rowid',
   lockRun: '',
-  // One pass along the primary key (workflow, run, node, attempt): SQLite takes a bare column from the row that
-  // holds the max(), so per run and node the latest attempt's status comes with the number of attempts. The
-  // portable window-function form reads the rows three times as long.
-  nodeTally: `SELECT node_id, status, count(*) AS runs, sum(attempts) AS attempts
-    FROM (
-      SELECT node_id, status, max(attempt) AS attempt, count(*) AS attempts
-      FROM executions
-      WHERE workflow_name = ?
-      GROUP BY run_id, node_id
-    )
-    GROUP BY node_id, status`,
   // Pages in use, including changes still in the write-ahead log.
   sizeQuery: 'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
 };

@@ -1,7 +1,6 @@
 import type {
   AttemptKey,
   AttemptRecord,
-  AttemptStatus,
   RunKey,
   RunOwner,
   RunRecord,
@@ -39,6 +38,7 @@ import type {
   StartAttemptInput,
 } from '../ports/run-repository.js';
 import { attemptNotFound, attemptNotRunning, runNotFound } from '../ports/run-repository-error.js';
+import { countNodeStatuses } from './count-node-statuses.js';
 
 interface StoredRun {
   record: RunRecord;
@@ -322,28 +322,8 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
   }
 
   async nodeStatusCounts(workflowName: string): Promise<NodeStatusCount[]> {
-    const byNode = new Map<string, NodeTally>();
-    for (const { attempts } of this.#workflows.get(workflowName)?.values() ?? []) {
-      // The node's status in this run is its highest-numbered attempt's.
-      const latest = new Map<string, AttemptRecord>();
-      for (const attempt of attempts) {
-        let tally = byNode.get(attempt.nodeId);
-        if (tally === undefined) {
-          tally = { nodeId: attempt.nodeId, runs: 0, attempts: 0, runsByStatus: zeroAttemptCounts() };
-          byNode.set(attempt.nodeId, tally);
-        }
-        tally.attempts += 1;
-        const seen = latest.get(attempt.nodeId);
-        if (seen === undefined || seen.attempt < attempt.attempt) latest.set(attempt.nodeId, attempt);
-      }
-      for (const [nodeId, attempt] of latest) {
-        const tally = byNode.get(nodeId);
-        if (tally === undefined) continue;
-        tally.runs += 1;
-        tally.runsByStatus[attempt.status] += 1;
-      }
-    }
-    return [...byNode.values()].sort((a, b) => compareCodePoints(a.nodeId, b.nodeId));
+    const runs = this.#workflows.get(workflowName)?.values() ?? [];
+    return countNodeStatuses(Array.from(runs, (run) => run.attempts));
   }
 
   async databaseInfo(): Promise<DatabaseInfo> {
@@ -412,17 +392,6 @@ function copyRan(ran: WhatRan): WhatRan {
 function sameOwner(a: RunOwner | null, b: RunOwner | null): boolean {
   if (a === null || b === null) return a === b;
   return a.host === b.host && a.pid === b.pid && a.processGroup === b.processGroup;
-}
-
-interface NodeTally {
-  readonly nodeId: string;
-  runs: number;
-  attempts: number;
-  readonly runsByStatus: Record<AttemptStatus, number>;
-}
-
-function zeroAttemptCounts(): Record<AttemptStatus, number> {
-  return { running: 0, ok: 0, nok: 0, skipped: 0 };
 }
 
 /** An attempt with its own copies of its outputs: a caller that changes them changes nothing stored. */

@@ -3,6 +3,7 @@ import type { RunHistory } from '../../ports/run-history.js';
 import type { RunRepository } from '../../ports/run-repository.js';
 import { type ContractOptions, type ContractStores, contractStores } from './contract-harness.js';
 import { SEED, seed } from './fixtures.js';
+import { nodeCountCases } from './node-count-cases.js';
 import { historyReopenCases } from './reopen-cases.js';
 
 /** A store the history suite can fill through the repository port and read through the history port. */
@@ -139,6 +140,10 @@ export function runHistoryContract<S extends RunStore>(
       (summary.latestRun as { status: string }).status = 'ok';
       expect(await store.listWorkflows()).toEqual(before);
     });
+
+    for (const countCase of nodeCountCases) {
+      it(countCase.name, () => countCase.run(stores as ContractStores<RunStore>));
+    }
 
     describe('reopen', () => {
       for (const reopenCase of historyReopenCases) {
