@@ -24,6 +24,11 @@ export interface PlaybookConfig {
   /** Seconds between "still running" lines (and `heartbeat` events) of a long step; 0 for none. */
   readonly heartbeatSeconds: number;
   /**
+   * How many ready steps `run` and `resume` run at once (SPEC §9.1) when neither `--concurrency` nor the
+   * runbook's `[runbook] concurrency` says; undefined when the file does not set it (then 1).
+   */
+  readonly concurrency: number | undefined;
+  /**
    * The claimed operator (SPEC §10.1, §12): `PLAYBOOK_OPERATOR`, else config `operator`; undefined when neither
    * names one.
    */
@@ -86,6 +91,7 @@ export const CONFIG_KEYS = [
   'max_output_bytes',
   'heartbeat_seconds',
   'operator',
+  'concurrency',
 ] as const;
 
 /** Expands a leading `~` (alone or followed by a slash) to the home directory. */
@@ -178,6 +184,7 @@ export function resolveConfig(input: ResolveConfigInput): PlaybookConfig {
     stateUrl,
     maxOutputBytes: file.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     heartbeatSeconds: file.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+    concurrency: file.concurrency,
     operator: checkedOperator(env.PLAYBOOK_OPERATOR, configPath) ?? file.operator,
     configPath,
     configFileFound: text !== undefined,
@@ -221,6 +228,7 @@ interface FileSettings {
   stateUrl?: string;
   maxOutputBytes?: number;
   heartbeatSeconds?: number;
+  concurrency?: number;
   operator?: string;
 }
 
@@ -273,6 +281,14 @@ function parseConfigFile(text: string, file: string, homeDir: string): FileSetti
           fail(key, `heartbeat_seconds must be a number of seconds (0 for none), got ${show(value)}`);
         }
         settings.heartbeatSeconds = n as number;
+        break;
+      }
+      case 'concurrency': {
+        const n = toNumber(value);
+        if (n === undefined || !Number.isSafeInteger(n) || n < 1) {
+          fail(key, `concurrency must be a positive integer (steps at once), got ${show(value)}`);
+        }
+        settings.concurrency = n as number;
         break;
       }
       case 'state_path': {

@@ -48,6 +48,15 @@ export const RUNBOOK_FIELDS = {
     true,
     'a TOML datetime or an ISO-8601 date-time string',
   ),
+  concurrency: field(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'How many ready steps run at once (default 1: one at a time, in plan order); --concurrency overrides it.',
+    }),
+    false,
+    'a positive integer',
+  ),
 } as const satisfies Record<string, FieldSpec>;
 
 /** Input names: letters, digits and `_` (they are CEL field names: `inputs.<name>`). */

@@ -12,6 +12,8 @@ export interface RunbookMeta {
   readonly author: string;
   /** UTC ISO-8601, normalised from a TOML datetime or an ISO string. */
   readonly createdAt: string;
+  /** `concurrency`: how many ready steps may run at once (SPEC §9.1); absent means 1. */
+  readonly concurrency?: number;
 }
 
 /** A runbook parameter, `[runbook.inputs.<name>]` (SPEC §8.1). */

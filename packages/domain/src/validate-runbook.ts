@@ -209,6 +209,7 @@ function validateMeta(document: Table, report: Report): RunbookMeta | undefined 
   for (const [key, spec] of Object.entries(RUNBOOK_FIELDS) as [string, FieldSpec][]) {
     const value = table[key];
     if (value === undefined) {
+      if (!spec.required) continue;
       report('error', 'MISSING_FIELD', `missing required field ${code(key)}`, RUNBOOK_TABLE, key);
       valid = false;
     } else if (key === 'created_at') {
@@ -241,6 +242,7 @@ function validateMeta(document: Table, report: Report): RunbookMeta | undefined 
     version: table['version'] as string,
     author: table['author'] as string,
     createdAt,
+    ...(table['concurrency'] === undefined ? {} : { concurrency: Number(table['concurrency']) }),
   };
 }
 

@@ -69,6 +69,12 @@ export interface RunOptions {
   readonly operator?: string;
   /** The command line's flags, recorded with the session (SPEC §10.1); secret values already masked. */
   readonly flags?: readonly string[];
+  /**
+   * How many ready nodes may run at once (SPEC §9.1), earliest-declared first; default 1, the plan order of
+   * SPEC §2.1 exactly. With more, questions are still asked one at a time; a caller whose answers are piped
+   * in plan order should keep 1.
+   */
+  readonly concurrency?: number;
 }
 
 export interface ResumeOptions extends RunOptions {

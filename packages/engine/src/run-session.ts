@@ -22,6 +22,8 @@ import { startHeartbeat } from './heartbeat.js';
 import { declaredOutputs, isApprovalGate } from './mark-ok.js';
 import { satisfies } from './node-statuses.js';
 import { NodeTemplates } from './node-templates.js';
+import { PromptTurns } from './prompt-turns.js';
+import { ReadyNodes } from './ready-nodes.js';
 import { maskOutputLog } from './ordered-output.js';
 import type { WhatRan } from './ports/identity.js';
 import type { FailureChoice, MarkOkAnswer, Prompter } from './ports/prompter.js';
@@ -115,6 +117,8 @@ export class RunSession {
   readonly #templates: NodeTemplates;
   /** `steps` as expressions see it, made on first use and kept up to date with `statuses` from then on. */
   #steps: Map<string, StepValue> | undefined;
+  /** With nodes running together: their questions, one at a time (SPEC §9.1). */
+  #promptTurns: PromptTurns | undefined;
 
   constructor(init: SessionInit) {
     this.#init = init;
@@ -168,6 +172,28 @@ export class RunSession {
     if (signal.aborted) return { kind: 'interrupted' };
     // With the operator gone no answer can come: the question ends as end of input would end it.
     if (hangup?.aborted) return { kind: 'closed', reason: hangupReason(hangup) };
+    const turns = this.#promptTurns;
+    if (turns === undefined) return this.#ask(nodeId, question, ask, signal, hangup);
+    // Nodes running together ask one at a time; the signal is the one of when the node asked, so that a question
+    // still queued when the run aborts is not asked after all.
+    const release = await turns.wait(signal, hangup);
+    try {
+      if (signal.aborted) return { kind: 'interrupted' };
+      if (hangup?.aborted) return { kind: 'closed', reason: hangupReason(hangup) };
+      return await this.#ask(nodeId, question, ask, signal, hangup);
+    } finally {
+      release();
+    }
+  }
+
+  /** Emits the `prompt` event and asks; an interrupt while it waits wins, end of input becomes `closed`. */
+  async #ask<T>(
+    nodeId: string,
+    question: PromptEvent['question'],
+    ask: () => Promise<T>,
+    signal: AbortSignal,
+    hangup: AbortSignal | undefined,
+  ): Promise<PromptOutcome<T>> {
     this.emit({ type: 'prompt', nodeId, question });
     let onAbort = () => {};
     let onHangup = () => {};
@@ -198,6 +224,8 @@ export class RunSession {
    * run; after an abort, a second interrupt (or abort again) skips them.
    */
   async execute(toRun: ReadonlySet<string>): Promise<SessionEnd> {
+    const limit = Math.floor(this.#init.options.concurrency ?? 1);
+    if (limit > 1) return this.#executeParallel(toRun, limit);
     const { plan, statuses } = this.#init;
     const blockedBy = new Map<string, string>();
     // Nodes not started because the run is ending: pending (a resume runs them), not blocked.
@@ -252,10 +280,129 @@ export class RunSession {
         stop = { status: 'nok', interrupted: false, failed };
       }
     }
+    return this.#sessionEnd(stop, blockedBy);
+  }
+
+  /** How the session ends once no node is left to start. */
+  #sessionEnd(stop: SessionEnd | undefined, blockedBy: ReadonlyMap<string, string>): SessionEnd {
     if (stop !== undefined) return stop;
-    if (plan.every((id) => satisfies(statuses.get(id))))
+    if (this.#init.plan.every((id) => satisfies(this.#init.statuses.get(id))))
       return { status: 'ok', interrupted: false, failed: null };
     return { status: 'nok', interrupted: false, failed: this.#firstFailure(blockedBy) };
+  }
+
+  /**
+   * `execute` with up to `limit` nodes running at once (SPEC §9.1): the earliest-declared ready nodes start
+   * first, a node starts only once every dependency it has in `toRun` is decided, so it reads only finished
+   * ancestors. The rules are those of the sequential loop, with what is running taken into account: after a
+   * critical `nok` no new `success` node starts and the running ones finish; an abort or an interrupt stops
+   * every running node (each recorded `nok`, `interrupted`); a hang-up lets them finish and starts nothing new.
+   */
+  async #executeParallel(toRun: ReadonlySet<string>, limit: number): Promise<SessionEnd> {
+    const { plan } = this.#init;
+    const ready = new ReadyNodes(this.#init.runbook.nodes, toRun);
+    const blockedBy = new Map<string, string>();
+    const notRun = new Set<string>();
+    const running = new Map<string, Promise<{ readonly id: string; readonly end: NodeEnd }>>();
+    // Nodes running when the run's end was decided: their ends are recorded, not acted on.
+    let inFlight = new Set<string>();
+    let stop: SessionEnd | undefined;
+    const callerSignal = this.#signal;
+    // An operator's abort stops the nodes running beside the one whose failure was answered.
+    const abortRunning = new AbortController();
+    this.#signal = AbortSignal.any([callerSignal, abortRunning.signal]);
+    this.#promptTurns = new PromptTurns();
+    const finishRunning = async (): Promise<void> => {
+      await Promise.all(running.values());
+      running.clear();
+    };
+    try {
+      for (;;) {
+        if (this.#signal.aborted) {
+          // A second interrupt (or one after a critical nok) skips the cleanup steps: the running ones stop.
+          if (stop !== undefined) {
+            await finishRunning();
+            return { ...stop, status: 'aborted', interrupted: true };
+          }
+          stop = { status: 'aborted', interrupted: true, failed: null };
+          inFlight = new Set(running.keys());
+          this.#beginCleanup('interrupted', ready.left(plan), 0, toRun);
+        }
+        while (running.size < limit && !this.#hangup?.aborted) {
+          const node = ready.take();
+          if (node === undefined) break;
+          const id = node.id;
+          if (stop === undefined || (node.runIf ?? 'success') !== 'success') await eventLoopTurn();
+          if (this.#hangup?.aborted || (this.#signal.aborted && stop === undefined)) {
+            ready.giveBack(node);
+            break;
+          }
+          const gate = this.#gate(node, blockedBy, notRun, stop !== undefined);
+          if (gate.kind === 'blocked') {
+            blockedBy.set(id, gate.root);
+            if (stop === undefined) {
+              this.emit({ type: 'node-blocked', nodeId: id, name: node.name, blockedBy: gate.root });
+            }
+          } else if (gate.kind === 'not-run') {
+            notRun.add(id);
+          } else if (gate.kind === 'skip') {
+            await this.#writeDecidedSkip(node, 'run_if', gate.why);
+          } else {
+            running.set(
+              id,
+              this.#runNode(node).then((end) => ({ id, end })),
+            );
+            continue;
+          }
+          ready.decided(id);
+        }
+        if (running.size === 0) {
+          if (this.#signal.aborted && stop === undefined) continue;
+          // The operator is gone: what ran is recorded, nothing new starts (no cleanup either).
+          if (this.#hangup?.aborted && ready.anyLeft) {
+            return stop ?? { status: 'aborted', interrupted: false, failed: null };
+          }
+          return this.#sessionEnd(stop, blockedBy);
+        }
+        const { id, end } = await Promise.race(running.values());
+        running.delete(id);
+        ready.decided(id);
+        const node = this.#nodes.get(id) as RunbookNode;
+        if (stop !== undefined) {
+          // An interrupt already counted: the nodes it stopped end `interrupted`, as recorded.
+          if (inFlight.has(id) && (end.kind !== 'aborted' || end.interrupted)) continue;
+          // Abort again (or an interrupt) during a cleanup step, or an abort answered to a node still running
+          // when the end was decided: whatever else runs stops, the remaining steps are skipped.
+          if (end.kind === 'aborted') {
+            abortRunning.abort(new Error('aborted by the operator'));
+            await finishRunning();
+            return { ...stop, status: 'aborted', interrupted: stop.interrupted || end.interrupted };
+          }
+          continue;
+        }
+        const failed = { nodeId: id, name: node.name, reason: end.kind === 'done' ? '' : end.reason };
+        if (end.kind === 'aborted') {
+          stop = { status: 'aborted', interrupted: end.interrupted, failed };
+          inFlight = new Set(running.keys());
+          if (!end.interrupted) abortRunning.abort(new Error('aborted by the operator'));
+          this.#beginCleanup(end.interrupted ? 'interrupted' : 'abort', ready.left(plan), 0, toRun);
+          // The cleanup steps after an operator's abort are stopped by the caller's interrupt, as in order.
+          if (!end.interrupted) this.#signal = callerSignal;
+        } else if (end.kind === 'nok' && node.critical) {
+          // A critical node that ends nok fails the whole run: no further `success` node starts, the running
+          // ones finish (fail-fast without killing half-done work).
+          stop = { status: 'nok', interrupted: false, failed };
+          inFlight = new Set(running.keys());
+        }
+      }
+    } finally {
+      // Whatever threw, no node is left running behind the session's back.
+      if (running.size > 0) {
+        abortRunning.abort(new Error('the run stopped'));
+        await Promise.allSettled(running.values());
+      }
+      this.#promptTurns = undefined;
+    }
   }
 
   /**

@@ -11,7 +11,14 @@ import { canMoveCursor } from '../terminal/cursor.js';
 import { Renderer } from '../terminal/renderer.js';
 import { functionProblems } from './function-problems.js';
 import { trapInterrupts } from './run-interrupts.js';
-import { isInteractive, parseRetries, parseSetValues, type SetValues, shellQuote } from './run-options.js';
+import {
+  isInteractive,
+  parseConcurrency,
+  parseRetries,
+  parseSetValues,
+  type SetValues,
+  shellQuote,
+} from './run-options.js';
 
 /** What `run` and `resume` hand to the engine besides the runbook. */
 export interface SessionOptions {
@@ -29,6 +36,8 @@ export interface SessionOptions {
   readonly onEvent: Renderer['handle'];
   /** The flags recorded with the session (SPEC §10.1). */
   readonly flags: readonly string[];
+  /** How many ready steps run at once (SPEC §9.1). */
+  readonly concurrency: number;
 }
 
 /**
@@ -53,6 +62,11 @@ export abstract class RunBaseCommand extends BaseCommand {
     description: 'Give a function parameter up front: <node>.<param>=<value> (repeatable)',
   });
 
+  concurrency = Option.String('--concurrency', {
+    description:
+      'Run up to <n> ready steps at once, earliest-declared first (default: [runbook] concurrency, else the config, else 1)',
+  });
+
   json = Option.Boolean('--json', false, {
     description:
       'Print the run as JSON lines on stdout, one engine event each (docs/events.md); human text goes to stderr',
@@ -65,6 +79,7 @@ export abstract class RunBaseCommand extends BaseCommand {
     const flags: string[] = [];
     if (this.nonInteractive) flags.push('--non-interactive');
     if (this.retries !== undefined) flags.push('--retries', this.retries);
+    if (this.concurrency !== undefined) flags.push('--concurrency', this.concurrency);
     for (const value of this.set) flags.push('--set', `${value.split('=')[0] ?? ''}=***`);
     return flags;
   }
@@ -92,6 +107,7 @@ export abstract class RunBaseCommand extends BaseCommand {
   protected async session(): Promise<number> {
     // Usage errors first: a bad flag must not leave anything behind.
     const retries = parseRetries(this.retries);
+    const concurrencyFlag = parseConcurrency(this.concurrency);
     const values = parseSetValues(this.set);
     const interactive = isInteractive(this.nonInteractive, this.context.env);
 
@@ -101,6 +117,10 @@ export abstract class RunBaseCommand extends BaseCommand {
     }
     if (runbook.nodes.length >= LARGE_RUNBOOK_NODES) collectGarbage();
     const config = this.resolveConfig();
+    const concurrency = this.effectiveConcurrency(
+      concurrencyFlag ?? runbook.meta.concurrency ?? config.concurrency ?? 1,
+      interactive,
+    );
     const [{ createEngine, eventLine }, { createNodePorts }] = await Promise.all([
       import('@playbook/engine'),
       import('@playbook/engine/node'),
@@ -118,6 +138,7 @@ export abstract class RunBaseCommand extends BaseCommand {
       colors: createColors(this.json ? this.context.color.stderr : this.context.color.stdout),
       resumeCommand: (runId) => this.resumeCommand(runId),
       nodeNames: new Map(runbook.nodes.map((node) => [node.id, node.name])),
+      parallel: concurrency > 1,
     });
     const trap = trapInterrupts({ stderr: this.context.stderr, beforeReport: () => renderer.settle() });
     // The prompters pull in the engine's entry point: load them only when an operator will be asked.
@@ -141,7 +162,8 @@ export abstract class RunBaseCommand extends BaseCommand {
           {
             ...createNodePorts({ clock: this.context.clock, operator: config.operator ?? null }),
             repository,
-            prompter: operator?.prompter ?? neverAsk,
+            // Output held while a question waits is shown once it is answered (SPEC §9.1).
+            prompter: operator === undefined ? neverAsk : showHeldAfterAnswers(operator.prompter, renderer),
           },
           {
             defaultTimeoutSeconds: config.defaultTimeoutSeconds,
@@ -159,6 +181,7 @@ export abstract class RunBaseCommand extends BaseCommand {
           cleanupSignal: trap.cleanupSignal,
           hangup: trap.hangup,
           flags: this.sessionFlags(),
+          concurrency,
           onEvent: (event) => {
             if (event.type === 'run-started') runId = event.runId;
             if (event.type === 'run-aborting' && event.cause === 'interrupted') trap.cleanupStarted();
@@ -187,6 +210,19 @@ export abstract class RunBaseCommand extends BaseCommand {
       operator?.close();
       trap.release();
     }
+  }
+
+  /**
+   * The concurrency a session runs with: as asked, except with answers piped in (stdin not a terminal, an
+   * operator asked), where the steps run one at a time so that each answer meets its question in plan order
+   * (SPEC §9.1); a note says so.
+   */
+  private effectiveConcurrency(asked: number, interactive: boolean): number {
+    if (asked <= 1 || !interactive || this.context.isTTY.stdin) return asked;
+    this.context.stderr.write(
+      `note: answers are read from piped input, so steps run one at a time (concurrency ${asked} ignored) and each answer meets its question in plan order\n`,
+    );
+    return 1;
   }
 
   /**
@@ -271,6 +307,21 @@ function withResumeHint(error: unknown, runId: number, command: string): CliErro
   return new CliError(`${message} — run ${runId} stopped; resume it with: ${command}`, exitCodeFor(error), {
     cause: error,
   });
+}
+
+/** `prompter`, telling the renderer when each question is answered, so that it shows what it held back. */
+function showHeldAfterAnswers(prompter: Prompter, renderer: Renderer): Prompter {
+  const after =
+    <A extends unknown[], R>(ask: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      ask(...args).finally(() => renderer.answered());
+  return {
+    manual: after(prompter.manual.bind(prompter)),
+    afterFailure: after(prompter.afterFailure.bind(prompter)),
+    askValue: after(prompter.askValue.bind(prompter)),
+    confirmRepeat: after(prompter.confirmRepeat.bind(prompter)),
+    ...(prompter.markOk === undefined ? {} : { markOk: after(prompter.markOk.bind(prompter)) }),
+  };
 }
 
 /** The prompter of a non-interactive run: the engine must never call it, so any call is a bug made loud. */

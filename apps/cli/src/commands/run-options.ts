@@ -34,6 +34,15 @@ export function parseRetries(value: string | undefined): number {
   return Number(value);
 }
 
+/** Parses `--concurrency`: a positive integer, or a usage error (exit 2); undefined when not given. */
+export function parseConcurrency(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)) || Number(value) < 1) {
+    throw new UsageError(`--concurrency expects a positive integer (steps at once), got "${value}"`);
+  }
+  return Number(value);
+}
+
 /** Whether an operator may be asked anything: not with `--non-interactive`, nor when `CI` is set (SPEC §2.4). */
 export function isInteractive(
   nonInteractiveFlag: boolean,

@@ -11,6 +11,8 @@ import type {
 import { staleRunNote } from '../stale-run-note.js';
 import type { Colors } from './colors.js';
 import { formatDuration, formatElapsed, type Mark, nodeLabel, statusSymbol } from './format.js';
+import { HeldText } from './held-text.js';
+import { NodeLines } from './node-lines.js';
 import { visibleLine, visibleStrings } from './visible.js';
 import { displayWidth, truncateToWidth } from './width.js';
 
@@ -32,6 +34,11 @@ export interface RendererOptions {
   readonly now?: () => number;
   /** How long a command or function runs before the clock appears. */
   readonly clockDelayMs?: number;
+  /**
+   * Steps may run together (`--concurrency` above 1, SPEC §9.1): output is shown as whole lines prefixed with
+   * the step's name, the clock shows every running step, and nothing is printed while a question waits.
+   */
+  readonly parallel?: boolean;
 }
 
 interface CurrentNode {
@@ -66,6 +73,11 @@ export class Renderer {
   /** While an automatic retry waits: the clock line counts down to it instead. */
   private countdown: { readonly name: string; readonly until: number } | undefined;
   private frame = 0;
+  /** With `parallel`: every step running now, by id. */
+  private readonly running = new Map<string, CurrentNode>();
+  private readonly lines = new NodeLines();
+  /** With `parallel`, while a question waits: what would have been printed over it. */
+  private held: HeldText | undefined;
 
   constructor(private readonly options: RendererOptions) {
     this.now = options.now ?? Date.now;
@@ -103,8 +115,10 @@ export class Renderer {
         );
         return;
       case 'prompt':
-        // A question comes next: it must start on a clean line with no clock drawn over it.
+        // A question comes next: it must start on a clean line with no clock drawn over it, and no step running
+        // beside it may print over it until it is answered.
         this.settle();
+        this.holdOutput();
         return;
       case 'run-finished':
         this.runFinished(event);
@@ -198,6 +212,7 @@ export class Renderer {
     const { colors } = this.options;
     this.settle();
     this.current = { id: event.nodeId, name: event.name, kind: event.kind, startedAt: this.now() };
+    if (this.options.parallel === true) this.running.set(event.nodeId, this.current);
     const detail = `${event.kind}${event.attempt > 1 ? ` · attempt ${event.attempt}` : ''}`;
     const position = this.positions.get(event.nodeId);
     const where = position === undefined ? '' : `${colors.dim(`[${position}/${this.plan.length}]`)} `;
@@ -211,6 +226,7 @@ export class Renderer {
     if (event.kind !== 'Manual') {
       this.startClock();
     }
+    this.resumeClock();
   }
 
   /** An automatic retry is coming: one line, and on a terminal a countdown until it starts. */
@@ -230,6 +246,10 @@ export class Renderer {
 
   private outputChunk(event: OutputEvent): void {
     const { output, colors } = this.options;
+    if (this.options.parallel === true) {
+      this.parallelOutput(event);
+      return;
+    }
     this.stopClockDrawing();
     if (event.chunk === '') {
       return;
@@ -256,8 +276,48 @@ export class Renderer {
     output.write(text);
   }
 
+  /** Steps running together: each whole line of output with the step's name before it. */
+  private parallelOutput(event: OutputEvent): void {
+    if (event.chunk === '') return;
+    const kind = this.running.get(event.nodeId)?.kind;
+    const lines = this.lines.write(event.nodeId, event.stream, event.chunk, kind === 'Function');
+    if (lines.length > 0) this.write(this.prefixed(event.nodeId, event.stream, lines));
+  }
+
+  private prefixed(nodeId: string, stream: OutputEvent['stream'], lines: readonly string[]): string {
+    const { colors } = this.options;
+    const name = this.running.get(nodeId)?.name ?? this.options.nodeNames?.get(nodeId) ?? nodeId;
+    const gutter = stream === 'stderr' ? colors.red(' │ ') : colors.dim(' │ ');
+    const prefix = `  ${colors.dim(visibleLine(name))}${gutter}`;
+    let text = '';
+    for (const line of lines) text += `${prefix}${line}\n`;
+    return text;
+  }
+
+  /** A question is asked: until `answered`, nothing is printed (with `parallel`; otherwise nothing runs). */
+  holdOutput(): void {
+    if (this.options.parallel === true) this.held ??= new HeldText();
+  }
+
+  /** The question is answered: what was held back is shown now. */
+  answered(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    const text = held.take();
+    if (text !== '') this.write(text);
+    this.resumeClock();
+  }
+
   private nodeFinished(event: NodeFinishedEvent): void {
     const { colors } = this.options;
+    if (this.options.parallel === true) {
+      // What the step printed last without a line feed ends its lines now.
+      for (const { stream, line } of this.lines.flush(event.nodeId)) {
+        this.write(this.prefixed(event.nodeId, stream, [line]));
+      }
+      this.running.delete(event.nodeId);
+    }
     this.settle();
     this.current = undefined;
     this.ran.add(event.nodeId);
@@ -284,10 +344,23 @@ export class Renderer {
       line += `\n  ${colors.red(event.reason)}`;
     }
     this.write(`${line}\n`);
+    this.resumeClock();
+  }
+
+  /** With `parallel`: the clock goes on while any command or function still runs. */
+  private resumeClock(): void {
+    if (this.options.parallel !== true || this.timer !== undefined || this.held !== undefined) return;
+    for (const node of this.running.values()) {
+      if (node.kind !== 'Manual') {
+        this.startClock();
+        return;
+      }
+    }
   }
 
   private runFinished(event: RunFinishedEvent): void {
     const { colors } = this.options;
+    this.answered();
     this.settle();
     const { ok, nok, skipped } = event.counts;
     const notRun = Math.max(0, this.plan.length - ok - nok - skipped);
@@ -333,10 +406,15 @@ export class Renderer {
 
   /** Stops every timer and ends an open line; call when the run is over, however it ended. */
   dispose(): void {
+    this.answered();
     this.settle();
   }
 
   private write(text: string): void {
+    if (this.held !== undefined) {
+      this.held.add(text);
+      return;
+    }
     this.stopClockDrawing();
     this.options.output.write(text);
   }
@@ -361,6 +439,10 @@ export class Renderer {
       this.clockShown = true;
       return;
     }
+    if (clock !== null && this.options.parallel === true) {
+      this.tickAll(clock);
+      return;
+    }
     const current = this.current;
     if (clock === null || current === undefined || this.openLine !== null) {
       return;
@@ -377,6 +459,30 @@ export class Renderer {
     const room =
       columns === undefined ? Number.POSITIVE_INFINITY : columns - 1 - displayWidth(`${spinner}  ${seconds}`);
     const text = `${spinner} ${truncateToWidth(current.name, Math.max(1, room))} ${seconds}`;
+    clock.write(`${CLEAR_LINE}${this.options.colors.dim(text)}`);
+    this.clockShown = true;
+  }
+
+  /** With `parallel`: one clock line naming every running command or function with its time. */
+  private tickAll(clock: Writable): void {
+    if (this.held !== undefined) return;
+    const now = this.now();
+    const delay = this.options.clockDelayMs ?? 1000;
+    const parts: string[] = [];
+    for (const node of this.running.values()) {
+      const elapsed = now - node.startedAt;
+      if (node.kind === 'Manual' || elapsed < delay) continue;
+      parts.push(`${node.name} ${Math.floor(elapsed / 1000)}s`);
+    }
+    if (parts.length === 0) {
+      this.stopClockDrawing();
+      return;
+    }
+    this.frame = (this.frame + 1) % SPINNER.length;
+    const spinner = SPINNER[this.frame] ?? '';
+    const columns = (clock as { readonly columns?: number }).columns;
+    const room = columns === undefined ? Number.POSITIVE_INFINITY : columns - 1 - displayWidth(`${spinner} `);
+    const text = `${spinner} ${truncateToWidth(parts.join(' · '), Math.max(1, room))}`;
     clock.write(`${CLEAR_LINE}${this.options.colors.dim(text)}`);
     this.clockShown = true;
   }
