@@ -309,8 +309,21 @@ export class RunSession {
     let stop: SessionEnd | undefined;
     const callerSignal = this.#signal;
     // An operator's abort stops the nodes running beside the one whose failure was answered.
-    const abortRunning = new AbortController();
+    let abortRunning = new AbortController();
     this.#signal = AbortSignal.any([callerSignal, abortRunning.signal]);
+    // A running node reads the session's signal as it goes (its attempt, a retry's wait, a question): the signal
+    // of the steps after an abort (the cleanup steps) is given only once the nodes it stopped have ended.
+    let nextSignal: AbortSignal | undefined;
+    const afterStop = (stopped: AbortSignal, base: AbortSignal): void => {
+      abortRunning = new AbortController();
+      const next = AbortSignal.any([base, abortRunning.signal]);
+      if (running.size === 0) {
+        this.#signal = next;
+      } else {
+        nextSignal = next;
+        this.#signal = stopped;
+      }
+    };
     this.#promptTurns = new PromptTurns();
     const finishRunning = async (): Promise<void> => {
       await Promise.all(running.values());
@@ -318,7 +331,11 @@ export class RunSession {
     };
     try {
       for (;;) {
-        if (this.#signal.aborted) {
+        if (nextSignal !== undefined && running.size === 0) {
+          this.#signal = nextSignal;
+          nextSignal = undefined;
+        }
+        if (nextSignal === undefined && this.#signal.aborted) {
           // A second interrupt (or one after a critical nok) skips the cleanup steps: the running ones stop.
           if (stop !== undefined) {
             await finishRunning();
@@ -326,9 +343,9 @@ export class RunSession {
           }
           stop = { status: 'aborted', interrupted: true, failed: null };
           inFlight = new Set(running.keys());
-          this.#beginCleanup('interrupted', ready.left(plan), 0, toRun);
+          this.#interruptedCleanup(ready.left(plan), toRun, afterStop);
         }
-        while (running.size < limit && !this.#hangup?.aborted) {
+        while (running.size < limit && nextSignal === undefined && !this.#hangup?.aborted) {
           const node = ready.take();
           if (node === undefined) break;
           const id = node.id;
@@ -357,7 +374,7 @@ export class RunSession {
           ready.decided(id);
         }
         if (running.size === 0) {
-          if (this.#signal.aborted && stop === undefined) continue;
+          if (nextSignal !== undefined || (this.#signal.aborted && stop === undefined)) continue;
           // The operator is gone: what ran is recorded, nothing new starts (no cleanup either).
           if (this.#hangup?.aborted && ready.anyLeft) {
             return stop ?? { status: 'aborted', interrupted: false, failed: null };
@@ -384,10 +401,15 @@ export class RunSession {
         if (end.kind === 'aborted') {
           stop = { status: 'aborted', interrupted: end.interrupted, failed };
           inFlight = new Set(running.keys());
-          if (!end.interrupted) abortRunning.abort(new Error('aborted by the operator'));
-          this.#beginCleanup(end.interrupted ? 'interrupted' : 'abort', ready.left(plan), 0, toRun);
-          // The cleanup steps after an operator's abort are stopped by the caller's interrupt, as in order.
-          if (!end.interrupted) this.#signal = callerSignal;
+          if (end.interrupted) {
+            this.#interruptedCleanup(ready.left(plan), toRun, afterStop);
+          } else {
+            abortRunning.abort(new Error('aborted by the operator'));
+            const stopped = this.#signal;
+            this.#beginCleanup('abort', ready.left(plan), 0, toRun);
+            // The cleanup steps after an operator's abort are stopped by the caller's interrupt, as in order.
+            afterStop(stopped, callerSignal);
+          }
         } else if (end.kind === 'nok' && node.critical) {
           // A critical node that ends nok fails the whole run: no further `success` node starts, the running
           // ones finish (fail-fast without killing half-done work).
@@ -403,6 +425,21 @@ export class RunSession {
       }
       this.#promptTurns = undefined;
     }
+  }
+
+  /**
+   * An interrupt in a parallel session: the cleanup steps that may still run are told, and get the caller's
+   * `cleanupSignal` once the nodes the interrupt stopped have ended.
+   */
+  #interruptedCleanup(
+    left: readonly string[],
+    toRun: ReadonlySet<string>,
+    afterStop: (stopped: AbortSignal, base: AbortSignal) => void,
+  ): void {
+    const stopped = this.#signal;
+    this.#beginCleanup('interrupted', left, 0, toRun);
+    // No cleanup step to run: the signal stays as it is, aborted.
+    if (this.#signal !== stopped) afterStop(stopped, this.#signal);
   }
 
   /**
