@@ -155,7 +155,7 @@ describe('resolveConfig', () => {
     expect(error.key).toBe('default_timeout_second');
     expect(error.line).toBe(3);
     expect(error.message).toBe(
-      '/c.toml:3: unknown key "default_timeout_second" (did you mean "default_timeout_seconds"?); known keys: default_timeout_seconds, state_path, state_url, max_output_bytes, heartbeat_seconds, operator',
+      '/c.toml:3: unknown key "default_timeout_second" (did you mean "default_timeout_seconds"?); known keys: default_timeout_seconds, state_path, state_url, max_output_bytes, heartbeat_seconds, operator, concurrency',
     );
   });
 

@@ -4,7 +4,7 @@ import { createEngine } from './engine.js';
 import type { RunOptions } from './engine-types.js';
 import type { EngineEvent } from './events.js';
 import type { Prompter } from './ports/prompter.js';
-import { FakeProcessRunner, type FakeCommandScript } from './testing/fake-process-runner.js';
+import { type FakeCommandScript, FakeProcessRunner } from './testing/fake-process-runner.js';
 import { buildRunbook, commandNode, manualNode } from './testing/runbook-builder.js';
 import { createTestPorts, type TestPorts } from './testing/test-ports.js';
 
@@ -105,9 +105,9 @@ describe('parallel branches (RunOptions.concurrency)', () => {
       commandNode('a', 'a'),
       commandNode('b', 'b'),
     ]);
-    for (const concurrency of [undefined, 1]) {
+    for (const options of [{}, { concurrency: 1 }]) {
       const processRunner = new FakeProcessRunner({ a: {}, b: {}, late: {} });
-      const run = await runWith(runbook, createTestPorts({ processRunner }), { concurrency });
+      const run = await runWith(runbook, createTestPorts({ processRunner }), options);
       expect(run.log).toEqual(['+a', '-a', '+late', '-late', '+b', '-b']);
     }
   });
@@ -153,11 +153,7 @@ describe('parallel branches (RunOptions.concurrency)', () => {
     await until(() => processRunner.commands.length === 3);
     interrupt.abort(new Error('interrupted by the operator'));
     const run = await done;
-    expect(run.attempts).toEqual([
-      'a#1:nok/interrupted',
-      'b#1:nok/interrupted',
-      'c#1:nok/interrupted',
-    ]);
+    expect(run.attempts).toEqual(['a#1:nok/interrupted', 'b#1:nok/interrupted', 'c#1:nok/interrupted']);
     expect(run.outcome).toMatchObject({ status: 'aborted', interrupted: true });
   });
 

@@ -21,7 +21,9 @@ export class ReadyNodes {
 
   constructor(nodes: readonly RunbookNode[], toRun: ReadonlySet<string>) {
     this.#nodes = nodes;
-    nodes.forEach((node, index) => this.#indexOf.set(node.id, index));
+    nodes.forEach((node, index) => {
+      this.#indexOf.set(node.id, index);
+    });
     nodes.forEach((node, index) => {
       if (!toRun.has(node.id)) return;
       this.#left.add(node.id);

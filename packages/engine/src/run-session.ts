@@ -22,12 +22,12 @@ import { startHeartbeat } from './heartbeat.js';
 import { declaredOutputs, isApprovalGate } from './mark-ok.js';
 import { satisfies } from './node-statuses.js';
 import { NodeTemplates } from './node-templates.js';
-import { PromptTurns } from './prompt-turns.js';
-import { ReadyNodes } from './ready-nodes.js';
 import { maskOutputLog } from './ordered-output.js';
 import type { WhatRan } from './ports/identity.js';
 import type { FailureChoice, MarkOkAnswer, Prompter } from './ports/prompter.js';
 import { PromptClosedError } from './ports/prompter.js';
+import { PromptTurns } from './prompt-turns.js';
+import { ReadyNodes } from './ready-nodes.js';
 import { runCommand } from './run-command.js';
 import { runFunction } from './run-function.js';
 import { runManual } from './run-manual.js';
@@ -226,7 +226,7 @@ export class RunSession {
   async execute(toRun: ReadonlySet<string>): Promise<SessionEnd> {
     const limit = Math.floor(this.#init.options.concurrency ?? 1);
     if (limit > 1) return this.#executeParallel(toRun, limit);
-    const { plan, statuses } = this.#init;
+    const { plan } = this.#init;
     const blockedBy = new Map<string, string>();
     // Nodes not started because the run is ending: pending (a resume runs them), not blocked.
     const notRun = new Set<string>();
