@@ -14,6 +14,7 @@ const VALUE_NAMES: Readonly<Record<string, string>> = {
   // export-dot: dot|svg|png; report: md|html|json (each command's usage lists its own).
   '--format': '<format>',
   '--retries': '<n>',
+  '--concurrency': '<n>',
   '--set': '<node>.<param>=<value>',
   '--node': '<id>',
   '--var': '<name>=<value>',

@@ -73,7 +73,7 @@ describe('playbook (top level)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       'error: unknown option --non-interactve for run (did you mean --non-interactive?)\n' +
-        'usage: playbook run [--non-interactive] [--retries <n>] [--set <node>.<param>=<value>] [--json] [--var <name>=<value>] [--vars-file <file>] <file>\n',
+        'usage: playbook run [--non-interactive] [--retries <n>] [--set <node>.<param>=<value>] [--concurrency <n>] [--json] [--var <name>=<value>] [--vars-file <file>] <file>\n',
     );
     const global = await runCli(['--verbos', 'validate', 'deploy.playbook.toml'], { cwd: dir });
     expect(global.code).toBe(2);

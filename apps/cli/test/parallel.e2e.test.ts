@@ -26,7 +26,8 @@ const longCommand = (id: string) =>
 async function pidsIn(box: Sandbox): Promise<number[]> {
   const pids: number[] = [];
   for (const name of await readdir(box.path('pids'))) {
-    pids.push(Number((await readFile(join(box.path('pids'), name), 'utf8')).trim()));
+    const text = (await readFile(join(box.path('pids'), name), 'utf8')).trim();
+    pids.push(/^\d+$/.test(text) ? Number(text) : 0);
   }
   return pids;
 }
@@ -239,7 +240,11 @@ describe.concurrent('parallel branches (--concurrency, built binary)', () => {
     const file = await box.runbook('ctrlc', 'CtrlC', nodes);
     const term = startPty(box, ['run', file, '--concurrency', '4']);
     await term.waitFor('↑/↓ and Enter', { raw: true });
-    await waitFor(async () => (await readdir(box.path('pids'))).length === 6, 'the commands to start');
+    // Each pid file is complete once it holds a number (the shell creates it empty first).
+    await waitFor(
+      async () => (await pidsIn(box)).filter((pid) => pid > 0).length === 6,
+      'the commands to start',
+    );
     const pids = await pidsIn(box);
     expect(pids.every(isAlive)).toBe(true);
     await term.type(KEY.ctrlC);
