@@ -64,9 +64,13 @@ const live = (recorded: Recorded, stream: OutputStream) =>
     .map((c) => c.text)
     .join('');
 
-const runner = new NodeProcessRunner({ killGraceMs: 300, drainMs: 200 });
+// Every behaviour holds whoever forks the command: this process, or the spawn helper.
+describe.each([
+  ['spawned by this process', 'off'],
+  ['spawned by the spawn helper', 'eager'],
+] as const)('NodeProcessRunner, %s', (_how, spawnHelper) => {
+  const runner = new NodeProcessRunner({ killGraceMs: 300, drainMs: 200, spawnHelper });
 
-describe('NodeProcessRunner', () => {
   it.each([
     ['true', 0],
     ['false', 1],
@@ -119,7 +123,7 @@ describe('NodeProcessRunner', () => {
   });
 
   it('on timeout kills the whole group, grandchildren ignoring SIGTERM included, and reports 124', async () => {
-    const pidFile = join(dir, 'timeout.pids');
+    const pidFile = join(dir, `${spawnHelper}-timeout.pids`);
     const command = [
       `sleep 60 & echo $! >> '${pidFile}'`,
       `sh -c 'trap "" TERM; echo $$ >> "${pidFile}"; exec sleep 60' &`,
@@ -147,7 +151,7 @@ describe('NodeProcessRunner', () => {
   });
 
   it('on abort kills the group and reports aborted', async () => {
-    const pidFile = join(dir, 'abort.pids');
+    const pidFile = join(dir, `${spawnHelper}-abort.pids`);
     const controller = new AbortController();
     const [req] = request(`sleep 60 & echo $! > '${pidFile}'; echo started; wait`, {
       signal: controller.signal,
@@ -163,7 +167,7 @@ describe('NodeProcessRunner', () => {
   });
 
   it('does not start a command when the signal is already aborted', async () => {
-    const marker = join(dir, 'not-started');
+    const marker = join(dir, `${spawnHelper}-not-started`);
     const controller = new AbortController();
     controller.abort();
     const [req, recorded] = request(`touch '${marker}'`, { signal: controller.signal });
@@ -174,7 +178,7 @@ describe('NodeProcessRunner', () => {
   });
 
   it('does not hang when a grandchild keeps stdout open after the shell exits, and stops it', async () => {
-    const pidFile = join(dir, 'background.pids');
+    const pidFile = join(dir, `${spawnHelper}-background.pids`);
     const [req] = request(`sleep 60 & echo $! > '${pidFile}'; echo done`);
     const started = Date.now();
     const result = await runner.run(req);
@@ -184,7 +188,7 @@ describe('NodeProcessRunner', () => {
   });
 
   it('stops waiting for pipes held by a process that left the group', async () => {
-    const pidFile = join(dir, 'daemon.pids');
+    const pidFile = join(dir, `${spawnHelper}-daemon.pids`);
     const [req] = request(`setsid sh -c 'echo $$ > "${pidFile}"; exec sleep 30' & sleep 0.1; echo done`);
     const started = Date.now();
     try {

@@ -9,6 +9,8 @@ import { timedOutMessage } from '../timed-out.js';
 import { trackGroup, untrackGroup } from './live-groups.js';
 import { OUTPUT_FILE_VARIABLE, OutputFile } from './output-file.js';
 import { isGroupAlive, signalGroup, terminateGroup } from './process-group.js';
+import type { SpawnHelper } from './spawn-helper.js';
+import { directCommand, type StartedCommand } from './started-command.js';
 
 export interface NodeProcessRunnerOptions {
   /** Milliseconds between SIGTERM and SIGKILL when a command's process group is stopped; default 2000. */
@@ -18,7 +20,20 @@ export interface NodeProcessRunnerOptions {
    * Only a process that left the group (a daemon that called setsid) can hold the pipes that long.
    */
   readonly drainMs?: number;
+  /**
+   * Who forks the commands: `'lazy'` (default) this process until the second command, then a small spawn
+   * helper process started in the background once it is ready (see spawn-helper.ts); `'eager'` the helper
+   * from the first command (it is waited for); `'off'` always this process; or a given `SpawnHelper`. Where
+   * the helper cannot start, or dies, this process spawns the commands itself.
+   */
+  readonly spawnHelper?: 'lazy' | 'eager' | 'off' | SpawnHelper;
 }
+
+/**
+ * One helper for every runner of this process (tests make many runners). Its code is loaded with it, from the
+ * second command on: a one-step run loads nothing of it.
+ */
+let sharedHelper: Promise<SpawnHelper> | undefined;
 
 /** Exit code of a command stopped by its timeout, as `timeout(1)` uses. */
 export const TIMEOUT_EXIT_CODE = 124;
@@ -54,10 +69,37 @@ export class CommandSpawnError extends Error {
 export class NodeProcessRunner implements ProcessRunner {
   readonly killGraceMs: number;
   readonly drainMs: number;
+  readonly #helperMode: 'lazy' | 'eager' | 'off';
+  #helper: SpawnHelper | undefined;
+  #started = 0;
 
   constructor(options: NodeProcessRunnerOptions = {}) {
     this.killGraceMs = options.killGraceMs ?? 2000;
     this.drainMs = options.drainMs ?? 500;
+    const helper = options.spawnHelper ?? 'lazy';
+    if (typeof helper === 'string') {
+      this.#helperMode = helper;
+    } else {
+      this.#helperMode = 'eager';
+      this.#helper = helper;
+    }
+  }
+
+  /**
+   * The helper to spawn through, or none. A run of one command does not start it: starting a Node process
+   * costs more than the one fork it would save.
+   */
+  async #spawnHelper(): Promise<SpawnHelper | undefined> {
+    if (this.#helperMode === 'off') return undefined;
+    this.#started++;
+    if (this.#helper === undefined && (this.#helperMode === 'eager' || this.#started > 1)) {
+      sharedHelper ??= import('./spawn-helper.js').then(({ SpawnHelper }) => new SpawnHelper());
+      this.#helper = await sharedHelper;
+    }
+    const helper = this.#helper;
+    if (helper === undefined) return undefined;
+    if (this.#helperMode === 'eager') await helper.whenReady();
+    return helper.ready ? helper : undefined;
   }
 
   /** Runs one command to its end; rejects with `CommandSpawnError` only when it cannot be started. */
@@ -77,13 +119,22 @@ export class NodeProcessRunner implements ProcessRunner {
     }
   }
 
-  async #spawn(request: CommandRequest, outputFile: OutputFile): Promise<ChildProcess & { pid: number }> {
+  async #spawn(request: CommandRequest, outputFile: OutputFile): Promise<StartedCommand> {
     const { command, cwd } = request;
+    const env = { ...process.env, ...request.env, [OUTPUT_FILE_VARIABLE]: outputFile.path };
+    const helper = await this.#spawnHelper();
+    if (helper !== undefined) {
+      try {
+        return await helper.spawn(command, cwd, env);
+      } catch (error) {
+        throw await spawnError(command, cwd, error);
+      }
+    }
     let child: ChildProcess;
     try {
       child = spawn('/bin/sh', ['-c', command], {
         cwd,
-        env: { ...process.env, ...request.env, [OUTPUT_FILE_VARIABLE]: outputFile.path },
+        env,
         detached: true, // setsid(): its own session and process group, pgid = its pid, no controlling terminal
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -94,7 +145,7 @@ export class NodeProcessRunner implements ProcessRunner {
       child.once('spawn', resolve);
       child.once('error', (error) => spawnError(command, cwd, error).then(reject));
     });
-    return child as ChildProcess & { pid: number };
+    return directCommand(child as ChildProcess & { pid: number });
   }
 }
 
@@ -116,7 +167,7 @@ async function spawnError(command: string, cwd: string, cause: unknown): Promise
 /** One running command: its captures, its timers and the end of its process group. */
 class CommandRun {
   readonly finished: Promise<CommandResult>;
-  readonly #child: ChildProcess & { pid: number };
+  readonly #child: StartedCommand;
   readonly #request: CommandRequest;
   readonly #graceMs: number;
   readonly #pgid: number;
@@ -130,12 +181,7 @@ class CommandRun {
   #killTimer: NodeJS.Timeout | undefined;
   #outputError: { error: unknown } | undefined;
 
-  constructor(
-    child: ChildProcess & { pid: number },
-    request: CommandRequest,
-    graceMs: number,
-    drainMs: number,
-  ) {
+  constructor(child: StartedCommand, request: CommandRequest, graceMs: number, drainMs: number) {
     this.#child = child;
     this.#request = request;
     this.#graceMs = graceMs;
@@ -151,14 +197,17 @@ class CommandRun {
   async #watch(drainMs: number): Promise<CommandResult> {
     const child = this.#child;
     const request = this.#request;
-    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    // After 'spawn', an 'error' can only come from signalling the child, which we do not do through it.
-    child.on('error', () => {});
-    child.stdout?.on('data', (chunk: Buffer) => this.#onData('stdout', chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.#onData('stderr', chunk));
+    const { closed } = child;
+    // A command whose helper died is stopped: nothing could follow its output or its exit any more.
+    const exited =
+      child.lost === undefined
+        ? child.exited
+        : Promise.race([child.exited, child.lost]).catch((error: unknown) => {
+            this.#outputError ??= { error };
+            this.#stop();
+            return { code: null, signal: null };
+          });
+    child.onOutput((stream, chunk) => this.#onData(stream, chunk));
 
     const timeoutMs = request.timeoutMs;
     // A limit past what setTimeout can wait is treated as none.
@@ -207,10 +256,7 @@ class CommandRun {
       }),
     ]);
     clearTimeout(drainTimer);
-    if (!drained) {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    }
+    if (!drained) child.destroyPipes();
     this.#flush('stdout');
     this.#flush('stderr');
 

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, isAlive, runCli, startCli, waitFor } from '../fixtures-run/e2e.js';
+import { faultSandbox, processesIn, removeSandboxes } from './support.js';
+
+// From its second command on, `run` forks commands through a small helper process (docs/performance.md). The
+// helper must never outlive the CLI, however the CLI ends, and must change nothing of what a command sees.
+const RUNBOOK = `
+[first]
+type = "Command"
+command_name = "true"
+
+[second]
+type = "Command"
+command_name = "sleep 1"
+depends_on = ["first"]
+
+[third]
+type = "Command"
+command_name = "if [ -f forked-by ]; then exit 0; fi; echo $PPID > forked-by; sleep 30"
+depends_on = ["second"]
+`;
+
+/** The command line of a live process. */
+const commandLine = (pid: number): string =>
+  readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
+
+describe('the spawn helper', () => {
+  beforeAll(() => {
+    ensureBuilt();
+  }, 180_000);
+  afterAll(removeSandboxes);
+
+  it('forks the commands, and dies with a CLI killed by SIGKILL; resume then stops the orphaned command', async () => {
+    const box = await faultSandbox();
+    const file = await box.runbook('helper', 'Helper', RUNBOOK);
+    const run = startCli(box, ['run', file, '--non-interactive'], { timeoutMs: 30_000 });
+    await waitFor(
+      () => box.exists('forked-by') && box.read('forked-by').endsWith('\n'),
+      'the third command to start',
+    );
+    const helper = Number(box.read('forked-by').trim());
+    const cli = run.child.pid as number;
+    expect(helper).not.toBe(cli);
+    expect(commandLine(helper)).toMatch(/-e/);
+
+    run.child.kill('SIGKILL');
+    await run.done;
+    await waitFor(() => !isAlive(helper), 'the helper to exit', 5_000);
+    // The command itself lives on as an orphan, as without a helper, until resume stops its group.
+    expect(processesIn(box.dir).length).toBeGreaterThan(0);
+    const resumed = await runCli(box, ['resume', file, '--non-interactive'], { timeoutMs: 30_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(processesIn(box.dir)).toEqual([]);
+  }, 60_000);
+
+  it('exits when a run ends', async () => {
+    const box = await faultSandbox();
+    const file = await box.runbook('quick', 'Quick', RUNBOOK.replace('sleep 30', 'true'));
+    const done = await runCli(box, ['run', file, '--non-interactive'], { timeoutMs: 30_000 });
+    expect(done.code, done.stderr).toBe(0);
+    const helper = Number(box.read('forked-by').trim());
+    await waitFor(() => !isAlive(helper), 'the helper to exit', 5_000);
+  }, 60_000);
+});

@@ -1,0 +1,115 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** What the runner asks of the spawn helper. */
+export type HelperRequest =
+  | {
+      readonly t: 'spawn';
+      readonly id: number;
+      readonly command: string;
+      readonly cwd: string;
+      readonly env: Record<string, string | undefined>;
+    }
+  /** Stop reading a command's pipes (held open by a process that left its group). */
+  | { readonly t: 'destroy'; readonly id: number };
+
+/** What the spawn helper reports, in the order things happen to each command. */
+export type HelperMessage =
+  | { readonly t: 'ready' }
+  | { readonly t: 'spawned'; readonly id: number; readonly pid: number }
+  | { readonly t: 'error'; readonly id: number; readonly message: string; readonly code?: string }
+  | { readonly t: 'out'; readonly id: number; readonly s: 0 | 1; readonly d: Uint8Array }
+  | { readonly t: 'exit'; readonly id: number; readonly code: number | null; readonly signal: string | null }
+  | { readonly t: 'close'; readonly id: number };
+
+/**
+ * The spawn helper's program, run in its own small Node process (`node -e`, see spawn-helper.ts): it starts
+ * each command as `/bin/sh -c` in a new session, as the runner would, and relays its pid, output, exit and
+ * close over the IPC channel. Forking this ~40 MB process costs the kernel a fraction of forking the CLI.
+ *
+ * It is shipped as this function's source text, so it must not use anything from outside its body: no
+ * imports (only the `require` it is given), no helpers of this module.
+ */
+export function spawnHelperMain(require: NodeJS.Require): void {
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const children = new Map<number, ChildProcess>();
+  // Messages not yet written to the channel. Past HIGH the commands' pipes are paused, so that a command
+  // printing faster than the runner reads does not grow this process without bound.
+  const HIGH = 64;
+  const LOW = 16;
+  let unsent = 0;
+  let paused = false;
+  const send = (message: HelperMessage): void => {
+    if (!process.connected || process.send === undefined) return;
+    unsent++;
+    process.send(message, undefined, {}, () => {
+      unsent--;
+      if (paused && unsent <= LOW) {
+        paused = false;
+        for (const child of children.values()) {
+          child.stdout?.resume();
+          child.stderr?.resume();
+        }
+      }
+    });
+    if (!paused && unsent >= HIGH) {
+      paused = true;
+      for (const child of children.values()) {
+        child.stdout?.pause();
+        child.stderr?.pause();
+      }
+    }
+  };
+  // The runner is gone (it exited, or was killed): so is the reason to exist. Running commands are left
+  // to the runner's exit hook, or to a resume, as they were before there was a helper.
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (request: HelperRequest) => {
+    if (request.t === 'destroy') {
+      const child = children.get(request.id);
+      child?.stdout?.destroy();
+      child?.stderr?.destroy();
+      return;
+    }
+    const id = request.id;
+    let child: ChildProcess;
+    const failed = (error: unknown): void => {
+      const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+      send({
+        t: 'error',
+        id,
+        message: String(message ?? error),
+        ...(typeof code === 'string' ? { code } : {}),
+      });
+    };
+    try {
+      child = spawn('/bin/sh', ['-c', request.command], {
+        cwd: request.cwd,
+        env: request.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    children.set(id, child);
+    child.once('spawn', () => send({ t: 'spawned', id, pid: child.pid as number }));
+    child.on('error', (error) => {
+      // After 'spawn', an error can only come from signalling the child, which nobody does through it.
+      if (child.pid !== undefined) return;
+      children.delete(id);
+      failed(error);
+    });
+    if (paused) {
+      child.stdout?.pause();
+      child.stderr?.pause();
+    }
+    child.stdout?.on('data', (d: Buffer) => send({ t: 'out', id, s: 0, d }));
+    child.stderr?.on('data', (d: Buffer) => send({ t: 'out', id, s: 1, d }));
+    child.once('exit', (code, signal) => send({ t: 'exit', id, code, signal }));
+    child.once('close', () => {
+      children.delete(id);
+      send({ t: 'close', id });
+    });
+  });
+  send({ t: 'ready' });
+}

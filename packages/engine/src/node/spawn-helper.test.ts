@@ -1,0 +1,68 @@
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import type { CommandRequest } from '../ports/process-runner.js';
+import { NodeProcessRunner } from './node-process-runner.js';
+import { isGroupAlive } from './process-group.js';
+import { SpawnHelper } from './spawn-helper.js';
+
+const request = (command: string): CommandRequest => ({
+  command,
+  cwd: tmpdir(),
+  timeoutMs: 10_000,
+  signal: new AbortController().signal,
+  maxOutputBytes: 1024 * 1024,
+  onOutput: () => {},
+});
+
+/** The pid of the process that forked the command's shell. */
+async function forker(runner: NodeProcessRunner): Promise<number> {
+  return Number((await runner.run(request('echo $PPID'))).stdout.trim());
+}
+
+describe('the spawn helper', () => {
+  it('forks the commands instead of this process, several at once', async () => {
+    const runner = new NodeProcessRunner({ spawnHelper: 'eager' });
+    const started = Date.now();
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => runner.run(request('sleep 0.5; echo $PPID; echo $$'))),
+    );
+    const elapsed = Date.now() - started;
+    const parents = new Set(results.map((r) => r.stdout.split('\n')[0]));
+    expect(parents.size).toBe(1);
+    expect([...parents][0]).not.toBe(String(process.pid));
+    // Each its own group (the shell's pid), all running together.
+    expect(new Set(results.map((r) => r.stdout.split('\n')[1])).size).toBe(4);
+    expect(elapsed).toBeLessThan(4 * 500);
+  });
+
+  it('is not started for a single command (lazy), only from the second on', async () => {
+    const runner = new NodeProcessRunner({ spawnHelper: new SpawnHelper() });
+    expect(await forker(runner)).not.toBe(process.pid);
+    const lazy = new NodeProcessRunner();
+    expect(await forker(lazy)).toBe(process.pid);
+  });
+
+  it('leaves the forking to this process when the helper cannot start', async () => {
+    const broken = new SpawnHelper('/nonexistent/node');
+    expect(await broken.whenReady()).toBe(false);
+    const runner = new NodeProcessRunner({ spawnHelper: broken });
+    expect(await forker(runner)).toBe(process.pid);
+    expect((await runner.run(request('exit 3'))).exitCode).toBe(3);
+  });
+
+  it('stops a command whose helper died, and runs the next ones itself', async () => {
+    const runner = new NodeProcessRunner({ spawnHelper: new SpawnHelper(), killGraceMs: 200 });
+    let group = 0;
+    const running = runner.run({
+      ...request('echo $PPID; sleep 30'),
+      onStart: (pgid) => {
+        group = pgid;
+      },
+      onOutput: (_stream, text) => process.kill(Number(text.trim()), 'SIGKILL'),
+    });
+    await expect(running).rejects.toThrow('the spawn helper ended while the command ran');
+    // Gone, or a zombie where nobody reaps orphans.
+    expect(isGroupAlive(group)).toBe(false);
+    expect(await forker(runner)).toBe(process.pid);
+  });
+});

@@ -1,0 +1,198 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { OutputStream } from '../ports/process-runner.js';
+import { type HelperMessage, type HelperRequest, spawnHelperMain } from './spawn-helper-main.js';
+import type { StartedCommand } from './started-command.js';
+
+const SOURCE = `(${spawnHelperMain.toString()})(require)`;
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** A command started by the helper, as the runner sees it. */
+class HelperCommand implements StartedCommand {
+  readonly exited: Promise<Exit>;
+  readonly closed: Promise<void>;
+  #exit!: (exit: Exit) => void;
+  #close!: () => void;
+  #lost!: (error: Error) => void;
+  /** Rejects only when the helper died before the command ended: its output and exit can no longer be known. */
+  readonly lost: Promise<never>;
+  #listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
+  #early: [OutputStream, Buffer][] = [];
+
+  constructor(
+    readonly pid: number,
+    readonly destroyPipes: () => void,
+  ) {
+    this.exited = new Promise((resolve) => {
+      this.#exit = resolve;
+    });
+    this.closed = new Promise((resolve) => {
+      this.#close = resolve;
+    });
+    this.lost = new Promise((_, reject) => {
+      this.#lost = reject;
+    });
+    this.lost.catch(() => {});
+  }
+
+  onOutput(listener: (stream: OutputStream, chunk: Buffer) => void): void {
+    this.#listener = listener;
+    for (const [stream, chunk] of this.#early) listener(stream, chunk);
+    this.#early = [];
+  }
+
+  deliver(message: HelperMessage): void {
+    if (message.t === 'out') {
+      const stream: OutputStream = message.s === 0 ? 'stdout' : 'stderr';
+      const data = message.d;
+      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      if (this.#listener === undefined) this.#early.push([stream, chunk]);
+      else this.#listener(stream, chunk);
+    } else if (message.t === 'exit') {
+      this.#exit({ code: message.code, signal: message.signal as NodeJS.Signals | null });
+    } else if (message.t === 'close') {
+      this.#close();
+    }
+  }
+
+  abandon(error: Error): void {
+    this.#lost(error);
+  }
+}
+
+interface Pending {
+  resolve: (command: HelperCommand) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A small long-lived Node process that forks the commands for this one (spawn-helper-main.ts). Forking is
+ * what a step mostly costs, and the kernel's cost of fork(2) grows with the forking process's memory: the
+ * CLI, with its runbook, state database and code loaded, is three times the helper's size (see
+ * docs/performance.md). The helper starts in the background; until it says it is ready, and for good if it
+ * cannot start or dies, the runner spawns commands itself.
+ *
+ * It lives in its own session (no terminal signal reaches it: Ctrl-C and a hang-up are the runner's to
+ * handle), holds no reference that keeps this process alive while no command runs, and exits as soon as its
+ * IPC channel closes, that is when this process exits or is killed.
+ */
+export class SpawnHelper {
+  #child: ChildProcess | undefined;
+  #state: 'starting' | 'ready' | 'broken' = 'starting';
+  readonly #readyWaiters: ((ready: boolean) => void)[] = [];
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+  readonly #running = new Map<number, HelperCommand>();
+
+  constructor(execPath: string = process.execPath) {
+    let child: ChildProcess;
+    try {
+      child = spawn(execPath, ['-e', SOURCE], {
+        detached: true,
+        // Holds no folder of the operator's busy (nor looks like one of the runbook's commands there).
+        cwd: '/',
+        // Neither NODE_OPTIONS nor anything else of the environment: each request carries the command's.
+        env: {},
+        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+        serialization: 'advanced',
+      });
+    } catch {
+      this.#broken(new Error('the spawn helper could not start'));
+      return;
+    }
+    this.#child = child;
+    child.unref();
+    child.channel?.unref();
+    child.on('error', () => this.#broken(new Error('the spawn helper could not start')));
+    child.on('exit', () => this.#broken(new Error('the spawn helper ended while the command ran')));
+    child.on('disconnect', () => this.#broken(new Error('the spawn helper ended while the command ran')));
+    child.on('message', (message: HelperMessage) => this.#receive(message));
+  }
+
+  /** Whether commands can go through the helper now. */
+  get ready(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /** Resolves true once the helper is ready, false if it cannot start or has died. */
+  whenReady(): Promise<boolean> {
+    if (this.#state !== 'starting') return Promise.resolve(this.#state === 'ready');
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  /** Starts a command through the helper; rejects with spawn(2)'s error when it could not be started. */
+  spawn(command: string, cwd: string, env: Record<string, string | undefined>): Promise<StartedCommand> {
+    const child = this.#child;
+    if (this.#state !== 'ready' || child === undefined) {
+      return Promise.reject(new Error('the spawn helper is not running'));
+    }
+    const id = this.#nextId++;
+    const promise = new Promise<StartedCommand>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+    });
+    // While a command runs, the channel keeps this process alive, as a child's pipes would.
+    if (this.#pending.size + this.#running.size === 1) child.channel?.ref();
+    this.#send({ t: 'spawn', id, command, cwd, env });
+    return promise;
+  }
+
+  #send(request: HelperRequest): void {
+    try {
+      this.#child?.send(request);
+    } catch {
+      this.#broken(new Error('the spawn helper ended while the command ran'));
+    }
+  }
+
+  #receive(message: HelperMessage): void {
+    if (message.t === 'ready') {
+      if (this.#state !== 'starting') return;
+      this.#state = 'ready';
+      this.#settleWaiters(true);
+      return;
+    }
+    const id = message.id;
+    if (message.t === 'spawned') {
+      const pending = this.#pending.get(id);
+      if (pending === undefined) return;
+      this.#pending.delete(id);
+      const command = new HelperCommand(message.pid, () => this.#send({ t: 'destroy', id }));
+      this.#running.set(id, command);
+      pending.resolve(command);
+    } else if (message.t === 'error') {
+      const pending = this.#pending.get(id);
+      if (pending === undefined) return;
+      this.#pending.delete(id);
+      this.#idle();
+      pending.reject(Object.assign(new Error(message.message), { code: message.code }));
+    } else {
+      const command = this.#running.get(id);
+      if (command === undefined) return;
+      command.deliver(message);
+      if (message.t === 'close') {
+        this.#running.delete(id);
+        this.#idle();
+      }
+    }
+  }
+
+  #idle(): void {
+    if (this.#pending.size + this.#running.size === 0) this.#child?.channel?.unref();
+  }
+
+  #broken(error: Error): void {
+    if (this.#state === 'broken') return;
+    this.#state = 'broken';
+    this.#settleWaiters(false);
+    for (const pending of this.#pending.values()) pending.reject(error);
+    for (const command of this.#running.values()) command.abandon(error);
+    this.#pending.clear();
+    this.#running.clear();
+    const child = this.#child;
+    if (child?.connected) child.disconnect();
+  }
+
+  #settleWaiters(ready: boolean): void {
+    for (const resolve of this.#readyWaiters.splice(0)) resolve(ready);
+  }
+}
