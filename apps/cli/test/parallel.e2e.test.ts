@@ -260,4 +260,54 @@ describe.concurrent('parallel branches (--concurrency, built binary)', () => {
       });
     }
   }, 60_000);
+
+  it('kill -9 of the CLI with four commands running: resume stops all four groups, none survives, no ok step runs again', async () => {
+    const box = await sandbox();
+    const waits = ['w1', 'w2', 'w3', 'w4'].map((id) =>
+      command(
+        id,
+        `if [ -f go ]; then echo x >> marks/${id}; else sleep 60 & echo $! > pids/${id}.child; echo $$ > pids/${id}; wait; fi`,
+        'depends_on = ["first"]',
+      ),
+    );
+    const nodes = [
+      command('first', 'echo x >> marks/first'),
+      ...waits,
+      command('last', 'echo x >> marks/last', 'depends_on = ["w1", "w2", "w3", "w4"]'),
+    ].join('\n');
+    const file = await box.runbook('crash', 'Crash', nodes);
+    const run = startCli(box, ['run', file, '--concurrency', '4', '--non-interactive']);
+    await waitFor(
+      async () => (await pidsIn(box)).filter((pid) => pid > 0).length === 8,
+      'the four commands to start',
+    );
+    // Every group is recorded before its command can print: the owner record names all four now.
+    await waitFor(
+      async () => ((await loadRun(box, 'Crash', 1)).processGroups ?? []).length === 4,
+      'the four process groups to be recorded',
+    );
+    run.child.kill('SIGKILL');
+    await run.done;
+    const pids = await pidsIn(box);
+    // The CLI is gone; its commands live on as orphans until a later command stops them.
+    expect(pids.every(isAlive)).toBe(true);
+    await writeFile(box.path('go'), '');
+    const resumed = await runCli(box, ['resume', file, '--concurrency', '4', '--non-interactive']);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(
+      /^note: run 1 of "Crash" was left running by process \d+, which is gone: recorded as aborted; steps w1, w2, w3, w4 interrupted\n$/,
+    );
+    // Stopped before the resume went on: not one process of the four groups is left.
+    expect(pids.filter(isAlive)).toEqual([]);
+    const state = await loadRun(box, 'Crash', 1);
+    expect(state.run.status).toBe('ok');
+    expect(state.processGroups).toBeUndefined();
+    expect(attemptsOf(state, 'first')).toEqual(['ok']);
+    for (const id of ['w1', 'w2', 'w3', 'w4']) {
+      expect(attemptsOf(state, id)).toEqual(['nok/interrupted', 'ok']);
+    }
+    // No step that ended ok ran again; each cut-off one ran once more.
+    expect(box.read('marks/first')).toBe('x\n');
+    for (const id of ['w1', 'w2', 'w3', 'w4', 'last']) expect(box.read(`marks/${id}`)).toBe('x\n');
+  }, 60_000);
 });

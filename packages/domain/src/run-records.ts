@@ -96,6 +96,11 @@ export interface RunState {
   readonly inputs?: Readonly<Record<string, StoredInputValue>>;
   /** Every `run`, `resume`, `approve` and `reject` of the run, in order (absent where an adapter keeps none). */
   readonly sessions?: readonly SessionRecord[];
+  /**
+   * The process groups of the commands its owner runs side by side (`--concurrency`), one per running attempt
+   * (`RunRepository.addOwnerProcessGroup`); absent when none is recorded.
+   */
+  readonly processGroups?: readonly number[];
 }
 
 /**

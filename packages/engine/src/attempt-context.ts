@@ -64,6 +64,8 @@ export interface AttemptContext<N extends RunbookNode = RunbookNode> {
   readonly signal: AbortSignal;
   readonly env: Readonly<Record<string, string>> | undefined;
   readonly settings: ResolvedSettings;
+  /** Other nodes may run beside this one (`concurrency` above 1): its process group is one of several. */
+  readonly concurrent: boolean;
   readonly repository: RunRepository;
   readonly clock: Clock;
   readonly processRunner: ProcessRunner;

@@ -107,9 +107,15 @@ export async function recoverStaleRun(
   });
   if (!claimed) return { recovered: false, reason: 'claim-lost', run };
 
-  if (orphanGroup !== null) {
-    await ports.processTable.killGroup(orphanGroup, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
-  }
+  // Steps run side by side (SPEC §9.1) each left their group, recorded under their attempt: every one is stopped,
+  // all at once, so the grace period is waited once rather than once per group.
+  const orphans = new Set<number>(onThisHost ? (state.processGroups ?? []) : []);
+  if (orphanGroup !== null) orphans.add(orphanGroup);
+  await Promise.all(
+    [...orphans].map((group) =>
+      ports.processTable.killGroup(group, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS),
+    ),
+  );
   // Its commands' output files may hold what a step handed to the next (a token): they go too.
   if (onThisHost && run.owner !== null) await ports.processTable.removeLeftovers?.(run.owner.pid);
   const attempts = await recordInterrupted(ports, state.attempts, now);

@@ -8,6 +8,9 @@ import { timedOutMessage } from './timed-out.js';
 /** One attempt of a Command node: its shell line in the runbook's directory, output streamed and captured. */
 export async function runCommand(context: AttemptContext<CommandNode>): Promise<AttemptResult> {
   const { node, repository, run, output } = context;
+  // Beside other commands, the group is recorded under this attempt, so that the owner record keeps every one.
+  const addGroup = context.concurrent ? repository.addOwnerProcessGroup?.bind(repository) : undefined;
+  const attemptKey = { ...run, nodeId: node.id, attempt: context.attempt };
   const seconds = timeoutSeconds(context);
   // The owner record names the running process group so that a resume after a crash can stop it.
   let ownerWrite: Promise<void> | undefined;
@@ -27,7 +30,10 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
       maxOutputBytes: context.settings.maxOutputBytes,
       onOutput: (stream, chunk) => output.write(stream, chunk),
       onStart: (processGroup) => {
-        ownerWrite = repository.setOwnerProcessGroup(run, processGroup);
+        ownerWrite =
+          addGroup === undefined
+            ? repository.setOwnerProcessGroup(run, processGroup)
+            : addGroup(attemptKey, processGroup);
         // Awaited once the command ends; until then a failure (a full disk) must not count as unhandled, which
         // would kill the process with a stack trace in the middle of the command.
         ownerWrite.catch(() => {});

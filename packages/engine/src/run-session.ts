@@ -1130,6 +1130,7 @@ export class RunSession {
       signal: this.#signal,
       env: options.env,
       settings,
+      concurrent: this.#promptTurns !== undefined,
       repository: ports.repository,
       clock: ports.clock,
       processRunner: ports.processRunner,

@@ -33,7 +33,7 @@ export function postgresDialect(leaseSeconds: number): SqlDialect {
     sizeQuery: `SELECT sum(pg_total_relation_size(to_regclass(name))) AS bytes
       FROM unnest(array['runs', 'executions', 'run_answers', 'run_node_ids', 'run_reruns', 'attempt_outputs',
         'run_inputs', 'runbook_texts', 'run_sessions', 'audit_log', 'audit_unchained', 'node_status_counts',
-        'kysely_migration', 'kysely_migration_lock']) AS name`,
+        'run_process_groups', 'kysely_migration', 'kysely_migration_lock']) AS name`,
   };
 }
 

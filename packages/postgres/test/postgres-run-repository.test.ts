@@ -102,6 +102,7 @@ describe('openPostgresRunRepository', () => {
       '0008_identity',
       '0009_audit_log',
       '0010_node_status_counts',
+      '0011_run_process_groups',
     ]);
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);
@@ -235,7 +236,10 @@ describe('history queries', () => {
     await adminQuery(
       `create index executions_by_workflow_node on ${name}.executions (workflow_name, node_id)`,
     );
-    await adminQuery(`delete from ${name}.kysely_migration where name = '0010_node_status_counts'`);
+    await adminQuery(`drop table ${name}.run_process_groups`);
+    await adminQuery(
+      `delete from ${name}.kysely_migration where name in ('0010_node_status_counts', '0011_run_process_groups')`,
+    );
     const again = await open(url);
     expect(await again.nodeStatusCounts('deploy')).toEqual(counted);
     expect(counted).toEqual([

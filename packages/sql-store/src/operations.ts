@@ -183,6 +183,20 @@ export class Operations {
     if (changed === 0) yield* this.#requireRun(key);
   }
 
+  *addOwnerProcessGroup(key: AttemptKey, processGroup: number): Operation<void> {
+    const { workflowName, runId, nodeId, attempt } = key;
+    const changed = yield changes(
+      this.#sql.addProcessGroup,
+      processGroup,
+      workflowName,
+      runId,
+      nodeId,
+      attempt,
+    );
+    // No row changed: the attempt has ended (nothing to record) or does not exist (an error).
+    if (changed === 0) yield* this.#requireAttempt(key);
+  }
+
   *startAttempt(input: StartAttemptInput): Operation<AttemptRecord> {
     const { workflowName, runId } = input;
     const found = (yield row(
@@ -281,6 +295,7 @@ export class Operations {
     }
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
     yield changes(this.#sql.clearProcessGroup, key.workflowName, key.runId);
+    yield changes(this.#sql.removeProcessGroup, key.workflowName, key.runId, key.nodeId, key.attempt);
     yield* this.#append(key, head, attemptEndedEntry(key, outcome));
   }
 
@@ -373,8 +388,15 @@ export class Operations {
     const outputs = (yield rows(this.#sql.selectOutputs, key.workflowName, key.runId)) as OutputRow[];
     const inputs = (yield rows(this.#sql.selectInputs, key.workflowName, key.runId)) as InputRow[];
     const sessions = (yield rows(this.#sql.selectSessions, key.workflowName, key.runId)) as RunSessionsRow[];
+    const groups = (yield rows(this.#sql.selectProcessGroups, key.workflowName, key.runId)) as {
+      process_group: DriverCount;
+    }[];
     const state = toRunState(run, withOutputs(orderAttempts(attempts), outputs), answers, inputs);
-    return sessions.length === 0 ? state : { ...state, sessions: sessions.map(toSessionRecord) };
+    return {
+      ...state,
+      ...(sessions.length === 0 ? {} : { sessions: sessions.map(toSessionRecord) }),
+      ...(groups.length === 0 ? {} : { processGroups: groups.map((group) => Number(group.process_group)) }),
+    };
   }
 
   *findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Operation<RunRecord | undefined> {

@@ -230,10 +230,27 @@ const NODE_STATUS_COUNTS_DDL: readonly string[] = [
 ];
 
 /**
+ * The process groups of the commands a run's owner runs side by side (`--concurrency`), one per running
+ * attempt: the owner record's single `owner_process_group` keeps one. A row lives from the command's start to
+ * its attempt's end (removed in `finishAttempt`'s transaction), so after a crash a recovery stops every group.
+ */
+const RUN_PROCESS_GROUPS_DDL: readonly string[] = [
+  `CREATE TABLE run_process_groups (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  node_id       TEXT    NOT NULL,
+  attempt       INTEGER NOT NULL,
+  process_group INTEGER NOT NULL,
+  PRIMARY KEY (workflow_name, run_id, node_id, attempt),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+];
+
+/**
  * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
  * third moves the node ids out of `runs`, the fourth records re-runs, the fifth adds step outputs, the sixth the
  * runs' inputs, the seventh the ordered output lines, the eighth who did what, the ninth the audit log, the
- * tenth the node status counts.
+ * tenth the node status counts, the eleventh the process groups of commands running side by side.
  */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
   return [
@@ -247,6 +264,7 @@ export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] 
     IDENTITY_DDL,
     AUDIT_LOG_DDL,
     NODE_STATUS_COUNTS_DDL,
+    RUN_PROCESS_GROUPS_DDL,
   ];
 }
 

@@ -75,6 +75,10 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
     return this.write(this.#operations.setOwnerProcessGroup(key, processGroup));
   }
 
+  addOwnerProcessGroup(key: AttemptKey, processGroup: number): Promise<void> {
+    return this.write(this.#operations.addOwnerProcessGroup(key, processGroup));
+  }
+
   startAttempt(input: StartAttemptInput): Promise<AttemptRecord> {
     return this.write(this.#operations.startAttempt(input));
   }

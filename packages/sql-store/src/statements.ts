@@ -14,6 +14,9 @@ export interface Statements {
   readonly claimRun: string;
   readonly setProcessGroup: string;
   readonly clearProcessGroup: string;
+  readonly addProcessGroup: string;
+  readonly removeProcessGroup: string;
+  readonly selectProcessGroups: string;
   readonly lastAttempt: string;
   readonly insertAttempt: string;
   readonly attemptStatus: string;
@@ -95,6 +98,15 @@ export function buildStatements(dialect: SqlDialect): Statements {
     WHERE workflow_name = ? AND run_id = ? AND owner_host IS NOT NULL`,
     clearProcessGroup: `UPDATE runs SET owner_process_group = NULL
     WHERE workflow_name = ? AND run_id = ? AND owner_process_group IS NOT NULL`,
+    // Only under an attempt still running: a group recorded after its attempt ended would outlive it.
+    addProcessGroup: `INSERT INTO run_process_groups (workflow_name, run_id, node_id, attempt, process_group)
+    SELECT workflow_name, run_id, node_id, attempt, ? FROM executions
+    WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ? AND status = 'running'
+    ON CONFLICT (workflow_name, run_id, node_id, attempt) DO UPDATE SET process_group = excluded.process_group`,
+    removeProcessGroup: `DELETE FROM run_process_groups
+    WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND attempt = ?`,
+    selectProcessGroups: `SELECT process_group FROM run_process_groups
+    WHERE workflow_name = ? AND run_id = ? ORDER BY node_id, attempt`,
     // One look-up for both: whether the run exists (NULL when not) and the node's highest attempt so far.
     lastAttempt: `SELECT (SELECT 0 FROM runs WHERE workflow_name = ? AND run_id = ?${dialect.lockRun})
       + COALESCE((SELECT MAX(attempt) FROM executions WHERE workflow_name = ? AND run_id = ? AND node_id = ?), 0)

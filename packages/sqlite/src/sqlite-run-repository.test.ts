@@ -287,7 +287,8 @@ describe('openSqliteRunRepository', () => {
     const raw = new Database(path);
     raw.exec(`DROP TABLE node_status_counts;
       CREATE INDEX executions_by_workflow_node ON executions (workflow_name, node_id);
-      DELETE FROM kysely_migration WHERE name = '0010_node_status_counts';`);
+      DROP TABLE run_process_groups;
+      DELETE FROM kysely_migration WHERE name IN ('0010_node_status_counts', '0011_run_process_groups');`);
     raw.close();
     await expectStateFileError(openSqliteRunRepository(path, { readonly: true }), 'OPEN_FAILED', path);
     await withRepository(path, async (repo) => {
@@ -458,6 +459,7 @@ describe('schemaDdl', () => {
         'run_answers',
         'run_inputs',
         'run_node_ids',
+        'run_process_groups',
         'run_reruns',
         'run_sessions',
         'runbook_texts',

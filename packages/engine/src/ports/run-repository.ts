@@ -142,6 +142,15 @@ export interface RunRepository {
    */
   setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void>;
   /**
+   * Records the process group of one of the commands the owner runs side by side (SPEC §9.1, `--concurrency`),
+   * under the attempt that runs it: the owner record then keeps every running group, and a recovery after a
+   * crash stops each one (`RunState.processGroups`). `finishAttempt` of that attempt removes it, in the same
+   * atomic change as the outcome. Each group belongs to one attempt, written by the one process that owns the
+   * run, so an adapter needs nothing beyond what `startAttempt` and `finishAttempt` already need. Optional: an
+   * adapter without it gets `setOwnerProcessGroup` (the latest group only).
+   */
+  addOwnerProcessGroup?(key: AttemptKey, processGroup: number): Promise<void>;
+  /**
    * Writes a new attempt numbered one past the node's highest in this run, and returns it. An attempt written
    * already finished (status other than `running`) gets `endTime` = `startTime` and `durationMs` 0.
    */

@@ -50,6 +50,8 @@ interface StoredRun {
   sessions: SessionRecord[];
   /** Its audit log (SPEC §10.3), appended with each change. */
   audit: AuditEntry[];
+  /** The process groups of commands running side by side, by `<node id> <attempt>` (`addOwnerProcessGroup`). */
+  processGroups?: Map<string, number>;
 }
 
 /**
@@ -113,11 +115,13 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       .sort((a, b) => compareCodePoints(a.attempt.startTime, b.attempt.startTime) || a.index - b.index)
       .map(({ attempt }) => copyAttempt(attempt));
     const sessions = stored.sessions.map((session) => ({ ...session, flags: [...session.flags] }));
+    const groups = [...(stored.processGroups?.entries() ?? [])].sort(([a], [b]) => compareCodePoints(a, b));
     const state = {
       run: copyRun(stored.record),
       attempts,
       answers,
       ...(sessions.length === 0 ? {} : { sessions }),
+      ...(groups.length === 0 ? {} : { processGroups: groups.map(([, group]) => group) }),
     };
     const names = Object.keys(stored.inputs).sort(compareCodePoints);
     if (names.length === 0) return state;
@@ -196,6 +200,16 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     stored.record = { ...stored.record, owner: { ...owner, processGroup } };
   }
 
+  async addOwnerProcessGroup(key: AttemptKey, processGroup: number): Promise<void> {
+    const stored = this.#get(key);
+    const attempt = stored.attempts.find((a) => a.nodeId === key.nodeId && a.attempt === key.attempt);
+    if (attempt === undefined) throw attemptNotFound(key);
+    // An attempt that has ended has no command running any more: there is nothing to record.
+    if (attempt.status !== 'running') return;
+    stored.processGroups ??= new Map();
+    stored.processGroups.set(`${key.nodeId} ${key.attempt}`, processGroup);
+  }
+
   async startAttempt(input: StartAttemptInput): Promise<AttemptRecord> {
     const stored = this.#get(input);
     let highest = 0;
@@ -244,6 +258,7 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     if (owner !== null && owner.processGroup !== null) {
       stored.record = { ...stored.record, owner: { ...owner, processGroup: null } };
     }
+    stored.processGroups?.delete(`${key.nodeId} ${key.attempt}`);
     append(stored, attemptEndedEntry(key, outcome));
   }
 

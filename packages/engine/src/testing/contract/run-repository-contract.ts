@@ -753,6 +753,31 @@ export function runRepositoryContract<S extends RunRepository>(
         ).rejects.toMatchObject(refused('ATTEMPT_NOT_RUNNING'));
         expect((await repo.loadRun(key(run)))?.run.owner).toEqual({ ...OWNER, processGroup: 1618 });
       });
+
+      it('keeps the process group of every attempt running side by side, each until its attempt ends', async (context) => {
+        const repo = await fresh();
+        if (repo.addOwnerProcessGroup === undefined) return context.skip();
+        const run = await repo.createRun(runInput());
+        const attempts: AttemptKey[] = [];
+        for (const nodeId of ['build', 'lint', 'test']) {
+          attempts.push(await repo.startAttempt({ ...key(run), nodeId, startTime: T1, status: 'running' }));
+        }
+        const [build, lint, test] = attempts as [AttemptKey, AttemptKey, AttemptKey];
+        await repo.addOwnerProcessGroup(build, 101);
+        await repo.addOwnerProcessGroup(lint, 102);
+        await repo.addOwnerProcessGroup(test, 103);
+        expect([...((await repo.loadRun(key(run)))?.processGroups ?? [])].sort()).toEqual([101, 102, 103]);
+        await repo.finishAttempt(lint, { status: 'ok', endTime: T2, durationMs: 1000, exitCode: 0 });
+        expect([...((await repo.loadRun(key(run)))?.processGroups ?? [])].sort()).toEqual([101, 103]);
+        // An attempt that has ended gets no group: its command is gone.
+        await repo.addOwnerProcessGroup(lint, 104);
+        await repo.finishAttempt(build, { status: 'nok', endTime: T2, durationMs: 1000, exitCode: 1 });
+        await repo.finishAttempt(test, { status: 'ok', endTime: T2, durationMs: 1000, exitCode: 0 });
+        expect((await repo.loadRun(key(run)))?.processGroups).toBeUndefined();
+        await expect(repo.addOwnerProcessGroup({ ...build, attempt: 9 }, 105)).rejects.toMatchObject(
+          refused('ATTEMPT_NOT_FOUND'),
+        );
+      });
     });
 
     describe('re-runs', () => {
