@@ -4,24 +4,19 @@ import type {
   AttemptRecord,
   ClaimRunInput,
   CreateRunInput,
-  DatabaseInfo,
   FinishRunInput,
-  NodeStatusCount,
   OperatorIdentity,
   RerunRecord,
   RunKey,
   RunRecord,
   RunState,
-  RunStatus,
   SessionInput,
   StartAttemptInput,
-  WorkflowSummary,
 } from '@playbook/engine';
 // The records subpath alone: the engine's main entry would load the planner and the domain's schemas.
 import {
   type AuditBody,
   type AuditHead,
-  type AuditLog,
   answerEntry,
   attemptEndedEntry,
   attemptStartedEntry,
@@ -41,81 +36,27 @@ import {
   newAttemptRecord,
   runNotFound,
 } from '@playbook/engine/records';
-import {
-  type DriverCount,
-  type NodeTallyRow,
-  summarizeWorkflows,
-  tallyNodeStatuses,
-} from './history-shaping.js';
-import {
-  type AttemptRow,
-  encodeOutputLog,
-  type OutputRow,
-  orderAttempts,
-  type RunSessionsRow,
-  type RunsRow,
-  toRunRecord,
-  toRunState,
-  toSessionRecord,
-  withOutputs,
-} from './rows.js';
-import { schemaVersionOf } from './schema-version.js';
-import { STATUS_SLOTS, type Statements } from './statements.js';
+import type { DriverCount } from './history-shaping.js';
+import { changes, type Operation, row } from './operation.js';
+import { ReadOperations } from './read-operations.js';
+import { encodeOutputLog, type RunsRow, toRunRecord } from './rows.js';
 
 /**
- * One statement for an executor to run, and what it wants back: `row` the first row (undefined for none),
- * `rows` all of them, `changes` how many rows the statement changed.
+ * Every operation of `SqlRunStore`: the reads, and the writes, each of which appends its entry to the run's
+ * audit log (SPEC §10.3). Loaded on a store's first write (see `SqlRunStore`).
  */
-export type SqlStep =
-  | { readonly kind: 'row' | 'rows'; readonly sql: string; readonly values: readonly unknown[] }
-  | { readonly kind: 'changes'; readonly sql: string; readonly values: readonly unknown[] };
-
-/**
- * A repository method written once for every dialect: it yields the statements to run, one at a time, and gets
- * each one's result back. SQLite drives it synchronously inside one `BEGIN IMMEDIATE` transaction; PostgreSQL
- * awaits each step inside a transaction of its pool. The adapter decides how; the operation only what.
- */
-export type Operation<T> = Generator<SqlStep, T, unknown>;
-
-const row = (sql: string, ...values: unknown[]): SqlStep => ({ kind: 'row', sql, values });
-const rows = (sql: string, ...values: unknown[]): SqlStep => ({ kind: 'rows', sql, values });
-const changes = (sql: string, ...values: unknown[]): SqlStep => ({ kind: 'changes', sql, values });
-
-/** Runs an operation whose steps an executor answers synchronously. */
-export function driveSync<T>(operation: Operation<T>, execute: (step: SqlStep) => unknown): T {
-  let next = operation.next();
-  while (next.done !== true) next = operation.next(execute(next.value));
-  return next.value;
-}
-
-/** Runs an operation whose steps an executor answers asynchronously. */
-export async function driveAsync<T>(
-  operation: Operation<T>,
-  execute: (step: SqlStep) => Promise<unknown>,
-): Promise<T> {
-  let next = operation.next();
-  while (next.done !== true) next = operation.next(await execute(next.value));
-  return next.value;
-}
-
-/** The operations of `SqlRunStore`, over one dialect's statements. */
-export class Operations {
-  readonly #sql: Statements;
+export class Operations extends ReadOperations {
   /** The database role this store writes as, once read (undefined: not yet). */
   #dbUser: string | null | undefined;
 
-  constructor(statements: Statements) {
-    this.#sql = statements;
-  }
-
   *createRun(input: CreateRunInput): Operation<RunRecord> {
     const { workflowName } = input;
-    if (this.#sql.lockRunIds !== undefined) yield row(this.#sql.lockRunIds, workflowName);
-    const last = (yield row(this.#sql.lastRunId, workflowName)) as { last: DriverCount | null };
+    if (this.sql.lockRunIds !== undefined) yield row(this.sql.lockRunIds, workflowName);
+    const last = (yield row(this.sql.lastRunId, workflowName)) as { last: DriverCount | null };
     const runId = Number(last.last ?? 0) + 1;
     const by = yield* this.#identity(input.by);
     const inserted = (yield row(
-      this.#sql.insertRun,
+      this.sql.insertRun,
       workflowName,
       runId,
       input.startTime,
@@ -127,9 +68,9 @@ export class Operations {
       by?.osUser ?? null,
       by?.dbUser ?? null,
     )) as Omit<RunsRow, 'node_ids'>;
-    yield changes(this.#sql.saveNodeIds, workflowName, runId, JSON.stringify(input.nodeIds));
+    yield changes(this.sql.saveNodeIds, workflowName, runId, JSON.stringify(input.nodeIds));
     for (const [name, value] of Object.entries(input.inputs ?? {})) {
-      yield changes(this.#sql.saveInput, workflowName, runId, name, JSON.stringify(value));
+      yield changes(this.sql.saveInput, workflowName, runId, name, JSON.stringify(value));
     }
     yield* this.#keepRunbook(input.runbookHash, input.runbookText);
     const key = { workflowName, runId };
@@ -145,17 +86,12 @@ export class Operations {
     yield* this.#insertSession(key, head, session);
   }
 
-  *runbookText(hash: string): Operation<string | undefined> {
-    const found = (yield row(this.#sql.selectRunbookText, hash)) as { text: string } | undefined;
-    return found?.text;
-  }
-
   *claimRun(input: ClaimRunInput): Operation<boolean> {
     const expected = input.expectedOwner;
     const found = yield* this.#chainHead(input);
     if (found === null) return false;
     const changed = yield changes(
-      this.#sql.claimRun,
+      this.sql.claimRun,
       input.trigger ?? 'resume',
       input.endTime ?? null,
       input.owner.host,
@@ -170,7 +106,7 @@ export class Operations {
       expected?.processGroup ?? null,
     );
     if (changed !== 1) return false;
-    yield changes(this.#sql.saveNodeIds, input.workflowName, input.runId, JSON.stringify(input.nodeIds));
+    yield changes(this.sql.saveNodeIds, input.workflowName, input.runId, JSON.stringify(input.nodeIds));
     yield* this.#keepRunbook(input.runbookHash, input.runbookText);
     let head = yield* this.#append(input, found, runClaimedEntry(input, yield* this.#identity(input.by)));
     if (input.session !== undefined) head = yield* this.#insertSession(input, head, input.session);
@@ -178,15 +114,15 @@ export class Operations {
   }
 
   *setOwnerProcessGroup(key: RunKey, processGroup: number | null): Operation<void> {
-    const changed = yield changes(this.#sql.setProcessGroup, processGroup, key.workflowName, key.runId);
+    const changed = yield changes(this.sql.setProcessGroup, processGroup, key.workflowName, key.runId);
     // No row changed: either the run has no owner (nothing to record) or it does not exist (an error).
-    if (changed === 0) yield* this.#requireRun(key);
+    if (changed === 0) yield* this.requireRun(key);
   }
 
   *addOwnerProcessGroup(key: AttemptKey, processGroup: number): Operation<void> {
     const { workflowName, runId, nodeId, attempt } = key;
     const changed = yield changes(
-      this.#sql.addProcessGroup,
+      this.sql.addProcessGroup,
       processGroup,
       workflowName,
       runId,
@@ -200,7 +136,7 @@ export class Operations {
   *startAttempt(input: StartAttemptInput): Operation<AttemptRecord> {
     const { workflowName, runId } = input;
     const found = (yield row(
-      this.#sql.lastAttempt,
+      this.sql.lastAttempt,
       workflowName,
       runId,
       workflowName,
@@ -218,7 +154,7 @@ export class Operations {
       ...(by === undefined ? {} : { by }),
     };
     yield changes(
-      this.#sql.insertAttempt,
+      this.sql.insertAttempt,
       record.workflowName,
       record.runId,
       record.nodeId,
@@ -245,7 +181,7 @@ export class Operations {
     const decision = outcome.operatorDecision;
     const head = yield* this.#existingHead(key);
     const changed = yield changes(
-      this.#sql.finishAttempt,
+      this.sql.finishAttempt,
       outcome.status,
       outcome.endTime,
       outcome.durationMs,
@@ -283,7 +219,7 @@ export class Operations {
     ];
     for (const [position, [outputKey, value]] of outputs.entries()) {
       yield changes(
-        this.#sql.insertOutput,
+        this.sql.insertOutput,
         key.workflowName,
         key.runId,
         key.nodeId,
@@ -294,15 +230,15 @@ export class Operations {
       );
     }
     // The attempt's command, if it had one, has ended: the owner record must not name its group any more.
-    yield changes(this.#sql.clearProcessGroup, key.workflowName, key.runId);
-    yield changes(this.#sql.removeProcessGroup, key.workflowName, key.runId, key.nodeId, key.attempt);
+    yield changes(this.sql.clearProcessGroup, key.workflowName, key.runId);
+    yield changes(this.sql.removeProcessGroup, key.workflowName, key.runId, key.nodeId, key.attempt);
     yield* this.#append(key, head, attemptEndedEntry(key, outcome));
   }
 
   *recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Operation<void> {
     const { workflowName, runId, nodeId, attempt } = key;
     const head = yield* this.#existingHead(key);
-    const changed = yield changes(this.#sql.recordDecision, decision, workflowName, runId, nodeId, attempt);
+    const changed = yield changes(this.sql.recordDecision, decision, workflowName, runId, nodeId, attempt);
     // No row changed: the attempt has a decision already (kept), or it does not exist (an error).
     if (changed === 0) yield* this.#requireAttempt(key);
     else yield* this.#append(key, head, decisionEntry(key, decision, yield* this.#identity(by)));
@@ -311,7 +247,7 @@ export class Operations {
   *finishRun(key: RunKey, input: FinishRunInput): Operation<void> {
     const head = yield* this.#existingHead(key);
     const changed = yield changes(
-      this.#sql.finishRun,
+      this.sql.finishRun,
       input.status,
       input.endTime,
       input.nodesOk,
@@ -332,31 +268,15 @@ export class Operations {
     by?: OperatorIdentity,
   ): Operation<void> {
     const head = yield* this.#existingHead(key);
-    yield changes(this.#sql.saveAnswer, key.workflowName, key.runId, nodeId, param, value);
+    yield changes(this.sql.saveAnswer, key.workflowName, key.runId, nodeId, param, value);
     yield* this.#append(key, head, answerEntry(nodeId, param, value, yield* this.#identity(by)));
   }
 
-  /** The run's audit log, in order, and whether the run predates it (SPEC §10.3). */
-  *auditLog(key: RunKey): Operation<AuditLog> {
-    const entries = (yield rows(this.#sql.selectAuditLog, key.workflowName, key.runId)) as AuditRow[];
-    const unchained = (yield row(this.#sql.isUnchained, key.workflowName, key.runId)) !== undefined;
-    return {
-      entries: entries.map((entry) => ({ seq: Number(entry.seq), entry: entry.entry, hash: entry.hash })),
-      unchained,
-    };
-  }
-
-  /** The newest entry of the run's audit log, or undefined when it has none. */
-  *auditHead(key: RunKey): Operation<AuditHead | undefined> {
-    const head = (yield row(this.#sql.auditHead, key.workflowName, key.runId)) as AuditRow | undefined;
-    return head === undefined ? undefined : { seq: Number(head.seq), hash: head.hash };
-  }
-
   *recordRerun(key: RunKey, rerun: RerunRecord, by?: OperatorIdentity): Operation<void> {
-    yield* this.#requireRun(key);
+    yield* this.requireRun(key);
     const head = yield* this.#existingHead(key);
     yield changes(
-      this.#sql.insertRerun,
+      this.sql.insertRerun,
       key.workflowName,
       key.runId,
       rerun.time,
@@ -366,88 +286,11 @@ export class Operations {
     yield* this.#append(key, head, rerunEntry(rerun, yield* this.#identity(by)));
   }
 
-  *listReruns(key: RunKey): Operation<RerunRecord[]> {
-    yield* this.#requireRun(key);
-    const found = (yield rows(this.#sql.selectReruns, key.workflowName, key.runId)) as {
-      time: string;
-      node_ids: string;
-      reason: string | null;
-    }[];
-    return found.map((rerun) => ({
-      time: rerun.time,
-      nodeIds: JSON.parse(rerun.node_ids) as string[],
-      reason: rerun.reason,
-    }));
-  }
-
-  *loadRun(key: RunKey): Operation<RunState | undefined> {
-    const run = (yield row(this.#sql.selectRun, key.workflowName, key.runId)) as RunsRow | undefined;
-    if (run === undefined) return undefined;
-    const attempts = (yield rows(this.#sql.selectAttempts, key.workflowName, key.runId)) as AttemptRow[];
-    const answers = (yield rows(this.#sql.selectAnswers, key.workflowName, key.runId)) as AnswerRow[];
-    const outputs = (yield rows(this.#sql.selectOutputs, key.workflowName, key.runId)) as OutputRow[];
-    const inputs = (yield rows(this.#sql.selectInputs, key.workflowName, key.runId)) as InputRow[];
-    const sessions = (yield rows(this.#sql.selectSessions, key.workflowName, key.runId)) as RunSessionsRow[];
-    const groups = (yield rows(this.#sql.selectProcessGroups, key.workflowName, key.runId)) as {
-      process_group: DriverCount;
-    }[];
-    const state = toRunState(run, withOutputs(orderAttempts(attempts), outputs), answers, inputs);
-    return {
-      ...state,
-      ...(sessions.length === 0 ? {} : { sessions: sessions.map(toSessionRecord) }),
-      ...(groups.length === 0 ? {} : { processGroups: groups.map((group) => Number(group.process_group)) }),
-    };
-  }
-
-  *findLatestRun(workflowName: string, statuses?: readonly RunStatus[]): Operation<RunRecord | undefined> {
-    if (statuses !== undefined && statuses.length === 0) return undefined;
-    const found = (yield statuses === undefined
-      ? row(this.#sql.latestRun, workflowName)
-      : row(this.#sql.latestRunAmong, workflowName, ...padStatuses(statuses))) as RunsRow | undefined;
-    return found === undefined ? undefined : toRunRecord(found);
-  }
-
-  *listRunningRuns(workflowName?: string): Operation<RunRecord[]> {
-    const found = (yield workflowName === undefined
-      ? rows(this.#sql.runningRuns)
-      : rows(this.#sql.runningRunsOf, workflowName)) as RunsRow[];
-    const records = found.map(toRunRecord);
-    if (workflowName === undefined) {
-      records.sort((a, b) => compareCodePoints(a.workflowName, b.workflowName) || a.runId - b.runId);
-    }
-    return records;
-  }
-
-  *listRuns(workflowName: string): Operation<RunRecord[]> {
-    return ((yield rows(this.#sql.runsOf, workflowName)) as RunsRow[]).map(toRunRecord);
-  }
-
-  *listWorkflows(): Operation<WorkflowSummary[]> {
-    const counts = (yield rows(this.#sql.runCounts)) as RunCountRow[];
-    const latest = (yield rows(this.#sql.latestRuns)) as RunsRow[];
-    return summarizeWorkflows(latest, counts);
-  }
-
-  *nodeStatusCounts(workflowName: string): Operation<NodeStatusCount[]> {
-    return tallyNodeStatuses((yield rows(this.#sql.nodeTally, workflowName)) as NodeTallyRow[]);
-  }
-
-  /** What `databaseInfo` reads; the adapter adds where the history is. */
-  *databaseInfo(path: string): Operation<DatabaseInfo> {
-    const size = (yield row(this.#sql.sizeBytes)) as { bytes: DriverCount | null } | undefined;
-    const applied = (yield rows(this.#sql.appliedMigrations)) as { name: string }[];
-    return {
-      path,
-      sizeBytes: Number(size?.bytes ?? 0),
-      schemaVersion: schemaVersionOf(applied.map((migration) => migration.name)),
-    };
-  }
-
   /** `by` with the database role this store writes as; undefined when none is given. */
   *#identity(by: OperatorIdentity | undefined): Operation<OperatorIdentity | undefined> {
     if (by === undefined) return undefined;
     if (this.#dbUser === undefined) {
-      const sessionUser = this.#sql.sessionUser;
+      const sessionUser = this.sql.sessionUser;
       const found =
         sessionUser === undefined
           ? undefined
@@ -458,18 +301,18 @@ export class Operations {
   }
 
   *#keepRunbook(hash: string | null, text: string | undefined): Operation<void> {
-    if (hash !== null && text !== undefined) yield changes(this.#sql.saveRunbookText, hash, text);
+    if (hash !== null && text !== undefined) yield changes(this.sql.saveRunbookText, hash, text);
   }
 
   /** Inserts a session (the run's row locked already) and appends its entry after `head`. */
   *#insertSession(key: RunKey, head: AuditHead | undefined, session: SessionInput): Operation<AuditHead> {
     const by = (yield* this.#identity(session.by)) as OperatorIdentity;
-    const last = (yield row(this.#sql.lastSession, key.workflowName, key.runId)) as {
+    const last = (yield row(this.sql.lastSession, key.workflowName, key.runId)) as {
       last: DriverCount | null;
     };
     const seq = Number(last.last ?? 0) + 1;
     yield changes(
-      this.#sql.insertSession,
+      this.sql.insertSession,
       key.workflowName,
       key.runId,
       seq,
@@ -490,12 +333,12 @@ export class Operations {
    * existed gets a `snapshot` entry first. Null when there is no such run.
    */
   *#chainHead(key: RunKey): Operation<AuditHead | undefined | null> {
-    if ((yield row(this.#sql.lockRunRow, key.workflowName, key.runId)) === undefined) return null;
+    if ((yield row(this.sql.lockRunRow, key.workflowName, key.runId)) === undefined) return null;
     const head = yield* this.auditHead(key);
     if (head !== undefined) return head;
     // No entry yet: a run older than the log is chained from a snapshot of it; any other run is left without
     // one, so that a log someone removed shows up as broken rather than starting afresh.
-    if ((yield row(this.#sql.isUnchained, key.workflowName, key.runId)) === undefined) return undefined;
+    if ((yield row(this.sql.isUnchained, key.workflowName, key.runId)) === undefined) return undefined;
     const state = (yield* this.loadRun(key)) as RunState;
     return yield* this.#append(key, undefined, snapshotEntry(state));
   }
@@ -510,14 +353,7 @@ export class Operations {
   /** Appends the next entry of the run's chain. */
   *#append(key: RunKey, head: AuditHead | undefined, body: AuditBody): Operation<AuditHead> {
     const entry = chainEntry(key, head, body);
-    yield changes(
-      this.#sql.insertAuditEntry,
-      key.workflowName,
-      key.runId,
-      entry.seq,
-      entry.entry,
-      entry.hash,
-    );
+    yield changes(this.sql.insertAuditEntry, key.workflowName, key.runId, entry.seq, entry.entry, entry.hash);
     return { seq: entry.seq, hash: entry.hash };
   }
 
@@ -527,7 +363,7 @@ export class Operations {
    */
   *#standing(key: NodeInRun, latestStatus?: string): Operation<Standing | undefined> {
     const { workflowName, runId, nodeId } = key;
-    const found = (yield row(this.#sql.nodeInRun, workflowName, runId, nodeId)) as {
+    const found = (yield row(this.sql.nodeInRun, workflowName, runId, nodeId)) as {
       attempts: DriverCount;
       last: DriverCount | null;
     };
@@ -535,7 +371,7 @@ export class Operations {
     const last = Number(found.last);
     const status =
       latestStatus ??
-      ((yield row(this.#sql.attemptStatus, workflowName, runId, nodeId, last)) as { status: string }).status;
+      ((yield row(this.sql.attemptStatus, workflowName, runId, nodeId, last)) as { status: string }).status;
     return { attempts: Number(found.attempts), last, status };
   }
 
@@ -557,24 +393,18 @@ export class Operations {
     for (const status of statuses) {
       const { runs, attempts } = deltas.get(status) as { runs: number; attempts: number };
       if (runs === 0 && attempts === 0) continue;
-      yield changes(this.#sql.addNodeCounts, key.workflowName, key.nodeId, status, runs, attempts);
-    }
-  }
-
-  *#requireRun(key: RunKey): Operation<void> {
-    if ((yield row(this.#sql.runExists, key.workflowName, key.runId)) === undefined) {
-      throw runNotFound(key);
+      yield changes(this.sql.addNodeCounts, key.workflowName, key.nodeId, status, runs, attempts);
     }
   }
 
   /** The attempt's status; throws `ATTEMPT_NOT_FOUND`, or `RUN_NOT_FOUND` when its run does not exist either. */
   *#requireAttempt(key: AttemptKey): Operation<string> {
     const { workflowName, runId, nodeId, attempt } = key;
-    const found = (yield row(this.#sql.attemptStatus, workflowName, runId, nodeId, attempt)) as
+    const found = (yield row(this.sql.attemptStatus, workflowName, runId, nodeId, attempt)) as
       | { status: string }
       | undefined;
     if (found !== undefined) return found.status;
-    yield* this.#requireRun(key);
+    yield* this.requireRun(key);
     throw attemptNotFound(key);
   }
 }
@@ -589,36 +419,4 @@ interface Standing {
   readonly attempts: number;
   readonly last: number;
   readonly status: string;
-}
-
-interface InputRow {
-  readonly name: string;
-  readonly value: string;
-}
-
-interface AuditRow {
-  readonly seq: DriverCount;
-  readonly entry: string;
-  readonly hash: string;
-}
-
-interface AnswerRow {
-  readonly node_id: string;
-  readonly param: string;
-  readonly value: string;
-}
-
-interface RunCountRow {
-  readonly workflow_name: string;
-  readonly status: string;
-  readonly count: DriverCount;
-}
-
-/** `statuses` as exactly `STATUS_SLOTS` values, repeating the first: one prepared statement serves every list. */
-function padStatuses(statuses: readonly RunStatus[]): RunStatus[] {
-  const distinct = [...new Set(statuses)];
-  if (distinct.length > STATUS_SLOTS)
-    throw new Error(`at most ${STATUS_SLOTS} statuses can be looked for at once`);
-  const first = distinct[0] ?? 'running';
-  return Array.from({ length: STATUS_SLOTS }, (_, i) => distinct[i] ?? first);
 }

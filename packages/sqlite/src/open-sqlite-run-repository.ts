@@ -47,8 +47,9 @@ export async function openSqliteRunRepository(
   } else {
     createStateFile(absolute, path);
   }
-  const { version: appliedVersion, immutable } = inspect(absolute, path, readonly);
+  const { version: appliedVersion, immutable, reader } = inspect(absolute, path, readonly);
   if (readonly && appliedVersion < SCHEMA_VERSION) {
+    reader?.close();
     throw new StateFileError(
       'OPEN_FAILED',
       path,
@@ -58,7 +59,11 @@ export async function openSqliteRunRepository(
 
   let database: Database.Database;
   try {
-    database = immutable ? connectImmutable(absolute) : connect(absolute, { readonly, fileMustExist: true });
+    // Read-only, the connection that checked the file is the one to read it with; a writer opens its own
+    // (the check never holds a connection that could write).
+    database =
+      reader ??
+      (immutable ? connectImmutable(absolute) : connect(absolute, { readonly, fileMustExist: true }));
   } catch (error) {
     throw openError(error, path);
   }
@@ -100,9 +105,14 @@ export async function openSqliteRunRepository(
 /**
  * Checks, without writing a byte, that the file is empty or a Playbook database whose schema this code knows,
  * and returns its schema version (0 for a new file) and whether it can only be read in immutable mode (only
- * tried when `readonly`: a writer needs the journal).
+ * tried when `readonly`: a writer needs the journal). When `readonly`, the read-only connection it checked the
+ * file with stays open as `reader`, the caller's to use and close: a second connection would cost as much again.
  */
-function inspect(absolute: string, path: string, readonly: boolean): { version: number; immutable: boolean } {
+function inspect(
+  absolute: string,
+  path: string,
+  readonly: boolean,
+): { version: number; immutable: boolean; reader?: Database.Database } {
   if (!hasSqliteHeader(absolute, path)) {
     throw new StateFileError(
       'NOT_A_DATABASE',
@@ -153,7 +163,10 @@ function inspect(absolute: string, path: string, readonly: boolean): { version: 
         `state file ${path} was written by a newer Playbook (schema version ${version}, this one knows up to ${SCHEMA_VERSION}); upgrade Playbook to use it`,
       );
     }
-    return { version, immutable };
+    if (!readonly) return { version, immutable };
+    const reader = database;
+    database = undefined;
+    return { version, immutable, reader };
   } catch (error) {
     if (error instanceof StateFileError) throw error;
     throw openError(error, path);
