@@ -110,7 +110,9 @@ export async function openPostgresRunRepository(
       },
     );
   }
-  return new PostgresRunRepository(db, shown, { leaseSeconds, heartbeatMs });
+  const repository = new PostgresRunRepository(db, shown, { leaseSeconds, heartbeatMs });
+  if (options.readonly !== true) await repository.loadWrites();
+  return repository;
 }
 
 /** The schema the connection writes to, the migrations applied there and its tables. Writes nothing. */

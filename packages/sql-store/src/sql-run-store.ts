@@ -32,14 +32,16 @@ import { buildStatements, type Statements } from './statements.js';
  * `RunRepository` and `RunHistory` over SQL, written once: an adapter gives its dialect and says how to run an
  * operation — as one transaction (`write`) or as plain reads (`read`). Every method is one such operation.
  *
- * The writes, which chain every change into the audit log with SHA-256, are imported at the first write: a
- * store that only reads (`show`, `info`) never loads them (~30 kB, a tenth of what those commands load).
+ * The writes, which chain every change into the audit log with SHA-256, are imported by `loadWrites`, which
+ * an adapter's opening for writing calls: a store that only reads (`show`, `info`) never loads them (~30 kB, a
+ * sixth of what those commands load). A write to a store opened otherwise imports them first.
  */
 export abstract class SqlRunStore implements RunRepository, RunHistory {
   readonly #dialect: SqlDialect;
   readonly #statements: Statements;
   readonly #reads: ReadOperations;
-  #writes: Promise<Operations> | undefined;
+  #writes: Operations | undefined;
+  #loadingWrites: Promise<Operations> | undefined;
 
   protected constructor(dialect: SqlDialect) {
     this.#dialect = dialect;
@@ -47,10 +49,23 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
     this.#reads = new ReadOperations(this.#statements);
   }
 
-  /** The write operations, imported once. */
-  #writer(): Promise<Operations> {
-    this.#writes ??= import('./operations.js').then(({ Operations }) => new Operations(this.#statements));
-    return this.#writes;
+  /**
+   * Imports the write operations now, so that every write starts when it is called, as it did when they were
+   * always loaded (SQLite runs it at once, before any read called after it).
+   */
+  async loadWrites(): Promise<void> {
+    this.#loadingWrites ??= import('./operations.js').then(({ Operations }) => {
+      this.#writes = new Operations(this.#statements);
+      return this.#writes;
+    });
+    await this.#loadingWrites;
+  }
+
+  /** Runs the write `operation` builds, once the writes are loaded. */
+  #write<T>(operation: (writes: Operations) => Operation<T>): Promise<T> {
+    const writes = this.#writes;
+    if (writes !== undefined) return this.write(operation(writes));
+    return this.loadWrites().then(() => this.write(operation(this.#writes as Operations)));
   }
 
   /** Where the history is: the state file's absolute path, or the database URL without its password. */
@@ -65,8 +80,8 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
   /** Releases the connection(s); later calls fail. */
   abstract close(): Promise<void>;
 
-  async createRun(input: CreateRunInput): Promise<RunRecord> {
-    return this.write((await this.#writer()).createRun(input));
+  createRun(input: CreateRunInput): Promise<RunRecord> {
+    return this.#write((writes) => writes.createRun(input));
   }
 
   loadRun(key: RunKey): Promise<RunState | undefined> {
@@ -81,24 +96,24 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
     return this.read(this.#reads.listRunningRuns(workflowName));
   }
 
-  async claimRun(input: ClaimRunInput): Promise<boolean> {
-    return this.write((await this.#writer()).claimRun(input));
+  claimRun(input: ClaimRunInput): Promise<boolean> {
+    return this.#write((writes) => writes.claimRun(input));
   }
 
-  async setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void> {
-    return this.write((await this.#writer()).setOwnerProcessGroup(key, processGroup));
+  setOwnerProcessGroup(key: RunKey, processGroup: number | null): Promise<void> {
+    return this.#write((writes) => writes.setOwnerProcessGroup(key, processGroup));
   }
 
-  async addOwnerProcessGroup(key: AttemptKey, processGroup: number): Promise<void> {
-    return this.write((await this.#writer()).addOwnerProcessGroup(key, processGroup));
+  addOwnerProcessGroup(key: AttemptKey, processGroup: number): Promise<void> {
+    return this.#write((writes) => writes.addOwnerProcessGroup(key, processGroup));
   }
 
-  async startAttempt(input: StartAttemptInput): Promise<AttemptRecord> {
-    return this.write((await this.#writer()).startAttempt(input));
+  startAttempt(input: StartAttemptInput): Promise<AttemptRecord> {
+    return this.#write((writes) => writes.startAttempt(input));
   }
 
-  async finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void> {
-    return this.write((await this.#writer()).finishAttempt(key, outcome));
+  finishAttempt(key: AttemptKey, outcome: AttemptOutcome): Promise<void> {
+    return this.#write((writes) => writes.finishAttempt(key, outcome));
   }
 
   /** The runbook text stored for `hash`, or undefined. */
@@ -107,26 +122,26 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
   }
 
   /** Records an `approve` or `reject` session of a run (SPEC §10.1). */
-  async recordSession(key: RunKey, session: SessionInput): Promise<void> {
-    return this.write((await this.#writer()).recordSession(key, session));
+  recordSession(key: RunKey, session: SessionInput): Promise<void> {
+    return this.#write((writes) => writes.recordSession(key, session));
   }
 
-  async recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Promise<void> {
-    return this.write((await this.#writer()).recordDecision(key, decision, by));
+  recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Promise<void> {
+    return this.#write((writes) => writes.recordDecision(key, decision, by));
   }
 
-  async finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
-    return this.write((await this.#writer()).finishRun(key, input));
+  finishRun(key: RunKey, input: FinishRunInput): Promise<void> {
+    return this.#write((writes) => writes.finishRun(key, input));
   }
 
-  async saveAnswer(
+  saveAnswer(
     key: RunKey,
     nodeId: string,
     param: string,
     value: string,
     by?: OperatorIdentity,
   ): Promise<void> {
-    return this.write((await this.#writer()).saveAnswer(key, nodeId, param, value, by));
+    return this.#write((writes) => writes.saveAnswer(key, nodeId, param, value, by));
   }
 
   auditLog(key: RunKey): Promise<AuditLog> {
@@ -137,8 +152,8 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
     return this.read(this.#reads.auditHead(key));
   }
 
-  async recordRerun(key: RunKey, rerun: RerunRecord, by?: OperatorIdentity): Promise<void> {
-    return this.write((await this.#writer()).recordRerun(key, rerun, by));
+  recordRerun(key: RunKey, rerun: RerunRecord, by?: OperatorIdentity): Promise<void> {
+    return this.#write((writes) => writes.recordRerun(key, rerun, by));
   }
 
   listReruns(key: RunKey): Promise<RerunRecord[]> {

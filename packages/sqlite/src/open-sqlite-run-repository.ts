@@ -99,7 +99,9 @@ export async function openSqliteRunRepository(
   const access = readonly
     ? { writable: !immutable && stateFileWritable(absolute), immutable }
     : { writable: true, immutable: false };
-  return new SqliteRunRepository(database, absolute, access);
+  const repository = new SqliteRunRepository(database, absolute, access);
+  if (!readonly) await repository.loadWrites();
+  return repository;
 }
 
 /**
