@@ -310,4 +310,45 @@ describe.concurrent('parallel branches (--concurrency, built binary)', () => {
     expect(box.read('marks/first')).toBe('x\n');
     for (const id of ['w1', 'w2', 'w3', 'w4', 'last']) expect(box.read(`marks/${id}`)).toBe('x\n');
   }, 60_000);
+
+  it('SIGTERM stops every running command: each attempt interrupted, exit 130, no process left', async () => {
+    const box = await sandbox();
+    const nodes = [longCommand('a'), longCommand('b'), longCommand('c')].join('\n');
+    const file = await box.runbook('term', 'Term', nodes);
+    const run = startCli(box, ['run', file, '--concurrency', '3', '--non-interactive']);
+    await waitFor(
+      async () => (await pidsIn(box)).filter((pid) => pid > 0).length === 6,
+      'the commands to start',
+    );
+    const pids = await pidsIn(box);
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code, result.stdout + result.stderr).toBe(130);
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), 'every command and child to be gone', 5_000);
+    const state = await loadRun(box, 'Term', 1);
+    expect(state.run.status).toBe('aborted');
+    for (const id of ['a', 'b', 'c']) expect(attemptsOf(state, id)).toEqual(['nok/interrupted']);
+  }, 60_000);
+
+  it('--json: every output line of steps running together names its step', async () => {
+    const box = await sandbox();
+    const print = (id: string) => command(id, `for i in 1 2 3 4 5; do echo ${id}-$i; sleep 0.02; done`);
+    const file = await box.runbook('json', 'Json', print('left') + print('right'));
+    const result = await runCli(box, ['run', file, '--concurrency', '2', '--non-interactive', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; nodeId?: string; chunk?: string });
+    const outputs = events.filter((event) => event.type === 'output');
+    expect(outputs.length).toBeGreaterThan(0);
+    for (const event of outputs) {
+      for (const line of (event.chunk ?? '').split('\n').filter((text) => text !== '')) {
+        expect(line.startsWith(`${event.nodeId}-`), JSON.stringify(event)).toBe(true);
+      }
+    }
+    // The people's view, on stderr, has the prefixed lines.
+    expect(result.stderr).toContain('  left │ left-5\n');
+    expect(result.stderr).toContain('  right │ right-5\n');
+  }, 60_000);
 });
