@@ -5,6 +5,7 @@ import type { RunOptions } from './engine-types.js';
 import type { EngineEvent } from './events.js';
 import type { Prompter } from './ports/prompter.js';
 import { type FakeCommandScript, FakeProcessRunner } from './testing/fake-process-runner.js';
+import { InMemoryRunRepository } from './testing/memory-run-repository.js';
 import { buildRunbook, commandNode, manualNode } from './testing/runbook-builder.js';
 import { createTestPorts, type TestPorts } from './testing/test-ports.js';
 
@@ -239,5 +240,28 @@ describe('parallel branches (RunOptions.concurrency)', () => {
     expect(run.outcome.status).toBe('ok');
     // The three started together; their questions came one after the other.
     expect(run.started).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('a store that fails while nodes run side by side: the run rejects once every node has ended', async () => {
+    const gated = gatedCommands();
+    const repository = new InMemoryRunRepository();
+    const finish = repository.finishAttempt.bind(repository);
+    let failures = 0;
+    repository.finishAttempt = async (key, outcome) => {
+      // Once: the engine's clean-up after the error writes the attempt as ended.
+      if (key.nodeId === 'a' && failures++ === 0) {
+        throw Object.assign(new Error('database is locked'), { code: 'QUERY_FAILED' });
+      }
+      return finish(key, outcome);
+    };
+    const runbook = buildRunbook([commandNode('a', 'a'), commandNode('b', 'b'), commandNode('c', 'c')]);
+    const processRunner = new FakeProcessRunner({ a: {}, b: gated.script('b'), c: {} });
+    const done = runWith(runbook, createTestPorts({ processRunner, repository }), { concurrency: 3 });
+    await until(() => gated.running.has('b'));
+    gated.release('b');
+    await expect(done).rejects.toThrow('database is locked');
+    const state = await repository.loadRun({ workflowName: runbook.meta.title, runId: 1 });
+    // Nothing is left running behind the error: the failed write's attempt is ended by the engine's clean-up.
+    expect(state?.attempts.filter((attempt) => attempt.status === 'running')).toEqual([]);
   });
 });

@@ -365,10 +365,11 @@ export class RunSession {
           } else if (gate.kind === 'skip') {
             await this.#writeDecidedSkip(node, 'run_if', gate.why);
           } else {
-            running.set(
-              id,
-              this.#runNode(node).then((end) => ({ id, end })),
-            );
+            const ended = this.#runNode(node).then((end) => ({ id, end }));
+            // A port that fails (a full disk) rejects it; the race below sees that, but it may come while this
+            // loop still starts nodes, before the race is set up: it must not count as unhandled meanwhile.
+            ended.catch(() => {});
+            running.set(id, ended);
             continue;
           }
           ready.decided(id);
