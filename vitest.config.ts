@@ -14,6 +14,7 @@ export default defineConfig({
         replacement: src('./packages/engine/src/event-schema.ts'),
       },
       { find: /^@playbook\/engine\/records$/, replacement: src('./packages/engine/src/records.ts') },
+      { find: /^@playbook\/engine\/approvals$/, replacement: src('./packages/engine/src/approvals.ts') },
       { find: /^@playbook\/engine\/testing$/, replacement: src('./packages/engine/src/testing/index.ts') },
       {
         find: /^@playbook\/engine\/testing\/contract$/,

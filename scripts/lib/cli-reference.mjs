@@ -11,6 +11,14 @@ export const CLI_REFERENCE_PATH = 'docs/cli-reference.md';
  */
 const NOT_RUN = new Map([
   [
+    'playbook approve',
+    'it needs a run waiting at a gate and an approver; docs/approvals.md runs the whole story, apps/cli/test/approvals.e2e.test.ts every rule',
+  ],
+  [
+    'playbook reject',
+    'it needs a run waiting at a gate and an approver; docs/approvals.md runs the whole story, apps/cli/test/approvals.e2e.test.ts every rule',
+  ],
+  [
     'playbook serve',
     'a server runs until it is stopped; apps/cli/test/serve.e2e.test.ts starts and stops it',
   ],

@@ -1,4 +1,5 @@
 import type { CommandClass } from './clipanion.js';
+import { ApproveCommand, RejectCommand } from './commands/approve.js';
 import { CompleteCommand } from './commands/complete.js';
 import { CompletionCommand } from './commands/completion.js';
 import { CreateCommand } from './commands/create.js';
@@ -29,6 +30,7 @@ export const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   HelpCommand,
   VersionCommand,
   // --- commands (keep alphabetical) ---
+  ApproveCommand,
   CompleteCommand,
   CompletionCommand,
   CreateCommand,
@@ -37,6 +39,7 @@ export const COMMANDS: ReadonlyArray<CommandClass<PlaybookContext>> = [
   InfoCommand,
   LogsCommand,
   PlanCommand,
+  RejectCommand,
   ReportCommand,
   ResumeCommand,
   RunCommand,

@@ -9,6 +9,8 @@ export const ExitCode = {
   failure: 1,
   /** A usage error: unknown command, bad or missing option. */
   usage: 2,
+  /** The run waits at an approval gate (docs/approvals.md). */
+  waiting: 3,
   /** The run stopped because the terminal was closed (SIGHUP), after its running step (docs/signals.md). */
   hangup: 129,
   /** Interrupted by SIGINT/SIGTERM/SIGQUIT. */
@@ -49,6 +51,7 @@ export function exitCodeFor(error: unknown): number {
   if (isUsageError(error)) return ExitCode.usage;
   const name = field(error, 'name');
   const code = field(error, 'code');
+  if (name === 'EngineError' && code === 'APPROVAL_PENDING') return ExitCode.waiting;
   if (name === 'AbortError' || code === 'ABORT_ERR' || field(error, 'interrupted') === true) {
     return ExitCode.interrupted;
   }

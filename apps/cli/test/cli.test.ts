@@ -53,7 +53,7 @@ describe('playbook (top level)', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       'error: unknown command "frobnicate"\n' +
-        'usage: playbook <completion|create|export-dot|import|info|logs|plan|report|resume|run|serve|show|validate|verify> …\n',
+        'usage: playbook <approve|completion|create|export-dot|import|info|logs|plan|reject|report|resume|run|serve|show|validate|verify> …\n',
     );
   });
 

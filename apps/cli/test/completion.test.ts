@@ -77,7 +77,7 @@ describe('bash completion', () => {
         'completion',
       ]),
     );
-    expect(bashComplete('playbook', 're')).toEqual(['report', 'resume']);
+    expect(bashComplete('playbook', 're')).toEqual(['reject', 'report', 'resume']);
     expect(bashComplete('playbook', '')).not.toContain('__complete');
   });
 

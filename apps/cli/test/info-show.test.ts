@@ -50,7 +50,7 @@ describe('playbook info', () => {
     const deploy = info.workflows.find((w: { workflowName: string }) => w.workflowName === 'Deploy');
     expect(deploy).toMatchObject({
       runCount: 2,
-      runsByStatus: { ok: 1, nok: 1, aborted: 0, running: 0 },
+      runsByStatus: { ok: 1, nok: 1, aborted: 0, running: 0, waiting: 0 },
       latestRun: { runId: 2, status: 'ok' },
     });
     expect(deploy.nodes).toContainEqual({

@@ -166,7 +166,7 @@ outputs = ["version"]
     const db = rawDatabase(box.statePath);
     try {
       db.exec(`drop table audit_log; drop table audit_unchained; drop table node_status_counts;
-        drop table run_process_groups;
+        drop table run_process_groups; drop table approvals;
         create index executions_by_workflow_node on executions (workflow_name, node_id);
         delete from kysely_migration where name >= '0009';`);
     } finally {

@@ -251,6 +251,38 @@ const RETRY_FIELD = field(
   'a table { attempts = 3, delay = 5, backoff = 2.0, exit_codes = [75] }',
 );
 
+/** A Manual node's `approval` table (SPEC §10.2); checked key by key by validate-approval.ts. */
+const APPROVAL_FIELD = field(
+  Type.Object(
+    {
+      approvers: Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'Operators who may approve or reject: "alice" matches alice at any host.',
+      }),
+      min: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          default: 1,
+          description: 'Distinct approvals that open the gate (at most the number of approvers).',
+        }),
+      ),
+      not_starter: Type.Optional(
+        Type.Boolean({
+          default: false,
+          description: 'Four eyes: whoever started or resumed the run may not decide.',
+        }),
+      ),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'Makes the step an approval gate: the run waits (exit 3) until `playbook approve` / `playbook reject`.',
+    },
+  ),
+  false,
+  'a table { approvers = ["alice", "bob"], min = 1, not_starter = true }',
+);
+
 /** Fields specific to each node type. */
 export const TYPE_FIELDS = {
   Manual: {
@@ -259,6 +291,7 @@ export const TYPE_FIELDS = {
       true,
       'a non-empty string',
     ),
+    approval: APPROVAL_FIELD,
   },
   Function: {
     function_name: field(

@@ -1,4 +1,5 @@
 export type { InputType, InputValue } from '@playbook/expressions';
+export { approverMatches, operatorName } from './approvers.js';
 export type { CreatedAtResult } from './created-at.js';
 export { describeValue, normaliseCreatedAt } from './created-at.js';
 export type { DependencyCycle, DependencyDeclaration } from './dependency-graph.js';
@@ -31,6 +32,7 @@ export { checkInputValue, MIN_SECRET_LENGTH } from './input-values.js';
 export { JSON_SCHEMA_PATH, renderRunbookJsonSchema, runbookJsonSchema } from './json-schema.js';
 export type { OutputLog, OutputLogLine } from './output-log.js';
 export type {
+  ApprovalRecord,
   AttemptKey,
   AttemptRecord,
   AttemptStatus,
@@ -49,6 +51,7 @@ export type {
   WhatRan,
 } from './run-records.js';
 export type {
+  ApprovalPolicy,
   CommandNode,
   FunctionNode,
   ManualNode,

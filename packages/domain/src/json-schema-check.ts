@@ -10,6 +10,7 @@ const KEYWORDS = new Set([
   'type',
   'const',
   'anyOf',
+  'minItems',
   'minLength',
   'pattern',
   'exclusiveMinimum',
@@ -71,6 +72,8 @@ function keywordCheck(keyword: string, argument: unknown): Check {
       const options = (argument as JsonSchema[]).map(compileCheck);
       return (value) => options.some((check) => check(value));
     }
+    case 'minItems':
+      return (value) => !Array.isArray(value) || value.length >= (argument as number);
     case 'minLength':
       return (value) => typeof value !== 'string' || codePoints(value) >= (argument as number);
     case 'pattern': {

@@ -3,8 +3,8 @@
 
 import type { OutputLog } from './output-log.js';
 
-/** Status of a whole run. */
-export type RunStatus = 'running' | 'ok' | 'nok' | 'aborted';
+/** Status of a whole run; `waiting`: stopped at an approval gate, no process drives it (SPEC §10.2). */
+export type RunStatus = 'running' | 'ok' | 'nok' | 'aborted' | 'waiting';
 /** Status of one attempt of a node. */
 export type AttemptStatus = 'running' | 'ok' | 'nok' | 'skipped';
 /** Status of a node in a run: its latest attempt's, or `pending` when it has none. */
@@ -101,6 +101,31 @@ export interface RunState {
    * (`RunRepository.addOwnerProcessGroup`); absent when none is recorded.
    */
   readonly processGroups?: readonly number[];
+  /** Every approval and rejection of the run's gates, in order (absent where there are none). */
+  readonly approvals?: readonly ApprovalRecord[];
+}
+
+/** An approval or a rejection of an approval gate (SPEC §10.2): one per person per round of the gate. */
+export interface ApprovalRecord {
+  /** 1, 2, 3… per run, in the order they were recorded. */
+  readonly seq: number;
+  readonly nodeId: string;
+  /**
+   * The gate's attempt number this decision is for: the attempt that opens (`approved`) or closes (`rejected`)
+   * the gate. A gate asked again after a rejection (`resume`) starts the next round.
+   */
+  readonly round: number;
+  /** The person who decided (`operatorName`): one decision each per round and runbook. */
+  readonly who: string;
+  readonly decision: 'approve' | 'reject';
+  /** When, UTC ISO-8601. */
+  readonly at: string;
+  readonly note: string | null;
+  readonly by: OperatorIdentity;
+  /** The runbook's hash the decision was made on: another hash voids it. */
+  readonly runbookHash: string | null;
+  /** SHA-256 of the run's stored inputs (canonical JSON), which the decision was made on. */
+  readonly inputsSha256: string | null;
 }
 
 /**

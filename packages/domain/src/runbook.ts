@@ -82,10 +82,25 @@ export interface RetryPolicy {
   readonly exitCodes?: readonly number[];
 }
 
+/**
+ * What makes a Manual node an approval gate (SPEC §10.2): someone named here answers it with `playbook approve`
+ * or `playbook reject`, maybe later and from another host.
+ */
+export interface ApprovalPolicy {
+  /** Who may decide: a name matches the claimed operator `alice` or `alice@<any host>`. */
+  readonly approvers: readonly string[];
+  /** How many distinct approvals open the gate (1 ≤ min ≤ approvers). */
+  readonly min: number;
+  /** Four eyes: whoever started or resumed the run may not decide. */
+  readonly notStarter: boolean;
+}
+
 /** A step a person does and confirms ok / nok with a note. */
 export interface ManualNode extends NodeBase {
   readonly type: 'Manual';
   readonly prompt: string;
+  /** Present when the node is an approval gate (SPEC §10.2). */
+  readonly approval?: ApprovalPolicy;
 }
 
 /** A JS/TS function loaded by dynamic import (`<module>#<export>`). */

@@ -15,6 +15,7 @@ import {
 import type { JsonSchema } from './json-schema-builders.js';
 import { type Check, compileCheck } from './json-schema-check.js';
 import type {
+  ApprovalPolicy,
   CommandNode,
   FunctionNode,
   NodeBase,
@@ -27,6 +28,7 @@ import type {
   RunIf,
 } from './runbook.js';
 import { invalidOutputKey, isOutputKey, MANUAL_NOTE_OUTPUT } from './step-outputs.js';
+import { checkApproval } from './validate-approval.js';
 import { validateInputs } from './validate-inputs.js';
 import { checkRetry } from './validate-retry.js';
 import { type DeclaredNode, validateTemplates } from './validate-templates.js';
@@ -323,10 +325,18 @@ function validateNode(
 
   const typeFields: Record<string, FieldSpec> = type === undefined ? {} : TYPE_FIELDS[type];
   let retry: RetryPolicy | undefined;
+  let approval: ApprovalPolicy | undefined;
   for (const [key, spec] of type === undefined ? [] : TYPE_FIELD_ENTRIES[type]) {
     const value = table[key];
     // Its names and values get their own messages (validate-templates.ts).
     if (key === 'env') continue;
+    if (key === 'approval') {
+      if (value === undefined) continue;
+      const policy = checkApproval(id, value, report);
+      if (policy === undefined) valid = false;
+      else approval = policy;
+      continue;
+    }
     if (key === 'retry') {
       if (value === undefined) continue;
       const policy = checkRetry(id, type as NodeType, value, report);
@@ -362,6 +372,18 @@ function validateNode(
         valid = false;
         continue;
       }
+      // A gate on a step that runs by itself would silently guard nothing.
+      if (key === 'approval') {
+        report(
+          'error',
+          'INVALID_APPROVAL',
+          '`approval` is for Manual nodes: a gate is a step someone else answers (SPEC: approval gates)',
+          id,
+          key,
+        );
+        valid = false;
+        continue;
+      }
       const owners = NODE_TYPES.filter((t) => Object.hasOwn(TYPE_FIELDS[t], key));
       const owner = owners.join(' and ');
       report(
@@ -389,8 +411,19 @@ function validateNode(
     valid = false;
   }
 
+  if (table['approval'] !== undefined && table['skippable'] === true && type === 'Manual') {
+    report(
+      'error',
+      'INVALID_APPROVAL',
+      'an approval gate can never be skipped: remove `skippable` or `approval`',
+      id,
+      'skippable',
+    );
+    valid = false;
+  }
+
   if (!valid || type === undefined) return { dependsOn, runbookNode: undefined };
-  return { dependsOn, runbookNode: toRunbookNode(id, type, table, dependsOn, retry) };
+  return { dependsOn, runbookNode: toRunbookNode(id, type, table, dependsOn, retry, approval) };
 }
 
 /** The node fields that list output keys (SPEC §8.3). */
@@ -462,6 +495,7 @@ function toRunbookNode(
   table: Table,
   dependsOn: string[],
   retry: RetryPolicy | undefined,
+  approval?: ApprovalPolicy,
 ): RunbookNode {
   const base: { -readonly [K in keyof Omit<NodeBase, 'type'>]: NodeBase[K] } = {
     id,
@@ -482,8 +516,10 @@ function toRunbookNode(
   if (table['run_if'] !== undefined) base.runIf = table['run_if'] as RunIf;
   if (table['expected_duration'] !== undefined) base.expectedDuration = table['expected_duration'] as number;
   switch (type) {
-    case 'Manual':
-      return Object.assign(base, { type, prompt: table['prompt'] as string });
+    case 'Manual': {
+      const manual = Object.assign(base, { type, prompt: table['prompt'] as string });
+      return approval === undefined ? manual : Object.assign(manual, { approval });
+    }
     case 'Command': {
       const command: CommandNode = Object.assign(base, {
         type,

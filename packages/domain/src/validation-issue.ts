@@ -28,6 +28,7 @@ export type ValidationCode =
   | 'NOT_AN_ANCESTOR'
   | 'UNKNOWN_OUTPUT'
   | 'INVALID_RETRY'
+  | 'INVALID_APPROVAL'
   | 'INVALID_CONDITION';
 
 /** One problem found in a runbook document, located by node id and field (never by line: that is the parser's). */

@@ -20,7 +20,11 @@ export type EngineErrorCode =
   /** The runbook object breaks the rules the parser enforces (unknown dependency, cycle, duplicate id). */
   | 'INVALID_RUNBOOK'
   /** The caller's `signal` was aborted before `run()` or `resume()` began: nothing was created or changed. */
-  | 'ABORTED';
+  | 'ABORTED'
+  /** The run waits at an approval gate nobody has decided yet (SPEC §10.2): a CLI exits 3. */
+  | 'APPROVAL_PENDING'
+  /** An approval or rejection that cannot be recorded: the message says why (SPEC §10.2). */
+  | 'APPROVAL_REFUSED';
 
 /** A run the engine refuses to start or resume; `message` is one line meant for the operator. */
 export class EngineError extends Error {

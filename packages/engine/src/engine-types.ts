@@ -99,7 +99,10 @@ export interface ResumeOptions extends RunOptions {
 export interface RunOutcome {
   readonly workflowName: string;
   readonly runId: number;
-  readonly status: 'ok' | 'nok' | 'aborted';
+  /** `waiting`: the run stopped at approval gates (`waitingAt`); `playbook approve` decides them (SPEC §10.2). */
+  readonly status: 'ok' | 'nok' | 'aborted' | 'waiting';
+  /** The approval gates the run waits at, in plan order; absent unless it is `waiting`. */
+  readonly waitingAt?: readonly { readonly nodeId: string; readonly name: string }[];
   /** True when ended by the interrupt signal (a CLI exits 130). */
   readonly interrupted: boolean;
   readonly counts: NodeCounts;

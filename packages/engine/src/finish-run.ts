@@ -32,7 +32,8 @@ export async function finishRun(
     durationMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
     failed: end.failed,
   });
-  return { workflowName: run.workflowName, runId: run.runId, ...end, counts };
+  const waitingAt = end.status === 'waiting' ? { waitingAt: session.waitingAt } : {};
+  return { workflowName: run.workflowName, runId: run.runId, ...end, counts, ...waitingAt };
 }
 
 async function writeEnd(init: SessionInit, status: SessionEnd['status']) {

@@ -1,5 +1,6 @@
 // The records of a run's history are the domain's; re-exported beside the port that writes them.
 export type {
+  ApprovalRecord,
   AttemptKey,
   AttemptRecord,
   AttemptStatus,
@@ -102,10 +103,12 @@ export type {
 export { PromptClosedError } from './ports/prompter.js';
 export type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from './ports/run-history.js';
 export type {
+  ApprovalOutcome,
   AttemptOutcome,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
+  RecordApprovalInput,
   RerunRecord,
   RunRepository,
   StartAttemptInput,

@@ -105,22 +105,20 @@ describe('mark ok after a failed attempt (SPEC §9.3)', () => {
     });
   });
 
-  it('is never offered on an approval gate: neither skip nor override, and an override answer is asked again', async () => {
+  it('is never offered on an approval gate: the gate is never run, so nothing is asked and the run waits', async () => {
     const gate = twoSteps({
       skippable: true,
       critical: false,
-      approval: { approvers: ['alice'] },
+      approval: { approvers: ['alice'], min: 1, notStarter: false },
     } as Partial<RunbookNode>);
     const { outcome, recorder, attempts } = await run(gate, [
       { afterFailure: 'override' },
       { afterFailure: 'abort' },
     ]);
-    expect(recorder.offers).toEqual([
-      { canSkip: false, canOverride: false },
-      { canSkip: false, canOverride: false },
-    ]);
-    expect(outcome.status).toBe('aborted');
-    expect(attempts.map((a) => a.decision)).toEqual(['abort']);
+    expect(recorder.offers).toEqual([]);
+    expect(outcome.status).toBe('waiting');
+    expect(outcome.waitingAt?.map((gate) => gate.nodeId)).toEqual(['deploy']);
+    expect(attempts).toEqual([]);
   });
 
   it('is not offered by a prompter that cannot ask the note (no markOk)', async () => {

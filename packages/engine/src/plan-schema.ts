@@ -148,6 +148,7 @@ export const PlanSchema = Type.Object(
             Type.Literal('ok'),
             Type.Literal('nok'),
             Type.Literal('aborted'),
+            Type.Literal('waiting'),
           ]),
           node: nullable(nodeId, '--node: the step the re-run starts from.'),
           rerun: Type.Union(

@@ -7,7 +7,7 @@ import type { RunRepository } from './ports/run-repository.js';
 // resume (`planRun`) refuse the same requests with the same words.
 
 /** Statuses a run can be resumed from (a `running` one only when its owner is gone). */
-export const RESUMABLE = ['aborted', 'nok', 'running'] as const;
+export const RESUMABLE = ['aborted', 'nok', 'running', 'waiting'] as const;
 
 /**
  * The run a resume takes: `runId`, or without it the newest run of the workflow that can be resumed. Throws
@@ -23,7 +23,7 @@ export async function findResumeRun(
     if (latest === undefined) {
       throw new EngineError(
         'RUN_NOT_FOUND',
-        `workflow "${workflowName}" has no run to resume (none is aborted, nok or running)`,
+        `workflow "${workflowName}" has no run to resume (none is aborted, nok, running or waiting)`,
         { workflowName },
       );
     }

@@ -6,6 +6,7 @@ import { EngineError } from './engine-error.js';
 import type { EnginePorts, ResumeOptions, RunOutcome } from './engine-types.js';
 import { isolateListener } from './event-delivery.js';
 import { finishRun } from './finish-run.js';
+import { isApprovalGate } from './mark-ok.js';
 import { latestAttempts, reasonOf } from './node-statuses.js';
 import { planOrder } from './planner.js';
 import {
@@ -50,6 +51,11 @@ export async function resumeRun(
   const waitMs = settings.killGraceMs + ENDING_WAIT_MS;
   let state = await untilEnded(ports, await findRun(ports, workflowName, options.runId), waitMs);
   checkRerun(ports, state.run, options);
+  // Loaded only for a runbook with approval gates: a run of any other never needs it.
+  const gates = runbook.nodes.some(isApprovalGate) ? await import('./approval-gate.js') : undefined;
+  // A gate nobody has decided yet: there is nothing to continue (SPEC §10.2).
+  const pending = gates?.pendingApproval(runbook, state);
+  if (pending !== undefined) throw pending;
   await checkResumable(ports, state.run, options.rerun !== undefined);
   if (state.run.status === 'running') {
     // Its owner died without cleaning up: end it `aborted` as any later command would (the same code), then
@@ -105,6 +111,8 @@ export async function resumeRun(
       for (const key of attempt.secretOutputs) secretsNotKept.push({ step: nodeId, key });
     }
   }
+  // Approvals made on another runbook are void: those gates wait again.
+  gates?.voidApprovals(runbook, state, statuses);
   const answers = new Map(
     Object.entries(state.answers).map(([nodeId, params]) => [nodeId, new Map(Object.entries(params))]),
   );

@@ -119,6 +119,10 @@ export class RunSession {
   #steps: Map<string, StepValue> | undefined;
   /** With nodes running together: their questions, one at a time (SPEC §9.1). */
   #promptTurns: PromptTurns | undefined;
+  /** Approval gates the run stopped at, and the steps after them, which wait with them (SPEC §10.2). */
+  readonly #waiting = new Set<string>();
+  /** The gates the run stopped at, in plan order. */
+  readonly #gatesWaiting: { readonly nodeId: string; readonly name: string }[] = [];
 
   constructor(init: SessionInit) {
     this.#init = init;
@@ -144,6 +148,11 @@ export class RunSession {
 
   get signal(): AbortSignal {
     return this.#signal;
+  }
+
+  /** The approval gates this session stopped at, in plan order (SPEC §10.2). */
+  get waitingAt(): readonly { readonly nodeId: string; readonly name: string }[] {
+    return this.#gatesWaiting;
   }
 
   /**
@@ -246,6 +255,11 @@ export class RunSession {
         stop = { status: 'aborted', interrupted: true, failed: null };
         this.#beginCleanup('interrupted', plan, index, toRun);
       }
+      // A step after a gate that waits, waits with it: neither blocked nor run (SPEC §10.2).
+      if (node.dependsOn.some((dependency) => this.#waiting.has(dependency))) {
+        this.#waiting.add(id);
+        continue;
+      }
       const gate = this.#gate(node, blockedBy, notRun, stop !== undefined);
       if (gate.kind === 'blocked') {
         blockedBy.set(id, gate.root);
@@ -263,6 +277,7 @@ export class RunSession {
         await this.#writeDecidedSkip(node, 'run_if', gate.why);
         continue;
       }
+      if (isApprovalGate(node) && (await this.#stopsAtGate(node))) continue;
       const end = await this.#runNode(node);
       if (stop !== undefined) {
         // Abort again (or an interrupt) during a cleanup step: the remaining ones are skipped.
@@ -286,6 +301,8 @@ export class RunSession {
   /** How the session ends once no node is left to start. */
   #sessionEnd(stop: SessionEnd | undefined, blockedBy: ReadonlyMap<string, string>): SessionEnd {
     if (stop !== undefined) return stop;
+    // Independent branches have finished: the run now waits for its gates' decisions.
+    if (this.#gatesWaiting.length > 0) return { status: 'waiting', interrupted: false, failed: null };
     if (this.#init.plan.every((id) => satisfies(this.#init.statuses.get(id))))
       return { status: 'ok', interrupted: false, failed: null };
     return { status: 'nok', interrupted: false, failed: this.#firstFailure(blockedBy) };
@@ -355,7 +372,10 @@ export class RunSession {
             break;
           }
           const gate = this.#gate(node, blockedBy, notRun, stop !== undefined);
-          if (gate.kind === 'blocked') {
+          if (node.dependsOn.some((dependency) => this.#waiting.has(dependency))) {
+            // A step after a gate that waits, waits with it (SPEC §10.2).
+            this.#waiting.add(id);
+          } else if (gate.kind === 'blocked') {
             blockedBy.set(id, gate.root);
             if (stop === undefined) {
               this.emit({ type: 'node-blocked', nodeId: id, name: node.name, blockedBy: gate.root });
@@ -364,6 +384,8 @@ export class RunSession {
             notRun.add(id);
           } else if (gate.kind === 'skip') {
             await this.#writeDecidedSkip(node, 'run_if', gate.why);
+          } else if (isApprovalGate(node) && (await this.#stopsAtGate(node))) {
+            // Waits for its decision, or skipped by its `when`.
           } else {
             const ended = this.#runNode(node).then((end) => ({ id, end }));
             // A port that fails (a full disk) rejects it; the race below sees that, but it may come while this
@@ -441,6 +463,26 @@ export class RunSession {
     this.#beginCleanup('interrupted', left, 0, toRun);
     // No cleanup step to run: the signal stays as it is, aborted.
     if (this.#signal !== stopped) afterStop(stopped, this.#signal);
+  }
+
+  /**
+   * A gate ready to run gets no attempt: the run will wait for its decision (SPEC §10.2) — unless its `when` is
+   * false, which skips it as any step. A `when` that cannot be decided leaves the gate waiting too: an approver
+   * decides it. Returns whether the gate waits.
+   */
+  async #stopsAtGate(node: RunbookNode): Promise<boolean> {
+    try {
+      if (!(await this.#templates.condition(node, () => this.#expressionValues()))) {
+        await this.#writeDecidedSkip(node, 'condition', node.when ?? '');
+        return true;
+      }
+    } catch {
+      // Left to the approvers.
+    }
+    this.#waiting.add(node.id);
+    this.#gatesWaiting.push({ nodeId: node.id, name: node.name });
+    this.emit({ type: 'waiting', nodeId: node.id, name: node.name });
+    return true;
   }
 
   /**

@@ -103,6 +103,7 @@ describe('openPostgresRunRepository', () => {
       '0009_audit_log',
       '0010_node_status_counts',
       '0011_run_process_groups',
+      '0012_approvals',
     ]);
     const again = await open(url);
     expect((await again.databaseInfo()).schemaVersion).toBe(SCHEMA_VERSION);
@@ -204,7 +205,7 @@ describe('history queries', () => {
       ['Backup', 1, 1],
       ['deploy', 2, 2],
     ]);
-    expect(workflows[1]?.runsByStatus).toEqual({ running: 0, ok: 1, nok: 1, aborted: 0 });
+    expect(workflows[1]?.runsByStatus).toEqual({ running: 0, ok: 1, nok: 1, aborted: 0, waiting: 0 });
     expect(await repo.nodeStatusCounts('deploy')).toEqual([
       { nodeId: 'a', runs: 2, attempts: 3, runsByStatus: { running: 0, ok: 1, nok: 1, skipped: 0 } },
       { nodeId: 'b', runs: 1, attempts: 1, runsByStatus: { running: 0, ok: 0, nok: 0, skipped: 1 } },
@@ -233,13 +234,12 @@ describe('history queries', () => {
     const counted = await repo.nodeStatusCounts('deploy');
     await repo.close();
     await adminQuery(`drop table ${name}.node_status_counts`);
+    await adminQuery(`drop table ${name}.approvals`);
     await adminQuery(
       `create index executions_by_workflow_node on ${name}.executions (workflow_name, node_id)`,
     );
     await adminQuery(`drop table ${name}.run_process_groups`);
-    await adminQuery(
-      `delete from ${name}.kysely_migration where name in ('0010_node_status_counts', '0011_run_process_groups')`,
-    );
+    await adminQuery(`delete from ${name}.kysely_migration where name >= '0010'`);
     const again = await open(url);
     expect(await again.nodeStatusCounts('deploy')).toEqual(counted);
     expect(counted).toEqual([

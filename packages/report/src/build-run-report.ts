@@ -5,6 +5,7 @@ import { nodeRunStatuses } from '@playbook/graphviz';
 import type {
   OutputLine,
   OutputTail,
+  ReportApproval,
   ReportAttempt,
   ReportInput,
   ReportNode,
@@ -206,11 +207,22 @@ export function buildRunReport(source: ReportSource, options: ReportOptions = {}
         limits,
       ),
     ),
-    approvals: (source.approvals ?? []).map((approval) => ({
+    approvals: (source.approvals ?? storedApprovals(source.state)).map((approval) => ({
       ...approval,
       note: approval.note === null ? null : clip(approval.note, limits.textChars),
     })),
     auditHeadHash: source.auditHeadHash ?? null,
     omittedAttempts,
   };
+}
+
+/** The approvals and rejections the history holds for the run (docs/approvals.md), as the report shows them. */
+function storedApprovals(state: ReportSource['state']): ReportApproval[] {
+  return (state.approvals ?? []).map((approval) => ({
+    nodeId: approval.nodeId,
+    operator: approval.who,
+    decision: approval.decision === 'approve' ? 'approved' : 'rejected',
+    note: approval.note,
+    time: approval.at,
+  }));
 }

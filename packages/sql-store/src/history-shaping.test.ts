@@ -35,9 +35,17 @@ describe('summarizeWorkflows', () => {
     expect(
       summaries.map(({ workflowName, runCount, runsByStatus }) => ({ workflowName, runCount, runsByStatus })),
     ).toEqual([
-      { workflowName: 'build', runCount: 3, runsByStatus: { running: 0, ok: 2, nok: 1, aborted: 0 } },
+      {
+        workflowName: 'build',
+        runCount: 3,
+        runsByStatus: { running: 0, ok: 2, nok: 1, aborted: 0, waiting: 0 },
+      },
       // A status the engine does not know counts in the total only.
-      { workflowName: 'deploy', runCount: 2, runsByStatus: { running: 1, ok: 0, nok: 0, aborted: 0 } },
+      {
+        workflowName: 'deploy',
+        runCount: 2,
+        runsByStatus: { running: 1, ok: 0, nok: 0, aborted: 0, waiting: 0 },
+      },
     ]);
     expect(summaries[0]?.latestRun).toMatchObject({
       workflowName: 'build',

@@ -2,7 +2,7 @@ import type { AttemptStatus, NodeStatusCount, RunStatus, WorkflowSummary } from 
 import { compareCodePoints } from '@playbook/engine/records';
 import { type RunsRow, toRunRecord } from './rows.js';
 
-const RUN_STATUSES: readonly RunStatus[] = ['running', 'ok', 'nok', 'aborted'];
+const RUN_STATUSES: readonly RunStatus[] = ['running', 'ok', 'nok', 'aborted', 'waiting'];
 const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'ok', 'nok', 'skipped'];
 
 /** A count as a driver returns it: SQLite's are numbers, PostgreSQL's `count(*)` (BIGINT) are strings. */

@@ -15,6 +15,7 @@ const MIGRATION_NAMES = [
   '0009_audit_log',
   '0010_node_status_counts',
   '0011_run_process_groups',
+  '0012_approvals',
 ] as const;
 
 /** The schema version this code writes: the number of its migrations. */

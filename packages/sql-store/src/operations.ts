@@ -1,4 +1,6 @@
 import type {
+  ApprovalOutcome,
+  ApprovalRecord,
   AttemptKey,
   AttemptOutcome,
   AttemptRecord,
@@ -6,10 +8,12 @@ import type {
   CreateRunInput,
   FinishRunInput,
   OperatorIdentity,
+  RecordApprovalInput,
   RerunRecord,
   RunKey,
   RunRecord,
   RunState,
+  RunStatus,
   SessionInput,
   StartAttemptInput,
 } from '@playbook/engine';
@@ -18,6 +22,7 @@ import {
   type AuditBody,
   type AuditHead,
   answerEntry,
+  approvalEntry,
   attemptEndedEntry,
   attemptStartedEntry,
   chainEntry,
@@ -37,7 +42,7 @@ import {
   runNotFound,
 } from '@playbook/engine/records';
 import type { DriverCount } from './history-shaping.js';
-import { changes, type Operation, row } from './operation.js';
+import { changes, type Operation, row, rows } from './operation.js';
 import { ReadOperations } from './read-operations.js';
 import { encodeOutputLog, type RunsRow, toRunRecord } from './rows.js';
 
@@ -84,6 +89,113 @@ export class Operations extends ReadOperations {
   *recordSession(key: RunKey, session: SessionInput): Operation<void> {
     const head = yield* this.#existingHead(key);
     yield* this.#insertSession(key, head, session);
+  }
+
+  /**
+   * Records a decision on an approval gate (SPEC §10.2) under the run's lock: refused when the run no longer
+   * waits, runs another runbook, or the person decided this round already; a rejection or the `min`-th approval
+   * writes the gate's attempt (and a rejection ends the run `nok`), all in this one transaction.
+   */
+  *recordApproval(input: RecordApprovalInput): Operation<ApprovalOutcome> {
+    const { workflowName, runId, nodeId, round } = input;
+    let head = yield* this.#existingHead(input);
+    const run = (yield row(this.sql.runStatus, workflowName, runId)) as {
+      status: RunStatus;
+      runbook_hash: string | null;
+    };
+    if (run.status !== 'waiting') return { kind: 'refused', reason: 'not-waiting', status: run.status };
+    if (run.runbook_hash !== input.runbookHash) {
+      return { kind: 'refused', reason: 'runbook-changed', runbookHash: run.runbook_hash };
+    }
+    const hash = input.runbookHash ?? '';
+    const before = (yield row(this.sql.findApproval, workflowName, runId, nodeId, round, input.who, hash)) as
+      | { decision: string }
+      | undefined;
+    if (before !== undefined) {
+      return {
+        kind: 'refused',
+        reason: 'twice',
+        decision: before.decision === 'reject' ? 'reject' : 'approve',
+      };
+    }
+    const by = (yield* this.#identity(input.by)) as OperatorIdentity;
+    const last = (yield row(this.sql.lastApproval, workflowName, runId)) as { last: DriverCount | null };
+    const record: ApprovalRecord = {
+      seq: Number(last.last ?? 0) + 1,
+      nodeId,
+      round,
+      who: input.who,
+      decision: input.decision,
+      at: input.at,
+      note: input.note,
+      by,
+      runbookHash: input.runbookHash,
+      inputsSha256: input.inputsSha256,
+    };
+    yield changes(
+      this.sql.insertApproval,
+      workflowName,
+      runId,
+      record.seq,
+      nodeId,
+      round,
+      record.who,
+      record.decision,
+      record.at,
+      record.note,
+      by.operator,
+      by.osUser,
+      by.dbUser ?? null,
+      hash,
+      record.inputsSha256,
+    );
+    head = yield* this.#append(input, head, approvalEntry(record));
+    yield* this.#insertSession(input, head, input.session);
+    const approvers = (
+      (yield rows(this.sql.countApprovals, workflowName, runId, nodeId, round, hash)) as {
+        who: string;
+      }[]
+    ).map((approval) => approval.who);
+    // Another decision closed this round at the same moment: this one is kept, and changes nothing.
+    const decided = yield row(this.sql.attemptStatus, workflowName, runId, nodeId, round);
+    if (decided !== undefined) return { kind: 'recorded', gate: 'decided-before', approvers };
+    if (input.decision === 'approve' && approvers.length < input.min) {
+      return { kind: 'recorded', gate: 'waiting', approvers };
+    }
+    const rejected = input.decision === 'reject';
+    const decision = rejected ? 'rejected' : 'approved';
+    const attempt = yield* this.startAttempt({
+      workflowName,
+      runId,
+      nodeId,
+      startTime: input.at,
+      status: 'running',
+      operatorDecision: decision,
+      by: input.by,
+    });
+    yield* this.finishAttempt(
+      { workflowName, runId, nodeId, attempt: attempt.attempt },
+      {
+        status: rejected ? 'nok' : 'ok',
+        endTime: input.at,
+        durationMs: 0,
+        operatorDecision: decision,
+        resultText: rejected
+          ? `rejected by ${input.who}${input.note === null ? '' : `: ${input.note}`}`
+          : `approved by ${approvers.join(', ')}`,
+      },
+    );
+    if (rejected) {
+      yield* this.finishRun(input, {
+        status: 'nok',
+        endTime: input.at,
+        nodesOk: input.countsIfRejected.ok,
+        nodesNok: input.countsIfRejected.nok,
+        nodesSkipped: input.countsIfRejected.skipped,
+        by: input.by,
+      });
+    }
+    return { kind: 'recorded', gate: rejected ? 'rejected' : 'approved', approvers };
   }
 
   *claimRun(input: ClaimRunInput): Operation<boolean> {

@@ -19,11 +19,13 @@ import {
 } from './history-shaping.js';
 import { type Operation, row, rows } from './operation.js';
 import {
+  type ApprovalsRow,
   type AttemptRow,
   type OutputRow,
   orderAttempts,
   type RunSessionsRow,
   type RunsRow,
+  toApprovalRecord,
   toRunRecord,
   toRunState,
   toSessionRecord,
@@ -89,11 +91,13 @@ export class ReadOperations {
     const groups = (yield rows(this.sql.selectProcessGroups, key.workflowName, key.runId)) as {
       process_group: DriverCount;
     }[];
+    const approvals = (yield rows(this.sql.selectApprovals, key.workflowName, key.runId)) as ApprovalsRow[];
     const state = toRunState(run, withOutputs(orderAttempts(attempts), outputs), answers, inputs);
     return {
       ...state,
       ...(sessions.length === 0 ? {} : { sessions: sessions.map(toSessionRecord) }),
       ...(groups.length === 0 ? {} : { processGroups: groups.map((group) => Number(group.process_group)) }),
+      ...(approvals.length === 0 ? {} : { approvals: approvals.map(toApprovalRecord) }),
     };
   }
 

@@ -1,4 +1,5 @@
 import type {
+  ApprovalRecord,
   AttemptRecord,
   AttemptStatus,
   OperatorIdentity,
@@ -17,6 +18,7 @@ import { compareCodePoints } from '@playbook/engine/records';
 import type { Selectable } from 'kysely';
 import type { DriverCount } from './history-shaping.js';
 import type {
+  ApprovalsTable,
   AttemptOutputsTable,
   ExecutionsTable,
   RunAnswersTable,
@@ -98,6 +100,25 @@ export function toSessionRecord(row: RunSessionsRow): SessionRecord {
     by: identityOf(row) ?? { operator: row.operator, osUser: row.os_user, dbUser: row.db_user },
     flags: parseStrings(row.flags),
     runbookHash: row.runbook_hash,
+  };
+}
+
+/** An `approvals` row as a driver returns it. */
+export type ApprovalsRow = Selectable<ApprovalsTable>;
+
+/** An `approvals` row as the engine sees it. */
+export function toApprovalRecord(row: ApprovalsRow): ApprovalRecord {
+  return {
+    seq: Number(row.seq),
+    nodeId: row.node_id,
+    round: Number(row.round),
+    who: row.who,
+    decision: row.decision === 'reject' ? 'reject' : 'approve',
+    at: row.at,
+    note: row.note,
+    by: { operator: row.operator, osUser: row.os_user, dbUser: row.db_user },
+    runbookHash: row.runbook_hash === '' ? null : row.runbook_hash,
+    inputsSha256: row.inputs_sha256,
   };
 }
 

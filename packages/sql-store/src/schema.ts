@@ -244,13 +244,37 @@ const RUN_PROCESS_GROUPS_DDL: readonly string[] = [
   PRIMARY KEY (workflow_name, run_id, node_id, attempt),
   FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
 )`,
+ * Approval gates (SPEC §10.2, docs/approvals.md): each approval or rejection, one per person per round of a gate
+ * and runbook hash — the unique index is the last word when two processes decide at the same moment.
+ */
+const APPROVALS_DDL: readonly string[] = [
+  `CREATE TABLE approvals (
+  workflow_name TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL,
+  seq           INTEGER NOT NULL,          -- 1, 2, 3… per run
+  node_id       TEXT    NOT NULL,
+  round         INTEGER NOT NULL,          -- the gate's attempt number the decision is for
+  who           TEXT    NOT NULL,          -- the person, without any @host
+  decision      TEXT    NOT NULL,          -- approve | reject
+  at            TEXT    NOT NULL,          -- UTC ISO-8601
+  note          TEXT,
+  operator      TEXT,
+  os_user       TEXT    NOT NULL,
+  db_user       TEXT,
+  runbook_hash  TEXT    NOT NULL,          -- '' when the run has none
+  inputs_sha256 TEXT,
+  PRIMARY KEY (workflow_name, run_id, seq),
+  FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
+)`,
+  'CREATE UNIQUE INDEX approvals_one_each ON approvals (workflow_name, run_id, node_id, round, who, runbook_hash)',
 ];
 
 /**
  * Every schema version's statements, in order: the first creates the contract tables, the second the rest, the
  * third moves the node ids out of `runs`, the fourth records re-runs, the fifth adds step outputs, the sixth the
  * runs' inputs, the seventh the ordered output lines, the eighth who did what, the ninth the audit log, the
- * tenth the node status counts, the eleventh the process groups of commands running side by side.
+ * tenth the node status counts, the eleventh the process groups of commands running side by side, the
+ * twelfth approvals.
  */
 export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] {
   return [
@@ -265,6 +289,7 @@ export function schemaSteps(hooks: SchemaHooks): readonly (readonly string[])[] 
     AUDIT_LOG_DDL,
     NODE_STATUS_COUNTS_DDL,
     RUN_PROCESS_GROUPS_DDL,
+    APPROVALS_DDL,
   ];
 }
 

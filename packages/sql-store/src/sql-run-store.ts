@@ -1,4 +1,5 @@
 import type {
+  ApprovalOutcome,
   AttemptKey,
   AttemptOutcome,
   AttemptRecord,
@@ -10,6 +11,7 @@ import type {
   FinishRunInput,
   NodeStatusCount,
   OperatorIdentity,
+  RecordApprovalInput,
   RerunRecord,
   RunHistory,
   RunKey,
@@ -124,6 +126,10 @@ export abstract class SqlRunStore implements RunRepository, RunHistory {
   /** Records an `approve` or `reject` session of a run (SPEC §10.1). */
   recordSession(key: RunKey, session: SessionInput): Promise<void> {
     return this.#write((writes) => writes.recordSession(key, session));
+  }
+
+  recordApproval(input: RecordApprovalInput): Promise<ApprovalOutcome> {
+    return this.#write((writes) => writes.recordApproval(input));
   }
 
   recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Promise<void> {

@@ -56,6 +56,12 @@ export interface Statements {
   readonly saveRunbookText: string;
   readonly selectSessions: string;
   readonly selectRunbookText: string;
+  readonly runStatus: string;
+  readonly lastApproval: string;
+  readonly findApproval: string;
+  readonly insertApproval: string;
+  readonly countApprovals: string;
+  readonly selectApprovals: string;
 }
 
 /** How many statuses `latestRunAmong` takes (room for statuses to come); shorter lists repeat their first. */
@@ -185,6 +191,16 @@ export function buildStatements(dialect: SqlDialect): Statements {
     ON CONFLICT (runbook_hash) DO NOTHING`,
     selectSessions: 'SELECT * FROM run_sessions WHERE workflow_name = ? AND run_id = ? ORDER BY seq',
     selectRunbookText: 'SELECT text FROM runbook_texts WHERE runbook_hash = ?',
+    runStatus: 'SELECT status, runbook_hash FROM runs WHERE workflow_name = ? AND run_id = ?',
+    lastApproval: 'SELECT MAX(seq) AS last FROM approvals WHERE workflow_name = ? AND run_id = ?',
+    findApproval: `SELECT decision FROM approvals
+    WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND round = ? AND who = ? AND runbook_hash = ?`,
+    insertApproval: `INSERT INTO approvals (workflow_name, run_id, seq, node_id, round, who, decision, at, note,
+      operator, os_user, db_user, runbook_hash, inputs_sha256)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    countApprovals: `SELECT who FROM approvals WHERE workflow_name = ? AND run_id = ? AND node_id = ? AND round = ?
+      AND runbook_hash = ? AND decision = 'approve' ORDER BY seq`,
+    selectApprovals: 'SELECT * FROM approvals WHERE workflow_name = ? AND run_id = ? ORDER BY seq',
   };
   const rendered: Record<string, string | undefined> = {};
   for (const [name, statement] of Object.entries(text)) {

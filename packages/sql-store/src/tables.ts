@@ -76,6 +76,25 @@ export interface RunSessionsTable {
   runbook_hash: string | null;
 }
 
+/** `approvals` (adapter-owned): each approval or rejection of a gate (SPEC §10.2). */
+export interface ApprovalsTable {
+  workflow_name: string;
+  run_id: number;
+  seq: number;
+  node_id: string;
+  round: number;
+  who: string;
+  decision: string;
+  at: string;
+  note: string | null;
+  operator: string | null;
+  os_user: string;
+  db_user: string | null;
+  /** '' for a run without a hash (a unique index needs a value). */
+  runbook_hash: string;
+  inputs_sha256: string | null;
+}
+
 /** `run_answers` (adapter-owned): `${ask}` answers remembered for a run and its resumes. */
 export interface RunAnswersTable {
   workflow_name: string;
@@ -124,4 +143,5 @@ export interface PlaybookDatabase {
   run_inputs: RunInputsTable;
   runbook_texts: RunbookTextsTable;
   run_sessions: RunSessionsTable;
+  approvals: ApprovalsTable;
 }

@@ -161,7 +161,7 @@ describe('openSqliteRunRepository', () => {
       const indexes = raw
         .prepare(`select name from sqlite_master where type = 'index' and sql is not null`)
         .pluck();
-      expect(indexes.all()).toEqual(['runs_by_workflow_status', 'run_reruns_by_run']);
+      expect(indexes.all()).toEqual(['runs_by_workflow_status', 'run_reruns_by_run', 'approvals_one_each']);
     } finally {
       raw.close();
     }
@@ -285,10 +285,10 @@ describe('openSqliteRunRepository', () => {
     const counted = await withRepository(path, (repo) => repo.nodeStatusCounts('w'));
     // Back to the version before: the executions without their counts.
     const raw = new Database(path);
-    raw.exec(`DROP TABLE node_status_counts;
+    raw.exec(`DROP TABLE node_status_counts; DROP TABLE approvals;
       CREATE INDEX executions_by_workflow_node ON executions (workflow_name, node_id);
       DROP TABLE run_process_groups;
-      DELETE FROM kysely_migration WHERE name IN ('0010_node_status_counts', '0011_run_process_groups');`);
+      DELETE FROM kysely_migration WHERE name >= '0010';`);
     raw.close();
     await expectStateFileError(openSqliteRunRepository(path, { readonly: true }), 'OPEN_FAILED', path);
     await withRepository(path, async (repo) => {
@@ -451,6 +451,7 @@ describe('schemaDdl', () => {
         .pluck()
         .all();
       expect(tables).toEqual([
+        'approvals',
         'attempt_outputs',
         'audit_log',
         'audit_unchained',

@@ -12,6 +12,7 @@ type Loader = () => Promise<CommandClass<PlaybookContext>>;
  * COMMANDS, in the same order (a test checks).
  */
 export const COMMAND_LOADERS: Readonly<Record<string, Loader>> = {
+  approve: async () => (await import('./approve.js')).ApproveCommand,
   __complete: async () => (await import('./complete.js')).CompleteCommand,
   completion: async () => (await import('./completion.js')).CompletionCommand,
   create: async () => (await import('./create.js')).CreateCommand,
@@ -20,6 +21,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, Loader>> = {
   info: async () => (await import('./info.js')).InfoCommand,
   logs: async () => (await import('./logs.js')).LogsCommand,
   plan: async () => (await import('./plan.js')).PlanCommand,
+  reject: async () => (await import('./approve.js')).RejectCommand,
   report: async () => (await import('./report.js')).ReportCommand,
   resume: async () => (await import('./resume.js')).ResumeCommand,
   run: async () => (await import('./run.js')).RunCommand,

@@ -196,6 +196,23 @@ export abstract class RunBaseCommand extends BaseCommand {
           return ExitCode.interrupted;
         }
         if (outcome.status === 'ok') return ExitCode.ok;
+        if (outcome.status === 'waiting') {
+          const { waitingHint } = await import('../approval-hint.js');
+          human.write(
+            waitingHint(
+              runbook,
+              outcome.runId,
+              outcome.waitingAt ?? [],
+              (runId) => this.resumeCommand(runId),
+              {
+                statePath: this.statePath,
+                stateUrl: this.stateUrl === undefined ? undefined : redactUrl(this.stateUrl),
+                configFile: this.configFile,
+              },
+            ),
+          );
+          return ExitCode.waiting;
+        }
         return trap.hungUp && outcome.status === 'aborted' ? ExitCode.hangup : ExitCode.failure;
       });
     } catch (error) {

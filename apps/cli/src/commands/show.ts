@@ -83,8 +83,12 @@ export class ShowCommand extends BaseCommand {
             ...(state.inputs === undefined ? {} : { inputs: shownInputs(state.inputs) }),
             executions: state.attempts.map(withSecretsShown),
             sessions,
+            approvals: state.approvals ?? [],
           });
-        else this.printRun(state.run, state.attempts, state.inputs, sessions);
+        else {
+          this.printRun(state.run, state.attempts, state.inputs, sessions);
+          this.printApprovals(state.approvals ?? []);
+        }
         return ExitCode.ok;
       },
       { readonly: true },
@@ -207,6 +211,28 @@ export class ShowCommand extends BaseCommand {
       ].filter((part) => part !== undefined);
       this.print(`  ${visibleLine(`${a.nodeId}#${a.attempt}: ${parts.join('  ')}`)}\n`);
     }
+  }
+
+  /** Each approval and rejection of the run's gates (docs/approvals.md): who, when, and the note. */
+  private printApprovals(approvals: NonNullable<RunState['approvals']>): void {
+    if (approvals.length === 0) return;
+    const bold = (text: string): string => this.style('bold', text);
+    this.print(`\n${bold('Approvals')}\n`);
+    this.print(
+      renderTable(
+        approvals,
+        [
+          { header: 'NODE', value: (a) => a.nodeId },
+          { header: 'ROUND', value: (a) => String(a.round), right: true },
+          { header: 'DECISION', value: (a) => a.decision },
+          { header: 'BY', value: (a) => formatIdentity(a.by) },
+          { header: 'AT', value: (a) => a.at },
+          { header: 'RUNBOOK', value: (a) => (a.runbookHash === null ? '-' : a.runbookHash.slice(0, 12)) },
+          { header: 'NOTE', value: (a) => (a.note === null ? '-' : shortened(a.note)) },
+        ],
+        bold,
+      ),
+    );
   }
 
   private printSessions(sessions: readonly SessionRecord[]): void {

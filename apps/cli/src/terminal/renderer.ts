@@ -370,13 +370,16 @@ export class Renderer {
       `${skipped} skipped`,
       ...(notRun > 0 ? [`${notRun} not run`] : []),
     ];
-    const mark: Mark = event.status === 'aborted' ? 'stopped' : event.status;
+    const mark: Mark =
+      event.status === 'aborted' ? 'stopped' : event.status === 'waiting' ? 'pending' : event.status;
     const status =
       event.status === 'ok'
         ? colors.green('ok')
         : event.status === 'nok'
           ? colors.red('nok')
-          : colors.magenta('aborted');
+          : event.status === 'waiting'
+            ? colors.yellow('waiting for an approval')
+            : colors.magenta('aborted');
     this.write(
       `\n${statusSymbol(mark, colors)} ${colors.bold(`Run ${event.runId}`)} of "${event.workflow}" ended ${status} ` +
         `after ${formatDuration(event.durationMs)} ${colors.dim('·')} ${counts.join(', ')}\n`,
@@ -387,7 +390,7 @@ export class Renderer {
         `  ${label}: ${nodeLabel(event.failed.name, event.failed.nodeId, colors)} — ${event.failed.reason}\n`,
       );
     }
-    if (event.status !== 'ok') {
+    if (event.status !== 'ok' && event.status !== 'waiting') {
       const notRun = this.plan.filter((id) => !this.ran.has(id));
       if (notRun.length > 0) {
         const shown = notRun.slice(0, NOT_RUN_SHOWN).map((id) => this.label(id));

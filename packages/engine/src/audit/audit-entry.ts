@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type {
+  ApprovalRecord,
   AttemptKey,
   AttemptRecord,
   OutputLog,
@@ -37,6 +38,7 @@ export type AuditKind =
   | 'answer'
   | 'session'
   | 'rerun'
+  | 'approval'
   | 'snapshot';
 
 /** Who made the change, as an entry holds it (column names of the tables). */
@@ -218,6 +220,31 @@ export function answerEntry(
     kind: 'answer',
     by: auditActor(by),
     data: { node_id: nodeId, param, value_sha256: digest(value) },
+  };
+}
+
+/** `approval`: an approval or a rejection of a gate (SPEC §10.2), as `recordApproval` writes it. */
+export function approvalEntry(record: ApprovalRecord): AuditBody {
+  const { operator, os_user, db_user, ...data } = approvalColumns(record);
+  return { kind: 'approval', by: auditActor(record.by), data };
+}
+
+/** The audited columns of an `approvals` row, the note as SHA-256. */
+export function approvalColumns(record: ApprovalRecord): { readonly [column: string]: JsonValue } {
+  const by = auditActor(record.by);
+  return {
+    seq: record.seq,
+    node_id: record.nodeId,
+    round: record.round,
+    who: record.who,
+    decision: record.decision,
+    at: record.at,
+    note_sha256: digest(record.note),
+    runbook_hash: record.runbookHash,
+    inputs_sha256: record.inputsSha256,
+    operator: by?.operator ?? null,
+    os_user: by?.os_user ?? null,
+    db_user: by?.db_user ?? null,
   };
 }
 

@@ -11,6 +11,8 @@ export type {
 export {
   AUDIT_FORMAT_VERSION,
   answerEntry,
+  approvalColumns,
+  approvalEntry,
   attemptEndedEntry,
   attemptStartedEntry,
   chainEntry,

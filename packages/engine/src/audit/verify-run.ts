@@ -5,6 +5,7 @@ import {
   type AuditHead,
   type AuditLog,
   answerColumns,
+  approvalColumns,
   attemptColumns,
   rerunColumns,
   runColumns,
@@ -41,6 +42,7 @@ interface Replayed {
   readonly attempts: Map<string, Expected>;
   readonly answers: Map<string, Expected>;
   readonly sessions: Map<string, Expected>;
+  readonly approvals: Map<string, Expected>;
   readonly reruns: Expected[];
   /** Whether the log starts from a snapshot: re-runs recorded before the log existed are not in it. */
   fromSnapshot: boolean;
@@ -70,6 +72,7 @@ export function verifyRun(
     attempts: new Map(),
     answers: new Map(),
     sessions: new Map(),
+    approvals: new Map(),
     reruns: [],
     fromSnapshot: false,
   };
@@ -205,6 +208,9 @@ function apply(replayed: Replayed, entry: ParsedEntry, seq: number): string | un
     case 'session':
       replayed.sessions.set(String(data.seq), { columns: { ...data, ...identity }, seq });
       return undefined;
+    case 'approval':
+      replayed.approvals.set(String(data.seq), { columns: { ...data, ...identity }, seq });
+      return undefined;
     case 'rerun':
       replayed.reruns.push({ columns: { ...data }, seq });
       return undefined;
@@ -246,6 +252,11 @@ function compare(replayed: Replayed, state: RunState): string | undefined {
       'run_sessions',
       replayed.sessions,
       new Map((state.sessions ?? []).map((session) => [String(session.seq), sessionColumns(session)])),
+    ],
+    [
+      'approvals',
+      replayed.approvals,
+      new Map((state.approvals ?? []).map((approval) => [String(approval.seq), approvalColumns(approval)])),
     ],
   ] as const;
   for (const [table, expectedRows, actualRows] of rows) {

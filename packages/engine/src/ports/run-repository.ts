@@ -74,7 +74,47 @@ export interface FinishRunInput {
   readonly by?: OperatorIdentity;
 }
 
-/** What a resume (or a recovery) expects to find, so that two processes cannot take the same run. */
+/** An approval or a rejection of a gate to record (SPEC §10.2), with what decides the gate. */
+export interface RecordApprovalInput extends RunKey {
+  readonly nodeId: string;
+  /** The gate's attempt number this decision is for (its next attempt when the decision was asked). */
+  readonly round: number;
+  /** The person deciding (`operatorName`): one decision each per round and runbook hash. */
+  readonly who: string;
+  readonly decision: 'approve' | 'reject';
+  readonly at: string;
+  readonly note: string | null;
+  readonly by: OperatorIdentity;
+  /** The run's runbook hash the decision is made on; the run must still have it. */
+  readonly runbookHash: string | null;
+  /** SHA-256 of the run's stored inputs the decision is made on. */
+  readonly inputsSha256: string | null;
+  /** Approvals of this round and hash (this one included) that open the gate. */
+  readonly min: number;
+  /** The run's node counts once the gate is rejected (the gate counted `nok`): the run then ends `nok`. */
+  readonly countsIfRejected: { readonly ok: number; readonly nok: number; readonly skipped: number };
+  /** The `approve` / `reject` session, recorded with it. */
+  readonly session: SessionInput;
+}
+
+/** What `recordApproval` did. */
+export type ApprovalOutcome =
+  /** Nothing written: the run no longer waits (`status`), or it runs another runbook now. */
+  | { readonly kind: 'refused'; readonly reason: 'not-waiting'; readonly status: RunStatus }
+  | { readonly kind: 'refused'; readonly reason: 'runbook-changed'; readonly runbookHash: string | null }
+  /** Nothing written: this person decided this round already. */
+  | { readonly kind: 'refused'; readonly reason: 'twice'; readonly decision: 'approve' | 'reject' }
+  /**
+   * Recorded. `gate`: still `waiting` for more approvals; `approved` / `rejected` by this decision (its attempt
+   * written; a rejection also ended the run `nok`); `decided-before`: another decision had already closed this
+   * round at the same moment — this one is kept, and changes nothing. `approvers`: who approved this round.
+   */
+  | {
+      readonly kind: 'recorded';
+      readonly gate: 'waiting' | 'approved' | 'rejected' | 'decided-before';
+      readonly approvers: readonly string[];
+    };
+
 /** Steps of a run run again on purpose (SPEC §9.4). */
 export interface RerunRecord {
   /** When the re-run began (ISO-8601 UTC). */
@@ -184,6 +224,14 @@ export interface RunRepository {
    * renewing it), so a `running` run owned by another host may be recovered. Without it, such a run never is.
    */
   ownerLeaseExpired?(run: RunRecord): Promise<boolean>;
+  /**
+   * Optional, for approval gates (SPEC §10.2): in one atomic change under the run's lock, records a decision on a
+   * gate of a `waiting` run (with its session and audit entries) unless the same person decided this round and
+   * runbook already; a rejection writes the gate's attempt `nok` (`rejected`, the note as its result) and ends
+   * the run `nok`; the `min`-th approval writes it `ok` (`approved`, the approvers as its result). Without it a
+   * run that reaches a gate waits until another tool decides it.
+   */
+  recordApproval?(input: RecordApprovalInput): Promise<ApprovalOutcome>;
   /** Releases resources (connections, files). Optional: in-memory adapters need none. */
   close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type {
+  ApprovalRecord,
   AttemptKey,
   AttemptRecord,
   RunKey,
@@ -15,6 +16,7 @@ import {
   type AuditHead,
   type AuditLog,
   answerEntry,
+  approvalEntry,
   attemptEndedEntry,
   attemptStartedEntry,
   chainEntry,
@@ -29,10 +31,12 @@ import { compareCodePoints } from '../name-order.js';
 import type { OperatorIdentity, SessionInput, SessionRecord, WhatRan } from '../ports/identity.js';
 import type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from '../ports/run-history.js';
 import type {
+  ApprovalOutcome,
   AttemptOutcome,
   ClaimRunInput,
   CreateRunInput,
   FinishRunInput,
+  RecordApprovalInput,
   RerunRecord,
   RunRepository,
   StartAttemptInput,
@@ -48,6 +52,7 @@ interface StoredRun {
   reruns: RerunRecord[];
   inputs: Readonly<Record<string, StoredInputValue>>;
   sessions: SessionRecord[];
+  approvals: ApprovalRecord[];
   /** Its audit log (SPEC §10.3), appended with each change. */
   audit: AuditEntry[];
   /** The process groups of commands running side by side, by `<node id> <attempt>` (`addOwnerProcessGroup`). */
@@ -94,6 +99,7 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       attempts: [],
       answers: new Map(),
       sessions: [],
+      approvals: [],
       audit: [],
       reruns: [],
       inputs: { ...input.inputs },
@@ -116,12 +122,14 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       .map(({ attempt }) => copyAttempt(attempt));
     const sessions = stored.sessions.map((session) => ({ ...session, flags: [...session.flags] }));
     const groups = [...(stored.processGroups?.entries() ?? [])].sort(([a], [b]) => compareCodePoints(a, b));
+    const approvals = stored.approvals.map((approval) => ({ ...approval, by: { ...approval.by } }));
     const state = {
       run: copyRun(stored.record),
       attempts,
       answers,
       ...(sessions.length === 0 ? {} : { sessions }),
       ...(groups.length === 0 ? {} : { processGroups: groups.map(([, group]) => group) }),
+      ...(approvals.length === 0 ? {} : { approvals }),
     };
     const names = Object.keys(stored.inputs).sort(compareCodePoints);
     if (names.length === 0) return state;
@@ -262,6 +270,73 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     append(stored, attemptEndedEntry(key, outcome));
   }
 
+  async recordApproval(input: RecordApprovalInput): Promise<ApprovalOutcome> {
+    const stored = this.#get(input);
+    const { status, runbookHash } = stored.record;
+    if (status !== 'waiting') return { kind: 'refused', reason: 'not-waiting', status };
+    if (runbookHash !== input.runbookHash) return { kind: 'refused', reason: 'runbook-changed', runbookHash };
+    const ofRound = stored.approvals.filter(
+      (a) => a.nodeId === input.nodeId && a.round === input.round && a.runbookHash === input.runbookHash,
+    );
+    const before = ofRound.find((a) => a.who === input.who);
+    if (before !== undefined) return { kind: 'refused', reason: 'twice', decision: before.decision };
+    const record: ApprovalRecord = {
+      seq: stored.approvals.length + 1,
+      nodeId: input.nodeId,
+      round: input.round,
+      who: input.who,
+      decision: input.decision,
+      at: input.at,
+      note: input.note,
+      by: identity(input.by),
+      runbookHash: input.runbookHash,
+      inputsSha256: input.inputsSha256,
+    };
+    stored.approvals.push(record);
+    append(stored, approvalEntry(record));
+    this.#keepSession(stored, input.session, null, undefined);
+    const approvers = [...ofRound, record].filter((a) => a.decision === 'approve').map((a) => a.who);
+    const decided = stored.attempts.some((a) => a.nodeId === input.nodeId && a.attempt === input.round);
+    if (decided) return { kind: 'recorded', gate: 'decided-before', approvers };
+    if (input.decision === 'approve' && approvers.length < input.min) {
+      return { kind: 'recorded', gate: 'waiting', approvers };
+    }
+    const rejected = input.decision === 'reject';
+    const decision = rejected ? 'rejected' : 'approved';
+    // Called before any await: the attempt is written before another decision can look for it.
+    const started = this.startAttempt({
+      ...input,
+      startTime: input.at,
+      status: 'running',
+      operatorDecision: decision,
+      by: input.by,
+    });
+    const { attempt } = await started;
+    await this.finishAttempt(
+      { workflowName: input.workflowName, runId: input.runId, nodeId: input.nodeId, attempt },
+      {
+        status: rejected ? 'nok' : 'ok',
+        endTime: input.at,
+        durationMs: 0,
+        operatorDecision: decision,
+        resultText: rejected
+          ? `rejected by ${input.who}${input.note === null ? '' : `: ${input.note}`}`
+          : `approved by ${approvers.join(', ')}`,
+      },
+    );
+    if (rejected) {
+      await this.finishRun(input, {
+        status: 'nok',
+        endTime: input.at,
+        nodesOk: input.countsIfRejected.ok,
+        nodesNok: input.countsIfRejected.nok,
+        nodesSkipped: input.countsIfRejected.skipped,
+        by: input.by,
+      });
+    }
+    return { kind: 'recorded', gate: rejected ? 'rejected' : 'approved', approvers };
+  }
+
   async recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Promise<void> {
     const stored = this.#get(key);
     const index = stored.attempts.findIndex((a) => a.nodeId === key.nodeId && a.attempt === key.attempt);
@@ -319,7 +394,7 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
       const runs = this.#workflows.get(name);
       const latest = runs?.get(runs.size)?.record;
       if (runs === undefined || latest === undefined) continue;
-      const runsByStatus: Record<RunStatus, number> = { running: 0, ok: 0, nok: 0, aborted: 0 };
+      const runsByStatus: Record<RunStatus, number> = { running: 0, ok: 0, nok: 0, aborted: 0, waiting: 0 };
       for (const { record } of runs.values()) runsByStatus[record.status] += 1;
       summaries.push({ workflowName: name, runCount: runs.size, runsByStatus, latestRun: copyRun(latest) });
     }

@@ -45,8 +45,8 @@ export function runHistoryContract<S extends RunStore>(
       await seed(store, SEED);
       const workflows = await store.listWorkflows();
       expect(workflows.map((w) => [w.workflowName, w.runCount, w.runsByStatus, w.latestRun.runId])).toEqual([
-        ['deploy', 3, { running: 1, ok: 1, nok: 0, aborted: 1 }, 3],
-        ['failover', 1, { running: 1, ok: 0, nok: 0, aborted: 0 }, 1],
+        ['deploy', 3, { running: 1, ok: 1, nok: 0, aborted: 1, waiting: 0 }, 3],
+        ['failover', 1, { running: 1, ok: 0, nok: 0, aborted: 0, waiting: 0 }, 1],
       ]);
       expect(workflows[0]?.latestRun).toEqual(await store.findLatestRun('deploy'));
     });

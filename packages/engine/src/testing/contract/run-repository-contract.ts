@@ -2,6 +2,7 @@ import type { AttemptKey, RunOwner, RunRecord, RunStatus } from '@playbook/domai
 import { describe, expect, it } from 'vitest';
 import type { RunRepository } from '../../ports/run-repository.js';
 import type { RunRepositoryErrorCode } from '../../ports/run-repository-error.js';
+import { approvalCases } from './approval-cases.js';
 import { auditCases } from './audit-cases.js';
 import { type ContractOptions, type ContractStores, contractStores } from './contract-harness.js';
 import { key, OTHER_OWNER, OWNER, runInput, T0, T1, T2, T3 } from './fixtures.js';
@@ -1016,6 +1017,12 @@ export function runRepositoryContract<S extends RunRepository>(
     describe('audit log (SPEC §10.3)', () => {
       for (const auditCase of auditCases) {
         it(auditCase.name, () => auditCase.run(stores as ContractStores<RunRepository>));
+      }
+    });
+
+    describe('approval gates (SPEC §10.2)', () => {
+      for (const approvalCase of approvalCases) {
+        it(approvalCase.name, () => approvalCase.run(stores as ContractStores<RunRepository>));
       }
     });
 
