@@ -49,6 +49,20 @@ describe('approval gates in a run (SPEC §10.2)', () => {
     expect(events.some((e) => e.type === 'node-blocked')).toBe(false);
   });
 
+  it('with parallel branches too: the gate waits, its dependents wait with it, the others finish', async () => {
+    const test = ports();
+    const events: EngineEvent[] = [];
+    const outcome = await createEngine(test).run(runbook(), {
+      interactive: false,
+      concurrency: 3,
+      onEvent: (event) => events.push(event),
+    });
+    expect(outcome.status).toBe('waiting');
+    const state = await test.repository.loadRun({ workflowName: 'Test runbook', runId: 1 });
+    expect(state?.attempts.map((a) => `${a.nodeId}:${a.status}`).sort()).toEqual(['build:ok', 'notes:ok']);
+    expect(events.some((e) => e.type === 'node-blocked')).toBe(false);
+  });
+
   it('a critical nok takes precedence over waiting', async () => {
     const test = ports({ notes: { exitCode: 2 } });
     const book = buildRunbook([
