@@ -244,6 +244,9 @@ const RUN_PROCESS_GROUPS_DDL: readonly string[] = [
   PRIMARY KEY (workflow_name, run_id, node_id, attempt),
   FOREIGN KEY (workflow_name, run_id) REFERENCES runs (workflow_name, run_id)
 )`,
+];
+
+/**
  * Approval gates (SPEC §10.2, docs/approvals.md): each approval or rejection, one per person per round of a gate
  * and runbook hash — the unique index is the last word when two processes decide at the same moment.
  */
