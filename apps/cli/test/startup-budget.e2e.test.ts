@@ -22,7 +22,12 @@ import { ensureBuilt, makeSandbox, runCli, type Sandbox } from './fixtures-run/e
 // is loaded from the second command on) brought run to 564. The history's writes (and with them the chaining and
 // SHA-256) are now imported only by a store opened for writing, so the read-only commands load neither: show
 // 173, info 166 (the test below checks by the bundle's source maps).
-const BUDGET_KB = { validate: 280, show: 180, info: 175, run: 570 } as const;
+// Approval gates (SPEC §10.2) then added ~5 kB to validate (the \`approval\` table's schema and checks), ~7 kB to
+// what reads the history (the approvals table's migration and statements, reading approvals back) and ~23 kB to
+// run (both, the store's recordApproval, stopping at a gate): validate 280, show 180, info 172, run 587. Deciding
+// a gate (\`@playbook/engine/approvals\`, the approve command, the waiting hint) loads only with \`approve\` /
+// \`reject\`, or when resuming a runbook that has a gate.
+const BUDGET_KB = { validate: 285, show: 185, info: 178, run: 593 } as const;
 
 const HOOK = `
 import { appendFileSync } from 'node:fs';

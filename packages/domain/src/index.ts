@@ -1,5 +1,4 @@
 export type { InputType, InputValue } from '@playbook/expressions';
-export { approverMatches, operatorName } from './approvers.js';
 export type { CreatedAtResult } from './created-at.js';
 export { describeValue, normaliseCreatedAt } from './created-at.js';
 export type { DependencyCycle, DependencyDeclaration } from './dependency-graph.js';

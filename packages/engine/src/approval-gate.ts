@@ -1,16 +1,15 @@
-import {
-  type ApprovalPolicy,
-  type ApprovalRecord,
-  type AttemptRecord,
-  approverMatches,
-  type ManualNode,
-  type NodeStatus,
-  type OperatorIdentity,
-  operatorName,
-  type Runbook,
-  type RunbookNode,
-  type RunState,
+import type {
+  ApprovalPolicy,
+  ApprovalRecord,
+  AttemptRecord,
+  ManualNode,
+  NodeStatus,
+  OperatorIdentity,
+  Runbook,
+  RunbookNode,
+  RunState,
 } from '@playbook/domain';
+import { approverMatches, operatorName } from './approvers.js';
 import { sha256Hex } from './audit/audit-entry.js';
 import { canonicalJson } from './audit/canonical-json.js';
 import { EngineError } from './engine-error.js';

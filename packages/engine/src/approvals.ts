@@ -10,3 +10,4 @@ export {
   voidApprovals,
   whoMayApprove,
 } from './approval-gate.js';
+export { approverMatches, operatorName } from './approvers.js';

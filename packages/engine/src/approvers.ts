@@ -1,7 +1,7 @@
 // Who counts as whom at an approval gate (SPEC §10.1, §10.2): one place, so that the engine's checks, the stores'
 // one-decision-per-person rule and what `show` prints agree.
 
-import type { OperatorIdentity } from './run-records.js';
+import type { OperatorIdentity } from '@playbook/domain';
 
 /**
  * The person an identity decides as: the claimed operator, or without one the OS user, each without any
