@@ -184,12 +184,36 @@ depends_on = ["a"]
     expect(resumed.stdout).toContain('The runbook file changed since this run started.');
     expect(resumed.stdout).toMatch(/added: +new/);
     expect(resumed.stdout).toMatch(/removed: +old/);
+    expect(resumed.stdout).not.toMatch(/changed:/);
     expect(box.read('a.count')).toBe('ran\n');
 
     // An ok run cannot be resumed, not even from a given step: one line, exit 1.
     const refused = await runCli(box, ['resume', file, '1', '--node', 'a']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: .*\n$/);
+  });
+
+  it('resume of a changed runbook names the steps whose definition changed, by name', async () => {
+    const box = await makeSandbox();
+    const nodes = (check: string) => `
+[a]
+type = "Command"
+command_name = "true"
+
+[b]
+name = "Check the fix"
+type = "Command"
+command_name = "${check}"
+depends_on = ["a"]
+`;
+    const file = await box.runbook('edited', 'Edited', nodes('test -f fixed'));
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    await box.runbook('edited', 'Edited', nodes('true'));
+    const resumed = await runCli(box, ['resume', file, '1', '--non-interactive']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('The runbook file changed since this run started.');
+    expect(resumed.stdout).toMatch(/changed: +Check the fix/);
+    expect(resumed.stdout).not.toMatch(/added:|removed:|their content may differ/);
   });
 
   it('a critical failure fails the run at once: nothing after it runs', async () => {

@@ -93,6 +93,13 @@ export interface ResumeOptions extends RunOptions {
   readonly rerun?: 'only' | 'downstream';
   /** Why steps are re-run; recorded with the re-run. */
   readonly reason?: string;
+  /**
+   * The runbook the run last started (or resumed) with, from its text the history keeps by hash (SPEC §10.1):
+   * when the file changed since, the `run-started` event then also names the steps whose definition changed.
+   * Undefined (or a rejection) when that text is not kept or no longer parses: only added and removed steps are
+   * named.
+   */
+  readonly previousRunbook?: (runbookHash: string) => Promise<Runbook | undefined>;
 }
 
 /** How a run (or a resumed run) ended. */

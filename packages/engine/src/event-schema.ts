@@ -60,7 +60,16 @@ export const RunStartedLine = event('run-started', 'A run began, or was resumed.
   }),
   changes: Type.Optional(
     Type.Object(
-      { added: Type.Array(nodeId), removed: Type.Array(nodeId) },
+      {
+        added: Type.Array(nodeId),
+        removed: Type.Array(nodeId),
+        changed: Type.Optional(
+          Type.Array(nodeId, {
+            description:
+              'Node ids in both whose definition changed; absent when the runbook the run started with is not known.',
+          }),
+        ),
+      },
       {
         description: 'On resume of a changed runbook file: node ids added and removed since the run started.',
       },

@@ -34,8 +34,15 @@ export interface RunStartedEvent extends EventStamp {
    * may still run again: the operator is asked right after this event.
    */
   readonly kept: readonly { readonly nodeId: string; readonly status: NodeStatus }[];
-  /** On resume of a changed runbook file: node ids added and removed since the run started. */
-  readonly changes?: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  /**
+   * On resume of a changed runbook file: node ids added and removed since the run started, and — when the
+   * runbook it started with is known (`ResumeOptions.previousRunbook`) — those whose definition changed.
+   */
+  readonly changes?: {
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+    readonly changed?: readonly string[];
+  };
 }
 
 /** An attempt of a node began. */

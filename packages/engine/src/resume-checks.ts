@@ -1,4 +1,5 @@
-import type { Runbook, RunRecord, RunState } from '@playbook/domain';
+import type { Runbook, RunbookNode, RunRecord, RunState } from '@playbook/domain';
+import { canonicalJson, type JsonValue } from './audit/canonical-json.js';
 import { EngineError } from './engine-error.js';
 import type { RunStartedEvent } from './events.js';
 import type { RunRepository } from './ports/run-repository.js';
@@ -113,4 +114,34 @@ export function runbookChanges(
     added: plan.filter((id) => !before.has(id)),
     removed: run.nodeIds.filter((id) => !now.has(id)),
   };
+}
+
+/**
+ * `changes` with the ids of the nodes, in both runbooks, whose definition differs between `previous` (the runbook
+ * the run started with) and `runbook`, in plan order.
+ */
+export function withChangedNodes(
+  changes: NonNullable<RunStartedEvent['changes']>,
+  previous: Runbook,
+  runbook: Runbook,
+  plan: readonly string[],
+): NonNullable<RunStartedEvent['changes']> {
+  const before = new Map(previous.nodes.map((node) => [node.id, definition(node)]));
+  const now = new Map(runbook.nodes.map((node) => [node.id, node]));
+  const changed = plan.filter((id) => {
+    const was = before.get(id);
+    const node = now.get(id);
+    return was !== undefined && node !== undefined && was !== definition(node);
+  });
+  return { ...changes, changed };
+}
+
+/** A node's definition as one comparable text: its fields in a fixed order, whatever order the file had. */
+function definition(node: RunbookNode): string {
+  try {
+    return canonicalJson(node as unknown as JsonValue);
+  } catch {
+    // A number JSON cannot hold (TOML's inf, nan): compared as JSON.stringify writes it.
+    return JSON.stringify(node);
+  }
 }

@@ -21,6 +21,7 @@ import {
   nodeNotFound,
   rerunWithoutNode,
   runbookChanges,
+  withChangedNodes,
 } from './resume-checks.js';
 import { planResume } from './resume-plan.js';
 import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
@@ -135,7 +136,7 @@ export async function resumeRun(
   const session = new RunSession(init);
   const resumePlan = planResume(runbook, plan, statuses, options.fromNode, options.rerun);
   const toRun = new Set(resumePlan.toRun);
-  const changes = runbookChanges(run, runbook, plan);
+  const changes = await changesSince(run, runbook, plan, options);
 
   return finishRun(session, init, startedAt, async (): Promise<SessionEnd> => {
     if (options.rerun !== undefined) {
@@ -261,4 +262,18 @@ function claimLost(run: RunRecord): EngineError {
     `run ${run.runId} of "${run.workflowName}" was taken over by another process while this one was starting`,
     { workflowName: run.workflowName, runId: run.runId },
   );
+}
+
+/** What changed in the runbook file since the run started, naming changed nodes when the old runbook is known. */
+async function changesSince(
+  run: RunRecord,
+  runbook: Runbook,
+  plan: readonly string[],
+  options: ResumeOptions,
+): Promise<ReturnType<typeof runbookChanges>> {
+  const changes = runbookChanges(run, runbook, plan);
+  if (changes === undefined || run.runbookHash === null || options.previousRunbook === undefined)
+    return changes;
+  const previous = await options.previousRunbook(run.runbookHash).catch(() => undefined);
+  return previous === undefined ? changes : withChangedNodes(changes, previous, runbook, plan);
 }

@@ -232,6 +232,47 @@ describe('resume in place', () => {
   });
 });
 
+describe('changed steps', () => {
+  const changed = buildRunbook(
+    [
+      commandNode('a', 'a'),
+      commandNode('b', 'b-fixed', { dependsOn: ['a'] }),
+      commandNode('c', 'c', { dependsOn: ['b'] }),
+    ],
+    { source: { hash: 'hash-2' } },
+  );
+
+  it('names the nodes whose definition changed when the runbook the run started with is known', async () => {
+    const asked: string[] = [];
+    const run = await runThenResume(
+      chain,
+      { a: {}, b: { exitCode: 1 } },
+      { 'b-fixed': {}, c: {} },
+      {
+        resumeRunbook: changed,
+        previousRunbook: async (hash) => {
+          asked.push(hash);
+          return chain;
+        },
+      },
+    );
+    expect(asked).toEqual(['hash-1']);
+    expect(run.started?.changes).toEqual({ added: [], removed: [], changed: ['b'] });
+    expect(run.outcome.status).toBe('ok');
+  });
+
+  it('names only added and removed nodes when that runbook is not known', async () => {
+    const run = await runThenResume(
+      chain,
+      { a: {}, b: { exitCode: 1 } },
+      { 'b-fixed': {}, c: {} },
+      { resumeRunbook: changed, previousRunbook: async () => Promise.reject(new Error('gone')) },
+    );
+    expect(run.started?.changes).toEqual({ added: [], removed: [] });
+    expect(run.outcome.status).toBe('ok');
+  });
+});
+
 describe('refusals', () => {
   const single = buildRunbook([commandNode('a', 'a')]);
 

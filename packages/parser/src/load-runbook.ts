@@ -74,10 +74,7 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
   if (!read.ok) return { ok: false, problems: read.problems };
   const { text, bytes } = read;
 
-  // The expression compiler (and its CEL library) is loaded only for a runbook that holds a template or a
-  // `when` condition (a false positive, such as the word in a description, only costs the load).
-  const cel = needsCompiler(text) ? await import('@playbook/expressions/cel') : undefined;
-  const result = parseRunbook(text, path, cel === undefined ? {} : { cel });
+  const result = await parseRunbookText(text, path);
   if (!result.ok) return result;
   const absolute = resolve(path);
   return {
@@ -94,6 +91,18 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
       },
     },
   };
+}
+
+/**
+ * Parses and validates a runbook's text (`fileName` names it in problems), loading the expression compiler
+ * only when the text needs it: what `loadRunbook` does once it has read the file, also for a runbook's text
+ * stored in the history (SPEC §10.1).
+ */
+export async function parseRunbookText(text: string, fileName: string): Promise<ParseResult> {
+  // The expression compiler (and its CEL library) is loaded only for a runbook that holds a template or a
+  // `when` condition (a false positive, such as the word in a description, only costs the load).
+  const cel = needsCompiler(text) ? await import('@playbook/expressions/cel') : undefined;
+  return parseRunbook(text, fileName, cel === undefined ? {} : { cel });
 }
 
 const WHEN_KEY = /\bwhen["']?\s*=/;

@@ -3,6 +3,7 @@ import type { Engine, RunOutcome } from '@playbook/engine';
 import { Command, Option, UsageError } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
 import { parseRunId } from '../run-id.js';
+import type { RunStore } from '../state-store.js';
 import { RunBaseCommand, type SessionOptions } from './run-base-command.js';
 
 /** `playbook resume <file> [run_id]`: continues a run in place, keeping the steps that already succeeded. */
@@ -69,6 +70,7 @@ export class ResumeCommand extends RunBaseCommand {
     engine: Engine,
     runbook: Runbook,
     options: SessionOptions,
+    history: RunStore,
   ): Promise<RunOutcome> {
     const runId = this.parsedRunId();
     const rerun = this.rerun();
@@ -79,6 +81,7 @@ export class ResumeCommand extends RunBaseCommand {
         ...(this.node === undefined ? {} : { fromNode: this.node }),
         ...(rerun === undefined ? {} : { rerun }),
         ...(this.reason === undefined ? {} : { reason: this.reason }),
+        previousRunbook: (hash) => storedRunbook(history, hash),
       });
     } catch (error) {
       // A step that is not in the file, or a re-run asked the wrong way, is a mistake on the command line.
@@ -130,4 +133,13 @@ export class ResumeCommand extends RunBaseCommand {
   private parsedRunId(): number | undefined {
     return this.runId === undefined ? undefined : parseRunId(this.runId, 'run_id');
   }
+}
+
+/** The runbook whose text the history keeps for `hash`, parsed; undefined when none is kept or it no longer parses. */
+async function storedRunbook(history: RunStore, hash: string): Promise<Runbook | undefined> {
+  const text = await history.runbookText(hash);
+  if (text === undefined) return undefined;
+  const { parseRunbookText } = await import('@playbook/parser');
+  const parsed = await parseRunbookText(text, 'the runbook the run started with');
+  return parsed.ok ? parsed.runbook : undefined;
 }

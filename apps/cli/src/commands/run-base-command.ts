@@ -5,6 +5,7 @@ import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
 import { collectGarbage, LARGE_RUNBOOK_NODES } from '../collect-garbage.js';
 import { CliError, ExitCode, exitCodeFor } from '../errors.js';
+import type { RunStore } from '../state-store.js';
 import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
 import { canMoveCursor } from '../terminal/cursor.js';
@@ -101,7 +102,13 @@ export abstract class RunBaseCommand extends BaseCommand {
   }
 
   /** Starts or continues the run; the engine is ready, the runbook valid. */
-  protected abstract start(engine: Engine, runbook: Runbook, options: SessionOptions): Promise<RunOutcome>;
+  /** Runs or resumes `runbook`; `history` is the history the engine writes to, to read from. */
+  protected abstract start(
+    engine: Engine,
+    runbook: Runbook,
+    options: SessionOptions,
+    history: RunStore,
+  ): Promise<RunOutcome>;
 
   /** The whole life cycle of one `run` / `resume`, returning the exit code. */
   protected async session(): Promise<number> {
@@ -171,27 +178,32 @@ export abstract class RunBaseCommand extends BaseCommand {
             heartbeatSeconds: config.heartbeatSeconds,
           },
         );
-        const outcome = await this.start(engine, runbook, {
-          interactive,
-          inputs,
-          operator: config.operator ?? '',
-          retries,
-          values,
-          signal: trap.signal,
-          cleanupSignal: trap.cleanupSignal,
-          hangup: trap.hangup,
-          flags: this.sessionFlags(),
-          concurrency,
-          onEvent: (event) => {
-            if (event.type === 'run-started') runId = event.runId;
-            if (event.type === 'run-aborting' && event.cause === 'interrupted') trap.cleanupStarted();
-            if (this.json) {
-              const line = eventLine(event);
-              if (line !== undefined) this.context.stdout.write(`${line}\n`);
-            }
-            renderer.handle(event);
+        const outcome = await this.start(
+          engine,
+          runbook,
+          {
+            interactive,
+            inputs,
+            operator: config.operator ?? '',
+            retries,
+            values,
+            signal: trap.signal,
+            cleanupSignal: trap.cleanupSignal,
+            hangup: trap.hangup,
+            flags: this.sessionFlags(),
+            concurrency,
+            onEvent: (event) => {
+              if (event.type === 'run-started') runId = event.runId;
+              if (event.type === 'run-aborting' && event.cause === 'interrupted') trap.cleanupStarted();
+              if (this.json) {
+                const line = eventLine(event);
+                if (line !== undefined) this.context.stdout.write(`${line}\n`);
+              }
+              renderer.handle(event);
+            },
           },
-        });
+          repository,
+        );
         if (outcome.interrupted || trap.interrupted) {
           return ExitCode.interrupted;
         }

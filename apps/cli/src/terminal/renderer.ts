@@ -194,10 +194,20 @@ export class Renderer {
     }
     // Any change is said, also one that keeps the same steps: a changed command matters just as much.
     if (event.changes !== undefined) {
-      const { added, removed } = event.changes;
-      const same =
-        added.length === 0 && removed.length === 0 ? ' (same steps; their content may differ)' : '';
+      const { added, removed, changed } = event.changes;
+      // Which steps changed is known when the history kept the runbook the run started with.
+      const sameSteps = added.length === 0 && removed.length === 0;
+      const same = !sameSteps
+        ? ''
+        : changed === undefined
+          ? ' (same steps; their content may differ)'
+          : changed.length === 0
+            ? ' (no step changed)'
+            : '';
       this.write(`${colors.yellow('!')} The runbook file changed since this run started${same}.\n`);
+      if (changed !== undefined && changed.length > 0) {
+        this.write(`  changed: ${changed.map((id) => this.label(id)).join(', ')}\n`);
+      }
       if (added.length > 0) {
         this.write(`  added:   ${added.map((id) => this.label(id)).join(', ')}\n`);
       }
