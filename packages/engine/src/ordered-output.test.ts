@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { OrderedOutput } from './ordered-output.js';
 
@@ -47,5 +49,22 @@ describe('OrderedOutput', () => {
     expect(log.lines.every((line) => line.text.length <= 100)).toBe(true);
     expect(log.lines.reduce((sum, line) => sum + line.text.length + 1, 0)).toBeLessThanOrEqual(400);
     expect(log.dropped!.lines).toBeGreaterThan(90_000);
+  });
+
+  it('lets go of the lines it drops (output without line breaks kept ~100 MB alive before)', () => {
+    // A full collection on demand, so the heap measures what is still referenced, not what waits for the collector.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const budget = 2 * 1024 * 1024;
+    const out = new OrderedOutput(budget);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 64 MiB without a line break: cut into lines of a quarter of the budget, nearly all of them dropped.
+    for (let i = 0; i < 1024; i++) out.write('stdout', 'a'.repeat(64 * 1024) + String(i), T(i % 60));
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(grown).toBeLessThan(4 * budget);
+    out.end();
+    expect(out.log().dropped?.lines).toBeGreaterThan(100);
   });
 });

@@ -20,7 +20,9 @@ export class OrderedOutput {
   readonly #head: OutputLogLine[] = [];
   #headUsed = 0;
   #headFull = false;
-  #tail: OutputLogLine[] = [];
+  // Dropped slots are emptied at once: a dropped line may be a quarter of the budget, and up to 1,024 of
+  // them wait for the next compaction (100 MB of output without line breaks once sat here).
+  #tail: (OutputLogLine | undefined)[] = [];
   #tailStart = 0;
   #tailUsed = 0;
   #droppedLines = 0;
@@ -72,7 +74,7 @@ export class OrderedOutput {
 
   /** The kept lines, and how many lines were dropped between head and tail (call after `end`). */
   log(): OutputLog {
-    const lines = this.#head.concat(this.#tail.slice(this.#tailStart));
+    const lines = this.#head.concat(this.#tail.slice(this.#tailStart) as OutputLogLine[]);
     return {
       lines,
       dropped:
@@ -94,6 +96,7 @@ export class OrderedOutput {
     this.#tailUsed += size;
     while (this.#tailUsed > this.#tailChars && this.#tailStart < this.#tail.length) {
       const dropped = this.#tail[this.#tailStart]!;
+      this.#tail[this.#tailStart] = undefined;
       this.#tailStart++;
       this.#tailUsed -= dropped.text.length + 1;
       this.#droppedLines++;
