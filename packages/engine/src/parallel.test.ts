@@ -216,6 +216,39 @@ describe('parallel branches (RunOptions.concurrency)', () => {
     expect(run.outcome).toMatchObject({ status: 'aborted', interrupted: false });
   });
 
+  it('after a hang-up, a node that ends nok does not stop the nodes still running beside it', async () => {
+    const gated = gatedCommands();
+    const hangup = new AbortController();
+    let stoppedB: boolean | undefined;
+    const runbook = buildRunbook([commandNode('a', 'a'), commandNode('b', 'b'), commandNode('c', 'c')]);
+    const processRunner = new FakeProcessRunner({
+      a: gated.script('a', { exitCode: 1 }),
+      b: {
+        whileRunning: async (request) => {
+          await gated.script('b').whileRunning?.(request);
+          stoppedB = request.signal.aborted;
+        },
+      },
+      c: gated.script('c', { exitCode: 124 }),
+    });
+    const done = runWith(runbook, createTestPorts({ processRunner }), {
+      concurrency: 3,
+      hangup: hangup.signal,
+    });
+    await until(() => gated.running.size === 3);
+    hangup.abort(new Error('the terminal was closed (SIGHUP)'));
+    gated.release('a');
+    await until(() => gated.running.size === 2);
+    gated.release('c');
+    await until(() => gated.running.size === 1);
+    gated.release('b');
+    const run = await done;
+    // Each ends as it would have: none is stopped or recorded interrupted by another's failure.
+    expect(stoppedB).toBe(false);
+    expect(run.attempts).toEqual(['a#1:nok/null', 'b#1:ok/null', 'c#1:nok/null']);
+    expect(run.outcome).toMatchObject({ status: 'aborted', interrupted: false, failed: { nodeId: 'a' } });
+  });
+
   it('asks one question at a time', async () => {
     let open = 0;
     let most = 0;

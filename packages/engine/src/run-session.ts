@@ -410,7 +410,10 @@ export class RunSession {
         const node = this.#nodes.get(id) as RunbookNode;
         if (stop !== undefined) {
           // An interrupt already counted: the nodes it stopped end `interrupted`, as recorded.
-          if (inFlight.has(id) && (end.kind !== 'aborted' || end.interrupted)) continue;
+          // After a hang-up every nok ends `aborted` (nothing new may start), but the nodes still running are let
+          // finish: a failure beside them is no reason to stop them (SPEC §11).
+          if (inFlight.has(id) && (end.kind !== 'aborted' || end.interrupted || this.#hangup?.aborted))
+            continue;
           // Abort again (or an interrupt) during a cleanup step, or an abort answered to a node still running
           // when the end was decided: whatever else runs stops, the remaining steps are skipped.
           if (end.kind === 'aborted') {
@@ -426,6 +429,8 @@ export class RunSession {
           inFlight = new Set(running.keys());
           if (end.interrupted) {
             this.#interruptedCleanup(ready.left(plan), toRun, afterStop);
+          } else if (this.#hangup?.aborted) {
+            // The operator is gone, not aborting: the running nodes finish and are recorded as they end.
           } else {
             abortRunning.abort(new Error('aborted by the operator'));
             const stopped = this.#signal;
