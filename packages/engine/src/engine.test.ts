@@ -6,6 +6,7 @@ import { EngineError } from './engine-error.js';
 import type { RunOptions } from './engine-types.js';
 import type { EngineEvent } from './events.js';
 import type { FunctionContext } from './ports/function-loader.js';
+import type { CommandRequest } from './ports/process-runner.js';
 import type { Prompter } from './ports/prompter.js';
 import { FakeFunctionLoader } from './testing/fake-function-loader.js';
 import { FakeProcessRunner } from './testing/fake-process-runner.js';
@@ -262,6 +263,28 @@ describe('Command nodes', () => {
     );
     expect(run.attempt('x')).toMatchObject({ status: 'nok', exception: expect.stringContaining('ENOENT') });
     expect(run.outcome.failed?.reason).toMatch(/could not start the command: spawn \/bin\/sh ENOENT/);
+  });
+
+  it('keeps the output of a command the runner lost track of, and does not call it a failure to start', async () => {
+    const script = {
+      whileRunning: (request: CommandRequest) => {
+        request.onOutput('stdout', 'started\n');
+        throw new Error('the spawn helper ended while the command ran');
+      },
+    };
+    const run = await runWith(
+      buildRunbook([commandNode('x', 'x')]),
+      { processRunner: new FakeProcessRunner({ x: script }) },
+      { interactive: false },
+    );
+    expect(run.attempt('x')).toMatchObject({
+      status: 'nok',
+      stdout: 'started\n',
+      exception: 'the spawn helper ended while the command ran',
+    });
+    expect(run.outcome.failed?.reason).toBe(
+      'lost track of the command: the spawn helper ended while the command ran',
+    );
   });
 
   it('records the process group as the owner’s while the command runs, and clears it after', async () => {

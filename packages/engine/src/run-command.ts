@@ -1,8 +1,8 @@
-import type { CommandNode } from '@playbook/domain';
+import type { CommandNode, OutputLog } from '@playbook/domain';
 import type { AttemptContext, AttemptResult } from './attempt-context.js';
 import { commandDirectory, timeoutSeconds } from './attempt-context.js';
 import type { WhatRan } from './ports/identity.js';
-import type { CommandResult } from './ports/process-runner.js';
+import type { CommandResult, OutputStream } from './ports/process-runner.js';
 import { timedOutMessage } from './timed-out.js';
 
 /** One attempt of a Command node: its shell line in the runbook's directory, output streamed and captured. */
@@ -14,6 +14,8 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
   const seconds = timeoutSeconds(context);
   // The owner record names the running process group so that a resume after a crash can stop it.
   let ownerWrite: Promise<void> | undefined;
+  // Whether the command ran at all: a runner that fails after the start (it lost the process) is no failure to start.
+  let started = false;
   let result: CommandResult;
   const command = node.commandName;
   const cwd = commandDirectory(context.runbook, node.cwd);
@@ -30,6 +32,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
       maxOutputBytes: context.settings.maxOutputBytes,
       onOutput: (stream, chunk) => output.write(stream, chunk),
       onStart: (processGroup) => {
+        started = true;
         ownerWrite =
           addGroup === undefined
             ? repository.setOwnerProcessGroup(run, processGroup)
@@ -43,6 +46,18 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
     const message = error instanceof Error ? error.message : String(error);
     await ownerWrite;
     output.end();
+    if (started) {
+      // What it printed until then is kept: the history must not lose output the operator already saw.
+      return {
+        status: 'nok',
+        ran,
+        exitCode: null,
+        stdout: output.captured('stdout') ?? linesOf(output.log(), 'stdout'),
+        stderr: output.captured('stderr') ?? linesOf(output.log(), 'stderr'),
+        reason: `lost track of the command: ${message}`,
+        exception: message,
+      };
+    }
     return {
       status: 'nok',
       ran,
@@ -97,4 +112,14 @@ export function commandContextEnv(context: AttemptContext<CommandNode>): Record<
     PLAYBOOK_NODE_ID: context.node.id,
     PLAYBOOK_ATTEMPT: String(context.attempt),
   };
+}
+
+/**
+ * A stream's text rebuilt from the ordered lines, for a command whose runner failed before handing back what it
+ * captured (the runner, not the engine, captures a command's output when no secret must be masked).
+ */
+function linesOf(log: OutputLog, stream: OutputStream): string {
+  let text = '';
+  for (const line of log.lines) if (line.stream === stream) text += `${line.text}\n`;
+  return text;
 }
