@@ -4,6 +4,9 @@ import { runInNewContext } from 'node:vm';
 /** Runbooks from this size on are worth a full collection once they are loaded. */
 export const LARGE_RUNBOOK_NODES = 10_000;
 
+/** Steps between two full collections in a run of a large runbook. */
+export const STEPS_BETWEEN_COLLECTIONS = 2_000;
+
 /**
  * One full garbage collection, now. Loading a large runbook peaks at several times the memory the run keeps
  * (the file's text, the TOML library's document, the validation's work); V8 sizes its next full collection
@@ -16,4 +19,31 @@ export function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as (() => void) | undefined;
   gc?.();
+}
+
+/**
+ * Keeps V8's young generation at its starting size (2 MiB) instead of letting it grow to 32 MiB under a
+ * steady allocation rate: a run allocates a little per step, forever, and the grown young generation was
+ * about a fifth of a long run's peak memory (docs/performance.md). Must come before the runbook is loaded:
+ * the young generation grows and is not given back. Unlike the heap's size limits, which are fixed at start,
+ * V8 reads this flag each time it considers growing the young generation.
+ */
+export function keepYoungGenerationSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/**
+ * For a run of a large runbook: a full collection every `STEPS_BETWEEN_COLLECTIONS` finished steps. Each step
+ * leaves a little garbage in the old generation (what was alive at a young-generation collection), and V8
+ * lets that grow to two to four times the live heap before collecting it; a collection of a heap this size
+ * takes tens of milliseconds, against seconds for the steps between two. Returns the function to call at each
+ * finished step.
+ */
+export function collectEverySteps(nodes: number): () => void {
+  if (nodes < LARGE_RUNBOOK_NODES) return () => {};
+  let steps = 0;
+  return () => {
+    steps++;
+    if (steps % STEPS_BETWEEN_COLLECTIONS === 0) collectGarbage();
+  };
 }

@@ -3,7 +3,12 @@ import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
 import { redactUrl } from '@playbook/postgres/redact';
 import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
-import { collectGarbage, LARGE_RUNBOOK_NODES } from '../collect-garbage.js';
+import {
+  collectEverySteps,
+  collectGarbage,
+  keepYoungGenerationSmall,
+  LARGE_RUNBOOK_NODES,
+} from '../collect-garbage.js';
 import { CliError, ExitCode, exitCodeFor } from '../errors.js';
 import type { RunStore } from '../state-store.js';
 import { createColors } from '../terminal/colors.js';
@@ -118,11 +123,13 @@ export abstract class RunBaseCommand extends BaseCommand {
     const values = parseSetValues(this.set);
     const interactive = isInteractive(this.nonInteractive, this.context.env);
 
+    keepYoungGenerationSmall();
     const runbook = await this.loadValidRunbook();
     if (runbook === undefined) {
       return ExitCode.failure;
     }
     if (runbook.nodes.length >= LARGE_RUNBOOK_NODES) collectGarbage();
+    const stepFinished = collectEverySteps(runbook.nodes.length);
     const config = this.resolveConfig();
     const concurrency = this.effectiveConcurrency(
       concurrencyFlag ?? runbook.meta.concurrency ?? config.concurrency ?? 1,
@@ -195,6 +202,7 @@ export abstract class RunBaseCommand extends BaseCommand {
             onEvent: (event) => {
               if (event.type === 'run-started') runId = event.runId;
               if (event.type === 'run-aborting' && event.cause === 'interrupted') trap.cleanupStarted();
+              if (event.type === 'node-finished') stepFinished();
               if (this.json) {
                 const line = eventLine(event);
                 if (line !== undefined) this.context.stdout.write(`${line}\n`);
