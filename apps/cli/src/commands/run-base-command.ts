@@ -174,7 +174,12 @@ export abstract class RunBaseCommand extends BaseCommand {
       return await this.withRepository(async (repository) => {
         const engine = createEngine(
           {
-            ...createNodePorts({ clock: this.context.clock, operator: config.operator ?? null }),
+            ...createNodePorts({
+              clock: this.context.clock,
+              operator: config.operator ?? null,
+              // The commands are forked by a small helper process; `off` makes the CLI fork them itself.
+              ...(this.context.env.PLAYBOOK_SPAWN_HELPER === 'off' ? { spawnHelper: 'off' as const } : {}),
+            }),
             repository,
             // Output held while a question waits is shown once it is answered (SPEC §9.1).
             prompter: operator === undefined ? neverAsk : showHeldAfterAnswers(operator.prompter, renderer),
