@@ -62,4 +62,17 @@ describe('the spawn helper', () => {
     const helper = Number(box.read('forked-by').trim());
     await waitFor(() => !isAlive(helper), 'the helper to exit', 5_000);
   }, 60_000);
+
+  it('is not used with PLAYBOOK_SPAWN_HELPER=off: the CLI forks the commands itself', async () => {
+    const box = await faultSandbox();
+    const file = await box.runbook('off', 'Off', RUNBOOK.replace('sleep 30', 'true'));
+    const run = startCli(box, ['run', file, '--non-interactive'], {
+      stdin: null,
+      env: { PLAYBOOK_SPAWN_HELPER: 'off' },
+      timeoutMs: 30_000,
+    });
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(Number(box.read('forked-by').trim())).toBe(run.child.pid);
+  }, 60_000);
 });
