@@ -101,6 +101,43 @@ describe('pages', () => {
     expect(run2).toContain('<code>prod</code>');
   });
 
+  it('shows a run waiting at an approval gate, and its decisions: who, when, the note (escaped)', async () => {
+    const run = await addRun(
+      history,
+      'Release',
+      ['build', 'gate'],
+      [{ node: 'build', status: 'ok' }],
+      'waiting',
+    );
+    const by = { operator: 'bob', osUser: 'bob@laptop' };
+    await history.recordApproval({
+      workflowName: 'Release',
+      runId: run.runId,
+      nodeId: 'gate',
+      round: 1,
+      who: 'bob',
+      decision: 'approve',
+      at: '2025-05-03T13:00:00.000Z',
+      note: 'CHG-42 <reviewed>',
+      by,
+      runbookHash: 'a'.repeat(64),
+      inputsSha256: null,
+      min: 2,
+      countsIfRejected: { ok: 1, nok: 1, skipped: 0 },
+      session: {
+        kind: 'approve',
+        at: '2025-05-03T13:00:00.000Z',
+        by,
+        flags: [],
+        runbookHash: 'a'.repeat(64),
+      },
+    });
+    const page = await (await app.request('/workflows/Release/runs/1', auth)).text();
+    expect(page).toMatch(/<dd class="run-status">[^<]*<span class="status status-waiting"/);
+    expect(page).toContain('<h2>Approvals</h2>');
+    expect(page).toMatch(/<td>approved<\/td><td>bob \(bob@laptop\)<\/td>.*<td>CHG-42 &lt;reviewed&gt;<\/td>/);
+  });
+
   it('draws the edges of a workflow whose runbook it was given, and says where edges are missing', async () => {
     const bare = await (await app.request('/workflows/Deploy/runs/1', auth)).text();
     expect(bare).not.toContain('class="edge"');

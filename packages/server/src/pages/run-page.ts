@@ -37,6 +37,7 @@ export async function runPage(
 ${summary(state)}
 <nav class="report-links" aria-label="Report">Report of this run: <a href="${runPath(workflowName, runId)}/report" class="report">HTML</a> · <a href="${runPath(workflowName, runId)}/report?format=md">Markdown</a> · <a href="${runPath(workflowName, runId)}/report?format=json">JSON</a></nav>
 ${inputs(state)}
+${approvals(state)}
 <section class="graph" aria-label="Graph"><h2>Graph</h2>${graphNote(state, runbook)}${graph(svg, drawable, nodeIds.length, workflowName, runId)}</section>
 ${nodesTable(nodeIds, statuses)}
 ${attemptsList(state, runPath(workflowName, runId))}`,
@@ -98,6 +99,25 @@ function inputs(state: RunState): Html {
       html`<tr><th scope="row">${name}</th><td>${value === null ? html`<span class="secret">${SECRET_SHOWN}</span>` : html`<code>${String(value)}</code>`}</td></tr>`,
   );
   return html`<section class="inputs"><h2>Inputs</h2><table class="fields">${rows}</table></section>`;
+}
+
+/** Each approval and rejection of the run's gates (docs/approvals.md): who, when, and the note. */
+function approvals(state: RunState): Html {
+  const decisions = state.approvals ?? [];
+  if (decisions.length === 0) return html``;
+  const { head, tail, omitted } = firstAndLast(decisions, PAGE_LIMITS.listItems);
+  const row = (a: (typeof decisions)[number]) =>
+    html`<tr><td><a href="#node-${a.nodeId}">${a.nodeId}</a></td><td class="num">${String(a.round)}</td><td>${a.decision === 'approve' ? 'approved' : 'rejected'}</td><td>${formatIdentity(a.by)}</td><td>${timeText(a.at)}</td><td>${a.note ?? ''}</td></tr>`;
+  const rows = [
+    ...head.map(row),
+    omitted === 0
+      ? ''
+      : html`<tr class="omitted"><td colspan="6" class="note">… ${omitted} decisions not shown …</td></tr>`,
+    ...tail.map(row),
+  ];
+  return html`<section class="approvals"><h2>Approvals</h2>
+<table class="list"><thead><tr><th>Gate</th><th class="num">Round</th><th>Decision</th><th>By</th><th>At</th><th>Note</th></tr></thead>
+<tbody>${rows}</tbody></table></section>`;
 }
 
 function nodesTable(nodeIds: readonly string[], statuses: ReadonlyMap<string, NodeRunStatus>): Html {
