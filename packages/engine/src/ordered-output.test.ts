@@ -51,6 +51,24 @@ describe('OrderedOutput', () => {
     expect(log.dropped!.lines).toBeGreaterThan(90_000);
   });
 
+  it('keeps the lines of one write together yet splits them exactly at the head and at the dropped lines', () => {
+    const out = new OrderedOutput(40);
+    out.write('stdout', 'aaaa\nbbbb\ncccc\ndddd\neeee\nffff\ngggg\nhhhh\n', T(1));
+    out.write('stderr', 'iiii\nj', T(2));
+    out.write('stderr', 'j\n', T(3));
+    out.end();
+    const line = (stream: 'stdout' | 'stderr', time: string, text: string) => ({ stream, time, text });
+    expect(out.log()).toEqual({
+      lines: [
+        ...['aaaa', 'bbbb', 'cccc', 'dddd'].map((text) => line('stdout', T(1), text)),
+        ...['gggg', 'hhhh'].map((text) => line('stdout', T(1), text)),
+        line('stderr', T(2), 'iiii'),
+        line('stderr', T(2), 'jj'),
+      ],
+      dropped: { afterLine: 4, lines: 2, chars: 10 },
+    });
+  });
+
   it('lets go of the lines it drops (output without line breaks kept ~100 MB alive before)', () => {
     // A full collection on demand, so the heap measures what is still referenced, not what waits for the collector.
     setFlagsFromString('--expose-gc');
