@@ -38,6 +38,7 @@ import {
   attemptNotFound,
   attemptNotRunning,
   compareCodePoints,
+  gateVerdict,
   newAttemptRecord,
   runNotFound,
 } from '@playbook/engine/records';
@@ -159,43 +160,20 @@ export class Operations extends ReadOperations {
     // Another decision closed this round at the same moment: this one is kept, and changes nothing.
     const decided = yield row(this.sql.attemptStatus, workflowName, runId, nodeId, round);
     if (decided !== undefined) return { kind: 'recorded', gate: 'decided-before', approvers };
-    if (input.decision === 'approve' && approvers.length < input.min) {
-      return { kind: 'recorded', gate: 'waiting', approvers };
-    }
-    const rejected = input.decision === 'reject';
-    const decision = rejected ? 'rejected' : 'approved';
+    const verdict = gateVerdict(input, approvers);
+    if (verdict === null) return { kind: 'recorded', gate: 'waiting', approvers };
     const attempt = yield* this.startAttempt({
       workflowName,
       runId,
       nodeId,
       startTime: input.at,
       status: 'running',
-      operatorDecision: decision,
+      operatorDecision: verdict.decision,
       by: input.by,
     });
-    yield* this.finishAttempt(
-      { workflowName, runId, nodeId, attempt: attempt.attempt },
-      {
-        status: rejected ? 'nok' : 'ok',
-        endTime: input.at,
-        durationMs: 0,
-        operatorDecision: decision,
-        resultText: rejected
-          ? `rejected by ${input.who}${input.note === null ? '' : `: ${input.note}`}`
-          : `approved by ${approvers.join(', ')}`,
-      },
-    );
-    if (rejected) {
-      yield* this.finishRun(input, {
-        status: 'nok',
-        endTime: input.at,
-        nodesOk: input.countsIfRejected.ok,
-        nodesNok: input.countsIfRejected.nok,
-        nodesSkipped: input.countsIfRejected.skipped,
-        by: input.by,
-      });
-    }
-    return { kind: 'recorded', gate: rejected ? 'rejected' : 'approved', approvers };
+    yield* this.finishAttempt({ workflowName, runId, nodeId, attempt: attempt.attempt }, verdict.attempt);
+    if (verdict.run !== null) yield* this.finishRun(input, verdict.run);
+    return { kind: 'recorded', gate: verdict.decision, approvers };
   }
 
   *claimRun(input: ClaimRunInput): Operation<boolean> {

@@ -27,6 +27,7 @@ import {
   runFinishedEntry,
   sessionEntry,
 } from '../audit/audit-entry.js';
+import { gateVerdict } from '../gate-verdict.js';
 import { compareCodePoints } from '../name-order.js';
 import type { OperatorIdentity, SessionInput, SessionRecord, WhatRan } from '../ports/identity.js';
 import type { DatabaseInfo, NodeStatusCount, RunHistory, WorkflowSummary } from '../ports/run-history.js';
@@ -298,43 +299,23 @@ export class InMemoryRunRepository implements RunRepository, RunHistory {
     const approvers = [...ofRound, record].filter((a) => a.decision === 'approve').map((a) => a.who);
     const decided = stored.attempts.some((a) => a.nodeId === input.nodeId && a.attempt === input.round);
     if (decided) return { kind: 'recorded', gate: 'decided-before', approvers };
-    if (input.decision === 'approve' && approvers.length < input.min) {
-      return { kind: 'recorded', gate: 'waiting', approvers };
-    }
-    const rejected = input.decision === 'reject';
-    const decision = rejected ? 'rejected' : 'approved';
+    const verdict = gateVerdict(input, approvers);
+    if (verdict === null) return { kind: 'recorded', gate: 'waiting', approvers };
     // Called before any await: the attempt is written before another decision can look for it.
     const started = this.startAttempt({
       ...input,
       startTime: input.at,
       status: 'running',
-      operatorDecision: decision,
+      operatorDecision: verdict.decision,
       by: input.by,
     });
     const { attempt } = await started;
     await this.finishAttempt(
       { workflowName: input.workflowName, runId: input.runId, nodeId: input.nodeId, attempt },
-      {
-        status: rejected ? 'nok' : 'ok',
-        endTime: input.at,
-        durationMs: 0,
-        operatorDecision: decision,
-        resultText: rejected
-          ? `rejected by ${input.who}${input.note === null ? '' : `: ${input.note}`}`
-          : `approved by ${approvers.join(', ')}`,
-      },
+      verdict.attempt,
     );
-    if (rejected) {
-      await this.finishRun(input, {
-        status: 'nok',
-        endTime: input.at,
-        nodesOk: input.countsIfRejected.ok,
-        nodesNok: input.countsIfRejected.nok,
-        nodesSkipped: input.countsIfRejected.skipped,
-        by: input.by,
-      });
-    }
-    return { kind: 'recorded', gate: rejected ? 'rejected' : 'approved', approvers };
+    if (verdict.run !== null) await this.finishRun(input, verdict.run);
+    return { kind: 'recorded', gate: verdict.decision, approvers };
   }
 
   async recordDecision(key: AttemptKey, decision: string, by?: OperatorIdentity): Promise<void> {
