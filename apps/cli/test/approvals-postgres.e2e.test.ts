@@ -2,20 +2,9 @@
 // packages/postgres/test/global-setup.ts, each decision from its own process with its own PLAYBOOK_OPERATOR, as
 // people on different hosts would; decisions at the same moment are each recorded exactly once.
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureBuilt, makeSandbox, repoRoot, runCli, type Sandbox, startCli } from './fixtures-run/e2e.js';
-
-/** The slice of `pg` this test uses: the CLI has no dependency on it, @playbook/postgres has. */
-interface PgClient {
-  connect(): Promise<void>;
-  query(text: string): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-}
-const pg = createRequire(join(repoRoot, 'packages/postgres/package.json'))('pg') as {
-  Client: new (config: { connectionString: string }) => PgClient;
-};
+import { ensureBuilt, makeSandbox, runCli, type Sandbox, startCli } from './fixtures-run/e2e.js';
+import { admin } from './fixtures-run/postgres-admin.js';
 
 const GATE = (min: number) => `
 [build]
@@ -37,16 +26,6 @@ depends_on = ["gate"]
 let schema = '';
 let stateUrl = '';
 let box: Sandbox;
-
-async function admin(text: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: inject('postgresUrl') });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** `playbook <args> --state-url …` as `operator`. */
 const as = (operator: string) => ({ env: { PLAYBOOK_OPERATOR: operator }, statePath: null });

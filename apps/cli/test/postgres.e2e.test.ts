@@ -3,10 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { binPath, ensureBuilt, makeSandbox, repoRoot, type Sandbox } from './fixtures-run/e2e.js';
+import { binPath, ensureBuilt, makeSandbox, type Sandbox } from './fixtures-run/e2e.js';
+import { admin } from './fixtures-run/postgres-admin.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,16 +14,6 @@ declare module 'vitest' {
     postgresUrl: string;
   }
 }
-
-/** The slice of `pg` this test uses: the CLI has no dependency on it, @playbook/postgres has. */
-interface PgClient {
-  connect(): Promise<void>;
-  query(text: string): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-}
-const pg = createRequire(join(repoRoot, 'packages/postgres/package.json'))('pg') as {
-  Client: new (config: { connectionString: string }) => PgClient;
-};
 
 const NODES = `
 [prepare]
@@ -39,16 +29,6 @@ depends_on = ["prepare"]
 let schema = '';
 let stateUrl = '';
 let box: Sandbox;
-
-async function admin(text: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: inject('postgresUrl') });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** Runs the binary in the sandbox: no state path anywhere, the config home inside the sandbox. */
 function playbook(args: string[], env: Record<string, string> = {}) {
