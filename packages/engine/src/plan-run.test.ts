@@ -222,6 +222,47 @@ describe('planRun (SPEC §9.2)', () => {
     expect(failed.steps[1]?.condition?.decision).toBe('runs');
   });
 
+  it('run_if on a resume: a step after one its run_if skipped in the history is skipped, as the engine skips it', async () => {
+    const runbook = buildRunbook([
+      commandNode('deploy', 'deploy'),
+      withFields(commandNode('rollback', 'rollback', { dependsOn: ['deploy'] }), { runIf: 'failure' }),
+      commandNode('page', 'page', { dependsOn: ['rollback'] }),
+      commandNode('check', 'check'),
+    ]);
+    const ports = createTestPorts({
+      processRunner: new FakeProcessRunner({ deploy: { exitCode: 0 }, check: { exitCode: 1 } }),
+    });
+    const engine = createEngine(ports);
+    await engine.run(runbook, { interactive: false });
+    const state = await findResumeRun(ports.repository, runbook.meta.title, 1);
+    const resume = { runId: 1, fromNode: 'page', rerun: 'only' } as const;
+    const plan = await planRun(runbook, { resume: { state, ...resume } });
+    expect(plan.steps.find((step) => step.nodeId === 'page')?.condition).toEqual({
+      decision: 'skipped',
+      expression: null,
+      reason: 'a step it depends on was skipped by its run_if',
+    });
+    await engine.resume(runbook, { interactive: false, ...resume });
+    const after = await ports.repository.loadRun({ workflowName: runbook.meta.title, runId: 1 });
+    expect(after?.attempts.filter((a) => a.nodeId === 'page').map((a) => a.operatorDecision)).toEqual([
+      'run_if',
+      'run_if',
+    ]);
+  });
+
+  it('a failure step after one a false `when` skips is skipped for certain, not decided at run time', async () => {
+    const runbook = buildRunbook([
+      withFields(commandNode('deploy', 'deploy'), { when: 'false' }),
+      withFields(commandNode('rollback', 'rollback', { dependsOn: ['deploy'] }), { runIf: 'failure' }),
+    ]);
+    const plan = await planRun(runbook);
+    expect(plan.steps[1]?.condition).toEqual({
+      decision: 'skipped',
+      expression: null,
+      reason: 'run_if = "failure": no step it depends on ended nok',
+    });
+  });
+
   it('a resume keeps the steps that ended ok or skipped and runs the others, as resume does', async () => {
     const runbook = buildRunbook([
       commandNode('build', 'build'),

@@ -9,6 +9,7 @@ import { PLAN_SCHEMA_VERSION } from './plan-version.js';
 import { planOrder } from './planner.js';
 import { finishedRunRefusal, nodeNotFound, rerunWithoutNode, runbookChanges } from './resume-checks.js';
 import { planResume } from './resume-plan.js';
+import { type DependencyState, type RunIfDecision, runIfDecision } from './run-if-gate.js';
 import { maskStrings, SECRET_MASK, SecretMasker } from './secret-masker.js';
 
 /** What to plan: a new run (the default) or a resume of a run from the history. */
@@ -63,6 +64,8 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
   const blockedBy = new Map<string, string>();
   // Steps a run_if may skip: `skip` for certain, `unknown` when that is decided at run time.
   const runIfSkips = new Map<string, 'skip' | 'unknown'>();
+  // Steps a false `when` skips: ended (skipped) for certain by the time their dependents' turn comes.
+  const whenSkips = new Set<string>();
   for (const [index, id] of order.entries()) {
     const node = nodes.get(id) as RunbookNode;
     const action = resume === undefined ? 'run' : (resume.actions.get(id) ?? 'keep');
@@ -71,10 +74,11 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
       timeout,
     });
     if (step.condition !== null) {
-      const gate = gateOf(node, resume, blockedBy, runIfSkips);
+      const gate = gateOf(node, resume, { blockedBy, runIfSkips, whenSkips });
       if (gate.kind === 'blocked') blockedBy.set(id, gate.root);
       step.condition = gated(step.condition, gate, resume);
       if (gate.kind === 'skip') runIfSkips.set(id, 'skip');
+      else if (step.condition.decision === 'skipped') whenSkips.add(id);
       if (gate.kind === 'unknown' && step.condition.decision !== 'skipped') runIfSkips.set(id, 'unknown');
     }
     steps.push(step);
@@ -107,74 +111,48 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
 
 type Action = PlanStep['action'];
 
-/** How a node's dependencies let it run, as far as a plan knows them (the engine's gate, SPEC §8.4). */
-type Gate =
-  | { readonly kind: 'run' }
-  | { readonly kind: 'blocked'; readonly root: string }
-  | { readonly kind: 'skip'; readonly why: string }
-  | { readonly kind: 'unknown'; readonly why: string };
-
 /**
- * What the engine will decide when the node's turn comes, from what is known now: the statuses of steps a resume
- * keeps, and which steps are blocked by them. A step that runs before it ends as it will: for a `success` node
- * that is no question (the plan shows it running, as a run without failures would), for a `failure` node it is
- * the whole question.
+ * What the engine will decide when the node's turn comes (`runIfDecision`, the rule the session applies), from what
+ * is known now: the statuses of steps a resume keeps, and which steps are blocked by them. A step that runs before
+ * it ends as it will: for a `success` node that is no question (the plan shows it running, as a run without
+ * failures would), for a `failure` node it is the whole question.
  */
 function gateOf(
   node: RunbookNode,
   resume: ResumeSelection | undefined,
-  blockedBy: ReadonlyMap<string, string>,
-  runIfSkips: ReadonlyMap<string, 'skip' | 'unknown'>,
-): Gate {
-  let first: string | undefined;
-  let afterRunIfSkip: 'skip' | 'unknown' | undefined;
-  let pending: string | undefined;
-  let blockedRoot: string | undefined;
-  let nok = false;
-  let runsFirst = false;
-  for (const dependency of node.dependsOn) {
+  decided: {
+    readonly blockedBy: ReadonlyMap<string, string>;
+    readonly runIfSkips: ReadonlyMap<string, 'skip' | 'unknown'>;
+    readonly whenSkips: ReadonlySet<string>;
+  },
+): RunIfDecision {
+  const { blockedBy, runIfSkips, whenSkips } = decided;
+  const dependencies = node.dependsOn.map((dependency): DependencyState => {
     const root = blockedBy.get(dependency);
-    const status = resume?.statuses.get(dependency) ?? 'pending';
+    if (root !== undefined) return { kind: 'blocked', root };
     const runIfSkip = runIfSkips.get(dependency);
-    if (runIfSkip !== undefined && afterRunIfSkip !== 'skip') afterRunIfSkip = runIfSkip;
-    if (root !== undefined) {
-      blockedRoot ??= root;
-      first ??= root;
-    } else if (resume === undefined || resume.actions.has(dependency)) {
-      runsFirst = true;
-    } else if (status === 'nok' || status === 'running') {
-      // A `running` attempt of a run whose owner is gone is recorded interrupted (nok) by the resume.
-      nok = true;
-      first ??= dependency;
-    } else if (!satisfies(status)) {
-      pending ??= dependency;
-      first ??= dependency;
-    }
-  }
-  const runIf = node.runIf ?? 'success';
-  if (runIf === 'success') {
-    if (first !== undefined) return { kind: 'blocked', root: first };
-    // A success step after one its run_if skips is skipped the same way (SPEC §8.4).
-    if (afterRunIfSkip === 'skip')
-      return { kind: 'skip', why: 'a step it depends on is skipped by its run_if' };
-    if (afterRunIfSkip === 'unknown') {
-      return { kind: 'unknown', why: 'a step it depends on may be skipped by its run_if' };
-    }
-    return { kind: 'run' };
-  }
-  if (pending !== undefined) return { kind: 'blocked', root: pending };
-  if (runIf === 'always' || nok) return { kind: 'run' };
-  if (runsFirst) {
-    return { kind: 'unknown', why: 'run_if = "failure": it runs only if a step it depends on ends nok' };
-  }
-  if (blockedRoot !== undefined) return { kind: 'blocked', root: blockedRoot };
-  return { kind: 'skip', why: 'run_if = "failure": no step it depends on ended nok' };
+    // Skipped by its run_if for certain: it has ended, as far as this node is concerned.
+    if (runIfSkip === 'skip') return { kind: 'ended', runIfSkip };
+    if (whenSkips.has(dependency)) return { kind: 'ended' };
+    if (resume === undefined || resume.actions.has(dependency)) return { kind: 'runs-first', runIfSkip };
+    const status = resume.statuses.get(dependency) ?? 'pending';
+    // A `running` attempt of a run whose owner is gone is recorded interrupted (nok) by the resume.
+    if (status === 'nok' || status === 'running') return { kind: 'nok', id: dependency };
+    if (!satisfies(status)) return { kind: 'pending', id: dependency };
+    return { kind: 'ended', runIfSkip: resume.runIfSkipped.has(dependency) ? 'skip' : undefined };
+  });
+  return runIfDecision(node.runIf, dependencies);
 }
 
 /** The `when` decision combined with the gate: a blocked or run_if-skipped node never evaluates its `when`. */
-function gated(condition: PlanCondition, gate: Gate, resume: ResumeSelection | undefined): PlanCondition {
+function gated(
+  condition: PlanCondition,
+  gate: RunIfDecision,
+  resume: ResumeSelection | undefined,
+): PlanCondition {
   switch (gate.kind) {
     case 'run':
+    case 'not-run':
       return condition;
     case 'blocked':
       return {
@@ -196,6 +174,8 @@ interface ResumeSelection {
   readonly plan: NonNullable<Plan['resume']>;
   readonly actions: ReadonlyMap<string, Action>;
   readonly statuses: ReadonlyMap<string, NodeStatus>;
+  /** Steps whose latest attempt is a skip decided by their `run_if` (their `success` dependents skip too). */
+  readonly runIfSkipped: ReadonlySet<string>;
   /** Kept steps: their status and outputs are what expressions will read. */
   readonly knownSteps: ReadonlyMap<string, StepValue>;
 }
@@ -220,9 +200,11 @@ function resumeSelection(
   const inPlan = new Set(order);
   const statuses = new Map<string, NodeStatus>();
   const outputs = new Map<string, Readonly<Record<string, string>>>();
+  const runIfSkipped = new Set<string>();
   for (const [nodeId, attempt] of latestAttempts(attempts)) {
     if (!inPlan.has(nodeId)) continue;
     statuses.set(nodeId, attempt.status);
+    if (attempt.status === 'skipped' && attempt.operatorDecision === 'run_if') runIfSkipped.add(nodeId);
     if (attempt.outputs !== undefined) outputs.set(nodeId, attempt.outputs);
   }
   const selected = planResume(runbook, order, statuses, options.fromNode, options.rerun);
@@ -259,6 +241,7 @@ function resumeSelection(
     },
     actions,
     statuses,
+    runIfSkipped,
     knownSteps,
   };
 }

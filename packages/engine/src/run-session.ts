@@ -30,6 +30,7 @@ import { PromptTurns } from './prompt-turns.js';
 import { ReadyNodes } from './ready-nodes.js';
 import { runCommand } from './run-command.js';
 import { runFunction } from './run-function.js';
+import { type DependencyState, type RunIfDecision, runIfDecision } from './run-if-gate.js';
 import { runManual } from './run-manual.js';
 import { maskStrings, SecretMasker } from './secret-masker.js';
 import { sleepOn } from './sleep.js';
@@ -83,13 +84,8 @@ interface UnfinishedAttempt {
 }
 
 /** What `#gate` decided for a node that is ready. */
-type Gate =
-  | { readonly kind: 'run' }
-  | { readonly kind: 'not-run' }
-  | { readonly kind: 'blocked'; readonly root: string }
-  | { readonly kind: 'skip'; readonly why: string };
+type Gate = Exclude<RunIfDecision, { readonly kind: 'unknown' }>;
 
-const RUN: Gate = { kind: 'run' };
 const NOT_RUN: Gate = { kind: 'not-run' };
 /** The signal of steps nobody can stop (after an interrupt, when the caller gave no `cleanupSignal`). */
 const NEVER_ABORTED = new AbortController().signal;
@@ -522,42 +518,19 @@ export class RunSession {
     ending: boolean,
   ): Gate {
     const { statuses } = this.#init;
-    // The first dependency, in order, that keeps a `success` node from running: the root cause when blocked.
-    let first: string | undefined;
-    let failedOrBlocked: string | undefined;
-    let pending: string | undefined;
-    let nok = false;
-    let blockedRoot: string | undefined;
-    let afterRunIfSkip = false;
-    for (const dependency of node.dependsOn) {
+    const dependencies = node.dependsOn.map((dependency): DependencyState => {
       const root = blockedBy.get(dependency);
+      if (root !== undefined) return { kind: 'blocked', root };
       const status = notRun.has(dependency) ? undefined : statuses.get(dependency);
-      if (root !== undefined) {
-        blockedRoot ??= root;
-        failedOrBlocked ??= root;
-        first ??= root;
-      } else if (status === 'nok') {
-        nok = true;
-        failedOrBlocked ??= dependency;
-        first ??= dependency;
-      } else if (status === 'ok' || status === 'skipped') {
-        if (this.#runIfSkipped.has(dependency)) afterRunIfSkip = true;
-      } else {
-        pending ??= dependency;
-        first ??= dependency;
+      if (status === 'nok') return { kind: 'nok', id: dependency };
+      if (status === 'ok' || status === 'skipped') {
+        return { kind: 'ended', runIfSkip: this.#runIfSkipped.has(dependency) ? 'skip' : undefined };
       }
-    }
-    const runIf = node.runIf ?? 'success';
-    if (runIf === 'success') {
-      if (ending) return failedOrBlocked !== undefined ? { kind: 'blocked', root: failedOrBlocked } : NOT_RUN;
-      if (first !== undefined) return { kind: 'blocked', root: first };
-      if (afterRunIfSkip) return { kind: 'skip', why: 'a step it depends on was skipped by its run_if' };
-      return RUN;
-    }
-    if (pending !== undefined) return ending ? NOT_RUN : { kind: 'blocked', root: pending };
-    if (runIf === 'always' || nok) return RUN;
-    if (blockedRoot !== undefined) return { kind: 'blocked', root: blockedRoot };
-    return { kind: 'skip', why: 'run_if = "failure": no step it depends on ended nok' };
+      return { kind: 'pending', id: dependency };
+    });
+    const decision = runIfDecision(node.runIf, dependencies, ending);
+    // A session knows every dependency's end: `unknown` is a plan's answer only.
+    return decision.kind === 'unknown' ? NOT_RUN : decision;
   }
 
   #firstFailure(blockedBy: ReadonlyMap<string, string>): SessionEnd['failed'] {
