@@ -174,7 +174,25 @@ describe.concurrent('approval gates (SPEC §10.2), end to end (built binary, SQL
     // A run that no longer waits: refused.
     const late = await runCli(box, ['approve', 'Open', '1', 'prod_gate'], as('alice'));
     expect(late.code).toBe(1);
-    expect(late.stderr).toBe('error: run 1 of "Open" is not waiting for an approval (it is ok)\n');
+    expect(late.stderr).toBe(
+      'error: run 1 of "Open" is not waiting for an approval (it is ok): "prod_gate" was already approved by bob, carol\n',
+    );
+  });
+
+  it('min = 1: an approval arriving after the gate opened is refused (exit 1) saying who approved it', async () => {
+    const box = await makeSandbox();
+    await waitingRun(box, 'late', 'Late', ONE);
+    expect((await runCli(box, ['approve', 'Late', '1', 'prod_gate'], as('bob'))).code).toBe(0);
+    const late = await runCli(box, ['approve', 'Late', '1', 'prod_gate'], as('carol'));
+    expect(late.code).toBe(1);
+    expect(late.stderr).toBe(
+      'error: node "prod_gate" is not waiting for a decision: it was already approved by bob\n',
+    );
+    const reject = await runCli(box, ['reject', 'Late', '1', '--note', 'no'], as('carol'));
+    expect(reject.code).toBe(1);
+    expect(reject.stderr).toBe(
+      'error: run 1 of "Late" has no gate waiting for a decision: "prod_gate" was already approved by bob\n',
+    );
   });
 
   it('reject, then resume: the gate and the run end nok; resume asks for approval again, a new round', async () => {

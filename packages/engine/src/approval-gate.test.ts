@@ -101,5 +101,9 @@ describe('approval gates in a run (SPEC §10.2)', () => {
     expect(decided.outcome).toEqual({ kind: 'recorded', gate: 'approved', approvers: ['alice'] });
     const outcome = await engine.resume(book, { interactive: false });
     expect(outcome.status).toBe('ok');
+    // bob read the run while the gate waited; alice opened it and the run went on meanwhile: refused, saying so.
+    await expect(decide('bob')).rejects.toThrow(
+      'run 1 of "Test runbook" is not waiting for an approval any more (it is ok): "gate" was already approved by alice',
+    );
   });
 });

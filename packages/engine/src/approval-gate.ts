@@ -183,7 +183,12 @@ export async function decideGate(
     new EngineError('APPROVAL_REFUSED', message, { ...key, ...(nodeId === undefined ? {} : { nodeId }) });
   const record = ports.repository.recordApproval?.bind(ports.repository);
   if (record === undefined) throw refuse('this run history cannot record approvals (no recordApproval)');
-  if (run.status !== 'waiting') throw refuse(`${where} is not waiting for an approval (it is ${run.status})`);
+  if (run.status !== 'waiting') {
+    throw refuse(
+      `${where} is not waiting for an approval (it is ${run.status})${decidedAlready(state, request.nodeId)}`,
+      request.nodeId,
+    );
+  }
   const hash = runbook.source?.hash ?? run.runbookHash;
   if (hash !== run.runbookHash) {
     throw refuse(
@@ -197,7 +202,7 @@ export async function decideGate(
     if (waiting.length !== 1) {
       throw refuse(
         waiting.length === 0
-          ? `${where} has no gate waiting for a decision`
+          ? `${where} has no gate waiting for a decision${decidedAlready(state, undefined)}`
           : `${where} waits at ${waiting.length} gates (${waiting.map((g) => g.node.id).join(', ')}): name the one to decide`,
       );
     }
@@ -212,7 +217,7 @@ export async function decideGate(
       const why =
         gate.status === 'not-reached'
           ? 'the run has not reached it'
-          : `it was ${gate.status} already (${describeDecisions(gate)})`;
+          : `it ${wasDecided(state, nodeId) ?? `was already ${gate.status}`}`;
       throw refuse(`node "${nodeId}" is not waiting for a decision: ${why}`, nodeId);
     }
   }
@@ -278,7 +283,10 @@ export async function decideGate(
     if (outcome.reason === 'runbook-changed') {
       throw refuse(`${where} was resumed with another runbook meanwhile: look at it again`, nodeId);
     }
-    throw refuse(`${where} is not waiting for an approval any more (it is ${outcome.status})`, nodeId);
+    // Decided (and maybe resumed) by someone else between reading the run and recording: say by whom.
+    const now = await ports.repository.loadRun(key).catch(() => undefined);
+    const why = now === undefined ? '' : decidedAlready(now, nodeId);
+    throw refuse(`${where} is not waiting for an approval any more (it is ${outcome.status})${why}`, nodeId);
   }
   return { gate: chosen.node, who, outcome };
 }
@@ -287,9 +295,30 @@ function twice(who: string, nodeId: string, decision: 'approve' | 'reject'): str
   return `${who} already ${decision === 'approve' ? 'approved' : 'rejected'} "${nodeId}": one decision per person`;
 }
 
-function describeDecisions(gate: GateState): string {
-  if (gate.decisions.length === 0) return 'no decision on this runbook';
-  return gate.decisions
-    .map((d) => `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.who}`)
-    .join(', ');
+/**
+ * `: "gate" was already approved by alice, bob` when `nodeId` (or, without it, the run's only decided gate) has
+ * been decided in `state`: why a decision arriving after that is refused. Empty when there is nothing to tell.
+ */
+function decidedAlready(state: RunState, nodeId: string | undefined): string {
+  const decided = [...latestAttempts(state.attempts).values()].filter(
+    (attempt) => (nodeId === undefined || attempt.nodeId === nodeId) && isDecision(attempt),
+  );
+  const last = decided.length === 1 ? decided[0] : undefined;
+  if (last === undefined) return '';
+  return `: "${last.nodeId}" ${wasDecided(state, last.nodeId)}`;
+}
+
+/** `was already approved by alice, bob` when the latest attempt of `nodeId` is a gate's decision. */
+function wasDecided(state: RunState, nodeId: string): string | undefined {
+  const last = latestAttempts(state.attempts).get(nodeId);
+  if (last === undefined || !isDecision(last)) return undefined;
+  const verb = last.operatorDecision === 'approved' ? 'approve' : 'reject';
+  const deciders = (state.approvals ?? [])
+    .filter((a) => a.nodeId === nodeId && a.round === last.attempt && a.decision === verb)
+    .map((a) => a.who);
+  return `was already ${last.operatorDecision}${deciders.length > 0 ? ` by ${deciders.join(', ')}` : ''}`;
+}
+
+function isDecision(attempt: AttemptRecord): boolean {
+  return attempt.operatorDecision === 'approved' || attempt.operatorDecision === 'rejected';
 }
