@@ -75,7 +75,12 @@ function keywordCheck(keyword: string, argument: unknown): Check {
     case 'minItems':
       return (value) => !Array.isArray(value) || value.length >= (argument as number);
     case 'minLength':
-      return (value) => typeof value !== 'string' || codePoints(value) >= (argument as number);
+      // A code point is one or two UTF-16 units: a string of twice the length has enough without counting
+      // (every command line and description is checked, so counting each one showed in profiles).
+      return (value) =>
+        typeof value !== 'string' ||
+        value.length >= 2 * (argument as number) ||
+        codePoints(value) >= (argument as number);
     case 'pattern': {
       const pattern = new RegExp(argument as string, 'u');
       return (value) => typeof value !== 'string' || pattern.test(value);

@@ -199,3 +199,56 @@ describe('reads of step outputs', () => {
     ]);
   });
 });
+
+describe('checks of many templates', () => {
+  it('reports a bad expression at every node that has it, after more distinct ones than are kept', () => {
+    const nodes: Record<string, unknown> = {};
+    for (let index = 0; index < 2500; index++) {
+      nodes[`n${index}`] = {
+        type: 'Command',
+        command_name:
+          index % 1000 === 999
+            ? 'echo ${{ inputs.count + "x" }} ${{ inputs.nope }}'
+            : `echo \${{ inputs.count + ${index} }}`,
+      };
+    }
+    const found = problems(doc(nodes));
+    expect(found.map((p) => [p.nodeId, p.code])).toEqual([
+      ['n999', 'EXPRESSION_TYPE'],
+      ['n1999', 'EXPRESSION_TYPE'],
+    ]);
+    expect(found[0]?.message).toBe(found[1]?.message);
+    expect(found[0]?.message).toBe('no such overload: int + string (at character 10 of the value)');
+  });
+
+  it('checks reads of a far ancestor from every node of a long chain, and a read that is not one', () => {
+    const nodes: Record<string, unknown> = {
+      n0: { type: 'Command', command_name: 'true' },
+      side: { type: 'Command', command_name: 'true' },
+    };
+    for (let index = 1; index < 3000; index++) {
+      nodes[`n${index}`] = {
+        type: 'Manual',
+        prompt: `\${{ steps.n0.status }} \${{ steps.n${index - 1}.status }}`,
+        depends_on: `n${index - 1}`,
+        ...(index === 2999 ? { description: '${{ steps.side.status }}' } : {}),
+      };
+    }
+    const found = problems(doc(nodes));
+    expect(found).toEqual([
+      {
+        code: 'NOT_AN_ANCESTOR',
+        nodeId: 'n2999',
+        field: 'description',
+        message:
+          '${{ steps.side.status }}: `n2999` does not depend on `side` (directly or not), so it may run before it: add it to depends_on',
+      },
+    ]);
+  });
+
+  it('a command line the shell lexer cannot read is not a crash', () => {
+    expect(
+      problems(doc({ a: { type: 'Command', command_name: "echo $${{ lit }} ${{ inputs.env }} 'q'" } })),
+    ).toEqual([]);
+  });
+});

@@ -1,13 +1,13 @@
 import {
-  type CompiledExpression,
-  type CompiledTemplate,
   ExpressionError,
-  type ExpressionScope,
+  type ExpressionFacts,
   type InputType,
   mayHoldTemplate,
   parseTemplate,
+  type TemplatePart,
 } from '@playbook/expressions';
 import type { ExpressionsModule } from '@playbook/expressions/cel';
+import { ancestry } from './ancestry.js';
 import { suggestKey } from './did-you-mean.js';
 import { ENV_NAME_PATTERN } from './file-schema.js';
 import { knownOutputs } from './known-outputs.js';
@@ -59,6 +59,7 @@ export function validateTemplates(
   const dependencies = new Map(nodes.map((node) => [node.id, node.dependsOn]));
   const idList = dependencies.size <= MAX_IDS_FOR_SUGGESTIONS ? [...dependencies.keys()] : [];
   const outputsOf = knownOutputs(nodes);
+  const isAncestor = ancestry(dependencies);
 
   if (isTable(runbookTable)) {
     for (const [key, value] of Object.entries(runbookTable)) {
@@ -104,9 +105,9 @@ export function validateTemplates(
       return;
     }
     if (scope === undefined) return;
-    let compiled: CompiledExpression;
+    let compiled: ExpressionFacts;
     try {
-      compiled = scope.compile(source);
+      compiled = scope.check(source);
     } catch (error) {
       reportExpression(error, nodeId, 'when');
       return;
@@ -201,16 +202,17 @@ export function validateTemplates(
     }
   }
 
-  /** Parses and compiles a templated field; reports its problems. The compiled parts, when it has templates. */
+  /**
+   * Parses a templated field once and checks each expression (nothing kept to evaluate it); reports its
+   * problems. The parts and each expression's facts, when it has templates and they are valid.
+   */
   function checkText(
     text: string,
     field: { nodeId: string; key: string },
     fieldName: string,
-  ):
-    | { parts: ReturnType<typeof parseTemplate>; expressions: { expression: CompiledExpression }[] }
-    | undefined {
+  ): { parts: TemplatePart[]; expressions: { expression: ExpressionFacts }[] } | undefined {
     if (!mayHoldTemplate(text)) return undefined;
-    let parts: ReturnType<typeof parseTemplate>;
+    let parts: TemplatePart[];
     try {
       parts = parseTemplate(text);
     } catch (error) {
@@ -218,15 +220,15 @@ export function validateTemplates(
       return undefined;
     }
     if (scope === undefined) return undefined;
-    let compiled: CompiledTemplate;
+    let expressions: { expression: ExpressionFacts; offset: number }[];
     try {
-      compiled = (cel as ExpressionsModule).compileTemplate(scope, text);
+      expressions = (cel as ExpressionsModule).checkTemplate(scope, parts);
     } catch (error) {
       reportExpression(error, field.nodeId, fieldName);
       return undefined;
     }
     let valid = true;
-    for (const { expression, offset } of compiled.expressions) {
+    for (const { expression, offset } of expressions) {
       for (const read of expression.outputs) {
         const problem = outputProblem(read.step, read.key);
         if (problem === undefined) continue;
@@ -252,7 +254,7 @@ export function validateTemplates(
         );
       }
     }
-    return valid ? { parts, expressions: [...compiled.expressions] } : undefined;
+    return valid ? { parts, expressions } : undefined;
   }
 
   function stepProblem(
@@ -271,7 +273,7 @@ export function validateTemplates(
     if (stepId === nodeId) {
       return { code: 'NOT_AN_ANCESTOR', message: `a node cannot read its own step (\`${stepId}\`)` };
     }
-    if (acyclic && !isAncestor(dependencies, nodeId, stepId)) {
+    if (acyclic && !isAncestor(nodeId, stepId)) {
       return {
         code: 'NOT_AN_ANCESTOR',
         message: `\`${nodeId}\` does not depend on \`${stepId}\` (directly or not), so it may run before it: add it to depends_on`,
@@ -301,48 +303,39 @@ export function validateTemplates(
   }
 }
 
-// One scope per runbook; each distinct expression compiled once (a generated runbook repeats the same ones).
-function createScope(cel: ExpressionsModule, inputs: readonly RunbookInput[]): ExpressionScope {
+const CACHE_LIMIT = 1024;
+
+/** Checks expressions against a runbook's inputs: `check` of the expression scope. */
+interface Checker {
+  check(source: string): ExpressionFacts;
+}
+
+// One scope per runbook; each distinct expression checked once (runbooks repeat the same ones: an input in every
+// command line). Only the facts are kept, never a syntax tree: keeping 20,000 trees alive until validation ends
+// doubled its time in garbage collection.
+function createScope(cel: ExpressionsModule, inputs: readonly RunbookInput[]): Checker {
   const types: Record<string, InputType> = {};
   for (const input of inputs) types[input.name] = input.type;
   const scope = cel.createExpressionScope(types);
-  const cache = new Map<string, CompiledExpression | ExpressionError>();
+  const cache = new Map<string, ExpressionFacts | ExpressionError>();
   return {
-    compile(source) {
-      let compiled = cache.get(source);
-      if (compiled === undefined) {
+    check(source) {
+      let checked = cache.get(source);
+      if (checked === undefined) {
         try {
-          compiled = scope.compile(source);
+          checked = scope.check(source);
         } catch (error) {
           if (!(error instanceof ExpressionError)) throw error;
-          compiled = error;
+          checked = error;
         }
-        cache.set(source, compiled);
+        // Bounded: a runbook whose every expression differs would otherwise keep them all until it ends.
+        if (cache.size >= CACHE_LIMIT) cache.clear();
+        cache.set(source, checked);
       }
-      if (compiled instanceof ExpressionError) throw compiled;
-      return compiled;
+      if (checked instanceof ExpressionError) throw checked;
+      return checked;
     },
   };
-}
-
-/** Whether `ancestor` is reachable from `nodeId` over depends_on: a search that stops when it finds it. */
-function isAncestor(
-  dependencies: ReadonlyMap<string, readonly string[]>,
-  nodeId: string,
-  ancestor: string,
-): boolean {
-  const seen = new Set<string>([nodeId]);
-  const stack = [nodeId];
-  while (stack.length > 0) {
-    const current = stack.pop() as string;
-    for (const dependency of dependencies.get(current) ?? []) {
-      if (dependency === ancestor) return true;
-      if (seen.has(dependency)) continue;
-      seen.add(dependency);
-      stack.push(dependency);
-    }
-  }
-  return false;
 }
 
 /** Reports a template found in a field that takes none (walks tables and lists without recursion). */

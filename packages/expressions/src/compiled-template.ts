@@ -1,5 +1,10 @@
 import { ExpressionError } from './expression-error.js';
-import type { CompiledExpression, ExpressionScope, ExpressionValues } from './expression-scope.js';
+import type {
+  CompiledExpression,
+  ExpressionFacts,
+  ExpressionScope,
+  ExpressionValues,
+} from './expression-scope.js';
 import { renderValue, toPlain } from './render-value.js';
 import { shellQuote } from './shell-words.js';
 import { parseTemplate, type TemplatePart } from './template.js';
@@ -22,18 +27,7 @@ export interface CompiledTemplate {
  */
 export function compileTemplate(scope: ExpressionScope, text: string): CompiledTemplate {
   const parts = parseTemplate(text);
-  const expressions: { expression: CompiledExpression; offset: number }[] = [];
-  for (const part of parts) {
-    if (part.kind !== 'expression') continue;
-    try {
-      expressions.push({ expression: scope.compile(part.source), offset: part.sourceOffset });
-    } catch (error) {
-      if (!(error instanceof ExpressionError)) throw error;
-      throw new ExpressionError(error.code, error.message, part.sourceOffset + (error.offset ?? 0), {
-        cause: error,
-      });
-    }
-  }
+  const expressions = eachExpression(parts, (source) => scope.compile(source));
   const evaluate = (index: number, values: ExpressionValues): unknown => {
     const compiled = expressions[index] as { expression: CompiledExpression };
     try {
@@ -88,4 +82,36 @@ export function compileTemplate(scope: ExpressionScope, text: string): CompiledT
       return this.render(values);
     },
   };
+}
+
+/**
+ * What `compileTemplate` checks, on a template already split by `parseTemplate`, keeping nothing to evaluate
+ * (validation): each expression's facts with the offset of its source in the template's text. An error throws
+ * `ExpressionError` at its offset in that text, exactly as `compileTemplate`'s.
+ */
+export function checkTemplate(
+  scope: Pick<ExpressionScope, 'check'>,
+  parts: readonly TemplatePart[],
+): { readonly expression: ExpressionFacts; readonly offset: number }[] {
+  return eachExpression(parts, (source) => scope.check(source));
+}
+
+// Each expression part through `handle`, in order; an error's offset moved from the expression into the text.
+function eachExpression<T>(
+  parts: readonly TemplatePart[],
+  handle: (source: string) => T,
+): { expression: T; offset: number }[] {
+  const expressions: { expression: T; offset: number }[] = [];
+  for (const part of parts) {
+    if (part.kind !== 'expression') continue;
+    try {
+      expressions.push({ expression: handle(part.source), offset: part.sourceOffset });
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      throw new ExpressionError(error.code, error.message, part.sourceOffset + (error.offset ?? 0), {
+        cause: error,
+      });
+    }
+  }
+  return expressions;
 }

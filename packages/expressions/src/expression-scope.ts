@@ -1,6 +1,7 @@
 import { type ASTNode, Environment, Optional } from '@marcbachmann/cel-js';
 import { ExpressionError } from './expression-error.js';
 import { CEL_TYPE_OF_INPUT, type InputType, type InputValue } from './input-types.js';
+import { referenceFacts } from './reference-facts.js';
 import { findReferences, type OutputReference, type Reference, stepOfOutputAccess } from './references.js';
 import { PlaybookStep, type StepValue } from './step-value.js';
 
@@ -22,8 +23,11 @@ export interface ExpressionValues {
   readonly run: RunValue;
 }
 
-/** An expression compiled once, evaluated many times. */
-export interface CompiledExpression {
+/**
+ * What validation needs to know of an expression: its type and what it reads. Holds no syntax tree, so a
+ * runbook's thousands of checked expressions cost their validation little memory (and garbage collection).
+ */
+export interface ExpressionFacts {
   readonly source: string;
   /** The CEL type the checker inferred (`string`, `int`, `dyn`, …). */
   readonly type: string;
@@ -35,6 +39,10 @@ export interface CompiledExpression {
   readonly run: readonly Reference[];
   /** Outputs it reads by a literal key (`steps.<id>.outputs.<key>`), with the offset of each read. */
   readonly outputs: readonly OutputReference[];
+}
+
+/** An expression compiled once, evaluated many times. */
+export interface CompiledExpression extends ExpressionFacts {
   /** Evaluates it; throws `ExpressionError` (code EXPRESSION_EVALUATION) with a one-line message. */
   evaluate(values: ExpressionValues): unknown;
 }
@@ -43,6 +51,11 @@ export interface CompiledExpression {
 export interface ExpressionScope {
   /** Parses and type-checks `source`; an unknown input, a syntax or a type error throws `ExpressionError`. */
   compile(source: string): CompiledExpression;
+  /**
+   * What `compile` checks and finds, without keeping anything to evaluate: for validation, which would
+   * otherwise keep every expression's syntax tree alive until it ends. Throws as `compile` does.
+   */
+  check(source: string): ExpressionFacts;
 }
 
 /** Builds the scope for a runbook whose inputs have these types (names in declaration order). */
@@ -63,34 +76,43 @@ export function createExpressionScope(inputs: Readonly<Record<string, InputType>
   });
   const integers = Object.keys(inputs).filter((name) => inputs[name] === 'integer');
 
+  /** Parses, finds the references, checks the inputs read and the types: the facts and the parsed tree. */
+  const analyse = (source: string) => {
+    let parsed: ReturnType<Environment['parse']>;
+    try {
+      parsed = environment.parse(source);
+    } catch (error) {
+      throw libraryError('EXPRESSION_SYNTAX', error);
+    }
+    const references = findReferences(parsed.ast);
+    for (const reference of references.inputs) {
+      if (!Object.hasOwn(inputs, reference.name)) {
+        throw new ExpressionError(
+          'EXPRESSION_TYPE',
+          `unknown input \`${reference.name}\`${declaredList(Object.keys(inputs))}`,
+          reference.offset,
+        );
+      }
+    }
+    const checked = parsed.check();
+    if (!checked.valid) throw libraryError('EXPRESSION_TYPE', checked.error);
+    const facts: ExpressionFacts = {
+      source,
+      type: checked.type ?? 'dyn',
+      inputs: references.inputs,
+      steps: references.steps,
+      run: references.run,
+      outputs: references.outputs,
+    };
+    return { facts, parsed };
+  };
+
   return {
+    check: (source) => referenceFacts(source, inputs) ?? analyse(source).facts,
     compile(source) {
-      let parsed: ReturnType<Environment['parse']>;
-      try {
-        parsed = environment.parse(source);
-      } catch (error) {
-        throw libraryError('EXPRESSION_SYNTAX', error);
-      }
-      const references = findReferences(parsed.ast);
-      for (const reference of references.inputs) {
-        if (!Object.hasOwn(inputs, reference.name)) {
-          throw new ExpressionError(
-            'EXPRESSION_TYPE',
-            `unknown input \`${reference.name}\`${declaredList(Object.keys(inputs))}`,
-            reference.offset,
-          );
-        }
-      }
-      const checked = parsed.check();
-      if (!checked.valid) throw libraryError('EXPRESSION_TYPE', checked.error);
-      const type = checked.type ?? 'dyn';
+      const { facts, parsed } = analyse(source);
       return {
-        source,
-        type,
-        inputs: references.inputs,
-        steps: references.steps,
-        run: references.run,
-        outputs: references.outputs,
+        ...facts,
         evaluate(values) {
           try {
             return parsed(celContext(values, integers));

@@ -3,7 +3,13 @@
 export type { CompiledTemplate } from './compiled-template.js';
 export type { ExpressionErrorCode } from './expression-error.js';
 export { ExpressionError } from './expression-error.js';
-export type { CompiledExpression, ExpressionScope, ExpressionValues, RunValue } from './expression-scope.js';
+export type {
+  CompiledExpression,
+  ExpressionFacts,
+  ExpressionScope,
+  ExpressionValues,
+  RunValue,
+} from './expression-scope.js';
 export type { InputType, InputValue } from './input-types.js';
 export { CEL_TYPE_OF_INPUT, INPUT_TYPES } from './input-types.js';
 export type { OutputReference, Reference } from './references.js';

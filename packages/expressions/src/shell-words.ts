@@ -9,26 +9,39 @@ export function shellQuote(value: string): string {
 const MARK = 'PLAYBOOKTEMPLATEMARK';
 
 /**
- * The template parts of a command line (as parsed by parseTemplate) that sit inside single or double quotes of the shell. Such a value
- * cannot be shell-quoted (the quotes would become part of it), so it must go through `env` instead. Uses the
- * shell-quote lexer: each template in turn is replaced by two words joined with a space; the space survives
- * lexing only when the shell would have quoted it.
+ * The template parts of a command line (as parsed by parseTemplate) that sit inside single or double quotes of
+ * the shell. Such a value cannot be shell-quoted (the quotes would become part of it), so it must go through
+ * `env` instead. Uses the shell-quote lexer, once for the whole line: template number i is replaced by two
+ * words of its own joined with a space (`MARK<i>A MARK<i>B`); the space survives lexing only when the shell
+ * would have quoted it.
  */
 export function templatesInShellQuotes(parts: readonly TemplatePart[]): TemplatePart[] {
   // Without a quote character in its text, no template of the line can sit inside quotes: skip the lexer
   // (most command lines; it is the costliest part of validating a templated runbook).
   if (!parts.some((part) => part.kind === 'text' && /['"]/.test(part.text))) return [];
-  const expressions = parts.filter((part) => part.kind === 'expression');
-  const quoted: TemplatePart[] = [];
-  for (const target of expressions) {
-    let line = '';
-    for (const part of parts) {
-      if (part.kind === 'text') line += part.text;
-      else line += part === target ? `${MARK} ${MARK}` : MARK;
+  const expressions: TemplatePart[] = [];
+  let line = '';
+  for (const part of parts) {
+    if (part.kind === 'text') {
+      line += part.text;
+      continue;
     }
-    const words = parse(line, (name) => `$${name}`);
-    if (words.some((word) => typeof word === 'string' && word.includes(`${MARK} ${MARK}`)))
-      quoted.push(target);
+    line += pair(expressions.length);
+    expressions.push(part);
   }
-  return quoted;
+  let words: string[];
+  try {
+    // A word with a glob character (`"${{ x }}"*`) comes back as a pattern: it is a word all the same.
+    words = parse(line, (name) => `$${name}`).flatMap((word) =>
+      typeof word === 'string' ? [word] : 'pattern' in word ? [word.pattern] : [],
+    );
+  } catch {
+    // A line the lexer cannot read (`${{` written with `$${{`, `${x:-y}`): the shell will say what is wrong
+    // with it when it runs; the values are shell-quoted whatever this finds.
+    return [];
+  }
+  return expressions.filter((_, index) => words.some((word) => word.includes(pair(index))));
 }
+
+// The two words that stand for template number `index`; the letters after the number keep `…1A` and `…10A` apart.
+const pair = (index: number): string => `${MARK}${index}A ${MARK}${index}B`;

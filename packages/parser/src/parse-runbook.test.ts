@@ -1,3 +1,4 @@
+import * as cel from '@playbook/expressions/cel';
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from './parse-runbook.js';
 import { formatProblem } from './problem.js';
@@ -32,6 +33,22 @@ describe('parseRunbook', () => {
         line: 2,
         column: 11,
       },
+    ]);
+  });
+
+  it('locates a template error in a multi-line command at its field, and at its character in the value', () => {
+    const text =
+      meta('2025-05-03') +
+      '\n[runbook.inputs.env]\ndefault = "prod"\n' +
+      '\n[a]\ntype = "Command"\ncommand_name = """\necho start\n  deploy ${{ inputs.env }} "${{ inputs.env }}"\n"""\n' +
+      '\n[b]\ntype = "Command"\ndepends_on = ["a"]\ncommand_name = """\necho one\necho ${{ inputs.nope }}"""\n';
+    const result = parseRunbook(text, 'x.playbook.toml', { cel });
+    expect(!result.ok && result.problems.map(formatProblem)).toEqual([
+      'x.playbook.toml:13:1: error: [a.command_name] the template ${{ inputs.env }} is inside shell quotes: a ' +
+        'value cannot be inserted there safely; pass it through `env` (env = { VALUE = "${{ inputs.env }}" }) ' +
+        'and write "$VALUE"',
+      'x.playbook.toml:21:1: error: [b.command_name] unknown input `nope` (declared: env) (at character 19 of ' +
+        'the value)',
     ]);
   });
 
