@@ -40,14 +40,24 @@ export function waitingHint(
     const policy = node?.type === 'Manual' ? node.approval : undefined;
     const gateArg = shellQuote(gate.nodeId);
     lines.push(`  Gate "${visibleLine(gate.name)}" (${visibleLine(gate.nodeId)})`);
-    if (policy !== undefined) {
-      const need = policy.min === 1 ? 'one approval' : `${policy.min} approvals`;
-      const four = policy.notStarter ? ', not whoever started or resumed the run' : '';
-      lines.push(`    approvers: ${visibleLine(policy.approvers.join(', '))} (${need}${four})`);
-    }
+    if (policy !== undefined) lines.push(`    approvers: ${approversText(policy)}`);
     lines.push(`    approve: playbook approve ${workflow} ${runId} ${gateArg} --note '…'${state}`);
     lines.push(`    reject:  playbook reject ${workflow} ${runId} ${gateArg} --note '…'${state}`);
   }
   lines.push(`  Then continue it with: ${resumeCommand(runId)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `alice, bob (2 approvals, not whoever started or resumed the run; approved so far: alice)`: who may decide a
+ * gate, as the waiting hint and a plan show it. Visible text only.
+ */
+export function approversText(
+  policy: { readonly approvers: readonly string[]; readonly min: number; readonly notStarter: boolean },
+  approvedBy: readonly string[] = [],
+): string {
+  const need = policy.min === 1 ? 'one approval' : `${policy.min} approvals`;
+  const four = policy.notStarter ? ', not whoever started or resumed the run' : '';
+  const so = approvedBy.length === 0 ? '' : `; approved so far: ${approvedBy.join(', ')}`;
+  return visibleLine(`${policy.approvers.join(', ')} (${need}${four}${so})`);
 }

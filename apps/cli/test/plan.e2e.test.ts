@@ -202,6 +202,99 @@ describe.concurrent('playbook plan, end to end (built binary)', () => {
     expect(await loadRun(box, 'Plan', 1)).toEqual(stored);
   });
 
+  it('an approval gate: the plan says the run stops there (exit 3); on a run waiting at it, that a resume waits again until it is approved', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'gate',
+      'Gated',
+      `
+[build]
+type = "Command"
+command_name = "echo built"
+
+[prod_gate]
+type = "Manual"
+prompt = "Ship it?"
+depends_on = ["build"]
+approval = { approvers = ["alice", "bob"], min = 2 }
+
+[deploy]
+type = "Command"
+command_name = "echo deployed"
+depends_on = ["prod_gate"]
+`,
+    );
+    const as = (operator: string) => ({ env: { PLAYBOOK_OPERATOR: operator } });
+    const fresh = await runCli(box, ['plan', file]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toContain(
+      '[2/3] prod_gate · Manual · waits for approval: the run stops here (exit 3) until it is approved\n' +
+        '      after build\n' +
+        '      approvers: alice, bob (2 approvals)\n',
+    );
+    expect((await runCli(box, ['run', file, '--non-interactive'], as('dave'))).code).toBe(3);
+    expect((await runCli(box, ['approve', 'Gated', '1', 'prod_gate'], as('alice'))).code).toBe(0);
+    const waiting = await runCli(box, ['plan', file, '--resume']);
+    expect(waiting.code, waiting.stderr).toBe(0);
+    expect(waiting.stdout).toContain(
+      '! run 1 waits for approval: "prod_gate" by alice, bob (2 of them must approve; approved so far: alice). Until it is given, a resume stops there again (exit 3) and runs nothing; once it is, the gate is kept ok and the steps after it run\n',
+    );
+    expect(waiting.stdout).toContain(
+      '[2/3] prod_gate · Manual · waiting for approval: a resume stops here again (exit 3) until it is approved\n' +
+        '      after build\n' +
+        '      approvers: alice, bob (2 approvals; approved so far: alice)\n',
+    );
+    const json = JSON.parse((await runCli(box, ['plan', file, '--resume', '--json'])).stdout);
+    expect(Value.Errors(PlanSchema, json)).toEqual([]);
+    expect(json.steps[1].approval).toEqual({
+      approvers: ['alice', 'bob'],
+      min: 2,
+      notStarter: false,
+      waiting: true,
+      approvedBy: ['alice'],
+    });
+    // Opened: the gate is kept ok, only the step after it runs.
+    expect((await runCli(box, ['approve', 'Gated', '1', 'prod_gate'], as('bob'))).code).toBe(0);
+    const open = await runCli(box, ['plan', file, '--resume']);
+    expect(open.stdout).toContain('[2/3] prod_gate · kept (ok)\n');
+    expect(open.stdout).toContain('[3/3] deploy · Command · runs\n');
+    expect(open.stdout).not.toContain('for approval');
+  });
+
+  it('a resume of a changed runbook: the plan names the changed steps as the resume warning does', async () => {
+    const box = await makeSandbox();
+    const nodes = `
+[a]
+type = "Command"
+command_name = "echo a"
+
+[b]
+type = "Command"
+command_name = "exit 1"
+depends_on = ["a"]
+
+[c]
+type = "Command"
+command_name = "echo c"
+depends_on = ["b"]
+`;
+    const file = await box.runbook('changed', 'Changed', nodes);
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    await writeFile(
+      box.path(file),
+      `${box.read(file).replace('exit 1', 'echo fixed')}\n[d]\ntype = "Command"\ncommand_name = "echo d"\n`,
+    );
+    const warning = '! The runbook file changed since this run started.\n  changed: b\n  added:   d\n';
+    const plan = await runCli(box, ['plan', file, '--resume']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(warning);
+    const json = JSON.parse((await runCli(box, ['plan', file, '--resume', '--json'])).stdout);
+    expect(json.resume.changes).toEqual({ added: ['d'], removed: [], changed: ['b'] });
+    const resume = await runCli(box, ['resume', file, '--non-interactive']);
+    expect(resume.code, resume.stderr).toBe(0);
+    expect(resume.stdout).toContain(warning);
+  });
+
   it('a re-run of a run that ended ok needs its id, and the plan says the resume needs a reason', async () => {
     const box = await makeSandbox();
     const file = await box.runbook('ok', 'Ok', '[a]\ntype = "Command"\ncommand_name = "echo a >> ran.txt"\n');

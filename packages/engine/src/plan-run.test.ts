@@ -347,7 +347,7 @@ describe('planRun (SPEC §9.2)', () => {
       condition: { decision: 'runs', expression: 'steps.build.status == "ok"' },
       unresolved: [],
     });
-    expect(plan.resume?.changes).toEqual({ added: [], removed: ['gone'] });
+    expect(plan.resume?.changes).toEqual({ added: [], removed: ['gone'], changed: null });
   });
 
   it('refuses what resume refuses: an ok run without re-run, a re-run of an ok run without its id, an unknown node', async () => {

@@ -1,13 +1,15 @@
 import type { InputValue, NodeStatus, Runbook, RunbookNode, RunState } from '@playbook/domain';
 import { type StepValue, stepValue } from '@playbook/expressions';
+import type { GateNode, GateState } from './approval-gate.js';
 import { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
+import { isApprovalGate } from './mark-ok.js';
 import { latestAttempts, satisfies } from './node-statuses.js';
 import { templatedTexts } from './node-templates.js';
 import { type KnownValues, PlanExpressions, type StepNotes } from './plan-expressions.js';
 import type { Plan, PlanCondition, PlanInput, PlanStep } from './plan-schema.js';
 import { PLAN_SCHEMA_VERSION } from './plan-version.js';
 import { planOrder } from './planner.js';
-import { finishedRunRefusal, nodeNotFound, rerunWithoutNode, runbookChanges } from './resume-checks.js';
+import { changesSince, finishedRunRefusal, nodeNotFound, rerunWithoutNode } from './resume-checks.js';
 import { planResume } from './resume-plan.js';
 import { type DependencyState, type RunIfDecision, runIfDecision } from './run-if-gate.js';
 import { maskStrings, SECRET_MASK, SecretMasker } from './secret-masker.js';
@@ -35,6 +37,11 @@ export interface PlanResumeOptions {
   readonly runId?: number;
   readonly fromNode?: string;
   readonly rerun?: 'only' | 'downstream';
+  /**
+   * The runbook the run started with, by its content hash (as `ResumeOptions.previousRunbook`): with it, a plan of
+   * a changed runbook names the steps whose definition changed, not only those added and removed.
+   */
+  readonly previousRunbook?: (runbookHash: string) => Promise<Runbook | undefined>;
 }
 
 /**
@@ -48,7 +55,8 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
   const workflow = runbook.meta.title;
   const order = planOrder(runbook);
   const inputs = options.inputs ?? {};
-  const resume = options.resume === undefined ? undefined : resumeSelection(runbook, order, options.resume);
+  const resume =
+    options.resume === undefined ? undefined : await resumeSelection(runbook, order, options.resume);
   const expressions = await PlanExpressions.load(runbook, {
     inputs,
     steps: resume?.knownSteps ?? new Map(),
@@ -80,6 +88,13 @@ export async function planRun(runbook: Runbook, options: PlanOptions = {}): Prom
       if (gate.kind === 'skip') runIfSkips.set(id, 'skip');
       else if (step.condition.decision === 'skipped') whenSkips.add(id);
       if (gate.kind === 'unknown' && step.condition.decision !== 'skipped') runIfSkips.set(id, 'unknown');
+      if (
+        isGate(node) &&
+        step.action === 'run' &&
+        (step.condition.decision === 'runs' || step.condition.decision === 'decided at run time')
+      ) {
+        step.approval = approvalOf(node, resume?.gates.get(id));
+      }
     }
     steps.push(step);
   }
@@ -170,22 +185,41 @@ function gated(
   }
 }
 
+const isGate = (node: RunbookNode): node is GateNode => isApprovalGate(node);
+
+/** The approval a gate the run will stop at needs, and — on a resume of a run waiting at it — who gave it so far. */
+function approvalOf(node: GateNode, state: GateState | undefined): NonNullable<PlanStep['approval']> {
+  const { approvers, min, notStarter } = node.approval;
+  const waiting = state?.status === 'waiting';
+  return {
+    approvers: [...approvers],
+    min,
+    notStarter,
+    waiting,
+    approvedBy: waiting
+      ? (state?.decisions ?? []).filter((d) => d.decision === 'approve').map((d) => d.who)
+      : [],
+  };
+}
+
 interface ResumeSelection {
   readonly plan: NonNullable<Plan['resume']>;
   readonly actions: ReadonlyMap<string, Action>;
   readonly statuses: ReadonlyMap<string, NodeStatus>;
   /** Steps whose latest attempt is a skip decided by their `run_if` (their `success` dependents skip too). */
   readonly runIfSkipped: ReadonlySet<string>;
+  /** The run's approval gates as the history holds them (empty for a runbook without gates). */
+  readonly gates: ReadonlyMap<string, GateState>;
   /** Kept steps: their status and outputs are what expressions will read. */
   readonly knownSteps: ReadonlyMap<string, StepValue>;
 }
 
 /** Which steps a resume keeps and runs again: the engine's own choice (`planResume`), refused as it refuses. */
-function resumeSelection(
+async function resumeSelection(
   runbook: Runbook,
   order: readonly string[],
   options: PlanResumeOptions,
-): ResumeSelection {
+): Promise<ResumeSelection> {
   const workflow = runbook.meta.title;
   const { run, attempts } = options.state;
   const withoutNode = rerunWithoutNode(workflow, options);
@@ -207,6 +241,27 @@ function resumeSelection(
     if (attempt.status === 'skipped' && attempt.operatorDecision === 'run_if') runIfSkipped.add(nodeId);
     if (attempt.outputs !== undefined) outputs.set(nodeId, attempt.outputs);
   }
+  // Approval gates, as resume sees them: approvals made on another runbook are void, those gates wait again.
+  const gates = new Map<string, GateState>();
+  const notes: string[] = [];
+  if (runbook.nodes.some(isGate)) {
+    const { gateStates, voidApprovals, whoMayApprove } = await import('./approval-gate.js');
+    const voided = voidApprovals(runbook, options.state, statuses);
+    const hash = runbook.source?.hash ?? run.runbookHash;
+    for (const gate of gateStates(runbook, options.state, hash)) gates.set(gate.node.id, gate);
+    const waiting = [...gates.values()].filter((gate) => gate.status === 'waiting');
+    if (waiting.length > 0 && hash === run.runbookHash && voided.length === 0) {
+      const who = waiting.map((gate) => `"${gate.node.id}" by ${whoMayApprove(gate)}`).join('; ');
+      notes.push(
+        `run ${run.runId} waits for approval: ${who}. Until it is given, a resume stops there again (exit 3) and runs nothing; once it is, the gate is kept ok and the steps after it run`,
+      );
+    }
+    for (const id of voided) {
+      notes.push(
+        `the approvals of "${id}" were given on the runbook as it was: void, it waits for approval again`,
+      );
+    }
+  }
   const selected = planResume(runbook, order, statuses, options.fromNode, options.rerun);
   const actions = new Map<string, Action>();
   for (const id of selected.toRun) actions.set(id, 'run');
@@ -217,7 +272,6 @@ function resumeSelection(
     knownSteps.set(id, stepValue(statuses.get(id) ?? 'pending', outputs.get(id)));
   }
 
-  const notes: string[] = [];
   if (run.status === 'running') {
     notes.push(
       `run ${run.runId} is recorded as running: a resume takes it over only when the process that drove it is gone (it then stops the command that process left running and records that attempt interrupted), and refuses while that process is alive`,
@@ -229,19 +283,27 @@ function resumeSelection(
   if (selected.repeatable.length > 0) {
     notes.push('repeatable steps already ok run again only if the operator says so (never without one)');
   }
-  const changes = runbookChanges(run, runbook, order);
+  const changes = await changesSince(run, runbook, order, options.previousRunbook);
   return {
     plan: {
       runId: run.runId,
       status: run.status,
       node: options.fromNode ?? null,
       rerun: options.fromNode === undefined ? null : (options.rerun ?? 'from'),
-      changes: changes === undefined ? null : { added: [...changes.added], removed: [...changes.removed] },
+      changes:
+        changes === undefined
+          ? null
+          : {
+              added: [...changes.added],
+              removed: [...changes.removed],
+              changed: changes.changed === undefined ? null : [...changes.changed],
+            },
       notes,
     },
     actions,
     statuses,
     runIfSkipped,
+    gates,
     knownSteps,
   };
 }
@@ -312,6 +374,7 @@ function planStep(
             exitCodes: retry.exitCodes === undefined ? null : [...retry.exitCodes],
           },
     expectedDurationSeconds: node.expectedDuration ?? null,
+    approval: null,
     unresolved: notes.unresolved,
     problems: notes.problems,
   };

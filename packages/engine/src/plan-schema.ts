@@ -123,6 +123,27 @@ export const PlanStepSchema = Type.Object(
     ),
     retry: nullable(PlanRetrySchema, 'Its automatic retry policy; null when it has none.'),
     expectedDurationSeconds: nullable(Type.Number(), 'Past it, a run shows the step as overdue.'),
+    approval: nullable(
+      Type.Object(
+        {
+          approvers: Type.Array(Type.String(), { description: 'Who may decide (`approval.approvers`).' }),
+          min: Type.Integer({ minimum: 1, description: 'Distinct approvals that open the gate.' }),
+          notStarter: Type.Boolean({
+            description: 'Four eyes: whoever started or resumed the run may not decide.',
+          }),
+          waiting: Type.Boolean({
+            description:
+              'true (a resume): the run waits at this gate now, undecided — a resume exits 3 and runs nothing until it opens; false: the run will stop here and wait (exit 3) when it reaches it.',
+          }),
+          approvedBy: Type.Array(Type.String(), {
+            description:
+              'Who approved it so far, in this round and on this runbook (a resume of a waiting run).',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      'An approval gate (a Manual step with `approval`) that this run or resume will wait at; null otherwise. The run stops there with exit 3 until `playbook approve` records enough approvals.',
+    ),
     unresolved: Type.Array(Type.String(), {
       description:
         'Templates left as they are: they read values known only at run time (step outputs, the run id, inputs without a value).',
@@ -159,10 +180,17 @@ export const PlanSchema = Type.Object(
           ),
           changes: nullable(
             Type.Object(
-              { added: Type.Array(nodeId), removed: Type.Array(nodeId) },
+              {
+                added: Type.Array(nodeId),
+                removed: Type.Array(nodeId),
+                changed: nullable(
+                  Type.Array(nodeId),
+                  'Node ids in both runbooks whose definition changed, in run order; null when the runbook the run started with is not known.',
+                ),
+              },
               { additionalProperties: false },
             ),
-            'When the runbook file changed since the run started: node ids added and removed.',
+            'When the runbook file changed since the run started: node ids added, removed and changed.',
           ),
           notes: Type.Array(Type.String(), { description: 'What the resume will also do or need.' }),
         },

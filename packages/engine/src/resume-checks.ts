@@ -117,6 +117,23 @@ export function runbookChanges(
 }
 
 /**
+ * What changed in the runbook file since the run started (`runbookChanges`), naming the changed nodes too when
+ * `previousRunbook` gives the runbook the run started with. The one rule of what a resume says about a changed
+ * file: `resume` warns with it, and a plan of that resume shows it.
+ */
+export async function changesSince(
+  run: RunRecord,
+  runbook: Runbook,
+  plan: readonly string[],
+  previousRunbook: ((runbookHash: string) => Promise<Runbook | undefined>) | undefined,
+): Promise<RunStartedEvent['changes'] | undefined> {
+  const changes = runbookChanges(run, runbook, plan);
+  if (changes === undefined || run.runbookHash === null || previousRunbook === undefined) return changes;
+  const previous = await previousRunbook(run.runbookHash).catch(() => undefined);
+  return previous === undefined ? changes : withChangedNodes(changes, previous, runbook, plan);
+}
+
+/**
  * `changes` with the ids of the nodes, in both runbooks, whose definition differs between `previous` (the runbook
  * the run started with) and `runbook`, in plan order.
  */

@@ -16,12 +16,11 @@ import {
   staleRunRecoveredEvent,
 } from './recover-stale-run.js';
 import {
+  changesSince,
   findResumeRun,
   finishedRunRefusal,
   nodeNotFound,
   rerunWithoutNode,
-  runbookChanges,
-  withChangedNodes,
 } from './resume-checks.js';
 import { planResume } from './resume-plan.js';
 import { RunSession, type SessionEnd, type SessionInit } from './run-session.js';
@@ -100,8 +99,10 @@ export async function resumeRun(
   const runIfSkipped: string[] = [];
   // Secret outputs an `ok` step produced in an earlier session: asked again when a step reads one.
   const secretsNotKept: { step: string; key: string }[] = [];
+  // A set: `plan.includes` per attempt is quadratic, minutes on a runbook of 100,000 steps.
+  const inPlan = new Set(plan);
   for (const [nodeId, attempt] of latestAttempts(attempts)) {
-    if (!plan.includes(nodeId)) continue;
+    if (!inPlan.has(nodeId)) continue;
     statuses.set(nodeId, attempt.status);
     if (attempt.status === 'skipped' && attempt.operatorDecision === 'run_if') runIfSkipped.push(nodeId);
     if (attempt.status === 'nok') reasons.set(nodeId, reasonOf(attempt));
@@ -136,7 +137,7 @@ export async function resumeRun(
   const session = new RunSession(init);
   const resumePlan = planResume(runbook, plan, statuses, options.fromNode, options.rerun);
   const toRun = new Set(resumePlan.toRun);
-  const changes = await changesSince(run, runbook, plan, options);
+  const changes = await changesSince(run, runbook, plan, options.previousRunbook);
 
   return finishRun(session, init, startedAt, async (): Promise<SessionEnd> => {
     if (options.rerun !== undefined) {
@@ -262,18 +263,4 @@ function claimLost(run: RunRecord): EngineError {
     `run ${run.runId} of "${run.workflowName}" was taken over by another process while this one was starting`,
     { workflowName: run.workflowName, runId: run.runId },
   );
-}
-
-/** What changed in the runbook file since the run started, naming changed nodes when the old runbook is known. */
-async function changesSince(
-  run: RunRecord,
-  runbook: Runbook,
-  plan: readonly string[],
-  options: ResumeOptions,
-): Promise<ReturnType<typeof runbookChanges>> {
-  const changes = runbookChanges(run, runbook, plan);
-  if (changes === undefined || run.runbookHash === null || options.previousRunbook === undefined)
-    return changes;
-  const previous = await options.previousRunbook(run.runbookHash).catch(() => undefined);
-  return previous === undefined ? changes : withChangedNodes(changes, previous, runbook, plan);
 }

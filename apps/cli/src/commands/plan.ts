@@ -4,6 +4,7 @@ import { BaseCommand } from '../base-command.js';
 import { Command, Option, UsageError } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
 import { parseRunId } from '../run-id.js';
+import { storedRunbook } from '../stored-runbook.js';
 import { createColors } from '../terminal/colors.js';
 
 /** `playbook plan <file>`: what a run, or a resume, would do — without doing any of it. */
@@ -80,7 +81,8 @@ export class PlanCommand extends BaseCommand {
     const runbook = await this.loadRunbook();
     if (runbook === undefined) return ExitCode.failure;
     const config = this.resolveConfig();
-    const state = this.resume ? await this.resumedRun(runbook, runId) : undefined;
+    const resumed = this.resume ? await this.resumedRun(runbook, runId) : undefined;
+    const state = resumed?.state;
     const { commandInputs } = await import('../inputs/command-inputs.js');
     const inputs: Readonly<Record<string, InputValue>> = await commandInputs({
       runbook,
@@ -107,6 +109,7 @@ export class PlanCommand extends BaseCommand {
             ...(runId === undefined ? {} : { runId }),
             ...(this.node === undefined ? {} : { fromNode: this.node }),
             ...(rerun === undefined ? {} : { rerun }),
+            previousRunbook: async () => resumed?.previous,
           };
     let plan: Awaited<ReturnType<typeof planRun>>;
     try {
@@ -161,16 +164,27 @@ export class PlanCommand extends BaseCommand {
    * The run `playbook resume` would take, read from the history opened read-only: a plan never creates a
    * history that does not exist, nor records a stale run as aborted (resume would do that, a plan only says so).
    */
-  private async resumedRun(runbook: Runbook, runId: number | undefined): Promise<RunState> {
+  private async resumedRun(
+    runbook: Runbook,
+    runId: number | undefined,
+  ): Promise<{ state: RunState; previous: Runbook | undefined }> {
     if (!(await this.stateFileExists())) {
       throw new CliError(
         `no run history yet: ${this.stateLocation()} does not exist, so there is no run to resume`,
       );
     }
     const { findResumeRun } = await import('@playbook/engine');
-    return this.withRepository((repository) => findResumeRun(repository, runbook.meta.title, runId), {
-      readonly: true,
-    });
+    return this.withRepository(
+      async (repository) => {
+        const state = await findResumeRun(repository, runbook.meta.title, runId);
+        // The runbook the run started with, when the file changed since: the plan names the changed steps.
+        const hash = state.run.runbookHash;
+        const changed = hash !== null && hash !== runbook.source?.hash;
+        const previous = changed ? await storedRunbook(repository, hash) : undefined;
+        return { state, previous };
+      },
+      { readonly: true },
+    );
   }
 }
 

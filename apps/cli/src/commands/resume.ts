@@ -4,6 +4,7 @@ import { Command, Option, UsageError } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
 import { parseRunId } from '../run-id.js';
 import type { RunStore } from '../state-store.js';
+import { storedRunbook } from '../stored-runbook.js';
 import { RunBaseCommand, type SessionOptions } from './run-base-command.js';
 
 /** `playbook resume <file> [run_id]`: continues a run in place, keeping the steps that already succeeded. */
@@ -133,13 +134,4 @@ export class ResumeCommand extends RunBaseCommand {
   private parsedRunId(): number | undefined {
     return this.runId === undefined ? undefined : parseRunId(this.runId, 'run_id');
   }
-}
-
-/** The runbook whose text the history keeps for `hash`, parsed; undefined when none is kept or it no longer parses. */
-async function storedRunbook(history: RunStore, hash: string): Promise<Runbook | undefined> {
-  const text = await history.runbookText(hash);
-  if (text === undefined) return undefined;
-  const { parseRunbookText } = await import('@playbook/parser');
-  const parsed = await parseRunbookText(text, 'the runbook the run started with');
-  return parsed.ok ? parsed.runbook : undefined;
 }

@@ -1,7 +1,9 @@
 import type { Plan, PlanStep } from '@playbook/engine';
+import { approversText } from '../approval-hint.js';
 import type { Colors } from '../terminal/colors.js';
 import { nodeLabel } from '../terminal/format.js';
 import { visibleLine } from '../terminal/visible.js';
+import { runbookChangesText } from './runbook-changes.js';
 
 /** Indent of a step's detail lines, under its name (past `[n/m] `). */
 const INDENT = '      ';
@@ -30,13 +32,7 @@ export function planText(plan: Plan, colors: Colors): string {
             : 'that step and every step after it run again';
       text += `${colors.dim('from')} ${visibleLine(node)}: ${how}\n`;
     }
-    if (changes !== null) {
-      text += `${colors.yellow('!')} The runbook file changed since this run started.\n`;
-      if (changes.added.length > 0) text += `  added:   ${changes.added.map(visibleLine).join(', ')}\n`;
-      if (changes.removed.length > 0) {
-        text += `  removed: ${changes.removed.map(visibleLine).join(', ')} ${colors.dim('(ignored)')}\n`;
-      }
-    }
+    if (changes !== null) text += runbookChangesText(changes, visibleLine, colors);
     for (const note of notes) text += `${colors.yellow('!')} ${visibleLine(note)}\n`;
   }
   if (plan.inputs.length > 0) {
@@ -76,10 +72,21 @@ function stepText(step: PlanStep, total: number, colors: Colors): string {
     return `${where} ${label} ${colors.dim(`· kept (${step.previousStatus ?? 'pending'})`)}\n`;
   }
   const decision =
-    step.action === 'ask' ? colors.yellow('asked whether to run it again') : conditionText(step, colors);
+    step.action === 'ask'
+      ? colors.yellow('asked whether to run it again')
+      : step.approval !== null && step.condition?.decision === 'runs'
+        ? colors.yellow(
+            step.approval.waiting
+              ? 'waiting for approval: a resume stops here again (exit 3) until it is approved'
+              : 'waits for approval: the run stops here (exit 3) until it is approved',
+          )
+        : conditionText(step, colors);
   let text = `${where} ${label} ${colors.dim(`· ${step.kind} ·`)} ${decision}${was}\n`;
   const facts = factsOf(step);
   if (facts.length > 0) text += `${INDENT}${colors.dim(facts.join(' · '))}\n`;
+  if (step.approval !== null) {
+    text += `${INDENT}${colors.dim('approvers:')} ${approversText(step.approval, step.approval.approvedBy)}\n`;
+  }
   for (const line of step.description?.trim().split(/\r?\n/) ?? []) {
     text += `${INDENT}${colors.dim(visibleLine(line))}\n`;
   }

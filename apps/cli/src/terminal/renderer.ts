@@ -8,6 +8,7 @@ import type {
   RunFinishedEvent,
   RunStartedEvent,
 } from '@playbook/engine';
+import { runbookChangesText } from '../format/runbook-changes.js';
 import { staleRunNote } from '../stale-run-note.js';
 import type { Colors } from './colors.js';
 import { formatDuration, formatElapsed, type Mark, nodeLabel, statusSymbol } from './format.js';
@@ -192,29 +193,9 @@ export class Renderer {
         `${statusSymbol(mark, colors)} ${this.label(node.nodeId)} ${colors.dim(`kept (${node.status})`)}\n`,
       );
     }
-    // Any change is said, also one that keeps the same steps: a changed command matters just as much.
     if (event.changes !== undefined) {
-      const { added, removed, changed } = event.changes;
       // Which steps changed is known when the history kept the runbook the run started with.
-      const sameSteps = added.length === 0 && removed.length === 0;
-      const same = !sameSteps
-        ? ''
-        : changed === undefined
-          ? ' (same steps; their content may differ)'
-          : changed.length === 0
-            ? ' (no step changed)'
-            : '';
-      this.write(`${colors.yellow('!')} The runbook file changed since this run started${same}.\n`);
-      if (changed !== undefined && changed.length > 0) {
-        this.write(`  changed: ${changed.map((id) => this.label(id)).join(', ')}\n`);
-      }
-      if (added.length > 0) {
-        this.write(`  added:   ${added.map((id) => this.label(id)).join(', ')}\n`);
-      }
-      if (removed.length > 0) {
-        // Removed nodes are no longer in the file: their ids are all there is.
-        this.write(`  removed: ${removed.join(', ')} ${colors.dim('(ignored)')}\n`);
-      }
+      this.write(runbookChangesText(event.changes, (id) => this.label(id), colors));
     }
   }
 
