@@ -40,6 +40,8 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
         // Awaited once the command ends; until then a failure (a full disk) must not count as unhandled, which
         // would kill the process with a stack trace in the middle of the command.
         ownerWrite.catch(() => {});
+        // The runner may hold the command until its group is on record (see `CommandRequest.onStart`).
+        return ownerWrite;
       },
     });
   } catch (error) {

@@ -177,8 +177,9 @@ export abstract class RunBaseCommand extends BaseCommand {
             ...createNodePorts({
               clock: this.context.clock,
               operator: config.operator ?? null,
-              // The commands are forked by a small helper process; `off` makes the CLI fork them itself.
-              ...(this.context.env.PLAYBOOK_SPAWN_HELPER === 'off' ? { spawnHelper: 'off' as const } : {}),
+              // The commands are forked by a small helper process; `off` makes the CLI fork them itself, `eager`
+              // uses the helper from the first command on.
+              ...spawnHelperMode(this.context.env.PLAYBOOK_SPAWN_HELPER),
             }),
             repository,
             // Output held while a question waits is shown once it is answered (SPEC §9.1).
@@ -374,3 +375,8 @@ const neverAsk: Prompter = {
   confirmRepeat: () =>
     Promise.reject(new Error('BUG: the engine asked an operator in a non-interactive run')),
 };
+
+/** `PLAYBOOK_SPAWN_HELPER`: `off` or `eager`; anything else leaves the default (the helper from the second command). */
+function spawnHelperMode(value: string | undefined): { spawnHelper?: 'off' | 'eager' } {
+  return value === 'off' || value === 'eager' ? { spawnHelper: value } : {};
+}

@@ -66,9 +66,9 @@ for (const concurrency of [1, 4]) {
             stored: reported.status,
           });
         }
-        // The command cut off by the kill lives on as an orphan until resume stops it — or, when the kill came
-        // before its process group was recorded, until it ends by itself (see docs/reliability.md). A tiny one may
-        // still be finishing now: let it end, so the marker counts below are final.
+        // The command cut off by the kill lives on as an orphan until resume stops it (or the spawn helper, if
+        // it forked it, does: see docs/parallel.md). A tiny one may still be finishing now: let it end, so the
+        // marker counts below are final.
         await waitFor(() => processesIn(box.dir).length === 0, 'orphaned commands to end', 5_000);
         const okBefore = new Set(before.attempts.filter((a) => a.status === 'ok').map((a) => a.node_id));
         const marksBefore = markerCounts(box);

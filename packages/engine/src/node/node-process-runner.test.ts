@@ -51,7 +51,9 @@ function request(command: string, overrides: Partial<CommandRequest> = {}): [Com
       signal: new AbortController().signal,
       maxOutputBytes: 1024 * 1024,
       onOutput: (stream, text) => recorded.chunks.push({ stream, text }),
-      onStart: (group) => recorded.starts.push(group),
+      onStart: (group) => {
+        recorded.starts.push(group);
+      },
       ...overrides,
     },
     recorded,
@@ -120,6 +122,11 @@ describe.each([
     const [shellPid, group] = result.stdout.trim().split(/\s+/).map(Number);
     expect(recorded.starts).toEqual([shellPid]);
     expect(group).toBe(shellPid);
+  });
+
+  it('reports a failed write of the process group once the command has ended', async () => {
+    const [req] = request('true', { onStart: () => Promise.reject(new Error('disk full')) });
+    await expect(runner.run(req)).rejects.toThrow('disk full');
   });
 
   it('on timeout kills the whole group, grandchildren ignoring SIGTERM included, and reports 124', async () => {
@@ -250,5 +257,46 @@ describe('process tools the tests rely on', () => {
     expect(execFileSync('ps', ['-o', 'pid=', '-p', String(process.pid)], { encoding: 'utf8' }).trim()).toBe(
       String(process.pid),
     );
+  });
+});
+
+// A crash of this process between the fork of a command and the write of its group to the run's owner record
+// must leave nothing running that no resume could know of: a command this process forks itself waits for it.
+describe('NodeProcessRunner, a command it forks itself', () => {
+  const runner = new NodeProcessRunner({ spawnHelper: 'off' });
+
+  it('runs nothing of it before the write of its process group has landed', async () => {
+    const marker = join(dir, 'held-ran');
+    let ranEarly: boolean | undefined;
+    const [req] = request(`echo ran > '${marker}'`, {
+      // The write takes a while; whatever the command would do unheld, it does at once.
+      onStart: () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            ranEarly = existsSync(marker);
+            resolve();
+          }, 300),
+        ),
+    });
+    const result = await runner.run(req);
+    expect(result.exitCode).toBe(0);
+    expect(ranEarly).toBe(false);
+    expect(readFileSync(marker, 'utf8')).toBe('ran\n');
+  });
+
+  it('runs nothing of it when that write fails, and reports the failure', async () => {
+    const marker = join(dir, 'never-ran');
+    const [req] = request(`echo ran > '${marker}'`, {
+      onStart: () => Promise.reject(new Error('disk full')),
+    });
+    await expect(runner.run(req)).rejects.toThrow('disk full');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("keeps the command line's line numbers (in the shell's messages) and its empty stdin", async () => {
+    const [req] = request('cat; echo ok\nfi');
+    const result = await runner.run(req);
+    expect(result.stdout).toBe('ok\n');
+    expect(result.stderr).toMatch(/^\/bin\/sh: 2: /);
   });
 });

@@ -10,7 +10,7 @@ import { trackGroup, untrackGroup } from './live-groups.js';
 import { OUTPUT_FILE_VARIABLE, OutputFile } from './output-file.js';
 import { isGroupAlive, signalGroup, terminateGroup } from './process-group.js';
 import type { SpawnHelper } from './spawn-helper.js';
-import { directCommand, type StartedCommand } from './started-command.js';
+import { directCommand, HELD_COMMAND_PREFIX, type StartedCommand } from './started-command.js';
 
 export interface NodeProcessRunnerOptions {
   /** Milliseconds between SIGTERM and SIGKILL when a command's process group is stopped; default 2000. */
@@ -61,8 +61,9 @@ export class CommandSpawnError extends Error {
  * Runs each command as `/bin/sh -c <command>` in a new session and process group, with stdin closed, and
  * makes sure that no process of the group outlives the command: on timeout or abort the whole group gets
  * SIGTERM then SIGKILL, and when the shell exits any process it left behind in its group is stopped too.
- * Groups still running when this Node process exits are sent SIGKILL from an 'exit' hook (a SIGKILL of
- * Node itself cannot be caught; resume handles that case from the run's owner record). The composition
+ * Groups still running when this Node process exits are sent SIGKILL from an 'exit' hook. A SIGKILL of Node
+ * itself cannot be caught: the spawn helper then stops the groups it forked, and resume the others, from the
+ * run's owner record — which names each group before anything of its command runs (`onStart`). The composition
  * root should turn SIGINT/SIGTERM into an abort of `request.signal`: detached groups do not receive the
  * terminal's Ctrl-C themselves.
  */
@@ -125,18 +126,20 @@ export class NodeProcessRunner implements ProcessRunner {
     const helper = await this.#spawnHelper();
     if (helper !== undefined) {
       try {
-        return await helper.spawn(command, cwd, env);
+        return await helper.spawn(command, cwd, env, this.killGraceMs);
       } catch (error) {
         throw await spawnError(command, cwd, error);
       }
     }
     let child: ChildProcess;
     try {
-      child = spawn('/bin/sh', ['-c', command], {
+      // Held until its group is on record (see `HELD_COMMAND_PREFIX`): a crash of this process between the fork
+      // and that write must leave nothing running that no resume could know of.
+      child = spawn('/bin/sh', ['-c', HELD_COMMAND_PREFIX + command], {
         cwd,
         env,
         detached: true, // setsid(): its own session and process group, pgid = its pid, no controlling terminal
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
     } catch (error) {
       throw await spawnError(command, cwd, error);
@@ -228,12 +231,23 @@ class CommandRun {
     request.signal.addEventListener('abort', onAbort, { once: true });
     if (request.signal.aborted) onAbort(); // aborted while spawning: no event will come
 
+    let recorded: void | Promise<void>;
     try {
-      request.onStart?.(this.#pgid);
+      recorded = request.onStart?.(this.#pgid);
     } catch (error) {
       this.#outputError ??= { error };
+      const failed = Promise.reject(error);
+      failed.catch(() => {});
+      recorded = failed;
       this.#stop();
     }
+    // A failed write is the run's error, reported once the command has ended (a held one then ran nothing).
+    if (typeof (recorded as Promise<void> | undefined)?.then === 'function') {
+      (recorded as Promise<void>).catch((error: unknown) => {
+        this.#outputError ??= { error };
+      });
+    }
+    child.release?.(recorded);
 
     const { code, signal } = await exited;
     clearTimeout(timer);

@@ -8,6 +8,8 @@ export type HelperRequest =
       readonly command: string;
       readonly cwd: string;
       readonly env: Record<string, string | undefined>;
+      /** Milliseconds between SIGTERM and SIGKILL when the group is stopped because the runner is gone. */
+      readonly grace: number;
     }
   /** Stop reading a command's pipes (held open by a process that left its group). */
   | { readonly t: 'destroy'; readonly id: number };
@@ -59,9 +61,50 @@ export function spawnHelperMain(require: NodeJS.Require): void {
       }
     }
   };
-  // The runner is gone (it exited, or was killed): so is the reason to exist. Running commands are left
-  // to the runner's exit hook, or to a resume, as they were before there was a helper.
-  process.on('disconnect', () => process.exit(0));
+  // Every process group this helper started and that may still have a process, with its grace period. A
+  // group leaves once it is known gone, never on the runner's word alone: only the kernel can tell.
+  const groups = new Map<number, number>();
+  const alive = (group: number): boolean => {
+    try {
+      process.kill(-group, 0);
+      return true;
+    } catch (error) {
+      return (error as { code?: unknown }).code === 'EPERM';
+    }
+  };
+  const signal = (group: number, name: NodeJS.Signals): void => {
+    try {
+      process.kill(-group, name);
+    } catch {
+      // gone
+    }
+  };
+  // A group whose shell ended with processes left in it is stopped by the runner; forgotten here once gone.
+  const forgetGone = (): void => {
+    const running = new Set<number>();
+    for (const child of children.values()) running.add(child.pid as number);
+    for (const group of groups.keys()) if (!running.has(group) && !alive(group)) groups.delete(group);
+  };
+  // The runner is gone (it exited, or was killed): so is the reason to exist, and so must be every command it
+  // started here (a command's group dies with its step). SIGKILL of the runner leaves it no moment to record
+  // or stop anything: the groups are stopped here — SIGTERM, SIGKILL after the grace period, as a resume would
+  // — whether or not the runner had written them to the run's owner record yet.
+  process.on('disconnect', () => {
+    forgetGone();
+    if (groups.size === 0) process.exit(0);
+    let grace = 0;
+    for (const [group, ms] of groups) {
+      signal(group, 'SIGTERM');
+      grace = Math.max(grace, ms);
+    }
+    const termAt = Date.now();
+    setInterval(() => {
+      for (const group of groups.keys()) if (!alive(group)) groups.delete(group);
+      if (groups.size > 0 && Date.now() - termAt < grace) return;
+      for (const group of groups.keys()) signal(group, 'SIGKILL');
+      process.exit(0);
+    }, 20);
+  });
   process.on('message', (request: HelperRequest) => {
     if (request.t === 'destroy') {
       const child = children.get(request.id);
@@ -92,6 +135,10 @@ export function spawnHelperMain(require: NodeJS.Require): void {
       return;
     }
     children.set(id, child);
+    if (child.pid !== undefined) {
+      forgetGone();
+      groups.set(child.pid, request.grace);
+    }
     child.once('spawn', () => send({ t: 'spawned', id, pid: child.pid as number }));
     child.on('error', (error) => {
       // After 'spawn', an error can only come from signalling the child, which nobody does through it.
@@ -108,6 +155,7 @@ export function spawnHelperMain(require: NodeJS.Require): void {
     child.once('exit', (code, signal) => send({ t: 'exit', id, code, signal }));
     child.once('close', () => {
       children.delete(id);
+      if (child.pid !== undefined && !alive(child.pid)) groups.delete(child.pid);
       send({ t: 'close', id });
     });
   });

@@ -74,7 +74,8 @@ interface Pending {
  *
  * It lives in its own session (no terminal signal reaches it: Ctrl-C and a hang-up are the runner's to
  * handle), holds no reference that keeps this process alive while no command runs, and exits as soon as its
- * IPC channel closes, that is when this process exits or is killed.
+ * IPC channel closes, that is when this process exits or is killed — once it has stopped every command group
+ * it started that still runs (a SIGKILL of this process gives it no moment to record or stop them itself).
  */
 export class SpawnHelper {
   #child: ChildProcess | undefined;
@@ -117,11 +118,18 @@ export class SpawnHelper {
   /** Resolves true once the helper is ready, false if it cannot start or has died. */
   whenReady(): Promise<boolean> {
     if (this.#state !== 'starting') return Promise.resolve(this.#state === 'ready');
+    // Someone waits for it: until it is ready, the channel keeps this process alive.
+    this.#child?.channel?.ref();
     return new Promise((resolve) => this.#readyWaiters.push(resolve));
   }
 
   /** Starts a command through the helper; rejects with spawn(2)'s error when it could not be started. */
-  spawn(command: string, cwd: string, env: Record<string, string | undefined>): Promise<StartedCommand> {
+  spawn(
+    command: string,
+    cwd: string,
+    env: Record<string, string | undefined>,
+    graceMs: number,
+  ): Promise<StartedCommand> {
     const child = this.#child;
     if (this.#state !== 'ready' || child === undefined) {
       return Promise.reject(new Error('the spawn helper is not running'));
@@ -132,7 +140,7 @@ export class SpawnHelper {
     });
     // While a command runs, the channel keeps this process alive, as a child's pipes would.
     if (this.#pending.size + this.#running.size === 1) child.channel?.ref();
-    this.#send({ t: 'spawn', id, command, cwd, env });
+    this.#send({ t: 'spawn', id, command, cwd, env, grace: graceMs });
     return promise;
   }
 
@@ -194,5 +202,6 @@ export class SpawnHelper {
 
   #settleWaiters(ready: boolean): void {
     for (const resolve of this.#readyWaiters.splice(0)) resolve(ready);
+    this.#idle();
   }
 }

@@ -19,8 +19,14 @@ export interface CommandRequest {
   readonly maxOutputBytes: number;
   /** Called with each chunk as it arrives; the live stream is never cut. */
   readonly onOutput: (stream: OutputStream, chunk: string) => void;
-  /** Called once the command's process group exists, with its id (for the run's owner record). */
-  readonly onStart?: (processGroup: number) => void;
+  /**
+   * Called once the command's process group exists, with its id, to write it to the run's owner record; returns
+   * the write. A runner that can hold the command until the write has landed does so, and runs nothing of it if
+   * the write fails: a crash of this process at any moment then leaves no command whose group the record does
+   * not name (`NodeProcessRunner` holds the commands it forks itself; its spawn helper stops every group it
+   * started when this process is gone).
+   */
+  readonly onStart?: (processGroup: number) => void | Promise<void>;
 }
 
 /** How a command ended, and what it wrote. */
