@@ -1,8 +1,8 @@
-import TOML from '@iarna/toml';
 import { type ValidationIssue, validateRunbookDocument } from '@playbook/domain';
 import type { ExpressionsModule } from '@playbook/expressions/cel';
 import { type KeyLocations, locateKeysLazily, type SourcePosition } from './key-locator.js';
 import { type FunctionReference, inFileOrder, type ParseResult, type Problem } from './problem.js';
+import { parseTomlText } from './toml-text.js';
 
 const START: SourcePosition = { line: 1, column: 1 };
 
@@ -85,7 +85,7 @@ export function readTomlDocument(
     };
   }
   try {
-    return { ok: true, document: TOML.parse(body) as Record<string, unknown> };
+    return { ok: true, document: parseTomlText(body) };
   } catch (error) {
     if (isTomlError(error)) return { ok: false, problems: [syntaxProblem(error, locations, fileName)] };
     // @iarna/toml throws a bare TypeError, without a position, for out-of-range dates and times such as
