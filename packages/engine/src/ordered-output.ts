@@ -1,5 +1,7 @@
 import type { OutputLog, OutputLogLine } from '@playbook/domain';
+import { OutputTail } from './output-tail.js';
 import type { OutputStream } from './ports/process-runner.js';
+import { ownString } from './string-pieces.js';
 
 interface PendingLine {
   text: string;
@@ -9,14 +11,14 @@ interface PendingLine {
 /**
  * Consecutive lines of one stream that arrived at the same time, kept as the one string they came in (joined by
  * line feeds, without the last one). A program printing short lines makes hundreds of them per chunk: one object
- * per line, each living until a megabyte of later lines pushes it out of the tail, reached V8's old generation
- * and made the heap grow with the output rate (four steps printing 25 MB each: +88 MiB).
+ * per line reached V8's old generation and made the heap grow with the output rate (four steps printing 25 MB
+ * each: +88 MiB). The head keeps these; the tail keeps its blocks off the heap (`OutputTail`).
  */
 interface LineBlock {
   readonly stream: OutputStream;
   readonly time: string;
-  text: string;
-  lines: number;
+  readonly text: string;
+  readonly lines: number;
 }
 
 /**
@@ -28,19 +30,12 @@ interface LineBlock {
  */
 export class OrderedOutput {
   readonly #headChars: number;
-  readonly #tailChars: number;
   readonly #maxLineChars: number;
   readonly #head: LineBlock[] = [];
   #headLines = 0;
   #headUsed = 0;
   #headFull = false;
-  // Dropped slots are emptied at once: a dropped block may hold a quarter of the budget, and up to 1,024 of
-  // them wait for the next compaction (100 MB of output without line breaks once sat here).
-  #tail: (LineBlock | undefined)[] = [];
-  #tailStart = 0;
-  #tailUsed = 0;
-  #droppedLines = 0;
-  #droppedChars = 0;
+  readonly #tail: OutputTail;
   readonly #partial: Record<OutputStream, PendingLine> = {
     stdout: { text: '', time: '' },
     stderr: { text: '', time: '' },
@@ -48,7 +43,7 @@ export class OrderedOutput {
 
   constructor(maxChars: number) {
     this.#headChars = Math.floor(maxChars / 2);
-    this.#tailChars = maxChars - this.#headChars;
+    this.#tail = new OutputTail(maxChars - this.#headChars);
     this.#maxLineChars = Math.max(1, Math.floor(maxChars / 4));
   }
 
@@ -69,7 +64,8 @@ export class OrderedOutput {
         continue;
       }
       if (partial.text !== '' || newline < 0) {
-        partial.text += text.slice(start, end);
+        // The start of a line waits for the next write: a copy, so that this write's text can go.
+        partial.text += newline < 0 && start > 0 ? ownString(text.slice(start, end)) : text.slice(start, end);
         if (newline < 0) break;
         this.#keep(stream, partial.time, partial.text, 1);
         partial.text = '';
@@ -108,13 +104,14 @@ export class OrderedOutput {
       for (const text of texts) lines.push({ stream: block.stream, time: block.time, text });
     };
     for (const block of this.#head) expand(block);
-    for (let i = this.#tailStart; i < this.#tail.length; i++) expand(this.#tail[i] as LineBlock);
+    for (const block of this.#tail.blocks()) expand(block);
+    const tail = this.#tail;
     return {
       lines,
       dropped:
-        this.#droppedLines === 0
+        tail.droppedLines === 0
           ? null
-          : { afterLine: this.#headLines, lines: this.#droppedLines, chars: this.#droppedChars },
+          : { afterLine: this.#headLines, lines: tail.droppedLines, chars: tail.droppedChars },
     };
   }
 
@@ -133,7 +130,9 @@ export class OrderedOutput {
         at = lineEnd + 1;
       }
       if (taken > 0) {
-        this.#head.push({ stream, time, text: taken === lines ? text : text.slice(0, at - 1), lines: taken });
+        // Kept for the whole attempt: a copy, not a view that would keep the whole write alive.
+        const kept = ownString(taken === lines ? text : text.slice(0, at - 1));
+        this.#head.push({ stream, time, text: kept, lines: taken });
         this.#headLines += taken;
       }
       if (taken === lines) return;
@@ -141,32 +140,7 @@ export class OrderedOutput {
       text = text.slice(at);
       lines -= taken;
     }
-    this.#tail.push({ stream, time, text, lines });
-    this.#tailUsed += text.length + 1;
-    while (this.#tailUsed > this.#tailChars && this.#tailStart < this.#tail.length) {
-      const block = this.#tail[this.#tailStart] as LineBlock;
-      const blockSize = block.text.length + 1;
-      if (block.lines === 1 || this.#tailUsed - blockSize >= this.#tailChars) {
-        // The whole block goes: its last line too would be dropped one line at a time.
-        this.#tail[this.#tailStart] = undefined;
-        this.#tailStart++;
-        this.#tailUsed -= blockSize;
-        this.#droppedLines += block.lines;
-        this.#droppedChars += blockSize;
-        continue;
-      }
-      const lineSize = block.text.indexOf('\n') + 1;
-      block.text = block.text.slice(lineSize);
-      block.lines--;
-      this.#tailUsed -= lineSize;
-      this.#droppedLines++;
-      this.#droppedChars += lineSize;
-    }
-    // The ring as an array and a start index: shift() would move every kept block for each dropped one.
-    if (this.#tailStart > 1024 && this.#tailStart * 2 > this.#tail.length) {
-      this.#tail = this.#tail.slice(this.#tailStart);
-      this.#tailStart = 0;
-    }
+    this.#tail.push(stream, time, text, lines);
   }
 }
 

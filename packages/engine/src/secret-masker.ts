@@ -1,3 +1,5 @@
+import { ownString } from './string-pieces.js';
+
 /** What a secret is replaced with in captured output, results, exceptions and events. */
 export const SECRET_MASK = '***';
 
@@ -178,7 +180,8 @@ export class MaskedStream {
     const masked = this.#masker.maskRange(text, from, to, this.#continued);
     this.#continued = masked.endsCovered;
     const keepFrom = Math.max(0, to - hold);
-    this.#buffer = text.slice(keepFrom);
+    // Held until the next chunk: a copy, so that this chunk's text can go (see ownString).
+    this.#buffer = keepFrom === 0 ? text : ownString(text.slice(keepFrom));
     this.#context = to - keepFrom;
     return masked.text;
   }

@@ -1,4 +1,4 @@
-import type { OutputEvent } from '@playbook/engine';
+import { type OutputEvent, ownString } from '@playbook/engine';
 
 /**
  * The longest piece of a line kept back waiting for its end: a step that prints megabytes without a line feed
@@ -29,7 +29,8 @@ export class NodeLines {
       last = '';
     }
     if (last === '') this.#open.delete(key);
-    else this.#open.set(key, last);
+    // Waits for the next chunk: a copy, so that this chunk's text can go (see ownString).
+    else this.#open.set(key, ownString(last));
     return lines;
   }
 

@@ -75,9 +75,33 @@ export interface AuditLog {
   readonly unchained: boolean;
 }
 
+/** Characters hashed at a time: a captured stream or an output log is megabytes, its UTF-8 copy as large again. */
+const HASHED_PIECE = 64 * 1024;
+
 /** Lower-case hex SHA-256 of the UTF-8 of `text` (a lone surrogate counts as U+FFFD, as UTF-8 encoders do). */
 export function sha256Hex(text: string): string {
-  return bytesToHex(sha256(new TextEncoder().encode(text)));
+  if (text.length <= HASHED_PIECE) return bytesToHex(sha256(new TextEncoder().encode(text)));
+  return sha256Of((update) => update(text));
+}
+
+/**
+ * SHA-256 (lower-case hex) of the UTF-8 of the texts `write` hands to its `update`, in order, as of one text:
+ * each is encoded a piece at a time, never cutting a surrogate pair, so no UTF-8 copy of the whole is made.
+ */
+function sha256Of(write: (update: (text: string) => void) => void): string {
+  const hash = sha256.create();
+  const encoder = new TextEncoder();
+  write((text) => {
+    for (let at = 0; at < text.length; ) {
+      let end = Math.min(text.length, at + HASHED_PIECE);
+      // A high surrogate is encoded with the character after it (its pair, or U+FFFD alone).
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && end - at > 1 && last >= 0xd800 && last <= 0xdbff) end--;
+      hash.update(encoder.encode(at === 0 && end === text.length ? text : text.slice(at, end)));
+      at = end;
+    }
+  });
+  return bytesToHex(hash.digest());
 }
 
 /** How the log carries a text column that may be long or hold captured output: its SHA-256, null for null. */
@@ -349,15 +373,27 @@ function outputsDigest(
   return sha256Hex(canonicalJson({ outputs: { ...outputs }, secret: [...secret] }));
 }
 
-/** The ordered output lines as one SHA-256; null when the attempt kept none. */
+/**
+ * The ordered output lines as one SHA-256 of their canonical JSON (`{"dropped":…,"lines":[[stream, time,
+ * text], …]}`); null when the attempt kept none. Hashed line by line as it is written out: the whole text, and
+ * an array per line to make it, were megabytes for each attempt that printed much, four at once when steps
+ * run together.
+ */
 function outputLogDigest(log: OutputLog | null | undefined): string | null {
   if (log == null) return null;
-  return sha256Hex(
-    canonicalJson({
-      lines: log.lines.map((line) => [line.stream, line.time, line.text]),
-      dropped: log.dropped === null ? null : { ...log.dropped },
-    }),
-  );
+  const dropped = canonicalJson(log.dropped === null ? null : { ...log.dropped });
+  return sha256Of((update) => {
+    let pending = `{"dropped":${dropped},"lines":[`;
+    for (let i = 0; i < log.lines.length; i++) {
+      const line = log.lines[i] as OutputLog['lines'][number];
+      pending += `${i === 0 ? '' : ','}${canonicalJson([line.stream, line.time, line.text])}`;
+      if (pending.length >= HASHED_PIECE) {
+        update(pending);
+        pending = '';
+      }
+    }
+    update(`${pending}]}`);
+  });
 }
 
 /** The audited columns of a `run_answers` row. */
