@@ -195,6 +195,35 @@ describe.concurrent('approval gates (SPEC §10.2), end to end (built binary, SQL
     );
   });
 
+  it('resume without a run id takes the waiting run with its stored inputs, as resume with the id does', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'inputs',
+      'Inputs',
+      `
+[runbook.inputs.env]
+type = "string"
+
+[prod_gate]
+type = "Manual"
+prompt = "Ship to \${{ inputs.env }}?"
+approval = { approvers = ["alice"] }
+
+[deploy]
+type = "Command"
+command_name = "echo \${{ inputs.env }} > deployed.txt"
+depends_on = ["prod_gate"]
+`,
+    );
+    const run = await runCli(box, ['run', file, '--non-interactive', '--var', 'env=prod'], as('dave'));
+    expect(run.code, run.stderr).toBe(3);
+    expect((await runCli(box, ['approve', 'Inputs', '1'], as('alice'))).code).toBe(0);
+    const resume = await runCli(box, ['resume', file, '--non-interactive'], as('dave'));
+    expect(resume.stderr).toBe('');
+    expect(resume.code).toBe(0);
+    expect(box.read('deployed.txt')).toBe('prod\n');
+  });
+
   it('reject, then resume: the gate and the run end nok; resume asks for approval again, a new round', async () => {
     const box = await makeSandbox();
     const file = await waitingRun(box, 'rej', 'Rej', ONE);

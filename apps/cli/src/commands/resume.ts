@@ -15,9 +15,9 @@ export class ResumeCommand extends RunBaseCommand {
     description: 'Continue an aborted, failed or crashed run',
     details: `
       Continues a run in place: same run id, attempt numbers go on. Without a run id, the newest run of the
-      runbook that can be resumed is taken (aborted, nok, or running with its owner process gone). Steps whose
-      latest status is ok or skipped are kept; every other step runs. A repeatable step that already ended ok is
-      offered again (never without an operator).
+      runbook that can be resumed is taken (aborted, nok, waiting at an approval gate, or running with its owner
+      process gone), with the inputs stored with it. Steps whose latest status is ok or skipped are kept; every
+      other step runs. A repeatable step that already ended ok is offered again (never without an operator).
 
       When the process that drove the run died (kill -9, a power cut), resume first stops the command it left
       running, records that attempt as interrupted, then goes on. A run that ended ok, or that another live
@@ -116,12 +116,11 @@ export class ResumeCommand extends RunBaseCommand {
   ): Promise<Readonly<Record<string, InputValue | null>> | undefined> {
     if ((runbook.inputs ?? []).length === 0) return undefined;
     const workflowName = runbook.meta.title;
+    const { findResumeRun } = await import('@playbook/engine');
     return this.withRepository(async (repository) => {
-      const runId =
-        this.parsedRunId() ??
-        (await repository.findLatestRun(workflowName, ['aborted', 'nok', 'running']))?.runId;
-      if (runId === undefined) return undefined;
-      return (await repository.loadRun({ workflowName, runId }))?.inputs;
+      // The engine's own choice of run (a waiting one included); none: the engine says so when it resumes.
+      const state = await findResumeRun(repository, workflowName, this.parsedRunId()).catch(() => undefined);
+      return state?.inputs;
     });
   }
 
