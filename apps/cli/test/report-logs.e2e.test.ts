@@ -240,3 +240,68 @@ describe('a run that printed 100 MB (built binary)', () => {
     expect(readFileSync(box.path('r.md'), 'utf8')).toMatch(/output \(last lines, in order/);
   }, 120_000);
 });
+
+describe('report without --runbook (built binary)', () => {
+  beforeAll(() => {
+    ensureBuilt();
+  }, 180_000);
+  afterAll(removeSandboxes);
+
+  it('takes the runbook the run started with from the history, the inputs, what each attempt ran and the audit head that verify prints', async () => {
+    const box = await faultSandbox();
+    const file = await box.runbook(
+      'ticket',
+      'Ticket',
+      `
+[runbook.inputs.env]
+type = "string"
+
+[runbook.inputs.token]
+type = "string"
+secret = true
+
+[deploy]
+type = "Command"
+command_name = "echo deploying \${{ inputs.env }}"
+critical = true
+
+[notify]
+type = "Command"
+command_name = "echo done"
+depends_on = ["deploy"]
+`,
+    );
+    const run = await runCli(box, [
+      'run',
+      file,
+      '--non-interactive',
+      '--var',
+      'env=prod',
+      '--var',
+      'token=hunter-22-secret',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const verify = await runCli(box, ['verify', 'Ticket']);
+    const head = /head ([0-9a-f]{64})/.exec(verify.stdout)?.[1];
+    expect(head).toBeDefined();
+    const json = await runCli(box, ['report', 'Ticket', '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout).not.toContain('hunter-22-secret');
+    const report = JSON.parse(json.stdout);
+    expect(runReportErrors(report)).toEqual([]);
+    expect(report.runbook).toMatchObject({ title: 'Ticket', version: '0.1.0' });
+    expect(report.auditHeadHash).toBe(head);
+    expect(report.inputs).toEqual([
+      { name: 'env', value: 'prod', secret: false },
+      { name: 'token', value: '***', secret: true },
+    ]);
+    expect(
+      report.nodes.map((node: { id: string; dependsOn: string[] }) => [node.id, node.dependsOn]),
+    ).toEqual([
+      ['deploy', []],
+      ['notify', ['deploy']],
+    ]);
+    // What ran, as the attempt recorded it: the template rendered (shell-quoted).
+    expect(report.timeline[0].ran).toBe(`echo deploying 'prod' (in ${box.dir})`);
+  });
+});

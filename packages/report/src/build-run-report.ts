@@ -75,12 +75,27 @@ export function nodeDefinition(node: RunbookNode): string {
   }
 }
 
+/** The command line, or the function and its params, as the attempt recorded them; null when it recorded none. */
+function recordedRan(ran: AttemptRecord['ran']): string | null {
+  if (ran == null || ran.command === null) return null;
+  const what = ran.params === null ? ran.command : `${ran.command} ${ran.params}`;
+  return ran.cwd === null ? what : `${what} (in ${ran.cwd})`;
+}
+
 function inputText(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
 
 function reportInputs(source: ReportSource, limits: ReportLimits): ReportInput[] {
-  const inputs: ReportInput[] = (source.inputs ?? []).map((input) => ({
+  // Without the caller's list, the run's stored inputs: a secret one is stored as null (never its value).
+  const given =
+    source.inputs ??
+    Object.entries(source.state.inputs ?? {}).map(([name, value]) => ({
+      name,
+      value,
+      secret: value === null,
+    }));
+  const inputs: ReportInput[] = given.map((input) => ({
     name: input.name,
     value: input.secret ? SECRET : clip(inputText(input.value), limits.textChars),
     secret: input.secret,
@@ -129,7 +144,8 @@ function reportAttempt(
   detail: SourceAttemptDetail | undefined,
   limits: ReportLimits,
 ): ReportAttempt {
-  const ran = detail?.ran ?? (node === undefined ? null : nodeDefinition(node));
+  // What the attempt recorded it ran (SPEC §10.1: rendered, secrets masked) comes before the file's definition.
+  const ran = detail?.ran ?? recordedRan(attempt.ran) ?? (node === undefined ? null : nodeDefinition(node));
   const text = (value: string | null): string | null =>
     value === null ? null : clip(value, limits.textChars);
   return {

@@ -57,8 +57,12 @@ export async function reportAnswer(
   const state = await history.loadRun({ workflowName, runId: Number(match[2]) });
   if (state === undefined) return { status: 404, ...text, body: 'No such run\n' };
   const runbook = runbooks.get(workflowName);
-  const body = await renderRunReport({ state, ...(runbook === undefined ? {} : { runbook }) }, format, {
-    generatedAt: now().toISOString(),
-  });
+  // The audit chain's head pins the report to the history (SPEC §10.3), as `playbook verify` prints it.
+  const head = await history.auditHead(state.run);
+  const body = await renderRunReport(
+    { state, ...(runbook === undefined ? {} : { runbook }), auditHeadHash: head?.hash ?? null },
+    format,
+    { generatedAt: now().toISOString() },
+  );
   return { status: 200, type: TYPES[format], body };
 }

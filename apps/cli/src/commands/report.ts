@@ -6,6 +6,7 @@ import { Command, Option, UsageError } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
 import { RunReadingCommand } from '../history-command.js';
 import { parseRunId } from '../run-id.js';
+import { storedRunbook } from '../stored-runbook.js';
 import { visibleLine } from '../terminal/visible.js';
 
 const FORMATS: readonly ReportFormat[] = ['md', 'html', 'json'];
@@ -27,8 +28,9 @@ export class ReportCommand extends RunReadingCommand {
       follows the schema \`RunReportSchema\` of @playbook/report. Output of any size stays bounded: each
       stream shows its last 40 lines.
 
-      The graph's edges and the runbook's version come from the runbook file: give it with \`--runbook\`.
-      Without it, the graph shows the run's nodes without their dependencies.
+      The graph's edges and the runbook's version come from the runbook the run started with, as the history
+      keeps it; \`--runbook <file>\` uses that file instead (a run recorded before the history kept runbooks
+      shows its nodes without their dependencies otherwise).
 
       Writes to stdout unless \`--output\` names a file; a folder that does not exist is an error and nothing
       is written.
@@ -52,7 +54,8 @@ export class ReportCommand extends RunReadingCommand {
   output = Option.String('-o,--output', { description: 'File to write (default: stdout)' });
 
   runbookFile = Option.String('--runbook', {
-    description: 'The runbook file, for the graph and version (its title must be the workflow)',
+    description:
+      'The runbook file, for the graph and version (default: the runbook the run started with, from the history)',
   });
 
   override async execute(): Promise<number> {
@@ -69,7 +72,7 @@ export class ReportCommand extends RunReadingCommand {
     const runbook = this.runbookFile === undefined ? undefined : await this.loadRunbookFile(this.runbookFile);
 
     const { renderRunReport } = await import('@playbook/report');
-    const text = await this.withRun(this.workflow, runId, async (state) => {
+    const text = await this.withRun(this.workflow, runId, async (state, history) => {
       if (
         runbook?.source !== undefined &&
         state.run.runbookHash !== null &&
@@ -79,9 +82,20 @@ export class ReportCommand extends RunReadingCommand {
           `${this.styleError('yellow', 'warning:')} ${visibleLine(this.runbookFile!)} is not the runbook run ${state.run.runId} started with (its content hash differs): the graph and version come from the file as it is now\n`,
         );
       }
-      return renderRunReport({ state, ...(runbook === undefined ? {} : { runbook }) }, format, {
-        generatedAt: this.context.clock.now().toISOString(),
-      });
+      // Without --runbook, the runbook the run started with, as the history keeps it (SPEC §10.1): its version,
+      // description and graph.
+      const hash = state.run.runbookHash;
+      const started = runbook ?? (hash === null ? undefined : await storedRunbook(history, hash));
+      const head = await history.auditHead({ workflowName: state.run.workflowName, runId: state.run.runId });
+      return renderRunReport(
+        {
+          state,
+          ...(started === undefined ? {} : { runbook: started }),
+          auditHeadHash: head?.hash ?? null,
+        },
+        format,
+        { generatedAt: this.context.clock.now().toISOString() },
+      );
     });
 
     if (path === undefined) {
