@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { openSqliteRunRepository } from '../packages/sqlite/dist/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(ROOT, 'apps/cli/dist/bin.js');
+export const CLI = join(ROOT, 'apps/cli/dist/bin.cjs');
 
 /** Median of numbers. */
 export function median(values) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Puts `playbook` on the PATH: a symbolic link to the built CLI (apps/cli/dist/bin.js) in a folder of commands.
+# Puts `playbook` on the PATH: a symbolic link to the built CLI (apps/cli/dist/bin.cjs) in a folder of commands.
 # Every hint the CLI prints and every example in the docs says `playbook …`, run from the operator's own folder,
 # so relative paths resolve from where they stand.
 #
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-target="$PWD/apps/cli/dist/bin.js"
+target="$PWD/apps/cli/dist/bin.cjs"
 if [ ! -f "$target" ]; then
   echo "playbook is not built yet ($target is missing): run pnpm build first" >&2
   exit 1

@@ -3,4 +3,4 @@
 // the file there; INIT_CWD is the caller's folder, so paths resolve as they do for `playbook` on the PATH.
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by pnpm for the scripts it runs, not a turbo task input
 process.chdir(process.env.INIT_CWD || process.cwd());
-await import('../apps/cli/dist/bin.js');
+await import('../apps/cli/dist/bin.cjs');

@@ -1,17 +1,40 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cliVersion } from './cli-version.js';
+import { createChunkLoader } from './start/chunk-loader.js';
+import { codeCacheDir, fileCodeCache } from './start/code-cache.js';
 
-// On Node 22.1 and later, keep V8's compiled code of the bundle on disk (in the system's temporary folder) and
-// reuse it at the next start: compiling the CLI's modules is a large part of its start-up. Older Nodes lack it.
+// On Node 22.1 and later, keep V8's compiled code of the packages the CLI imports through Node's own loader
+// (Kysely, the PostgreSQL driver…) on disk too. The CLI's own chunks have their cache (src/start/code-cache.ts).
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+/** Set by scripts/bundle.mjs: the chunk of `main`, and the ES-module packages each chunk needs loaded first. */
+declare const PLAYBOOK_MAIN_CHUNK: string;
+declare const PLAYBOOK_CHUNK_PACKAGES: Record<string, string[]>;
 
 // `--version` alone takes a path that loads nothing but the manifest: it is what scripts call most and what a
 // cold start is measured by. Everything else loads the CLI.
 const argv = process.argv.slice(2);
 if (argv.length === 1 && argv[0] === '--version') {
-  const { cliVersion } = await import('./cli-version.js');
   process.stdout.write(`${cliVersion()}\n`);
 } else {
-  const { main } = await import('./main.js');
-  process.exitCode = await main(argv);
+  const dir = codeCacheDir(process.env, homedir(), process.versions, process.arch);
+  const debug = process.env.PLAYBOOK_DEBUG_CHUNKS === '1';
+  const loader = createChunkLoader({
+    dir: join(dirname(fileURLToPath(import.meta.url)), 'chunks'),
+    importPackage: (specifier) => import(specifier),
+    packagesOf: PLAYBOOK_CHUNK_PACKAGES,
+    cache: dir === undefined ? undefined : fileCodeCache(dir),
+    ...(debug ? { trace: (line: string) => process.stderr.write(`playbook: ${line}\n`) } : {}),
+  });
+  process.once('exit', () => loader.saveCache());
+  void loader
+    .load(`./${PLAYBOOK_MAIN_CHUNK}`)
+    .then((chunk) => (chunk as typeof import('./main.js')).main(argv))
+    .then((code) => {
+      process.exitCode = code;
+    });
 }

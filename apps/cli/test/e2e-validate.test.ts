@@ -8,7 +8,7 @@ import { VALID_RUNBOOK, writeRunbook } from './fixtures.js';
 import { tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'apps', 'cli', 'dist', 'bin.js');
+const bin = join(root, 'apps', 'cli', 'dist', 'bin.cjs');
 
 /** Newest modification time of the non-test sources the binary is built from. */
 function newestSource(): number {

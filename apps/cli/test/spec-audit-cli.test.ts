@@ -117,7 +117,7 @@ describe('validate', () => {
 });
 
 describe('the built binary, on a pipe closed by its reader (`playbook validate x | head -1`)', () => {
-  const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../dist/bin.cjs', import.meta.url));
 
   it.skipIf(!existsSync(bin))('finishes quietly with its own exit code, no EPIPE stack trace', async () => {
     await writeFile(join(dir, 'r.playbook.toml'), VALID_RUNBOOK);

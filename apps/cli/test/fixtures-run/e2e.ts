@@ -10,7 +10,7 @@ import type { RunState } from '@playbook/engine';
 import { openRunStore } from '../../src/state-store.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-export const binPath = join(repoRoot, 'apps/cli/dist/bin.js');
+export const binPath = join(repoRoot, 'apps/cli/dist/bin.cjs');
 
 /** Newest modification time of the source files under `dir` (tests excluded). */
 function newestSource(dir: string): number {
@@ -26,7 +26,7 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Builds the CLI and the packages it uses when `dist/bin.js` is missing or older than any source. */
+/** Builds the CLI and the packages it uses when `dist/bin.cjs` is missing or older than any source. */
 export function ensureBuilt(): void {
   const sources = [
     'apps/cli/src',
@@ -102,6 +102,8 @@ export interface CliOptions {
   statePath?: string | null;
   /** A command that runs Node for us, e.g. `setpriv … --` to run it as another user. */
   via?: readonly string[];
+  /** Another build of the binary than apps/cli/dist/bin.cjs. */
+  bin?: string;
 }
 
 /**
@@ -114,7 +116,7 @@ export function startCli(sandbox: Sandbox, args: readonly string[], options: Cli
   Object.assign(env, { NO_COLOR: '1', XDG_CONFIG_HOME: join(sandbox.dir, 'config') }, options.env);
   const via = options.via ?? [];
   const statePath = options.statePath === undefined ? sandbox.statePath : options.statePath;
-  const argv = [binPath, ...args, ...(statePath === null ? [] : ['--state-path', statePath])];
+  const argv = [options.bin ?? binPath, ...args, ...(statePath === null ? [] : ['--state-path', statePath])];
   const [command, prefix] =
     via.length === 0 ? [process.execPath, []] : [via[0] as string, [...via.slice(1), process.execPath]];
   const child = spawn(command, [...prefix, ...argv], {

@@ -1,0 +1,118 @@
+// The built binary keeps V8's compiled code of its chunks in a cache folder (src/start/code-cache.ts): used on
+// the next start, a chunk whose bytes changed gets a new entry, data V8 rejects is replaced, and a cache that
+// cannot be written — or is switched off — changes nothing the operator sees. The loader names what it did for
+// each chunk under PLAYBOOK_DEBUG_CHUNKS=1; no timing here (bench/cases/everyday.mjs measures).
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chunkTrace, oneNodeSandbox } from './fixtures-run/chunk-trace.js';
+import { binPath, runCli, type Sandbox } from './fixtures-run/e2e.js';
+
+/** What the operator sees: the exit code and the output, without the loader's debug lines. */
+function seen(result: { code: number | null; stdout: string; stderr: string }) {
+  return {
+    code: result.code,
+    stdout: result.stdout,
+    stderr: result.stderr.replace(/^playbook: chunk .*\n/gm, ''),
+  };
+}
+
+describe('the code cache of the built binary', () => {
+  let box: Sandbox;
+  let file: string;
+
+  beforeAll(async () => {
+    ({ box, file } = await oneNodeSandbox());
+  }, 180_000);
+
+  const validate = (env: Record<string, string>) =>
+    runCli(box, ['validate', file], { env: { PLAYBOOK_DEBUG_CHUNKS: '1', ...env }, statePath: null });
+
+  it('is written by the first start and used by the next', async () => {
+    const cache = box.path('cache-used');
+    const first = await validate({ PLAYBOOK_CACHE_DIR: cache });
+    expect(first.code, first.stderr).toBe(0);
+    const written = chunkTrace(first.stderr);
+    expect(written.size).toBeGreaterThan(1);
+    for (const states of written.values()) expect(states).toEqual(['miss', 'written']);
+
+    const second = await validate({ PLAYBOOK_CACHE_DIR: cache });
+    expect(seen(second)).toEqual(seen(first));
+    const used = chunkTrace(second.stderr);
+    expect([...used.keys()]).toEqual([...written.keys()]);
+    for (const states of used.values()) expect(states).toEqual(['hit']);
+  });
+
+  it('is keyed by the bundle: a chunk of another build is compiled again, the others are not', async () => {
+    // A copy of the built binary (its packages through a link to the CLI's node_modules), one chunk changed.
+    const copy = box.path('copy');
+    mkdirSync(join(copy, 'dist'), { recursive: true });
+    const dist = join(binPath, '..');
+    cpSync(join(dist, 'bin.cjs'), join(copy, 'dist', 'bin.cjs'));
+    cpSync(join(dist, 'chunks'), join(copy, 'dist', 'chunks'), { recursive: true });
+    symlinkSync(join(dist, '..', 'node_modules'), join(copy, 'node_modules'));
+    const cache = box.path('cache-keyed');
+    const env = { PLAYBOOK_DEBUG_CHUNKS: '1', PLAYBOOK_CACHE_DIR: cache };
+    const run = () =>
+      runCli(box, ['validate', file], { env, statePath: null, bin: join(copy, 'dist', 'bin.cjs') });
+    const first = await run();
+    expect(first.code, first.stderr).toBe(0);
+    const main = [...chunkTrace(first.stderr).keys()][0] as string;
+    expect(main).toMatch(/^main-/);
+
+    // Another build: the chunk's SHA-1 (written by the build next to the chunks) differs.
+    const hashes = join(copy, 'dist', 'chunks', 'hashes.json');
+    const rebuilt = JSON.parse(readFileSync(hashes, 'utf8')) as Record<string, string>;
+    rebuilt[main] = '0'.repeat(40);
+    writeFileSync(hashes, JSON.stringify(rebuilt));
+    const changed = await run();
+    expect(seen(changed)).toEqual(seen(first));
+    const states = chunkTrace(changed.stderr);
+    expect(states.get(main)).toEqual(['miss', 'written']);
+    for (const [name, chunkStates] of states) if (name !== main) expect(chunkStates, name).toEqual(['hit']);
+
+    // The chunk edited by hand after the build: not the code the cache holds either.
+    const chunk = join(copy, 'dist', 'chunks', main);
+    writeFileSync(chunk, `${readFileSync(chunk, 'latin1')}\n// edited\n`, 'latin1');
+    const edited = await run();
+    expect(seen(edited)).toEqual(seen(first));
+    expect(chunkTrace(edited.stderr).get(main)).toEqual(['miss', 'written']);
+  });
+
+  it('replaces data that V8 rejects', async () => {
+    const cache = box.path('cache-rejected');
+    const first = await validate({ PLAYBOOK_CACHE_DIR: cache });
+    expect(first.code, first.stderr).toBe(0);
+    const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string);
+    const entries = readdirSync(folder);
+    expect(entries.length).toBe(chunkTrace(first.stderr).size);
+    for (const entry of entries) writeFileSync(join(folder, entry), 'not compiled code');
+
+    const rejected = await validate({ PLAYBOOK_CACHE_DIR: cache });
+    expect(seen(rejected)).toEqual(seen(first));
+    for (const states of chunkTrace(rejected.stderr).values())
+      expect(states).toEqual(['rejected', 'written']);
+    const again = await validate({ PLAYBOOK_CACHE_DIR: cache });
+    for (const states of chunkTrace(again.stderr).values()) expect(states).toEqual(['hit']);
+  });
+
+  it('that cannot be written changes nothing the operator sees', async () => {
+    // A folder inside a file: it cannot be created, by root either.
+    writeFileSync(box.path('a-file'), '');
+    const unwritable = await validate({ PLAYBOOK_CACHE_DIR: join(box.path('a-file'), 'cache') });
+    const off = await validate({ PLAYBOOK_CODE_CACHE: 'off' });
+    expect(unwritable.code, unwritable.stderr).toBe(0);
+    expect(seen(unwritable)).toEqual(seen(off));
+    const states = [...chunkTrace(unwritable.stderr).values()];
+    expect(states[0]).toEqual(['miss', 'not written']);
+    for (const chunkStates of states.slice(1)) expect(chunkStates).toEqual(['miss']);
+  });
+
+  it('is not read nor written when switched off', async () => {
+    const cache = box.path('cache-off');
+    const off = await validate({ PLAYBOOK_CODE_CACHE: 'off', PLAYBOOK_CACHE_DIR: cache });
+    expect(off.code, off.stderr).toBe(0);
+    for (const states of chunkTrace(off.stderr).values()) expect(states).toEqual(['off']);
+    expect(box.exists('cache-off')).toBe(false);
+  });
+});
