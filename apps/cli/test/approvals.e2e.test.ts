@@ -302,7 +302,11 @@ depends_on = ["prod_gate"]
     const box = await makeSandbox();
     const file = await waitingRun(box, 'stale', 'Stale');
     expect((await runCli(box, ['show', 'Stale'])).code).toBe(0);
-    expect((await runCli(box, ['info'])).code).toBe(0);
+    const info = await runCli(box, ['info']);
+    expect(info.code).toBe(0);
+    // A waiting run is counted as one: the counts by status add up to the runs.
+    expect(info.stdout).toMatch(/WORKFLOW\s+RUNS\s+OK\s+NOK\s+ABORTED\s+RUNNING\s+WAITING\s+LATEST RUN/);
+    expect(info.stdout).toMatch(/Stale\s+1\s+0\s+0\s+0\s+0\s+1\s+#1 waiting/);
     expect((await runCli(box, ['run', file, '--non-interactive'], as('dave'))).code).toBe(3);
     const first = await loadRun(box, 'Stale', 1);
     expect(first.run.status).toBe('waiting');

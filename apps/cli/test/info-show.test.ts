@@ -30,9 +30,9 @@ describe('playbook info', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`Database\\s+${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(result.stdout).toMatch(/Size\s+\d+(\.\d)? (B|KiB|MiB)/);
-    expect(result.stdout).toMatch(/WORKFLOW\s+RUNS\s+OK\s+NOK\s+ABORTED\s+RUNNING\s+LATEST RUN/);
-    expect(result.stdout).toMatch(/Deploy\s+2\s+1\s+1\s+0\s+0\s+#2 ok 2025-05-04T09:00:00\.000Z/);
-    expect(result.stdout).toMatch(/Other\s+1\s+0\s+0\s+1\s+0\s+#1 aborted/);
+    expect(result.stdout).toMatch(/WORKFLOW\s+RUNS\s+OK\s+NOK\s+ABORTED\s+RUNNING\s+WAITING\s+LATEST RUN/);
+    expect(result.stdout).toMatch(/Deploy\s+2\s+1\s+1\s+0\s+0\s+0\s+#2 ok 2025-05-04T09:00:00\.000Z/);
+    expect(result.stdout).toMatch(/Other\s+1\s+0\s+0\s+1\s+0\s+0\s+#1 aborted/);
     expect(result.stdout).toContain('Nodes of Deploy');
     // build: 2 runs (ok in both: its latest attempt in run 1 is ok), 3 attempts.
     expect(result.stdout).toMatch(/build\s+2\s+3\s+2\s+0\s+0\s+0/);
@@ -66,7 +66,7 @@ describe('playbook info', () => {
     const result = await runCli(['info', '--workflow', 'Other', '--state-path', db], { cwd: dir });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Other\s+1\s+0\s+0\s+1\s+0\s+#1 aborted/);
+    expect(result.stdout).toMatch(/Other\s+1\s+0\s+0\s+1\s+0\s+0\s+#1 aborted/);
     expect(result.stdout).toContain('Nodes of Other');
     expect(result.stdout).not.toContain('Deploy');
     const json = await runCli(['info', '--json', '--workflow', 'Deploy', '--state-path', db], { cwd: dir });

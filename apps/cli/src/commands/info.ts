@@ -130,6 +130,8 @@ const workflowColumns = [
   { header: 'NOK', value: (w: WorkflowSummary) => String(w.runsByStatus.nok), right: true },
   { header: 'ABORTED', value: (w: WorkflowSummary) => String(w.runsByStatus.aborted), right: true },
   { header: 'RUNNING', value: (w: WorkflowSummary) => String(w.runsByStatus.running), right: true },
+  // Runs stopped at an approval gate (SPEC §10.2): without this column the counts would not add up to RUNS.
+  { header: 'WAITING', value: (w: WorkflowSummary) => String(w.runsByStatus.waiting), right: true },
   {
     header: 'LATEST RUN',
     value: (w: WorkflowSummary) => `#${w.latestRun.runId} ${w.latestRun.status} ${w.latestRun.startTime}`,
