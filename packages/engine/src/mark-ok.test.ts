@@ -105,6 +105,30 @@ describe('mark ok after a failed attempt (SPEC §9.3)', () => {
     });
   });
 
+  it('stores the given outputs with the override attempt, and who marked it ok; the steps after it read them', async () => {
+    const recorder = new OfferRecorder([
+      { afterFailure: 'override' },
+      { markOk: 'pushed by hand', outputs: { image: 'app:1' } },
+    ]);
+    const runner = new FakeProcessRunner({ deploy: { exitCode: 1 }, "echo 'app:1'": {} });
+    const ports = createTestPorts({
+      prompter: recorder,
+      processRunner: runner,
+      identity: { operator: 'ann', osUser: 'ann@host' },
+    });
+    const runbook = buildRunbook([
+      { ...commandNode('deploy', 'deploy'), outputs: ['image'] } as RunbookNode,
+      commandNode('after', 'echo ${{ steps.deploy.outputs.image }}', { dependsOn: ['deploy'] }),
+    ]);
+    const outcome = await createEngine(ports).run(runbook, { interactive: true });
+    expect(outcome.status).toBe('ok');
+    const state = await ports.repository.loadRun({ workflowName: runbook.meta.title, runId: outcome.runId });
+    const override = state?.attempts.find((a) => a.status === 'ok' && a.operatorDecision === 'override');
+    expect(override?.outputs).toEqual({ image: 'app:1' });
+    expect(override?.by?.operator).toBe('ann');
+    expect(runner.commands).toEqual(['deploy', "echo 'app:1'"]);
+  });
+
   it('is never offered on an approval gate: the gate is never run, so nothing is asked and the run waits', async () => {
     const gate = twoSteps({
       skippable: true,

@@ -730,18 +730,29 @@ export class RunSession {
       startTime: at,
       status: 'running',
       operatorDecision: 'override',
+      // Who marked it ok (SPEC §10.1), as every other attempt and decision records it.
+      by: identityOf(this.#init.ports),
     });
     const key = { ...this.#init.run, nodeId: node.id, attempt: record.attempt };
-    // The values given for declared outputs belong to this attempt (SPEC §8.3): where step outputs are stored,
-    // they are stored with it.
+    // The values given for declared outputs belong to this attempt (SPEC §8.3): stored with it (secret ones by
+    // key only, masked from then on) and read by the steps after it, as a real attempt's are.
+    const settled = settleOutputs(
+      node,
+      { status: 'ok', reason: null, outputs: answer.outputs },
+      this.#masker,
+    );
     await repository.finishAttempt(key, {
       status: 'ok',
       endTime: at,
       durationMs: 0,
       operatorDecision: 'override',
       resultText: this.#masker.mask(answer.note.trim()),
+      ...(Object.keys(settled.stored).length === 0 ? {} : { outputs: settled.stored }),
+      ...(settled.secretKeys.length === 0 ? {} : { secretOutputs: settled.secretKeys }),
     });
-    this.#init.statuses.set(node.id, 'ok');
+    if (Object.keys(settled.outputs).length === 0) this.#init.outputs.delete(node.id);
+    else this.#init.outputs.set(node.id, settled.outputs);
+    this.#setStatus(node.id, 'ok');
     this.#init.reasons.delete(node.id);
     this.emit({
       type: 'node-finished',
