@@ -36,6 +36,27 @@ const clipanionModules = {
   },
 };
 
+// better-sqlite3's JavaScript (13 CommonJS files that Node's loader resolved, read and compiled at every `show`,
+// `info` and `run`, about a tenth of their start) is bundled, and so code-cached with the rest; its native
+// addon stays in node_modules. @playbook/sqlite loads it with a `require` of its own making, which esbuild cannot
+// follow: its bundledBetterSqlite3 (used when the addon is where the package builds it) becomes a plain
+// `require` here. The build fails if that function changes shape.
+const bundledBetterSqlite3 = {
+  name: 'bundled-better-sqlite3',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]packages[\\/]sqlite[\\/]dist[\\/]connect\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const marked = /function bundledBetterSqlite3\(\) \{\s*return requireHere\('better-sqlite3'\);\s*\}/;
+      if (!marked.test(text)) throw new Error(`bundle: no bundledBetterSqlite3 in ${args.path}`);
+      const contents = text.replace(
+        marked,
+        "function bundledBetterSqlite3() { return require('better-sqlite3'); }",
+      );
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 // @playbook/postgres is only loaded for a PostgreSQL history, but its URL redaction (a few lines) is used by
 // every command that names a history: bundled, it costs `show` no resolution of another package.
 const postgresRedact = {
@@ -50,14 +71,15 @@ const postgresRedact = {
 // Packages that find files next to themselves at run time (a native addon, WebAssembly, fonts) or that are
 // big and only needed by one command stay real imports, resolved from node_modules when that command runs.
 // @playbook/sqlite is bundled (each of its ~20 module files cost a resolve, a read and a compile on every
-// `show`, `info` and `run`); the better-sqlite3 and Kysely it imports stay real imports, hence dependencies
-// of this package too. @playbook/report is only loaded by `report`.
+// `show`, `info` and `run`); the Kysely it imports stays a real import, and better-sqlite3's addon (and the
+// package itself when its addon is elsewhere) is found in node_modules, hence dependencies of this package
+// too. @playbook/report is only loaded by `report`.
 const external = [
   '@playbook/postgres',
   '@playbook/graphviz',
   '@playbook/report',
   '@playbook/server',
-  'better-sqlite3',
+  'bindings',
   'kysely',
   'pg',
 ];
@@ -86,7 +108,7 @@ try {
     splitting: true,
     format: 'esm',
     sourcemap: 'linked',
-    plugins: [clipanionModules, postgresRedact],
+    plugins: [clipanionModules, postgresRedact, bundledBetterSqlite3],
     external,
     define: { 'import.meta.url': '__chunkUrl' },
   });

@@ -30,16 +30,28 @@ interface Driver {
 }
 let driver: Driver | undefined;
 
+/**
+ * better-sqlite3's JavaScript, when its addon is where the package builds it. The `playbook` binary's bundler
+ * turns this into a plain `require` that it can follow (apps/cli/scripts/bundle.mjs), so that the CLI carries
+ * the package's JavaScript in its bundle, code-cached; keep the function's shape.
+ */
+function bundledBetterSqlite3() {
+  return requireHere('better-sqlite3');
+}
+
 function loadDriver(): Driver {
   if (driver !== undefined) return driver;
-  const Database = requireHere('better-sqlite3') as typeof BetterSqlite3;
   const built = join(
     dirname(requireHere.resolve('better-sqlite3/package.json')),
     'build',
     'Release',
     'better_sqlite3.node',
   );
-  driver = { Database, nativeBinding: existsSync(built) ? built : undefined };
+  const nativeBinding = existsSync(built) ? built : undefined;
+  const Database = (
+    nativeBinding === undefined ? requireHere('better-sqlite3') : bundledBetterSqlite3()
+  ) as typeof BetterSqlite3;
+  driver = { Database, nativeBinding };
   if (process.env.SQLITE_USE_URI !== undefined) return driver; // the embedding application decided
   process.env.SQLITE_USE_URI = '1';
   try {
