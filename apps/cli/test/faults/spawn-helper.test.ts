@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, isAlive, runCli, startCli, waitFor } from '../fixtures-run/e2e.js';
 import { faultSandbox, inspectStateFile, processesIn, removeSandboxes } from './support.js';
@@ -65,10 +66,14 @@ describe('the spawn helper', () => {
   it('exits when a run ends', async () => {
     const box = await faultSandbox();
     const file = await box.runbook('quick', 'Quick', RUNBOOK.replace('sleep 30', 'true'));
-    const done = await runCli(box, ['run', file, '--non-interactive'], { timeoutMs: 30_000 });
+    const run = startCli(box, ['run', file, '--non-interactive'], { stdin: null, timeoutMs: 30_000 });
+    const done = await run.done;
     expect(done.code, done.stderr).toBe(0);
     const helper = Number(box.read('forked-by').trim());
     await waitFor(() => !isAlive(helper), 'the helper to exit', 5_000);
+    // Nor is the folder of the commands' PLAYBOOK_OUTPUT files left behind.
+    const prefix = `playbook-output-${run.child.pid}-`;
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(prefix))).toEqual([]);
   }, 60_000);
 
   it('is not used with PLAYBOOK_SPAWN_HELPER=off: the CLI forks the commands itself', async () => {

@@ -27,7 +27,7 @@ const request = (command: string, overrides: Partial<CommandRequest> = {}): Comm
 });
 
 describe('the PLAYBOOK_OUTPUT file of a command', () => {
-  it('is a fresh empty file of mode 0600 in a folder of mode 0700, read once the command ends, then deleted', async () => {
+  it('is a fresh empty file of mode 0600 in a private folder (0700), read once the command ends, then deleted', async () => {
     const seen = join(dir, 'seen');
     const result = await runner.run(
       request(
@@ -41,7 +41,27 @@ describe('the PLAYBOOK_OUTPUT file of a command', () => {
     expect(folder.split(' ')[0]).toBe('700');
     expect(path.startsWith(tmpdir())).toBe(true);
     expect(existsSync(path)).toBe(false);
-    expect(existsSync(join(path, '..'))).toBe(false);
+  });
+
+  it('is deleted whatever the command replaced it with', async () => {
+    const paths = join(dir, 'replaced');
+    await runner.run(
+      request(`echo "$PLAYBOOK_OUTPUT" >> ${paths}; rm "$PLAYBOOK_OUTPUT"; mkdir -p "$PLAYBOOK_OUTPUT/x"`),
+    );
+    const [path = ''] = readFileSync(paths, 'utf8').trim().split('\n');
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("lives in one folder of this process, made again if the temp folder's cleaner took it", async () => {
+    const paths = join(dir, 'folders');
+    const note = `echo "$PLAYBOOK_OUTPUT" >> ${paths}`;
+    await runner.run(request(note));
+    await runner.run(request(`${note}; rm -r "$(dirname "$PLAYBOOK_OUTPUT")"`));
+    await runner.run(request(note));
+    const [a = '', b = '', c = ''] = readFileSync(paths, 'utf8').trim().split('\n');
+    expect(join(a, '..')).toBe(join(b, '..'));
+    expect(join(c, '..')).not.toBe(join(a, '..'));
+    expect(join(c, '..').startsWith(join(tmpdir(), `playbook-output-${process.pid}-`))).toBe(true);
   });
 
   it('gives each command its own file', async () => {
