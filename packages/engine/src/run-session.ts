@@ -20,6 +20,7 @@ import { eventLoopTurn } from './event-loop-turn.js';
 import type { EngineEvent, EventBody, PromptEvent, RunAbortingEvent } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
 import { declaredOutputs, isApprovalGate } from './mark-ok.js';
+import { NodeEnds } from './node-ends.js';
 import { satisfies } from './node-statuses.js';
 import { NodeTemplates } from './node-templates.js';
 import { maskOutputLog } from './ordered-output.js';
@@ -317,6 +318,7 @@ export class RunSession {
     const blockedBy = new Map<string, string>();
     const notRun = new Set<string>();
     const running = new Map<string, Promise<{ readonly id: string; readonly end: NodeEnd }>>();
+    const ends = new NodeEnds<{ readonly id: string; readonly end: NodeEnd }>();
     // Nodes running when the run's end was decided: their ends are recorded, not acted on.
     let inFlight = new Set<string>();
     let stop: SessionEnd | undefined;
@@ -388,6 +390,7 @@ export class RunSession {
             // loop still starts nodes, before the race is set up: it must not count as unhandled meanwhile.
             ended.catch(() => {});
             running.set(id, ended);
+            ends.add(ended);
             continue;
           }
           ready.decided(id);
@@ -400,7 +403,7 @@ export class RunSession {
           }
           return this.#sessionEnd(stop, blockedBy);
         }
-        const { id, end } = await Promise.race(running.values());
+        const { id, end } = await ends.next();
         running.delete(id);
         ready.decided(id);
         const node = this.#nodes.get(id) as RunbookNode;
