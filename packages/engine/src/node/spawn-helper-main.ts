@@ -21,7 +21,9 @@ export type HelperMessage =
   | { readonly t: 'error'; readonly id: number; readonly message: string; readonly code?: string }
   | { readonly t: 'out'; readonly id: number; readonly s: 0 | 1; readonly d: Uint8Array }
   | { readonly t: 'exit'; readonly id: number; readonly code: number | null; readonly signal: string | null }
-  | { readonly t: 'close'; readonly id: number };
+  | { readonly t: 'close'; readonly id: number }
+  /** 'exit' and 'close' in one message: the pipes closed in the same turn as the shell exited (the usual case). */
+  | { readonly t: 'end'; readonly id: number; readonly code: number | null; readonly signal: string | null };
 
 /**
  * The spawn helper's program, run in its own small Node process (`node -e`, see spawn-helper.ts): it starts
@@ -152,11 +154,25 @@ export function spawnHelperMain(require: NodeJS.Require): void {
     }
     child.stdout?.on('data', (d: Buffer) => send({ t: 'out', id, s: 0, d }));
     child.stderr?.on('data', (d: Buffer) => send({ t: 'out', id, s: 1, d }));
-    child.once('exit', (code, signal) => send({ t: 'exit', id, code, signal }));
+    // The exit is told on its own only when the pipes stay open past this turn (a process left in the group, or
+    // one that left it, holds them): usually both come together, in one message — one wake-up of the runner
+    // fewer per command.
+    let exit: { code: number | null; signal: string | null } | undefined;
+    let exitSent = false;
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      setImmediate(() => {
+        if (!children.has(id)) return;
+        exitSent = true;
+        send({ t: 'exit', id, code, signal });
+      });
+    });
     child.once('close', () => {
       children.delete(id);
       if (child.pid !== undefined && !alive(child.pid)) groups.delete(child.pid);
-      send({ t: 'close', id });
+      // Node emits 'close' only after 'exit'.
+      if (exitSent || exit === undefined) send({ t: 'close', id });
+      else send({ t: 'end', id, code: exit.code, signal: exit.signal });
     });
   });
   send({ t: 'ready' });

@@ -52,6 +52,9 @@ class HelperCommand implements StartedCommand {
       this.#exit({ code: message.code, signal: message.signal as NodeJS.Signals | null });
     } else if (message.t === 'close') {
       this.#close();
+    } else if (message.t === 'end') {
+      this.#exit({ code: message.code, signal: message.signal as NodeJS.Signals | null });
+      this.#close();
     }
   }
 
@@ -177,7 +180,7 @@ export class SpawnHelper {
       const command = this.#running.get(id);
       if (command === undefined) return;
       command.deliver(message);
-      if (message.t === 'close') {
+      if (message.t === 'close' || message.t === 'end') {
         this.#running.delete(id);
         this.#idle();
       }
