@@ -69,6 +69,11 @@ describe.concurrent('approval gates (SPEC §10.2), end to end (built binary, SQL
     expect(attemptsOf(state, 'deploy')).toEqual([]);
     const show = await runCli(box, ['show', 'Gate', '--json']);
     expect(JSON.parse(show.stdout).runs[0].status).toBe('waiting');
+    // The gate has no attempt: logs says so rather than printing nothing.
+    const logs = await runCli(box, ['logs', 'Gate', '--node', 'prod_gate']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toBe('');
+    expect(logs.stderr).toBe('step "prod_gate" has no attempt in run 1 yet: nothing was captured\n');
   });
 
   it('run --json tells `waiting` and a run-finished with status waiting', async () => {

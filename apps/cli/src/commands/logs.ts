@@ -87,7 +87,7 @@ export class LogsCommand extends RunReadingCommand {
       this.attempt === undefined
         ? undefined
         : parsePositiveInteger(this.attempt, '--attempt', 'attempt number');
-    const attempts = await this.withRun(this.workflow, runId, async (state) => {
+    const { attempts, shownRun } = await this.withRun(this.workflow, runId, async (state) => {
       const { nodeIds } = state.run;
       const ofNode =
         this.node === undefined ? state.attempts : state.attempts.filter((a) => a.nodeId === this.node);
@@ -104,8 +104,16 @@ export class LogsCommand extends RunReadingCommand {
           `run ${state.run.runId} of "${this.workflow}": ${where} has an attempt ${attempt}`,
         );
       }
-      return chosen;
+      return { attempts: chosen, shownRun: state.run.runId };
     });
+    // Nothing to print is said, rather than an empty answer an operator cannot tell from a lost log.
+    if (attempts.length === 0) {
+      const what =
+        this.node === undefined
+          ? `no step of run ${shownRun} has an attempt yet`
+          : `step "${visibleLine(this.node)}" has no attempt in run ${shownRun} yet`;
+      this.context.stderr.write(`${what}: nothing was captured\n`);
+    }
     for (const record of attempts) this.printAttempt(record);
     return ExitCode.ok;
   }
