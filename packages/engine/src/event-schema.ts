@@ -189,6 +189,9 @@ export const RunFinishedLine = event('run-finished', 'The run ended.', {
   counts,
   durationMs: Type.Integer({ minimum: 0 }),
   failed,
+  stopped: Type.Array(Type.Object({ nodeId, name, reason: Type.String() }), {
+    description: 'Every step an interrupt or an abort stopped, in the runbook order, with why.',
+  }),
 });
 
 /** One line of `playbook run --json`: any of the events above. */

@@ -103,8 +103,16 @@ export interface RunFinishedEvent extends EventStamp {
   readonly status: Exclude<RunStatus, 'running'>;
   readonly counts: NodeCounts;
   readonly durationMs: number;
-  /** The node whose failure decided the outcome, with why; null when the run ended ok. */
+  /**
+   * The node whose failure decided the outcome, with why; null when the run ended ok. After an interrupt that
+   * stopped several steps running at once, the first of them in the runbook's order.
+   */
   readonly failed: { readonly nodeId: string; readonly name: string; readonly reason: string } | null;
+  /**
+   * Every step whose attempt an interrupt or an abort ended in this session, in the runbook's order, each with
+   * why; empty when none.
+   */
+  readonly stopped: readonly { readonly nodeId: string; readonly name: string; readonly reason: string }[];
 }
 
 /**

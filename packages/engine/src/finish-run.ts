@@ -25,15 +25,23 @@ export async function finishRun(
     throw error;
   }
   const { counts, endedAt } = await writeEnd(init, end.status);
+  const { stopped } = session;
+  // An interrupt stops every step running at once: the first of them in the runbook's order stands for them,
+  // not whichever happened to end first.
+  const failed =
+    end.interrupted && end.failed !== null && stopped.some((step) => step.nodeId === end.failed?.nodeId)
+      ? (stopped[0] ?? end.failed)
+      : end.failed;
   session.emit({
     type: 'run-finished',
     status: end.status,
     counts,
     durationMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
-    failed: end.failed,
+    failed,
+    stopped,
   });
   const waitingAt = end.status === 'waiting' ? { waitingAt: session.waitingAt } : {};
-  return { workflowName: run.workflowName, runId: run.runId, ...end, counts, ...waitingAt };
+  return { workflowName: run.workflowName, runId: run.runId, ...end, failed, counts, ...waitingAt };
 }
 
 async function writeEnd(init: SessionInit, status: SessionEnd['status']) {

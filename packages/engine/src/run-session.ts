@@ -76,6 +76,13 @@ export interface SessionInit {
 /** How the session ended, before the run is written as finished. */
 export type SessionEnd = Pick<RunOutcome, 'status' | 'interrupted' | 'failed'>;
 
+/** A step whose attempt an interrupt or an abort ended, with why. */
+export interface StoppedStep {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly reason: string;
+}
+
 /** An attempt this session wrote `running` and has not yet written as ended. */
 interface UnfinishedAttempt {
   readonly key: AttemptKey;
@@ -120,6 +127,7 @@ export class RunSession {
   readonly #waiting = new Set<string>();
   /** The gates the run stopped at, in plan order. */
   readonly #gatesWaiting: { readonly nodeId: string; readonly name: string }[] = [];
+  readonly #stopped = new Map<string, StoppedStep>();
 
   constructor(init: SessionInit) {
     this.#init = init;
@@ -150,6 +158,21 @@ export class RunSession {
   /** The approval gates this session stopped at, in plan order (SPEC §10.2). */
   get waitingAt(): readonly { readonly nodeId: string; readonly name: string }[] {
     return this.#gatesWaiting;
+  }
+
+  /**
+   * The steps whose attempt an interrupt or an abort ended in this session, in the runbook's order, each with
+   * why. Several run at once (SPEC §9.1): an interrupt stops them all, and the one that happened to end first
+   * is no better answer to "where did it stop" than the others.
+   */
+  get stopped(): readonly StoppedStep[] {
+    if (this.#stopped.size === 0) return [];
+    const stopped: StoppedStep[] = [];
+    for (const node of this.#init.runbook.nodes) {
+      const step = this.#stopped.get(node.id);
+      if (step !== undefined) stopped.push(step);
+    }
+    return stopped;
   }
 
   /**
@@ -276,6 +299,7 @@ export class RunSession {
       }
       if (isApprovalGate(node) && (await this.#stopsAtGate(node))) continue;
       const end = await this.#runNode(node);
+      this.#noteStopped(node, end);
       if (stop !== undefined) {
         // Abort again (or an interrupt) during a cleanup step: the remaining ones are skipped.
         if (end.kind === 'aborted') {
@@ -293,6 +317,12 @@ export class RunSession {
       }
     }
     return this.#sessionEnd(stop, blockedBy);
+  }
+
+  /** Keeps a node whose attempt an interrupt or an abort ended, for `stopped`. */
+  #noteStopped(node: RunbookNode, end: NodeEnd): void {
+    if (end.kind === 'aborted')
+      this.#stopped.set(node.id, { nodeId: node.id, name: node.name, reason: end.reason });
   }
 
   /** How the session ends once no node is left to start. */
@@ -341,7 +371,9 @@ export class RunSession {
     };
     this.#promptTurns = new PromptTurns();
     const finishRunning = async (): Promise<void> => {
-      await Promise.all(running.values());
+      for (const { id, end } of await Promise.all(running.values())) {
+        this.#noteStopped(this.#nodes.get(id) as RunbookNode, end);
+      }
       running.clear();
     };
     try {
@@ -407,6 +439,7 @@ export class RunSession {
         running.delete(id);
         ready.decided(id);
         const node = this.#nodes.get(id) as RunbookNode;
+        this.#noteStopped(node, end);
         if (stop !== undefined) {
           // An interrupt already counted: the nodes it stopped end `interrupted`, as recorded.
           // After a hang-up every nok ends `aborted` (nothing new may start), but the nodes still running are let

@@ -154,7 +154,11 @@ export abstract class RunBaseCommand extends BaseCommand {
       nodeNames: new Map(runbook.nodes.map((node) => [node.id, node.name])),
       parallel: concurrency > 1,
     });
-    const trap = trapInterrupts({ stderr: this.context.stderr, beforeReport: () => renderer.settle() });
+    const trap = trapInterrupts({
+      stderr: this.context.stderr,
+      beforeReport: () => renderer.settle(),
+      running: () => renderer.runningNames(),
+    });
     // The prompters pull in the engine's entry point: load them only when an operator will be asked.
     const operator: OperatorPrompter | undefined = interactive
       ? (await import('../terminal/create-prompter.js')).createPrompter(this.context, trap, this.json)

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { ExitCode } from '../errors.js';
+import { wordList } from '../terminal/format.js';
 
 /** The signals that interrupt a run (SPEC §2.6, §11): the running step is stopped. */
 const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const;
@@ -69,6 +70,8 @@ export function trapInterrupts(options: {
   readonly stderr: Writable;
   /** Called before a signal is reported, to clear a running clock or end an open output line. */
   readonly beforeReport?: () => void;
+  /** The names of the steps running now, in the runbook's order: the first interrupt names what it stops. */
+  readonly running?: () => readonly string[];
   readonly source?: SignalSource;
 }): InterruptTrap {
   const source: SignalSource = options.source ?? process;
@@ -83,7 +86,7 @@ export function trapInterrupts(options: {
     options.beforeReport?.();
     if (count === 1) {
       options.stderr.write(
-        '\nInterrupted: stopping the running step… (press Ctrl-C again to quit at once)\n',
+        `\nInterrupted: ${stopping(options.running?.() ?? [])}… (press Ctrl-C again to quit at once)\n`,
       );
       interrupts.abort(new Error('interrupted by the operator'));
       prompts.abort(interrupts.signal.reason);
@@ -138,4 +141,12 @@ export function trapInterrupts(options: {
       source.off('SIGHUP', onHangup);
     },
   };
+}
+
+/** What the first interrupt stops, in words: the step or steps running (SPEC §9.1), by name. */
+function stopping(names: readonly string[]): string {
+  if (names.length === 0) return 'stopping the running step';
+  const quoted = names.map((name) => `"${name}"`);
+  if (quoted.length === 1) return `stopping the running step ${quoted[0]}`;
+  return `stopping the ${quoted.length} running steps ${wordList(quoted)}`;
 }

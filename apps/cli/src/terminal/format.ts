@@ -36,3 +36,9 @@ export function statusSymbol(mark: Mark, colors: Colors): string {
 /** `Build image (build)` — the id only when it differs from the name. */
 export const nodeLabel = (name: string, id: string, colors: Colors): string =>
   name === id ? colors.bold(name) : `${colors.bold(name)} ${colors.dim(`(${id})`)}`;
+
+/** Items as a sentence lists them: `a`, `a and b`, `a, b and c`. */
+export function wordList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}

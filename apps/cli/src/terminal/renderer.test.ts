@@ -77,6 +77,7 @@ describe('Renderer', () => {
       counts: { ok: 1, nok: 1, skipped: 0 },
       durationMs: 2000,
       failed: { nodeId: 'build', name: 'Build image', reason: 'exit code 2' },
+      stopped: [],
     });
     const text = out();
     expect(text.split('\n')[0]).toBe('Run 3 of "Deploy" started · 3 steps');
@@ -115,6 +116,7 @@ describe('Renderer', () => {
       counts: { ok: 0, nok: 1, skipped: 0 },
       durationMs: 10,
       failed: { nodeId: 's1', name: 's1', reason: 'aborted by the operator' },
+      stopped: [],
     });
     expect(out()).toContain('› [1/15] s1 Manual\n');
     expect(out()).toContain('  Not run: Second step (s2), s3, s4, s5, s6, s7, s8, s9, s10, s11 and 4 more\n');
@@ -162,6 +164,7 @@ describe('Renderer', () => {
       counts: { ok: 2, nok: 0, skipped: 1 },
       durationMs: 10,
       failed: null,
+      stopped: [],
     });
     const text = out();
     expect(text).toContain(
@@ -394,6 +397,7 @@ describe('formatDuration', () => {
       counts: { ok: 0, nok: 1, skipped: 0 },
       durationMs: 9,
       failed: { nodeId: 'a', name: `A${evil}`, reason: `R${evil}` },
+      stopped: [],
     });
     const shown = '␛]52;c;cm0gLXJmIH4=␇␛[2J\\u009b3J\\u202e';
     const text = out().replace('own \x1b[1mcommand\x1b[0m', '');

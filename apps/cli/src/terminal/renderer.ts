@@ -11,7 +11,7 @@ import type {
 import { runbookChangesText } from '../format/runbook-changes.js';
 import { staleRunNote } from '../stale-run-note.js';
 import type { Colors } from './colors.js';
-import { formatDuration, formatElapsed, type Mark, nodeLabel, statusSymbol } from './format.js';
+import { formatDuration, formatElapsed, type Mark, nodeLabel, statusSymbol, wordList } from './format.js';
 import { HeldText } from './held-text.js';
 import { NodeLines } from './node-lines.js';
 import { visibleLine, visibleStrings } from './visible.js';
@@ -375,7 +375,16 @@ export class Renderer {
       `\n${statusSymbol(mark, colors)} ${colors.bold(`Run ${event.runId}`)} of "${event.workflow}" ended ${status} ` +
         `after ${formatDuration(event.durationMs)} ${colors.dim('·')} ${counts.join(', ')}\n`,
     );
-    if (event.failed !== null) {
+    if (event.stopped.length > 1) {
+      // Steps running together, all stopped (SPEC §9.1): each is named, in the runbook's order.
+      const labels = event.stopped.map((step) => nodeLabel(step.name, step.nodeId, colors));
+      const reasons = new Set(event.stopped.map((step) => step.reason));
+      const text =
+        reasons.size === 1
+          ? `${wordList(labels)} — ${event.stopped[0]?.reason}`
+          : wordList(event.stopped.map((step, i) => `${labels[i]} (${step.reason})`));
+      this.write(`  Stopped at: ${text}\n`);
+    } else if (event.failed !== null) {
       const label = event.status === 'aborted' ? 'Stopped at' : 'Failed';
       this.write(
         `  ${label}: ${nodeLabel(event.failed.name, event.failed.nodeId, colors)} — ${event.failed.reason}\n`,
@@ -396,6 +405,21 @@ export class Renderer {
   private label(nodeId: string): string {
     const name = this.options.nodeNames?.get(nodeId);
     return nodeLabel(name === undefined ? nodeId : visibleLine(name), nodeId, this.options.colors);
+  }
+
+  /**
+   * The names of the steps running now, in the runbook's order (shown, never acted on): what an interrupt is
+   * about to stop.
+   */
+  runningNames(): string[] {
+    if (this.options.parallel !== true) return this.current === undefined ? [] : [this.current.name];
+    if (this.running.size === 0) return [];
+    const names: string[] = [];
+    for (const id of this.options.nodeNames?.keys() ?? this.running.keys()) {
+      const node = this.running.get(id);
+      if (node !== undefined) names.push(node.name);
+    }
+    return names;
   }
 
   /** Stops every timer and ends an open line; call when the run is over, however it ended. */
