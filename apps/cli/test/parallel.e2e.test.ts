@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +12,7 @@ import {
   startCli,
   waitFor,
 } from './fixtures-run/e2e.js';
+import { pidsIn } from './fixtures-run/pids.js';
 import { KEY, startPty } from './fixtures-run/pty.js';
 
 // SPEC §9.1, parallel branches: the built binary, real commands, real SQLite.
@@ -22,15 +23,6 @@ const command = (id: string, line: string, extra = '') =>
 /** A command that records its shell's pid and a child's, then waits long: for tests that stop it. */
 const longCommand = (id: string) =>
   command(id, `sleep 60 & echo $! > pids/${id}.child; echo $$ > pids/${id}; wait`);
-
-async function pidsIn(box: Sandbox): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir(box.path('pids'))) {
-    const text = (await readFile(join(box.path('pids'), name), 'utf8')).trim();
-    pids.push(/^\d+$/.test(text) ? Number(text) : 0);
-  }
-  return pids;
-}
 
 async function sandbox(): Promise<Sandbox> {
   const box = await makeSandbox();
@@ -328,52 +320,6 @@ describe.concurrent('parallel branches (--concurrency, built binary)', () => {
     const state = await loadRun(box, 'Term', 1);
     expect(state.run.status).toBe('aborted');
     for (const id of ['a', 'b', 'c']) expect(attemptsOf(state, id)).toEqual(['nok/interrupted']);
-  }, 60_000);
-
-  it('Ctrl-C while three steps run names all three, in the runbook order, in the banner, the summary and --json', async () => {
-    const box = await sandbox();
-    // The first-declared step takes longest to stop, so it ends last: the summary must not follow the ends.
-    const named = (id: string, name: string, line: string) =>
-      command(id, line, `name = ${JSON.stringify(name)}`);
-    const nodes = [
-      named('a', 'First', `trap 'sleep 0.5; exit 1' INT TERM; echo $$ > pids/a; sleep 60 & wait`),
-      named('b', 'Second', 'echo $$ > pids/b; exec sleep 60'),
-      named('c', 'Third', 'echo $$ > pids/c; exec sleep 60'),
-    ].join('\n');
-    const file = await box.runbook('three', 'Three', nodes);
-    for (const json of [false, true]) {
-      await rm(box.path('pids'), { recursive: true, force: true });
-      await mkdir(box.path('pids'));
-      const args = ['run', file, '--concurrency', '3', '--non-interactive', ...(json ? ['--json'] : [])];
-      const run = startCli(box, args);
-      await waitFor(
-        async () => (await pidsIn(box)).filter((pid) => pid > 0).length === 3,
-        'the steps to start',
-      );
-      run.child.kill('SIGINT');
-      const result = await run.done;
-      expect(result.code, result.stdout + result.stderr).toBe(130);
-      expect(result.stderr).toContain(
-        'Interrupted: stopping the 3 running steps "First", "Second" and "Third"… (press Ctrl-C again to quit at once)',
-      );
-      const human = json ? result.stderr : result.stdout;
-      expect(human).toContain('  Stopped at: First (a), Second (b) and Third (c) — interrupted\n');
-      if (json) {
-        const finished = result.stdout
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as { type: string; failed?: unknown; stopped?: unknown })
-          .find((event) => event.type === 'run-finished');
-        expect(finished).toMatchObject({
-          failed: { nodeId: 'a', name: 'First', reason: 'interrupted' },
-          stopped: ['a', 'b', 'c'].map((nodeId, i) => ({
-            nodeId,
-            name: ['First', 'Second', 'Third'][i],
-            reason: 'interrupted',
-          })),
-        });
-      }
-    }
   }, 60_000);
 
   it('--json: every output line of steps running together names its step', async () => {
