@@ -127,6 +127,20 @@ describe('templates', () => {
     expect(found[3]?.message).toContain('secret input `token`');
   });
 
+  it('finds a template inside quotes on a line that also writes $${{ (a value with a quote would run as code)', () => {
+    const found = problems(
+      doc({
+        c: {
+          type: 'Command',
+          command_name: 'echo "release ${{ inputs.env }}"\ncat > wf.yml <<\'E\'\nsha: $${{ github.sha }}\nE',
+        },
+      }),
+    );
+    expect(found.map((p) => [p.nodeId, p.field, p.code])).toEqual([
+      ['c', 'command_name', 'TEMPLATE_IN_QUOTES'],
+    ]);
+  });
+
   it('reads a transitive ancestor; $${{ and ${HOME} are plain text', () => {
     const result = validateRunbookDocument(
       doc({

@@ -81,8 +81,23 @@ describe('templatesInShellQuotes, one lexer pass for the whole line', () => {
     expect(templatesInShellQuotes(parseTemplate('ls "${{ inputs.a }}"*')).length).toBe(1);
   });
 
-  it('finds nothing, and does not throw, where the lexer cannot read the line', () => {
-    expect(templatesInShellQuotes(parseTemplate("echo $${{ lit }} ${{ inputs.a }} 'q'"))).toEqual([]);
+  it('reads a line with an escaped template or a parameter expansion, without throwing', () => {
+    const sources = (line: string) =>
+      templatesInShellQuotes(parseTemplate(line)).map((part) =>
+        part.kind === 'expression' ? part.source : '',
+      );
+    expect(sources("echo $${{ lit }} ${{ inputs.a }} 'q'")).toEqual([]);
+    expect(sources('echo ${x:-y} ${{ inputs.a }} "q"')).toEqual([]);
+    // A template in quotes is found on such a line too: the lexer failing on `${{` once hid it (a value with a
+    // `"` then ran as a command).
+    expect(
+      sources('echo "release ${{ inputs.who }}"\ncat > wf.yml <<\'E\'\nsha: $${{ github.sha }}\nE'),
+    ).toEqual(['inputs.who']);
+    expect(sources('echo "${x:-y} ${{ inputs.a }}"')).toEqual(['inputs.a']);
+    expect(sources('echo $\'${{ inputs.a }}\' $"${{ inputs.b }}" ${{ inputs.c }}')).toEqual([
+      'inputs.a',
+      'inputs.b',
+    ]);
   });
 
   it('keeps the eleventh template apart from the second', () => {

@@ -23,7 +23,10 @@ export function templatesInShellQuotes(parts: readonly TemplatePart[]): Template
   let line = '';
   for (const part of parts) {
     if (part.kind === 'text') {
-      line += part.text;
+      // `$` matters to the quote state only as part of `$'…'`/`$"…"`, which stay quotes without it; to the lexer it
+      // starts a substitution, and one it cannot read (`${{` written `$${{`, `${x:-y}`) makes it throw. So the
+      // lexer sees no `$` at all, and every line is readable.
+      line += part.text.replaceAll('$', '_');
       continue;
     }
     line += pair(expressions.length);
@@ -36,9 +39,9 @@ export function templatesInShellQuotes(parts: readonly TemplatePart[]): Template
       typeof word === 'string' ? [word] : 'pattern' in word ? [word.pattern] : [],
     );
   } catch {
-    // A line the lexer cannot read (`${{` written with `$${{`, `${x:-y}`): the shell will say what is wrong
-    // with it when it runs; the values are shell-quoted whatever this finds.
-    return [];
+    // Not expected without `$`. Should the lexer still fail, every template counts as quoted: "none is quoted"
+    // would let a value into the user's quotes, where shell-quoting it does not protect the command.
+    return [...expressions];
   }
   return expressions.filter((_, index) => words.some((word) => word.includes(pair(index))));
 }
