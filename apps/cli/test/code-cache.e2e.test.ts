@@ -1,10 +1,12 @@
 // The built binary keeps V8's compiled code of its chunks in a cache folder (src/start/code-cache.ts): used on
-// the next start, a chunk whose bytes changed gets a new entry, data V8 rejects is replaced, and a cache that
+// the next start, a chunk whose bytes changed gets a new entry, a damaged entry is replaced, and a cache that
 // cannot be written — or is switched off — changes nothing the operator sees. The loader names what it did for
 // each chunk under PLAYBOOK_DEBUG_CHUNKS=1; no timing here (bench/cases/everyday.mjs measures).
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CHUNK_HASHES } from '../src/start/chunk-loader.js';
+import { frameEntry, sourceChecksum } from '../src/start/code-cache.js';
 import { chunkTrace, oneNodeSandbox } from './fixtures-run/chunk-trace.js';
 import { binPath, runCli, type Sandbox } from './fixtures-run/e2e.js';
 
@@ -77,6 +79,51 @@ describe('the code cache of the built binary', () => {
     const edited = await run();
     expect(seen(edited)).toEqual(seen(first));
     expect(chunkTrace(edited.stderr).get(main)).toEqual(['miss', 'written']);
+
+    // An edit that keeps the chunk's length (V8 compares only the length of the source): the edited code runs.
+    const validateChunk = readdirSync(join(copy, 'dist', 'chunks')).find((name) =>
+      /^validate-.*\.js$/.test(name),
+    );
+    const path = join(copy, 'dist', 'chunks', validateChunk as string);
+    const before = readFileSync(path, 'latin1');
+    expect(before).toContain(' is valid\n');
+    writeFileSync(path, before.replace(' is valid\n', ' IS VALID\n'), 'latin1');
+    const sameLength = await run();
+    expect(sameLength.code, sameLength.stderr).toBe(0);
+    expect(sameLength.stdout).toContain(' IS VALID');
+    expect(sameLength.stdout).not.toContain(' is valid');
+    expect(chunkTrace(sameLength.stderr).get(validateChunk as string)).toEqual(['miss', 'written']);
+    expect((await run()).stdout).toContain(' IS VALID');
+  });
+
+  it('replaces a damaged entry, and the command runs as with no cache', async () => {
+    const cache = box.path('cache-damaged');
+    const first = await validate({ PLAYBOOK_CACHE_DIR: cache });
+    expect(first.code, first.stderr).toBe(0);
+    const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string);
+    const entries = readdirSync(folder);
+    expect(entries.length).toBe(chunkTrace(first.stderr).size);
+    // One byte flipped in every entry: in V8's header, its checksum or its compiled code. V8 11.3 checks none of
+    // them: such data aborted the process (exit 133 or 139) or ran.
+    for (const offset of [24, 28, 40, 200, -1]) {
+      const damaged = new Map<string, Buffer>();
+      for (const entry of entries) {
+        const bytes = readFileSync(join(folder, entry));
+        const at = offset < 0 ? bytes.length + offset : Math.min(offset, bytes.length - 1);
+        bytes[at] = (bytes[at] as number) ^ 0x55;
+        writeFileSync(join(folder, entry), bytes);
+        damaged.set(entry, bytes);
+      }
+      const replaced = await validate({ PLAYBOOK_CACHE_DIR: cache });
+      expect(seen(replaced), `byte ${offset} flipped`).toEqual(seen(first));
+      for (const [chunk, states] of chunkTrace(replaced.stderr))
+        expect(states, chunk).toEqual(['miss', 'written']);
+      for (const entry of entries)
+        expect(readFileSync(join(folder, entry)).equals(damaged.get(entry) as Buffer)).toBe(false);
+    }
+    const again = await validate({ PLAYBOOK_CACHE_DIR: cache });
+    expect(seen(again)).toEqual(seen(first));
+    for (const states of chunkTrace(again.stderr).values()) expect(states).toEqual(['hit']);
   });
 
   it('replaces data that V8 rejects', async () => {
@@ -84,9 +131,15 @@ describe('the code cache of the built binary', () => {
     const first = await validate({ PLAYBOOK_CACHE_DIR: cache });
     expect(first.code, first.stderr).toBe(0);
     const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string);
-    const entries = readdirSync(folder);
-    expect(entries.length).toBe(chunkTrace(first.stderr).size);
-    for (const entry of entries) writeFileSync(join(folder, entry), 'not compiled code');
+    // Whole entries of the right chunks, but what they hold is not V8's data.
+    const chunks = join(binPath, '..', 'chunks');
+    const hashes = JSON.parse(readFileSync(join(chunks, CHUNK_HASHES), 'utf8')) as Record<string, string>;
+    for (const name of chunkTrace(first.stderr).keys()) {
+      const bytes = readFileSync(join(chunks, name));
+      const entry = join(folder, `${hashes[name]}-${bytes.length}.v8`);
+      expect(readFileSync(entry).length).toBeGreaterThan(0);
+      writeFileSync(entry, frameEntry(sourceChecksum(bytes), Buffer.from('not compiled code')));
+    }
 
     const rejected = await validate({ PLAYBOOK_CACHE_DIR: cache });
     expect(seen(rejected)).toEqual(seen(first));

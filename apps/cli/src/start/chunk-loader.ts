@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
-import type { CodeCache } from './code-cache.js';
+import { type CodeCache, sourceChecksum } from './code-cache.js';
 
 /**
  * Loads the CLI's chunks (dist/chunks, written by scripts/bundle.mjs as CommonJS function bodies) through
@@ -59,7 +59,7 @@ export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
   const dirUrl = `${pathToFileURL(dir).href}/`;
   const chunks = new Map<string, { exports: unknown }>();
   const packages = new Map<string, unknown>();
-  const unsaved: Array<{ key: string; script: Script; name: string }> = [];
+  const unsaved: Array<{ key: string; check: number; script: Script; name: string }> = [];
   let manifest: Readonly<Record<string, string>> | undefined;
   // The build's SHA-1 of each chunk, read at the first chunk; without it, no cache.
   const hashes = (): Readonly<Record<string, string>> => {
@@ -83,10 +83,12 @@ export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
     const source = HEAD + bytes.toString('latin1') + TAIL;
     // Named by the chunk's content: its SHA-1, computed by the build (hashing here would load node:crypto,
     // which costs a start-up more than the rest of the loader), and its length, should the file have been
-    // edited since. The function around the bytes is in the folder's name (CODE_CACHE_FORMAT).
+    // edited since. The function around the bytes is in the folder's name (CODE_CACHE_FORMAT). The entry holds a
+    // checksum of the bytes read now, besides: a chunk edited in place keeps its name and maybe its length.
     const sha1 = cache === undefined ? undefined : hashes()[name];
     const key = sha1 === undefined ? undefined : `${sha1}-${bytes.length}.v8`;
-    const cachedData = key === undefined ? undefined : cache?.read(key);
+    const check = key === undefined ? 0 : sourceChecksum(bytes);
+    const cachedData = key === undefined ? undefined : cache?.read(key, check);
     const script = new Script(source, {
       filename: file,
       ...(cachedData === undefined ? {} : { cachedData }),
@@ -100,7 +102,8 @@ export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
             ? 'rejected'
             : 'hit';
     trace?.(`chunk ${name} cache ${state}`);
-    if (key !== undefined && (state === 'miss' || state === 'rejected')) unsaved.push({ key, script, name });
+    if (key !== undefined && (state === 'miss' || state === 'rejected'))
+      unsaved.push({ key, check, script, name });
     const module = { exports: {} as unknown };
     chunks.set(name, module);
     const body = script.runInThisContext() as ChunkBody;
@@ -126,9 +129,9 @@ export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
   return {
     load,
     saveCache() {
-      for (const { key, script, name } of unsaved.splice(0)) {
+      for (const { key, check, script, name } of unsaved.splice(0)) {
         // After the command ran: the data holds the functions it compiled, not only the top level.
-        const written = cache?.write(key, script.createCachedData()) ?? false;
+        const written = cache?.write(key, check, script.createCachedData()) ?? false;
         trace?.(`chunk ${name} cache ${written ? 'written' : 'not written'}`);
         if (!written) return;
       }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 
 /**
  * Where V8's compiled code of the CLI's chunks is kept between runs, and how it is read and written. Node 20
@@ -10,11 +11,47 @@ import { join } from 'node:path';
  * either never meets a stale cache; V8 rejects, besides, data of another V8 or other flags. Files are written
  * to a temporary name and renamed, so two CLIs starting at once each read either a whole file or none. Every
  * failure (a folder that cannot be created or written, a full disk) only means no cache: it is never reported.
+ *
+ * Each file holds, before V8's data, checksums of that data and of the source it was compiled from, checked
+ * before V8 sees the data: V8 11.3 (Node 20) verifies no checksum of its own — damaged data aborted the
+ * process or ran as damaged code — and compares only the source's length, so data of another source of the
+ * same length (a chunk edited in place) ran the old code. A file that fails either check is not used, and is
+ * replaced at exit like a missing one.
  */
 export interface CodeCache {
-  read(key: string): Buffer | undefined;
+  /** V8's data under `key`, when the file is whole and was written for a source of checksum `source`. */
+  read(key: string, source: number): Buffer | undefined;
   /** Writes the data under `key`; false when the cache cannot be written (nothing more is tried then). */
-  write(key: string, data: Buffer): boolean;
+  write(key: string, source: number, data: Buffer): boolean;
+}
+
+/** The checksum of a chunk's bytes that its cache entry must carry (zlib's CRC-32, see {@link frameEntry}). */
+export function sourceChecksum(bytes: Buffer): number {
+  return crc32(bytes);
+}
+
+// An entry: MAGIC, the CRC-32 of the source and of V8's data (unsigned, little-endian), then the data. CRC-32
+// because node:zlib's costs a fraction of a millisecond for a command's chunks, where node:crypto's hashes would
+// load a module that costs a start-up several milliseconds (docs/performance.md). A change of this layout
+// changes MAGIC: files of before then fail the check and are replaced.
+const MAGIC = Buffer.from('PBC\x01', 'latin1');
+const HEADER = MAGIC.length + 8;
+
+/** The bytes of a cache file holding `data`, compiled from a source of checksum `source`. */
+export function frameEntry(source: number, data: Buffer): Buffer {
+  const header = Buffer.alloc(HEADER);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(source >>> 0, MAGIC.length);
+  header.writeUInt32LE(crc32(data), MAGIC.length + 4);
+  return Buffer.concat([header, data]);
+}
+
+/** V8's data in a cache file's bytes, or undefined when they are damaged or not of a source of checksum `source`. */
+export function unframeEntry(file: Buffer, source: number): Buffer | undefined {
+  if (file.length <= HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  if (file.readUInt32LE(MAGIC.length) !== source >>> 0) return undefined;
+  const data = file.subarray(HEADER);
+  return file.readUInt32LE(MAGIC.length + 4) === crc32(data) ? data : undefined;
 }
 
 /** Changes with the way the chunk loader wraps a chunk's code (a part of what V8 compiles that is not in the file). */
@@ -54,14 +91,14 @@ export function fileCodeCache(dir: string): CodeCache {
   let made = false;
   let broken = false;
   return {
-    read(key) {
+    read(key, source) {
       try {
-        return readFileSync(join(dir, key));
+        return unframeEntry(readFileSync(join(dir, key)), source);
       } catch {
         return undefined;
       }
     },
-    write(key, data) {
+    write(key, source, data) {
       if (broken) return false;
       try {
         if (!made) mkdirSync(dir, { recursive: true });
@@ -69,7 +106,7 @@ export function fileCodeCache(dir: string): CodeCache {
         const file = join(dir, key);
         // A name of this process's own: two CLIs writing the same key at once each rename a whole file.
         const temporary = `${file}.${process.pid}.tmp`;
-        writeFileSync(temporary, data);
+        writeFileSync(temporary, frameEntry(source, data));
         renameSync(temporary, file);
         return true;
       } catch {
