@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, type Sandbox, startCli, waitFor } from '../fixtures-run/e2e.js';
@@ -36,6 +36,9 @@ function windowRunbook(parallel: boolean): string {
       'echo $$ $PPID >> spawned',
       'read p < cli-pid',
       `if [ -f kill-at-${id} ] && [ $PLAYBOOK_ATTEMPT = 1 ]; then kill -KILL $p; echo x >> marks/${id}; exec sleep 30; fi`,
+      // Held until the CLI is gone: the run cannot end before the test's kill lands (on a quiet machine the
+      // remaining steps took less than the test's polling interval, and the CLI exited on its own).
+      `if [ -f hold-at-${id} ]; then while read -r s 2>/dev/null < /proc/$p/stat; do case $s in *') Z '*) break;; esac; sleep 0.01; done; fi`,
       `echo x >> marks/${id}`,
       // The CLI is gone (a zombie, or reaped) when its state is Z or it has no /proc entry.
       's=',
@@ -128,7 +131,9 @@ for (const concurrency of [1, 4]) {
           sandboxes.push(box);
           const file = await box.runbook('window', 'Window', windowRunbook(concurrency > 1));
           const victim = `w${String(k).padStart(2, '0')}`;
-          if (inside) writeFileSync(box.path(`kill-at-${victim}`), '');
+          // Outside kills: the k-th command to start (declared order, at any concurrency) waits for the kill.
+          const held = `hold-at-w${String(k - 1).padStart(2, '0')}`;
+          writeFileSync(box.path(inside ? `kill-at-${victim}` : held), '');
           const env = { PLAYBOOK_SPAWN_HELPER: helper };
           const args = ['--non-interactive', '--concurrency', String(concurrency)];
           const run = startCli(box, ['run', file, ...args], { stdin: null, env, timeoutMs: 30_000 });
@@ -168,6 +173,7 @@ for (const concurrency of [1, 4]) {
           const before = inspectStateFile(box.statePath);
           const okBefore = new Set(before.attempts.filter((a) => a.status === 'ok').map((a) => a.node_id));
           const marksBefore = markerCounts(box);
+          if (!inside) rmSync(box.path(held));
           const resume = startCli(box, ['resume', file, ...args], { stdin: null, env, timeoutMs: 30_000 });
           writeFileSync(box.path('cli-pid'), `${resume.child.pid}\n`);
           const resumed = await resume.done;
