@@ -268,7 +268,12 @@ describe.concurrent('parallel branches (--concurrency, built binary)', () => {
       command('last', 'echo x >> marks/last', 'depends_on = ["w1", "w2", "w3", "w4"]'),
     ].join('\n');
     const file = await box.runbook('crash', 'Crash', nodes);
-    const run = startCli(box, ['run', file, '--concurrency', '4', '--non-interactive']);
+    // The CLI forks the commands itself: those the spawn helper forks die with the CLI at once (the helper stops
+    // its groups when the CLI is gone; faults/spawn-window.test.ts), and this test is about the ones only a
+    // resume can stop, through the owner record. With the helper they raced the check below.
+    const run = startCli(box, ['run', file, '--concurrency', '4', '--non-interactive'], {
+      env: { PLAYBOOK_SPAWN_HELPER: 'off' },
+    });
     await waitFor(
       async () => (await pidsIn(box)).filter((pid) => pid > 0).length === 8,
       'the four commands to start',

@@ -28,7 +28,9 @@ depends_on = ["first"]
 
 /** Starts `run`, waits until the command's process group is recorded, SIGKILLs the CLI; returns the sleep's pid. */
 async function killDuringSleep(box: Sandbox, file: string, title: string): Promise<number> {
-  const run = startCli(box, ['run', file, '--non-interactive']);
+  // The CLI forks `wait` itself: a command the spawn helper forked would die with the CLI at once (the helper
+  // stops its groups when the CLI is gone), and this is about one that outlives it until a later command looks.
+  const run = startCli(box, ['run', file, '--non-interactive'], { env: { PLAYBOOK_SPAWN_HELPER: 'off' } });
   await waitFor(() => box.exists('sleep.pid') && box.read('sleep.pid').trim() !== '', 'the sleep to start');
   const sleepPid = Number(box.read('sleep.pid'));
   // The CLI records the command's process group right after spawning it; under load the shell can get this
