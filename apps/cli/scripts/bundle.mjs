@@ -40,7 +40,8 @@ const clipanionModules = {
 // `info` and `run`, about a tenth of their start) is bundled, and so code-cached with the rest; its native
 // addon stays in node_modules. @playbook/sqlite loads it with a `require` of its own making, which esbuild cannot
 // follow: its bundledBetterSqlite3 (used when the addon is where the package builds it) becomes a plain
-// `require` here. The build fails if that function changes shape.
+// `require` here. The build fails if that function changes shape. The CLI's package.json pins better-sqlite3 to
+// the exact version bundled: with a range, an install could pair this JavaScript with another version's addon.
 const bundledBetterSqlite3 = {
   name: 'bundled-better-sqlite3',
   setup(build) {
