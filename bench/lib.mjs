@@ -76,20 +76,23 @@ export function scratchDir(prefix) {
   return dir;
 }
 
+/** The `[runbook]` table every generated bench runbook starts with. */
+export const RUNBOOK_HEADER = [
+  '[runbook]',
+  'title = "Bench"',
+  'description = "generated"',
+  'version = "0.1.0"',
+  'author = "bench"',
+  'created_at = "2025-01-01T00:00:00Z"',
+  '',
+];
+
 /**
  * A runbook text with `count` nodes; `chain` makes each depend on the previous one. `kind: 'function'` makes
  * them Function nodes calling `playbook:notify` (no process spawned: what a step costs the engine itself).
  */
 export function generatedRunbook(count, { chain = true, command = 'true', kind = 'command' } = {}) {
-  const lines = [
-    '[runbook]',
-    'title = "Bench"',
-    'description = "generated"',
-    'version = "0.1.0"',
-    'author = "bench"',
-    'created_at = "2025-01-01T00:00:00Z"',
-    '',
-  ];
+  const lines = [...RUNBOOK_HEADER];
   for (let i = 0; i < count; i++) {
     if (kind === 'function') {
       lines.push(

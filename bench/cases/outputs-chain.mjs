@@ -6,23 +6,13 @@
 // expression compiled once and evaluated), the declared outputs checked — not the shell's work.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, compare, runAsync, scratchDir } from '../lib.mjs';
+import { CLI, compare, RUNBOOK_HEADER, runAsync, scratchDir } from '../lib.mjs';
 
 export const title = 'outputs chain';
 
-const HEADER = [
-  '[runbook]',
-  'title = "Bench"',
-  'description = "generated"',
-  'version = "0.1.0"',
-  'author = "bench"',
-  'created_at = "2025-01-01T00:00:00Z"',
-  '',
-];
-
 /** A chain of `count` nodes; with `outputs`, each writes `x` and the next reads it in its command line. */
 export function chainRunbook(count, { outputs }) {
-  const lines = [...HEADER];
+  const lines = [...RUNBOOK_HEADER];
   for (let i = 0; i < count; i++) {
     const value = outputs && i > 0 ? `\${{ steps.n${i - 1}.outputs.x }}` : String(i);
     const target = outputs ? '\\"$PLAYBOOK_OUTPUT\\"' : '/dev/null';

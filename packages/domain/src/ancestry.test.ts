@@ -11,7 +11,7 @@ function dependsOn(dependencies: ReadonlyMap<string, readonly string[]>, node: s
     if (current === ancestor) return true;
     if (seen.has(current)) continue;
     seen.add(current);
-    stack.push(...(dependencies.get(current) ?? []));
+    for (const dependency of dependencies.get(current) ?? []) stack.push(dependency);
   }
   return false;
 }

@@ -1,4 +1,5 @@
 import type {
+  ApprovalRecord,
   AttemptKey,
   AttemptRecord,
   AttemptStatus,
@@ -74,21 +75,12 @@ export interface FinishRunInput {
   readonly by?: OperatorIdentity;
 }
 
-/** An approval or a rejection of a gate to record (SPEC §10.2), with what decides the gate. */
-export interface RecordApprovalInput extends RunKey {
-  readonly nodeId: string;
-  /** The gate's attempt number this decision is for (its next attempt when the decision was asked). */
-  readonly round: number;
-  /** The person deciding (`operatorName`): one decision each per round and runbook hash. */
-  readonly who: string;
-  readonly decision: 'approve' | 'reject';
-  readonly at: string;
-  readonly note: string | null;
-  readonly by: OperatorIdentity;
-  /** The run's runbook hash the decision is made on; the run must still have it. */
-  readonly runbookHash: string | null;
-  /** SHA-256 of the run's stored inputs the decision is made on. */
-  readonly inputsSha256: string | null;
+/**
+ * An approval or a rejection of a gate to record (SPEC §10.2): the record without its `seq` (the store numbers
+ * it), with what decides the gate. `round` is the gate's next attempt when the decision was asked; the run must
+ * still have `runbookHash`.
+ */
+export interface RecordApprovalInput extends RunKey, Omit<ApprovalRecord, 'seq'> {
   /** Approvals of this round and hash (this one included) that open the gate. */
   readonly min: number;
   /** The run's node counts once the gate is rejected (the gate counted `nok`): the run then ends `nok`. */
