@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliVersion } from './cli-version.js';
+import { keepYoungGenerationSmall } from './collect-garbage.js';
 import { createChunkLoader } from './start/chunk-loader.js';
 import { codeCacheDir, fileCodeCache } from './start/code-cache.js';
 
@@ -21,6 +22,8 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${cliVersion()}\n`);
 } else {
+  // Before any code is compiled: the flags are part of what the code cache is keyed by (collect-garbage.ts).
+  keepYoungGenerationSmall();
   const dir = codeCacheDir(process.env, homedir(), process.versions, process.arch);
   const debug = process.env.PLAYBOOK_DEBUG_CHUNKS === '1';
   const loader = createChunkLoader({

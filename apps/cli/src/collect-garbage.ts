@@ -16,9 +16,20 @@ export const STEPS_BETWEEN_COLLECTIONS = 2_000;
  * documented way to get it without restarting the process.
  */
 export function collectGarbage(): void {
+  fullCollection ??= takeGc();
+  fullCollection?.();
+}
+
+let fullCollection: (() => void) | undefined;
+
+function takeGc(): (() => void) | undefined {
   setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (() => void) | undefined;
-  gc?.();
+  const taken = runInNewContext('gc') as (() => void) | undefined;
+  // Back to the flags the process started with: V8 rejects compiled code cached under other flags, and the
+  // CLI's code cache (src/start/code-cache.ts) is written at exit, so a flag left set would make every later
+  // start compile again. The function taken keeps working.
+  setFlagsFromString('--no-expose-gc');
+  return taken;
 }
 
 /**
@@ -27,6 +38,11 @@ export function collectGarbage(): void {
  * about a fifth of a long run's peak memory (docs/performance.md). Must come before the runbook is loaded:
  * the young generation grows and is not given back. Unlike the heap's size limits, which are fixed at start,
  * V8 reads this flag each time it considers growing the young generation.
+ *
+ * Set by the binary for every command, before it compiles any of its code: V8 keys compiled code by the flags
+ * it was compiled under, so set by `run` alone it made the code cache of every chunk `run` shares with other
+ * commands useless to one of them — each start compiled those chunks again and wrote them back (the
+ * code-cache e2e test).
  */
 export function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');

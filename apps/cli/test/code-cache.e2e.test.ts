@@ -45,6 +45,26 @@ describe('the code cache of the built binary', () => {
     for (const states of used.values()) expect(states).toEqual(['hit']);
   });
 
+  it('serves every command: what one command wrote is used by the others, and by itself again', async () => {
+    // `run` and `show` share most of their chunks. `run` used to change a V8 flag once it had started, so V8
+    // rejected the data of every chunk the other had written, and each start of either compiled them again.
+    const cache = box.path('cache-shared');
+    const env = { PLAYBOOK_DEBUG_CHUNKS: '1', PLAYBOOK_CACHE_DIR: cache };
+    const commands = [
+      ['run', file, '--non-interactive'],
+      ['show', 'One'],
+      ['validate', file],
+    ];
+    for (const args of commands) expect((await runCli(box, args, { env })).code).toBe(0);
+    for (const args of [...commands, ...commands]) {
+      const again = await runCli(box, args, { env });
+      expect(again.code, again.stderr).toBe(0);
+      const states = chunkTrace(again.stderr);
+      expect(states.size).toBeGreaterThan(1);
+      for (const [chunk, chunkStates] of states) expect(chunkStates, `${args[0]}: ${chunk}`).toEqual(['hit']);
+    }
+  });
+
   it('is keyed by the bundle: a chunk of another build is compiled again, the others are not', async () => {
     // A copy of the built binary (its packages through a link to the CLI's node_modules), one chunk changed.
     const copy = box.path('copy');

@@ -6,7 +6,6 @@ import { Option } from '../clipanion.js';
 import {
   collectEverySteps,
   collectGarbage,
-  keepYoungGenerationSmall,
   LARGE_RUNBOOK_NODES,
 } from '../collect-garbage.js';
 import { CliError, ExitCode, exitCodeFor } from '../errors.js';
@@ -123,7 +122,6 @@ export abstract class RunBaseCommand extends BaseCommand {
     const values = parseSetValues(this.set);
     const interactive = isInteractive(this.nonInteractive, this.context.env);
 
-    keepYoungGenerationSmall();
     const runbook = await this.loadValidRunbook();
     if (runbook === undefined) {
       return ExitCode.failure;
