@@ -15,6 +15,8 @@ describe('collectGarbage', () => {
     collectGarbage();
     expect(new Script(source(1), { cachedData, filename: 'again.js' }).cachedDataRejected).toBe(false);
     const written = new Script(source(2)).createCachedData();
-    expect(new Script(source(2), { cachedData: written, filename: 'written.js' }).cachedDataRejected).toBe(false);
+    expect(new Script(source(2), { cachedData: written, filename: 'written.js' }).cachedDataRejected).toBe(
+      false,
+    );
   });
 });

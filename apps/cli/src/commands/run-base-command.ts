@@ -3,11 +3,7 @@ import type { Engine, Prompter, RunOutcome } from '@playbook/engine';
 import { redactUrl } from '@playbook/postgres/redact';
 import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
-import {
-  collectEverySteps,
-  collectGarbage,
-  LARGE_RUNBOOK_NODES,
-} from '../collect-garbage.js';
+import { collectEverySteps, collectGarbage, LARGE_RUNBOOK_NODES } from '../collect-garbage.js';
 import { CliError, ExitCode, exitCodeFor } from '../errors.js';
 import type { RunStore } from '../state-store.js';
 import { createColors } from '../terminal/colors.js';
