@@ -22,12 +22,26 @@ const require = createRequire(import.meta.url);
 // directory import of `../platform`; here it is resolved to the Node variant): unlike the CommonJS build it can
 // be tree-shaken, and it imports typanion (42 kB, only for commands that declare a schema, none of ours) on
 // demand, so the chunk every command loads is half the size (130 kB before).
+//
+// clipanion's default context reads `process.stdin` when its module loads, which makes Node build the stream
+// (and load its file streams, promises and readline modules: several milliseconds) for every command, also
+// those that never read stdin. Here it becomes a getter that clipanion's copies of the context leave out; the
+// CLI hands commands stdin through its own context (src/context.ts). The build fails if the line changes.
 const clipanionModules = {
   name: 'clipanion-modules',
   setup(build) {
     build.onResolve({ filter: /^clipanion\/lib\/advanced\/index\.js$/ }, () => ({
       path: require.resolve('clipanion/lib/advanced/index.mjs'),
     }));
+    build.onLoad({ filter: /[\\/]clipanion[\\/]lib[\\/]advanced[\\/]Cli\.mjs$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = /^(\s*)stdin: process\.stdin,\n/m;
+      if (!eager.test(text)) throw new Error(`bundle: no eager stdin in ${args.path}`);
+      const contents = `${text.replace(eager, '')}
+Object.defineProperty(Cli.defaultContext, 'stdin', { get: () => process.stdin, enumerable: false, configurable: true });
+`;
+      return { contents, loader: 'js' };
+    });
     build.onResolve({ filter: /^\.\.\/platform$/ }, (args) =>
       args.importer.includes('/clipanion/')
         ? { path: require.resolve('clipanion/lib/platform/node.mjs') }

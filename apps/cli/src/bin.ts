@@ -4,9 +4,9 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliVersion } from './cli-version.js';
-import { keepYoungGenerationSmall } from './collect-garbage.js';
 import { createChunkLoader } from './start/chunk-loader.js';
 import { codeCacheDir, fileCodeCache } from './start/code-cache.js';
+import { keepYoungGenerationSmall } from './start/young-generation.js';
 
 // On Node 22.1 and later, keep V8's compiled code of the packages the CLI imports through Node's own loader
 // (Kysely, the PostgreSQL driver…) on disk too. The CLI's own chunks have their cache (src/start/code-cache.ts).
@@ -22,7 +22,7 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${cliVersion()}\n`);
 } else {
-  // Before any code is compiled: the flags are part of what the code cache is keyed by (collect-garbage.ts).
+  // Before any code is compiled: the flags are part of what the code cache is keyed by (start/young-generation.ts).
   keepYoungGenerationSmall();
   const dir = codeCacheDir(process.env, homedir(), process.versions, process.arch);
   const debug = process.env.PLAYBOOK_DEBUG_CHUNKS === '1';

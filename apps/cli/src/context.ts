@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Clock } from '@playbook/engine';
 import type { BaseContext } from './clipanion.js';
 import { supportsColor } from './colors.js';
@@ -20,6 +21,14 @@ export interface PlaybookContext extends BaseContext {
    * the live step clock all read it. Tests pin it.
    */
   clock: Clock;
+  /**
+   * Standard input, for the commands that read it (questions, `create`): use this, not `stdin`. Node builds
+   * `process.stdin` — a stream over the terminal, pipe or file — on first use, and building it loads Node's
+   * file streams, promises and readline modules: several milliseconds of a start-up that most commands, which
+   * never read it, should not pay (docs/performance.md). `stdin` is there for clipanion's type; on the real
+   * process it is a getter that clipanion's copies of the context leave out.
+   */
+  openStdin(): Readable;
 }
 
 /** The subset of `process` a context is built from, so the builder itself is testable. */
@@ -37,10 +46,18 @@ export interface ProcessLike {
  */
 const systemClock: Clock = { now: () => new Date() };
 
-/** Builds the context of a real run from the process; `homeDir` comes from `os.homedir()` at the edge. */
-export function createProcessContext(proc: ProcessLike, homeDir: string): PlaybookContext {
+/**
+ * Builds the context of a real run from the process; `homeDir` comes from `os.homedir()` at the edge, and
+ * `stdinIsTTY` tells whether standard input is a terminal without building `proc.stdin` (`main()` passes
+ * `isatty(0)`).
+ */
+export function createProcessContext(
+  proc: ProcessLike,
+  homeDir: string,
+  stdinIsTTY: () => boolean = () => proc.stdin.isTTY === true,
+): PlaybookContext {
   const isTTY = {
-    stdin: proc.stdin.isTTY === true,
+    stdin: stdinIsTTY(),
     stdout: proc.stdout.isTTY === true,
     stderr: proc.stderr.isTTY === true,
   };
@@ -48,9 +65,8 @@ export function createProcessContext(proc: ProcessLike, homeDir: string): Playbo
     stdout: supportsColor(proc.env, isTTY.stdout),
     stderr: supportsColor(proc.env, isTTY.stderr),
   };
-  return {
+  const context = {
     env: proc.env,
-    stdin: proc.stdin,
     stdout: proc.stdout,
     stderr: proc.stderr,
     // clipanion's own output (help, usage errors) follows the same decision as ours.
@@ -60,5 +76,11 @@ export function createProcessContext(proc: ProcessLike, homeDir: string): Playbo
     isTTY,
     color,
     clock: systemClock,
+    openStdin: () => proc.stdin,
   };
+  // Not enumerable: clipanion copies the context with a spread, which would call the getter.
+  return Object.defineProperty(context, 'stdin', {
+    get: () => proc.stdin,
+    enumerable: false,
+  }) as typeof context & Pick<PlaybookContext, 'stdin'>;
 }

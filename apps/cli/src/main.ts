@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { isatty } from 'node:tty';
 import { normalizeArgv } from './argv.js';
 import { ignoreBrokenPipe } from './broken-pipe.js';
 import { commandsFor } from './commands/registry.js';
@@ -16,5 +17,5 @@ export async function main(argv: readonly string[], context?: PlaybookContext): 
     ignoreBrokenPipe(process.stderr);
     closeLostTerminalAtExit();
   }
-  return cli.run(normalized, context ?? createProcessContext(process, homedir()));
+  return cli.run(normalized, context ?? createProcessContext(process, homedir(), () => isatty(0)));
 }

@@ -49,7 +49,7 @@ export class CreateCommand extends BaseCommand {
     const interactive = this.context.isTTY.stdin && this.context.isTTY.stdout;
     let questions: LineQuestions | undefined;
     const ask = (question: string): Promise<string | undefined> => {
-      questions ??= lineQuestions(this.context.stdin, this.context.stdout);
+      questions ??= lineQuestions(this.context.openStdin(), this.context.stdout);
       return questions.ask(question);
     };
     // validate, run and export-dot refuse any other name: a file they cannot read is no use.

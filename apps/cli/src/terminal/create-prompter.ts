@@ -31,7 +31,7 @@ export function createPrompter(
   // `run --json` keeps stdout for event lines: its questions are asked on stderr.
   const output = onStderr ? context.stderr : context.stdout;
   const colors = createColors(onStderr ? context.color.stderr : context.color.stdout);
-  const stdin = context.stdin as RawInput;
+  const stdin = context.openStdin() as RawInput;
   const outputIsTTY = onStderr ? context.isTTY.stderr : context.isTTY.stdout;
   if (context.isTTY.stdin && outputIsTTY && typeof stdin.setRawMode === 'function') {
     // A terminal closed while a question waits (SIGHUP) fails the switch back out of raw mode with EIO.
@@ -51,7 +51,7 @@ export function createPrompter(
     return { prompter, askInput: (input) => prompter.askInput(input), close: () => {} };
   }
   const prompter = new LinePrompter({
-    input: context.stdin,
+    input: stdin,
     output,
     colors,
     get signal() {

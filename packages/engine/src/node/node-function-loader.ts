@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -99,7 +99,7 @@ export class NodeFunctionLoader implements FunctionLoader {
         throw new FunctionLoadError(`${functionName}: ${firstLine(error)}`, functionName, { cause: error });
       }
     }
-    const found = await stat(file).catch(() => undefined);
+    const found = fileInfo(file);
     if (found === undefined || !found.isFile()) {
       throw new FunctionLoadError(
         `${functionName}: cannot find module '${specifier}' (looked for ${file})`,
@@ -183,4 +183,14 @@ function describe(value: unknown): string {
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0] ?? message;
+}
+
+/** What `stat` says of `path`, or undefined when it cannot say. Synchronous: one stat, where importing
+ * node:fs/promises would cost every run's start-up milliseconds (docs/performance.md). */
+function fileInfo(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }

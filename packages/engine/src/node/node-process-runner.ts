@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { TextDecoder } from 'node:util';
 import { BoundedOutput } from '../bounded-output.js';
@@ -157,6 +156,8 @@ export class NodeProcessRunner implements ProcessRunner {
  * which blames the shell: the directory is checked here, once spawning failed, rather than before every command.
  */
 async function spawnError(command: string, cwd: string, cause: unknown): Promise<CommandSpawnError> {
+  // Imported here: node:fs/promises costs every run's start-up milliseconds, and this is a failure's path.
+  const { stat } = await import('node:fs/promises');
   const directory = await stat(cwd).catch(() => undefined);
   const why =
     directory === undefined
