@@ -110,12 +110,15 @@ export class NodeProcessRunner implements ProcessRunner {
     const outputFile = await OutputFile.create();
     try {
       const child = await this.#spawn(request, outputFile);
-      const result = await new CommandRun(child, request, this.killGraceMs, this.drainMs).finished;
+      const running = new CommandRun(child, request, this.killGraceMs, this.drainMs);
+      // This process would only wait now: the next command's file is made while this one runs.
+      OutputFile.prepareNext();
+      const result = await running.finished;
       // A command stopped midway may have written half of what it meant to: its outputs are not read.
       if (result.timedOut || result.aborted) return result;
       return { ...result, outputFile: await outputFile.read() };
     } finally {
-      await outputFile.remove();
+      outputFile.remove();
     }
   }
 
@@ -254,8 +257,9 @@ class CommandRun {
     clearTimeout(timer);
     request.signal.removeEventListener('abort', onAbort);
     // Whatever the shell left in its group (background jobs, a grandchild holding the pipes) ends with it.
-    // Usually the group went with the shell: one check then, rather than one in terminateGroup and one after.
-    let gone = !isGroupAlive(this.#pgid);
+    // Usually the group went with the shell: one check then, rather than one in terminateGroup and one after —
+    // none when the helper found it gone already, as the pipes closed with the exit.
+    let gone = child.groupGone === true || !isGroupAlive(this.#pgid);
     if (!gone) {
       await terminateGroup(this.#pgid, this.#graceMs, this.#termSentAt);
       gone = !isGroupAlive(this.#pgid);

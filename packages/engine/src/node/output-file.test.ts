@@ -64,6 +64,36 @@ describe('the PLAYBOOK_OUTPUT file of a command', () => {
     expect(join(c, '..').startsWith(join(tmpdir(), `playbook-output-${process.pid}-`))).toBe(true);
   });
 
+  it('is made while the previous command runs (never one a command had), and made anew if that one was taken', async () => {
+    const notes = join(dir, 'ahead');
+    // By the time it looks, the runner has made the next command's file beside this one's.
+    await runner.run(
+      request(
+        `sleep 0.3; ls "$(dirname "$PLAYBOOK_OUTPUT")" > ${notes}; echo "$PLAYBOOK_OUTPUT" >> ${notes}`,
+      ),
+    );
+    const [...seen] = readFileSync(notes, 'utf8').trim().split('\n');
+    const own = seen.pop() ?? '';
+    expect(seen).toHaveLength(2);
+    const next = join(own, '..', seen.find((name) => join(own, '..', name) !== own) ?? '');
+    expect(existsSync(next)).toBe(true);
+    const second = await runner.run(request(`printf %s "$PLAYBOOK_OUTPUT"; echo a=1 >> "$PLAYBOOK_OUTPUT"`));
+    expect(second.stdout).toBe(next);
+    expect(second.outputFile).toEqual({ ok: true, outputs: { a: '1' } });
+    // The file made ahead went with its folder: the next command gets a new one all the same.
+    await runner.run(request('sleep 0.3; rm -r "$(dirname "$PLAYBOOK_OUTPUT")"'));
+    const third = await runner.run(request(`echo b=2 >> "$PLAYBOOK_OUTPUT"`));
+    expect(third.outputFile).toEqual({ ok: true, outputs: { b: '2' } });
+  });
+
+  it('refuses a file the command replaced with a link, even to an empty file', async () => {
+    const result = await runner.run(request('rm "$PLAYBOOK_OUTPUT" && ln -s /dev/null "$PLAYBOOK_OUTPUT"'));
+    expect(result.outputFile).toEqual({
+      ok: false,
+      error: 'the output file (PLAYBOOK_OUTPUT) is no longer a regular file',
+    });
+  });
+
   it('gives each command its own file', async () => {
     const paths = join(dir, 'paths');
     await runner.run(request(`echo "$PLAYBOOK_OUTPUT" >> ${paths}`));

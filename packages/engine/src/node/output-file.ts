@@ -2,6 +2,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   mkdtempSync,
   openSync,
   readSync,
@@ -34,6 +35,11 @@ let folder: string | undefined;
 const made: string[] = [];
 /** Names the files: each command's is new (`wx`), also beside commands running at the same time. */
 let fileCount = 0;
+/**
+ * The next command's file, made ahead (`prepareNext`) while a command runs: a step's critical path (its end
+ * written, the next started) then only checks it is still there. Never handed to a command before.
+ */
+let spare: string | undefined;
 
 /**
  * One command's output file: a new, empty file of mode 0600 in this process's private folder, so that no other
@@ -45,21 +51,34 @@ export class OutputFile {
   // Each step: a handful of system calls on a small local file, each far cheaper than a hop to libuv's thread
   // pool and back (the asynchronous calls cost about a tenth of a millisecond each here, per step).
   static async create(): Promise<OutputFile> {
-    for (let attempt = 0; ; attempt++) {
-      const path = join(outputFolder(), `output-${++fileCount}`);
-      try {
-        writeFileSync(path, '', { flag: 'wx', mode: 0o600 });
-        return new OutputFile(path);
-      } catch (error) {
-        // The folder is gone (a cleaner of the temp folder took it while it was empty): a new one, once.
-        if (errorCode(error) !== 'ENOENT' || attempt > 0) throw error;
-        folder = undefined;
-      }
+    const made = spare;
+    spare = undefined;
+    // Made while the previous command ran: one lstat(2) instead of the creation. A cleaner of the temp folder may
+    // have taken it (with its folder), or something replaced it: then a new one, as if there had been none.
+    if (made !== undefined) {
+      if (isEmptyFile(made)) return new OutputFile(made);
+      new OutputFile(made).remove();
+    }
+    return new OutputFile(newFile());
+  }
+
+  /**
+   * Makes the next command's file now, while this process would otherwise wait for a command to end: called once
+   * a command has started. Best effort: a failure here is met again, and reported, by the next `create`.
+   */
+  static prepareNext(): void {
+    if (spare !== undefined) return;
+    try {
+      spare = newFile();
+    } catch {
+      // the next create makes its own, or says why it cannot
     }
   }
 
   /** Reads and parses the file piece by piece, never holding more of it than the parser keeps. */
   async read(): Promise<OutputFileResult> {
+    // Most commands write nothing to it: one lstat(2) tells, without opening it (which does not follow a link).
+    if (isEmptyFile(this.path)) return new OutputFileParser().end();
     // The command may have replaced the file: a FIFO would block the read and a device never end, so the
     // file is opened without following a link and without blocking, and read only if it is a regular file.
     let fd: number;
@@ -90,7 +109,7 @@ export class OutputFile {
   }
 
   /** Deletes the file, or whatever the command replaced it with. */
-  async remove(): Promise<void> {
+  remove(): void {
     try {
       unlinkSync(this.path);
     } catch (error) {
@@ -99,6 +118,27 @@ export class OutputFile {
       if (errorCode(error) !== 'ENOENT') rmSync(this.path, { recursive: true, force: true });
     }
   }
+}
+
+/** A new empty file of mode 0600 in this process's folder; the folder is made again if it was taken, once. */
+function newFile(): string {
+  for (let attempt = 0; ; attempt++) {
+    const path = join(outputFolder(), `output-${++fileCount}`);
+    try {
+      writeFileSync(path, '', { flag: 'wx', mode: 0o600 });
+      return path;
+    } catch (error) {
+      // The folder is gone (a cleaner of the temp folder took it while it was empty): a new one, once.
+      if (errorCode(error) !== 'ENOENT' || attempt > 0) throw error;
+      folder = undefined;
+    }
+  }
+}
+
+/** Whether `path` is, without following a link, a regular file holding nothing. */
+function isEmptyFile(path: string): boolean {
+  const info = lstatSync(path, { throwIfNoEntry: false });
+  return info?.isFile() === true && info.size === 0;
 }
 
 function notRegular(): OutputFileResult {

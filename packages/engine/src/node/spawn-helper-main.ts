@@ -21,9 +21,16 @@ export type HelperMessage =
   | { readonly t: 'error'; readonly id: number; readonly message: string; readonly code?: string }
   | { readonly t: 'out'; readonly id: number; readonly s: 0 | 1; readonly d: Uint8Array }
   | { readonly t: 'exit'; readonly id: number; readonly code: number | null; readonly signal: string | null }
-  | { readonly t: 'close'; readonly id: number }
+  /** `g`: the process group was found gone as the pipes closed (no process of it left to stop). */
+  | { readonly t: 'close'; readonly id: number; readonly g: boolean }
   /** 'exit' and 'close' in one message: the pipes closed in the same turn as the shell exited (the usual case). */
-  | { readonly t: 'end'; readonly id: number; readonly code: number | null; readonly signal: string | null };
+  | {
+      readonly t: 'end';
+      readonly id: number;
+      readonly code: number | null;
+      readonly signal: string | null;
+      readonly g: boolean;
+    };
 
 /**
  * The spawn helper's program, run in its own small Node process (`node -e`, see spawn-helper.ts): it starts
@@ -169,10 +176,12 @@ export function spawnHelperMain(require: NodeJS.Require): void {
     });
     child.once('close', () => {
       children.delete(id);
-      if (child.pid !== undefined && !alive(child.pid)) groups.delete(child.pid);
+      // Told to the runner too: it then need not ask the kernel itself whether anything of the group is left.
+      const gone = child.pid !== undefined && !alive(child.pid);
+      if (gone) groups.delete(child.pid as number);
       // Node emits 'close' only after 'exit'.
-      if (exitSent || exit === undefined) send({ t: 'close', id });
-      else send({ t: 'end', id, code: exit.code, signal: exit.signal });
+      if (exitSent || exit === undefined) send({ t: 'close', id, g: gone });
+      else send({ t: 'end', id, code: exit.code, signal: exit.signal, g: gone });
     });
   });
   send({ t: 'ready' });

@@ -35,6 +35,31 @@ describe('the spawn helper', () => {
     expect(elapsed).toBeLessThan(4 * 500);
   });
 
+  it('tells whether the group was gone as the pipes closed, so that the runner need not ask the kernel', async () => {
+    const helper = new SpawnHelper();
+    expect(await helper.whenReady()).toBe(true);
+    const env = { PATH: process.env.PATH };
+    const alone = await helper.spawn('true', tmpdir(), env, 100);
+    await alone.closed;
+    expect(alone.groupGone).toBe(true);
+    // A process left in the group, holding neither pipe: the pipes close with the shell, the group lives on.
+    const left = await helper.spawn('sleep 0.5 >/dev/null 2>&1 & exit 0', tmpdir(), env, 100);
+    await left.closed;
+    expect(left.groupGone).toBe(false);
+    expect(isGroupAlive(left.pid)).toBe(true);
+    const runner = new NodeProcessRunner({ spawnHelper: helper, killGraceMs: 100 });
+    let group = 0;
+    const result = await runner.run({
+      ...request('sleep 30 >/dev/null 2>&1 & exit 0'),
+      onStart: (pgid) => {
+        group = pgid;
+      },
+    });
+    // What the shell left in its group is stopped with it, as without the helper.
+    expect(result.exitCode).toBe(0);
+    expect(isGroupAlive(group)).toBe(false);
+  });
+
   it('is not started for a single command (lazy), only from the second on', async () => {
     const runner = new NodeProcessRunner({ spawnHelper: new SpawnHelper() });
     expect(await forker(runner)).not.toBe(process.pid);

@@ -16,6 +16,7 @@ class HelperCommand implements StartedCommand {
   #lost!: (error: Error) => void;
   /** Rejects only when the helper died before the command ended: its output and exit can no longer be known. */
   readonly lost: Promise<never>;
+  groupGone?: boolean;
   #listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
   #early: [OutputStream, Buffer][] = [];
 
@@ -51,8 +52,11 @@ class HelperCommand implements StartedCommand {
     } else if (message.t === 'exit') {
       this.#exit({ code: message.code, signal: message.signal as NodeJS.Signals | null });
     } else if (message.t === 'close') {
+      this.groupGone = message.g;
       this.#close();
     } else if (message.t === 'end') {
+      // Known before the exit is: the runner's look at the group follows the exit.
+      this.groupGone = message.g;
       this.#exit({ code: message.code, signal: message.signal as NodeJS.Signals | null });
       this.#close();
     }

@@ -11,6 +11,11 @@ export interface StartedCommand {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Both output pipes are closed: every chunk has been delivered. */
   readonly closed: Promise<void>;
+  /**
+   * True once the starter found the process group empty (kill(2) of the group failed) after the shell exited:
+   * no process of it is left to stop. Unset: not known, ask the kernel.
+   */
+  readonly groupGone?: boolean;
   /** Rejects if the command can no longer be followed (the helper that started it died); never resolves. */
   readonly lost?: Promise<never>;
   /** Sets the one listener of the command's output, in the order it arrives on each stream. */
