@@ -47,7 +47,7 @@ export async function openSqliteRunRepository(
   } else {
     createStateFile(absolute, path);
   }
-  const { version: appliedVersion, immutable, reader } = inspect(absolute, path, readonly);
+  const { version: appliedVersion, immutable, reader, writer } = inspect(absolute, path, readonly);
   if (readonly && appliedVersion < SCHEMA_VERSION) {
     reader?.close();
     throw new StateFileError(
@@ -63,6 +63,7 @@ export async function openSqliteRunRepository(
     // (the check never holds a connection that could write).
     database =
       reader ??
+      writer ??
       (immutable ? connectImmutable(absolute) : connect(absolute, { readonly, fileMustExist: true }));
   } catch (error) {
     throw openError(error, path);
@@ -107,14 +108,17 @@ export async function openSqliteRunRepository(
 /**
  * Checks, without writing a byte, that the file is empty or a Playbook database whose schema this code knows,
  * and returns its schema version (0 for a new file) and whether it can only be read in immutable mode (only
- * tried when `readonly`: a writer needs the journal). When `readonly`, the read-only connection it checked the
- * file with stays open as `reader`, the caller's to use and close: a second connection would cost as much again.
+ * tried when `readonly`: a writer needs the journal). The connection it checked the file with stays open, the
+ * caller's to use and close — a second connection would cost as much again: the read-only one as `reader`;
+ * for a writer, a read-write one as `writer` (opening it writes nothing; should it fail, a read-only one
+ * checks the file, so that a file that is not ours is reported as such before anything says it cannot be
+ * written).
  */
 function inspect(
   absolute: string,
   path: string,
   readonly: boolean,
-): { version: number; immutable: boolean; reader?: Database.Database } {
+): { version: number; immutable: boolean; reader?: Database.Database; writer?: Database.Database } {
   if (!hasSqliteHeader(absolute, path)) {
     throw new StateFileError(
       'NOT_A_DATABASE',
@@ -125,9 +129,18 @@ function inspect(
   if (statSync(absolute).size === 0) return { version: 0, immutable: false };
   let database: Database.Database | undefined;
   let immutable = false;
+  let writable = false;
   try {
     try {
-      database = connect(absolute, { readonly: true, fileMustExist: true });
+      if (!readonly) {
+        try {
+          database = connect(absolute, { fileMustExist: true });
+          writable = true;
+        } catch {
+          // Said again below by the read-only open, or by the open for writing once the file is known to be ours.
+        }
+      }
+      database ??= connect(absolute, { readonly: true, fileMustExist: true });
       database.prepare('select count(*) from sqlite_master').get();
     } catch (error) {
       database?.close();
@@ -165,10 +178,10 @@ function inspect(
         `state file ${path} was written by a newer Playbook (schema version ${version}, this one knows up to ${SCHEMA_VERSION}); upgrade Playbook to use it`,
       );
     }
-    if (!readonly) return { version, immutable };
-    const reader = database;
+    const checked = database;
+    if (!readonly && !writable) return { version, immutable };
     database = undefined;
-    return { version, immutable, reader };
+    return readonly ? { version, immutable, reader: checked } : { version, immutable, writer: checked };
   } catch (error) {
     if (error instanceof StateFileError) throw error;
     throw openError(error, path);
