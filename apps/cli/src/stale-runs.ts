@@ -26,10 +26,7 @@ export async function recoverStaleRunsForHistory(input: RecoverStaleRunsInput): 
   const running = await input.repository.listRunningRuns(input.workflowName);
   if (running.length === 0) return;
 
-  const [{ recoverStaleRuns, ownerLiveness }, { NodeProcessTable }] = await Promise.all([
-    import('@playbook/engine'),
-    import('@playbook/engine/node'),
-  ]);
+  const { recoverStaleRuns, ownerLiveness, NodeProcessTable } = await import('./stale-run-engine.js');
   const processTable = new NodeProcessTable();
   const stale: RunRecord[] = [];
   for (const run of running) {

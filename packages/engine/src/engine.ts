@@ -13,7 +13,6 @@ import { isolateListener } from './event-delivery.js';
 import { finishRun } from './finish-run.js';
 import { planOrder } from './planner.js';
 import { recoverStaleRuns } from './recover-stale-run.js';
-import { resumeRun } from './resume-run.js';
 import { RunSession, type SessionInit } from './run-session.js';
 
 /** Builds an engine over the given ports; settings left out take the defaults of SPEC §5. */
@@ -26,7 +25,9 @@ export function createEngine(ports: EnginePorts, settings: EngineSettings = {}):
   };
   return {
     run: (runbook, options) => startRun(ports, resolved, runbook, options),
-    resume: (runbook, options) => resumeRun(ports, resolved, runbook, options),
+    // Loaded when resuming: a program that only starts runs (the CLI's `run`) need not load it (~11 kB).
+    resume: async (runbook, options) =>
+      (await import('./resume-run.js')).resumeRun(ports, resolved, runbook, options),
   };
 }
 

@@ -1,4 +1,8 @@
 import type { InputValue, Runbook, RunState } from '@playbook/domain';
+// The engine by name, statically: a dynamic `import()` of @playbook/engine keeps every export of its entry, and
+// esbuild then puts them in the chunks of every command that imports any (docs/performance.md). This module is
+// itself loaded only for its command.
+import { planRun } from '@playbook/engine';
 import type { GateDecided } from '@playbook/engine/approvals';
 import { redactUrl } from '@playbook/postgres/redact';
 import { stateFlagsText } from '../approval-hint.js';
@@ -120,10 +124,7 @@ abstract class GateDecisionCommand extends BaseCommand {
   private async printRemaining(runbook: Runbook, state: RunState): Promise<void> {
     const inputs: Record<string, InputValue> = {};
     for (const [name, value] of Object.entries(state.inputs ?? {})) if (value !== null) inputs[name] = value;
-    const [{ planRun }, { planText }] = await Promise.all([
-      import('@playbook/engine'),
-      import('../format/plan-text.js'),
-    ]);
+    const { planText } = await import('../format/plan-text.js');
     const plan = await planRun(runbook, {
       inputs,
       resume: { state, runId: state.run.runId },

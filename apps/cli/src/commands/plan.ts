@@ -1,5 +1,8 @@
 import type { InputValue, Runbook, RunState } from '@playbook/domain';
-import type { PlanResumeOptions } from '@playbook/engine';
+// The engine by name, statically: a dynamic `import()` of @playbook/engine keeps every export of its entry, and
+// esbuild then puts them in the chunks of every command that imports any (docs/performance.md). This module is
+// itself loaded only for its command.
+import { findResumeRun, type PlanResumeOptions, planRun } from '@playbook/engine';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option, UsageError } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -100,7 +103,6 @@ export class PlanCommand extends BaseCommand {
         ),
     });
 
-    const { planRun } = await import('@playbook/engine');
     const resume: PlanResumeOptions | undefined =
       state === undefined
         ? undefined
@@ -173,7 +175,6 @@ export class PlanCommand extends BaseCommand {
         `no run history yet: ${this.stateLocation()} does not exist, so there is no run to resume`,
       );
     }
-    const { findResumeRun } = await import('@playbook/engine');
     return this.withRepository(
       async (repository) => {
         const state = await findResumeRun(repository, runbook.meta.title, runId);

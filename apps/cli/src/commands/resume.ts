@@ -1,5 +1,8 @@
 import type { InputValue, Runbook } from '@playbook/domain';
-import type { Engine, RunOutcome } from '@playbook/engine';
+// The engine by name, statically: a dynamic `import()` of @playbook/engine keeps every export of its entry, and
+// esbuild then puts them in the chunks of every command that imports any (docs/performance.md). This module is
+// itself loaded only for its command.
+import { type Engine, findResumeRun, type RunOutcome } from '@playbook/engine';
 import { Command, Option, UsageError } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
 import { parseRunId } from '../run-id.js';
@@ -116,7 +119,6 @@ export class ResumeCommand extends RunBaseCommand {
   ): Promise<Readonly<Record<string, InputValue | null>> | undefined> {
     if ((runbook.inputs ?? []).length === 0) return undefined;
     const workflowName = runbook.meta.title;
-    const { findResumeRun } = await import('@playbook/engine');
     return this.withRepository(async (repository) => {
       // The engine's own choice of run (a waiting one included); none: the engine says so when it resumes.
       const state = await findResumeRun(repository, workflowName, this.parsedRunId()).catch(() => undefined);

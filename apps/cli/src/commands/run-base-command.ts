@@ -130,7 +130,7 @@ export abstract class RunBaseCommand extends BaseCommand {
       interactive,
     );
     const [{ createEngine, eventLine }, { createNodePorts }] = await Promise.all([
-      import('@playbook/engine'),
+      import('../run-engine.js'),
       import('@playbook/engine/node'),
     ]);
 

@@ -1,4 +1,8 @@
 import type { RunKey } from '@playbook/engine';
+// The engine by name, statically: a dynamic `import()` of @playbook/engine/audit keeps every export of its entry, and
+// esbuild then puts them in the chunks of every command that imports any (docs/performance.md). This module is
+// itself loaded only for its command.
+import { verifyRun } from '@playbook/engine/audit';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option } from '../clipanion.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -38,7 +42,6 @@ export class VerifyCommand extends BaseCommand {
     if (!(await this.stateFileExists())) {
       throw new CliError(`no run history yet: ${statePath} does not exist`);
     }
-    const { verifyRun } = await import('@playbook/engine/audit');
     return this.withRepository(
       async (repository) => {
         const runs = await repository.listRuns(this.workflow);
