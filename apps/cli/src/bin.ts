@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { cliVersion } from './cli-version.js';
 import { createChunkLoader } from './start/chunk-loader.js';
 import { codeCacheDir, fileCodeCache } from './start/code-cache.js';
-import { keepYoungGenerationSmall } from './start/young-generation.js';
+import { withStartFlags } from './start/young-generation.js';
 
 // On Node 22.1 and later, keep V8's compiled code of the packages the CLI imports through Node's own loader
 // (Kysely, the PostgreSQL driver…) on disk too. The CLI's own chunks have their cache (src/start/code-cache.ts).
@@ -22,8 +22,6 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${cliVersion()}\n`);
 } else {
-  // Before any code is compiled: the flags are part of what the code cache is keyed by (start/young-generation.ts).
-  keepYoungGenerationSmall();
   const dir = codeCacheDir(process.env, homedir(), process.versions, process.arch);
   const debug = process.env.PLAYBOOK_DEBUG_CHUNKS === '1';
   const loader = createChunkLoader({
@@ -31,6 +29,7 @@ if (argv.length === 1 && argv[0] === '--version') {
     importPackage: (specifier) => import(specifier),
     packagesOf: PLAYBOOK_CHUNK_PACKAGES,
     cache: dir === undefined ? undefined : fileCodeCache(dir),
+    underStartFlags: withStartFlags,
     ...(debug ? { trace: (line: string) => process.stderr.write(`playbook: ${line}\n`) } : {}),
   });
   process.once('exit', () => loader.saveCache());

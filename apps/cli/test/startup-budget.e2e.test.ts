@@ -122,7 +122,7 @@ describe('what each everyday command loads of the built binary', () => {
 
   it('`--version` loads the entry and the version, no command', async () => {
     const { kb, files } = await loadedBundleKb(box, ['--version'], null);
-    // 9: the entry sets the young generation's flag before it compiles anything (src/start/young-generation.ts).
+    // 9: the entry compiles chunks under the V8 flags the process started with (src/start/young-generation.ts).
     expect(kb, files.join(', ')).toBeLessThanOrEqual(9);
   });
 });

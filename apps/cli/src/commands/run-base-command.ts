@@ -5,6 +5,7 @@ import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
 import { collectEverySteps, collectGarbage, LARGE_RUNBOOK_NODES } from '../collect-garbage.js';
 import { CliError, ExitCode, exitCodeFor } from '../errors.js';
+import { keepYoungGenerationSmall } from '../start/young-generation.js';
 import type { RunStore } from '../state-store.js';
 import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
@@ -118,6 +119,7 @@ export abstract class RunBaseCommand extends BaseCommand {
     const values = parseSetValues(this.set);
     const interactive = isInteractive(this.nonInteractive, this.context.env);
 
+    keepYoungGenerationSmall();
     const runbook = await this.loadValidRunbook();
     if (runbook === undefined) {
       return ExitCode.failure;

@@ -32,6 +32,11 @@ export interface ChunkLoaderOptions {
   packagesOf: Readonly<Record<string, readonly string[]>>;
   /** No cache when undefined (switched off, or no folder for it). */
   cache: CodeCache | undefined;
+  /**
+   * Runs V8's compile and its making of cached data under the flags the process started with (V8 keys cached
+   * code by its flags; see start/young-generation.ts). Directly when omitted.
+   */
+  underStartFlags?: <T>(compile: () => T) => T;
   /** Told of each chunk loaded and what the cache did (`PLAYBOOK_DEBUG_CHUNKS`). */
   trace?: (line: string) => void;
 }
@@ -54,6 +59,7 @@ export const CHUNK_HASHES = 'hashes.json';
 
 export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
   const { dir, cache, trace } = options;
+  const underStartFlags = options.underStartFlags ?? (<T>(compile: () => T): T => compile());
   const nodeRequire = createRequire(join(dir, 'index.js'));
   // Chunk names need no escaping in a URL (esbuild's `[name]-[hash].js`).
   const dirUrl = `${pathToFileURL(dir).href}/`;
@@ -89,10 +95,13 @@ export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
     const key = sha1 === undefined ? undefined : `${sha1}-${bytes.length}.v8`;
     const check = key === undefined ? 0 : sourceChecksum(bytes);
     const cachedData = key === undefined ? undefined : cache?.read(key, check);
-    const script = new Script(source, {
-      filename: file,
-      ...(cachedData === undefined ? {} : { cachedData }),
-    });
+    const script = underStartFlags(
+      () =>
+        new Script(source, {
+          filename: file,
+          ...(cachedData === undefined ? {} : { cachedData }),
+        }),
+    );
     const state =
       key === undefined
         ? 'off'
@@ -131,7 +140,12 @@ export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
     saveCache() {
       for (const { key, check, script, name } of unsaved.splice(0)) {
         // After the command ran: the data holds the functions it compiled, not only the top level.
-        const written = cache?.write(key, check, script.createCachedData()) ?? false;
+        const written =
+          cache?.write(
+            key,
+            check,
+            underStartFlags(() => script.createCachedData()),
+          ) ?? false;
         trace?.(`chunk ${name} cache ${written ? 'written' : 'not written'}`);
         if (!written) return;
       }
