@@ -14,6 +14,14 @@ function endedLinesDigest(outputLog: OutputLog): unknown {
   return attemptEndedEntry(KEY, outcome).data.output_lines_sha256;
 }
 
+describe('audit digests of short texts', () => {
+  it('equal the SHA-256 of their UTF-8, the empty text and lone surrogates included', () => {
+    for (const text of ['', 'true', 'ж€😀', '\ud800', 'a\udc00b', '\n']) {
+      expect(sha256Hex(text), JSON.stringify(text)).toBe(whole(text));
+    }
+  });
+});
+
 describe('audit digests of long texts, hashed a piece at a time', () => {
   it('equal the SHA-256 of the whole UTF-8 text, whatever character sits at a piece’s edge', () => {
     // A surrogate pair, a lone high surrogate, a lone low one and a three-byte character at each cut.

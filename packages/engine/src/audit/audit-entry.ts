@@ -78,9 +78,15 @@ export interface AuditLog {
 /** Characters hashed at a time: a captured stream or an output log is megabytes, its UTF-8 copy as large again. */
 const HASHED_PIECE = 64 * 1024;
 
+/** One encoder for every hash: it holds no state between calls. */
+const UTF8 = new TextEncoder();
+/** The SHA-256 of nothing, which most steps' stderr (and many a stdout) hash to at each attempt's end. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 /** Lower-case hex SHA-256 of the UTF-8 of `text` (a lone surrogate counts as U+FFFD, as UTF-8 encoders do). */
 export function sha256Hex(text: string): string {
-  if (text.length <= HASHED_PIECE) return bytesToHex(sha256(new TextEncoder().encode(text)));
+  if (text === '') return EMPTY_SHA256;
+  if (text.length <= HASHED_PIECE) return bytesToHex(sha256(UTF8.encode(text)));
   return sha256Of((update) => update(text));
 }
 
@@ -90,14 +96,13 @@ export function sha256Hex(text: string): string {
  */
 function sha256Of(write: (update: (text: string) => void) => void): string {
   const hash = sha256.create();
-  const encoder = new TextEncoder();
   write((text) => {
     for (let at = 0; at < text.length; ) {
       let end = Math.min(text.length, at + HASHED_PIECE);
       // A high surrogate is encoded with the character after it (its pair, or U+FFFD alone).
       const last = text.charCodeAt(end - 1);
       if (end < text.length && end - at > 1 && last >= 0xd800 && last <= 0xdbff) end--;
-      hash.update(encoder.encode(at === 0 && end === text.length ? text : text.slice(at, end)));
+      hash.update(UTF8.encode(at === 0 && end === text.length ? text : text.slice(at, end)));
       at = end;
     }
   });

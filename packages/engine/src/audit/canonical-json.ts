@@ -9,6 +9,8 @@ export type JsonValue =
 
 // Lone surrogates have no UTF-8 form, and RFC 8785 forbids them: each becomes U+FFFD, as UTF-8 encoders do.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Any surrogate: most strings have none, and a plain scan for one is cheaper than the replacement above. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * The RFC 8785 (JCS) canonical form of `value`: no whitespace, object members sorted by the UTF-16 code units of
@@ -25,7 +27,9 @@ export function canonicalJson(value: JsonValue): string {
     if (!Number.isFinite(value)) throw new RangeError(`${value} has no JSON form`);
     return JSON.stringify(value);
   }
-  if (typeof value === 'string') return JSON.stringify(value.replace(LONE_SURROGATE, '\uFFFD'));
+  if (typeof value === 'string') {
+    return JSON.stringify(SURROGATE.test(value) ? value.replace(LONE_SURROGATE, '\uFFFD') : value);
+  }
   if (Array.isArray(value)) {
     return `[${(value as readonly JsonValue[]).map((item) => canonicalJson(item)).join(',')}]`;
   }
