@@ -10,7 +10,6 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TextDecoder } from 'node:util';
@@ -154,6 +153,9 @@ function errorCode(error: unknown): unknown {
  * power cut): called by a resume once it has found that owner gone.
  */
 export async function removeOutputFolders(pid: number): Promise<void> {
+  // Imported here, on this rare path: node:fs/promises (and the readline and stream modules it loads) would
+  // cost every run's start-up milliseconds (docs/performance.md).
+  const { readdir, rm } = await import('node:fs/promises');
   const prefix = `${FOLDER_PREFIX}${pid}-`;
   const names = await readdir(tmpdir()).catch(() => [] as string[]);
   for (const name of names) {
