@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 
 // Every connection of this package is made here, because of SQLite's immutable mode. Reading a WAL database
@@ -39,15 +39,31 @@ function bundledBetterSqlite3() {
   return requireHere('better-sqlite3');
 }
 
+const ADDON = join('better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+
+/**
+ * The addon where better-sqlite3's build writes it, in the nearest `node_modules` that has the package — the
+ * folder Node's own lookup would find it in first. Looked for directly: resolving `better-sqlite3/package.json`
+ * read and parsed this package's and better-sqlite3's package.json files at every start (~1–2 ms). Where it
+ * is not found (a custom layout), Node's resolution says where the package is.
+ */
+function builtAddon(): string | undefined {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(folder, 'node_modules', ADDON);
+    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(folder, 'node_modules', 'better-sqlite3'))) return undefined;
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  const resolved = join(dirname(dirname(requireHere.resolve('better-sqlite3/package.json'))), ADDON);
+  return existsSync(resolved) ? resolved : undefined;
+}
+
 function loadDriver(): Driver {
   if (driver !== undefined) return driver;
-  const built = join(
-    dirname(requireHere.resolve('better-sqlite3/package.json')),
-    'build',
-    'Release',
-    'better_sqlite3.node',
-  );
-  const nativeBinding = existsSync(built) ? built : undefined;
+  const nativeBinding = builtAddon();
   const Database = (
     nativeBinding === undefined ? requireHere('better-sqlite3') : bundledBetterSqlite3()
   ) as typeof BetterSqlite3;
