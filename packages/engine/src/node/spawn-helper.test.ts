@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../ports/process-runner.js';
 import { NodeProcessRunner } from './node-process-runner.js';
 import { isGroupAlive } from './process-group.js';
-import { SpawnHelper } from './spawn-helper.js';
+import { envRequest, SpawnHelper } from './spawn-helper.js';
 
 const request = (command: string): CommandRequest => ({
   command,
@@ -58,6 +58,38 @@ describe('the spawn helper', () => {
     // What the shell left in its group is stopped with it, as without the helper.
     expect(result.exitCode).toBe(0);
     expect(isGroupAlive(group)).toBe(false);
+  });
+
+  it("sends a command's environment whole, or only what changed when its variables are the last one's in order", async () => {
+    expect(envRequest(undefined, { A: '1' })).toEqual({ all: { A: '1' } });
+    expect(envRequest({ A: '1', B: '2' }, { A: '1', B: '3' })).toEqual({ changed: { B: '3' } });
+    expect(envRequest({ A: '1', B: '2' }, { B: '2', A: '1' })).toEqual({ all: { B: '2', A: '1' } });
+    expect(envRequest({ A: '1', B: '2' }, { A: '1' })).toEqual({ all: { A: '1' } });
+    expect(envRequest({ A: '1', B: '2' }, { A: '1', C: '2' })).toEqual({ all: { A: '1', C: '2' } });
+    expect(envRequest({ A: '1', B: '2' }, { A: '1', B: undefined })).toEqual({ changed: { B: undefined } });
+    // Each command sees exactly its own environment, whatever the one before had (in the shell's order).
+    const helper = new SpawnHelper();
+    expect(await helper.whenReady()).toBe(true);
+    const base = { PATH: process.env.PATH };
+    const seen = async (env: Record<string, string | undefined>) => {
+      const command = await helper.spawn('env', tmpdir(), { ...base, ...env }, 100);
+      let out = '';
+      command.onOutput((_stream, chunk) => {
+        out += chunk.toString();
+      });
+      await command.closed;
+      return out
+        .split('\n')
+        .filter((line) => /^[XYZ]=/.test(line))
+        .sort()
+        .join(' ');
+    };
+    expect(await seen({ X: '1', Y: '2' })).toBe('X=1 Y=2');
+    expect(await seen({ X: '1', Y: '3' })).toBe('X=1 Y=3');
+    expect(await seen({ X: '1', Y: undefined })).toBe('X=1');
+    expect(await seen({ Y: '4', X: '1' })).toBe('X=1 Y=4');
+    expect(await seen({ Y: '4', X: '2' })).toBe('X=2 Y=4');
+    expect(await seen({ Z: '5' })).toBe('Z=5');
   });
 
   it('is not started for a single command (lazy), only from the second on', async () => {

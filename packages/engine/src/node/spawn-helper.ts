@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { OutputStream } from '../ports/process-runner.js';
-import { type HelperMessage, type HelperRequest, spawnHelperMain } from './spawn-helper-main.js';
+import { type Env, type HelperMessage, type HelperRequest, spawnHelperMain } from './spawn-helper-main.js';
 import type { StartedCommand } from './started-command.js';
 
 const SOURCE = `(${spawnHelperMain.toString()})(require)`;
@@ -91,6 +91,8 @@ export class SpawnHelper {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   readonly #running = new Map<number, HelperCommand>();
+  /** The environment of the last command sent, which the helper keeps (see `HelperRequest`). */
+  #lastEnv: Env | undefined;
 
   constructor(execPath: string = process.execPath) {
     let child: ChildProcess;
@@ -147,7 +149,8 @@ export class SpawnHelper {
     });
     // While a command runs, the channel keeps this process alive, as a child's pipes would.
     if (this.#pending.size + this.#running.size === 1) child.channel?.ref();
-    this.#send({ t: 'spawn', id, command, cwd, env, grace: graceMs });
+    this.#send({ t: 'spawn', id, command, cwd, env: envRequest(this.#lastEnv, env), grace: graceMs });
+    this.#lastEnv = env;
     return promise;
   }
 
@@ -211,4 +214,25 @@ export class SpawnHelper {
     for (const resolve of this.#readyWaiters.splice(0)) resolve(ready);
     this.#idle();
   }
+}
+
+/**
+ * `env` as the helper is to take it after `last`: only the changed values when both name the same variables in
+ * the same order (the helper then amends its copy in place, which keeps that order), otherwise all of it.
+ */
+export function envRequest(
+  last: Env | undefined,
+  env: Env,
+): { readonly all: Env } | { readonly changed: Env } {
+  if (last === undefined) return { all: env };
+  const names = Object.keys(env);
+  const lastNames = Object.keys(last);
+  if (names.length !== lastNames.length) return { all: env };
+  const changed: Record<string, string | undefined> = {};
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (name !== lastNames[i]) return { all: env };
+    if (env[name] !== last[name]) changed[name] = env[name];
+  }
+  return { changed };
 }
