@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   openSync,
   readSync,
+  rmdirSync,
   rmSync,
   unlinkSync,
   writeFileSync,
@@ -174,11 +175,26 @@ function outputFolder(): string {
 
 // 'exit' handlers must be synchronous.
 function removeFolders(): void {
+  // Usually the folder holds only the spare file: removed by name, then the folder, where Node's recursive
+  // removal walks the folder in JavaScript (a few milliseconds of every run's exit). A folder that still holds
+  // something (the file of a command stopped at exit) is removed the long way.
+  if (spare !== undefined) {
+    try {
+      unlinkSync(spare);
+    } catch {
+      // removed with its folder below
+    }
+    spare = undefined;
+  }
   for (const each of made) {
     try {
-      rmSync(each, { recursive: true, force: true });
+      rmdirSync(each);
     } catch {
-      // best effort: a resume removes what is left
+      try {
+        rmSync(each, { recursive: true, force: true });
+      } catch {
+        // best effort: a resume removes what is left
+      }
     }
   }
 }
