@@ -134,6 +134,10 @@ describe.concurrent('approval gates (SPEC §10.2), end to end (built binary, SQL
     // The rendered plan of what remains comes first.
     expect(first.stdout).toContain('What remains of run 1 once the gate opens:');
     expect(first.stdout).toContain('$ echo deployed > deployed.txt');
+    // Once it opens, the gate itself is kept ok, as a resume keeps it: it does not wait in its own preview.
+    expect(first.stdout).toMatch(/\(prod_gate\) · kept \(ok\)/);
+    expect(first.stdout).not.toContain('waits for approval');
+    expect(first.stdout).not.toContain('waiting for approval');
     expect(first.stdout).toContain(
       'Approval by bob recorded for "Go to prod": 1 of 2 approvals; the run keeps waiting.',
     );

@@ -42,6 +42,11 @@ export interface PlanResumeOptions {
    * a changed runbook names the steps whose definition changed, not only those added and removed.
    */
   readonly previousRunbook?: (runbookHash: string) => Promise<Runbook | undefined>;
+  /**
+   * A gate the run waits at, planned as opened (`approve`'s preview of what remains once it opens): kept `ok`,
+   * as a resume keeps a gate once its approvals are given, and the steps after it run.
+   */
+  readonly opening?: string;
 }
 
 /**
@@ -249,6 +254,11 @@ async function resumeSelection(
     const voided = voidApprovals(runbook, options.state, statuses);
     const hash = runbook.source?.hash ?? run.runbookHash;
     for (const gate of gateStates(runbook, options.state, hash)) gates.set(gate.node.id, gate);
+    const opening = options.opening === undefined ? undefined : gates.get(options.opening);
+    if (opening?.status === 'waiting') {
+      gates.set(opening.node.id, { ...opening, status: 'approved' });
+      statuses.set(opening.node.id, 'ok');
+    }
     const waiting = [...gates.values()].filter((gate) => gate.status === 'waiting');
     if (waiting.length > 0 && hash === run.runbookHash && voided.length === 0) {
       const who = waiting.map((gate) => `"${gate.node.id}" by ${whoMayApprove(gate)}`).join('; ');

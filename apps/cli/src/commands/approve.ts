@@ -66,7 +66,8 @@ abstract class GateDecisionCommand extends BaseCommand {
             ...(note === undefined ? [] : ['--note']),
             ...(this.resumeFile === undefined ? [] : ['--resume', this.resumeFile]),
           ],
-          beforeRecord: () => (this.decision === 'approve' ? this.printRemaining(runbook, state) : undefined),
+          beforeRecord: (gate) =>
+            this.decision === 'approve' ? this.printRemaining(runbook, state, gate.id) : undefined,
         },
       );
     });
@@ -121,13 +122,13 @@ abstract class GateDecisionCommand extends BaseCommand {
   }
 
   /** What remains of the run once the gate opens, rendered (SPEC §10.2): what the approver agrees to. */
-  private async printRemaining(runbook: Runbook, state: RunState): Promise<void> {
+  private async printRemaining(runbook: Runbook, state: RunState, gate: string): Promise<void> {
     const inputs: Record<string, InputValue> = {};
     for (const [name, value] of Object.entries(state.inputs ?? {})) if (value !== null) inputs[name] = value;
     const { planText } = await import('../format/plan-text.js');
     const plan = await planRun(runbook, {
       inputs,
-      resume: { state, runId: state.run.runId },
+      resume: { state, runId: state.run.runId, opening: gate },
     });
     this.print(`What remains of run ${state.run.runId} once the gate opens:\n`);
     this.print(planText(plan, createColors(this.context.color.stdout)));
