@@ -116,6 +116,31 @@ describe.each([
     expect(result.stdout).toBe(`${cwd}\na,b,c,\nHELLO WORLD\né€😀`);
   });
 
+  it("gives each command this process's environment as it is then (changed, removed, any name), under its own", async () => {
+    const names = ['PLAYBOOK_TEST_LATER', 'PLAYBOOK_TEST_GONE', '__proto__'];
+    const seen = async () => {
+      const [req] = request('env', { env: { PLAYBOOK_TEST_GONE: 'own' } });
+      const lines = (await runner.run(req)).stdout.split('\n');
+      return lines.filter((line) => names.some((name) => line.startsWith(`${name}=`))).sort();
+    };
+    try {
+      process.env.PLAYBOOK_TEST_LATER = 'one';
+      process.env.PLAYBOOK_TEST_GONE = 'outer';
+      expect(await seen()).toEqual(['PLAYBOOK_TEST_GONE=own', 'PLAYBOOK_TEST_LATER=one']);
+      process.env.PLAYBOOK_TEST_LATER = 'two';
+      Reflect.set(process.env, '__proto__', 'a variable'); // a variable of that name, not the accessor
+      expect(await seen()).toEqual([
+        'PLAYBOOK_TEST_GONE=own',
+        'PLAYBOOK_TEST_LATER=two',
+        '__proto__=a variable',
+      ]);
+      delete process.env.PLAYBOOK_TEST_LATER;
+      expect(await seen()).toEqual(['PLAYBOOK_TEST_GONE=own', '__proto__=a variable']);
+    } finally {
+      for (const name of names) delete process.env[name];
+    }
+  });
+
   it('calls onStart once with the process group, which is the shell pid', async () => {
     const [req, recorded] = request('echo $$; ps -o pgid= -p $$');
     const result = await runner.run(req);
