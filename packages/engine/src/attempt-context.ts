@@ -75,6 +75,11 @@ export interface AttemptContext<N extends RunbookNode = RunbookNode> {
   readonly masker: SecretMasker;
   /** The attempt's output streams: masked, then emitted as `output` events and captured. */
   readonly output: AttemptOutput;
+  /**
+   * Tells the attempt's start (`node-started`), once: a Command's runner calls it as the command is being
+   * started; the engine calls it before any other event of the attempt in any case.
+   */
+  readonly announceStart?: () => void;
   /** Hands an event to the run's listener, stamped with the run and the time. */
   emit(event: EventBody): void;
   /** Emits a `prompt` event, then asks; never called when the run is non-interactive. */

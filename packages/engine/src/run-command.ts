@@ -31,6 +31,7 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
       signal: context.signal,
       maxOutputBytes: context.settings.maxOutputBytes,
       onOutput: (stream, chunk) => output.write(stream, chunk),
+      ...(context.announceStart === undefined ? {} : { onSpawning: context.announceStart }),
       onStart: (processGroup) => {
         started = true;
         ownerWrite =

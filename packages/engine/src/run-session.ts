@@ -951,7 +951,7 @@ export class RunSession {
       }
     }
     this.#setStatus(node.id, 'running');
-    this.emit({
+    const startedEvent: EventBody = {
       type: 'node-started',
       nodeId: node.id,
       name: node.name,
@@ -959,7 +959,27 @@ export class RunSession {
       attempt: record.attempt,
       operator: by,
       ...(rendered.description === undefined ? {} : { description: rendered.description }),
-    });
+    };
+    // A command's start is told once its runner has asked for it (`onSpawning`), so that the listener (the
+    // terminal's line) runs while the command is being forked rather than before: a step's critical path. Told
+    // before anything else of the attempt all the same: its output, a heartbeat, its end.
+    let announced = false;
+    const announce = (): void => {
+      if (announced) return;
+      announced = true;
+      this.emit(startedEvent);
+    };
+    const emitStarted = (body: EventBody): void => {
+      announce();
+      this.emit(body);
+    };
+    if (
+      node.type !== 'Command' ||
+      renderFailure !== undefined ||
+      ports.processRunner.callsOnSpawning !== true
+    ) {
+      announce();
+    }
 
     // A command's runner captures its output too: the engine's own capture is needed only once there are
     // secrets, and none can be added while a command runs (they come with a Function's params, or with secret
@@ -969,7 +989,7 @@ export class RunSession {
       this.#masker,
       { maxBytes: this.#init.settings.maxOutputBytes, capture, now: () => ports.clock.now().toISOString() },
       (stream, chunk) =>
-        this.emit({ type: 'output', nodeId: node.id, attempt: record.attempt, stream, chunk }),
+        emitStarted({ type: 'output', nodeId: node.id, attempt: record.attempt, stream, chunk }),
     );
     // A Manual step waits for the operator, who sees it; the others beat while they run.
     const stopHeartbeat =
@@ -980,7 +1000,7 @@ export class RunSession {
             clock: ports.clock,
             started,
             beat: (elapsedMs) =>
-              this.emit({
+              emitStarted({
                 type: 'heartbeat',
                 nodeId: node.id,
                 name: node.name,
@@ -988,11 +1008,12 @@ export class RunSession {
                 elapsedMs,
               }),
           });
-    const stopOverdue = this.#watchOverdue(node, record.attempt, started);
+    const stopOverdue = this.#watchOverdue(node, record.attempt, started, emitStarted);
     let produced: AttemptResult;
     try {
-      produced = renderFailure ?? (await this.#runKind(rendered, record.attempt, output));
+      produced = renderFailure ?? (await this.#runKind(rendered, record.attempt, output, announce));
     } finally {
+      announce();
       stopHeartbeat();
       stopOverdue();
     }
@@ -1065,14 +1086,19 @@ export class RunSession {
    * Past the node's `expected_duration`, tells once that the attempt is overdue (SPEC §8.4); the wait goes
    * through the clock port. Returns what stops the watch when the attempt ends.
    */
-  #watchOverdue(node: RunbookNode, attempt: number, started: Date): () => void {
+  #watchOverdue(
+    node: RunbookNode,
+    attempt: number,
+    started: Date,
+    emit: (body: EventBody) => void,
+  ): () => void {
     const seconds = node.expectedDuration;
     if (seconds === undefined) return () => {};
     const { clock } = this.#init.ports;
     const ended = new AbortController();
     void sleepOn(clock, seconds * 1000, ended.signal).then(() => {
       if (ended.signal.aborted) return;
-      this.emit({
+      emit({
         type: 'overdue',
         nodeId: node.id,
         name: node.name,
@@ -1116,12 +1142,17 @@ export class RunSession {
     return this.#unfinished.size === 0;
   }
 
-  async #runKind(node: RunbookNode, attempt: number, output: AttemptOutput): Promise<AttemptResult> {
+  async #runKind(
+    node: RunbookNode,
+    attempt: number,
+    output: AttemptOutput,
+    announce: () => void,
+  ): Promise<AttemptResult> {
     switch (node.type) {
       case 'Manual':
         return runManual(this.#context(node, attempt, output));
       case 'Command':
-        return runCommand(this.#context(node, attempt, output));
+        return runCommand({ ...this.#context(node, attempt, output), announceStart: announce });
       case 'Function': {
         const context = this.#context(node, attempt, output);
         const params = await this.#resolveParams(context);

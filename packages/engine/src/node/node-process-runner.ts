@@ -67,6 +67,8 @@ export class CommandSpawnError extends Error {
  * terminal's Ctrl-C themselves.
  */
 export class NodeProcessRunner implements ProcessRunner {
+  /** `onSpawning` comes as soon as a command is asked for: right after the helper's request, or the fork. */
+  readonly callsOnSpawning = true;
   readonly killGraceMs: number;
   readonly drainMs: number;
   readonly #helperMode: 'lazy' | 'eager' | 'off';
@@ -127,8 +129,12 @@ export class NodeProcessRunner implements ProcessRunner {
     const env = { ...process.env, ...request.env, [OUTPUT_FILE_VARIABLE]: outputFile.path };
     const helper = await this.#spawnHelper();
     if (helper !== undefined) {
+      const started = helper.spawn(command, cwd, env, this.killGraceMs);
+      // The request is on its way: the caller's work that only has to precede the output runs while the helper
+      // forks.
+      request.onSpawning?.();
       try {
-        return await helper.spawn(command, cwd, env, this.killGraceMs);
+        return await started;
       } catch (error) {
         throw await spawnError(command, cwd, error);
       }
@@ -146,6 +152,7 @@ export class NodeProcessRunner implements ProcessRunner {
     } catch (error) {
       throw await spawnError(command, cwd, error);
     }
+    request.onSpawning?.();
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (error) => spawnError(command, cwd, error).then(reject));

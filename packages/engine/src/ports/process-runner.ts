@@ -20,6 +20,13 @@ export interface CommandRequest {
   /** Called with each chunk as it arrives; the live stream is never cut. */
   readonly onOutput: (stream: OutputStream, chunk: string) => void;
   /**
+   * Called at most once, as soon as the runner has asked for the command to start (before `onStart` and any
+   * output; never for a command not tried at all): what must come before the command's output but not before its
+   * start — telling the operator — then runs while the command is being forked. Only a runner that says so
+   * (`callsOnSpawning`) is given it.
+   */
+  readonly onSpawning?: () => void;
+  /**
    * Called once the command's process group exists, with its id, to write it to the run's owner record; returns
    * the write. A runner that can hold the command until the write has landed does so, and runs nothing of it if
    * the write fails: a crash of this process at any moment then leaves no command whose group the record does
@@ -51,6 +58,11 @@ export interface CommandResult {
 
 /** Runs shell commands in their own process group. Adapter: `NodeProcessRunner`. */
 export interface ProcessRunner {
+  /**
+   * True when `run` calls `onSpawning` for every command it tries, promptly (before waiting on the command):
+   * the engine then tells a Command's start from there. Otherwise it tells it before calling `run`.
+   */
+  readonly callsOnSpawning?: boolean;
   /** Runs one command to its end; never rejects for a failing command, only for a failure to spawn. */
   run(request: CommandRequest): Promise<CommandResult>;
 }
