@@ -101,7 +101,7 @@ outputs = ["image", "digest"]`,
       'declared output "digest" not produced',
     ],
   ])(
-    'ends the attempt nok for %s, naming it, and keeps none of its outputs',
+    'ends the attempt nok for %s, naming it, keeps none of its outputs and stores why (show says it)',
     async (_what, fields, reason) => {
       const box = await makeSandbox();
       const file = await box.runbook('bad', 'Bad', `[write]\ntype = "Command"\n${fields}\n`);
@@ -111,6 +111,10 @@ outputs = ["image", "digest"]`,
       const state = await loadRun(box, 'Bad', 1);
       expect(attemptsOf(state, 'write')).toEqual(['nok']);
       if (!reason.startsWith('declared')) expect(state.attempts[0]?.outputs).toBeUndefined();
+      // The command exited 0: without the reason stored, history showed a `nok` with exit code 0 and no why.
+      expect(state.attempts[0]?.exception).toBe(reason);
+      const shown = await runCli(box, ['show', 'Bad', '--run-id', '1']);
+      expect(shown.stdout).toContain(`write#1: exception: ${reason}`);
     },
   );
 

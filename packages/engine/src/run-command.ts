@@ -95,7 +95,8 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
   const file = result.outputFile;
   if (file !== undefined && !file.ok) {
     const failed = result.exitCode === 0 ? '' : ` (and exit code ${result.exitCode})`;
-    return { status: 'nok', reason: `${file.error}${failed}`, ...captured };
+    // Stored as the attempt's exception: history shows why a command that exited 0 is `nok`.
+    return { status: 'nok', reason: `${file.error}${failed}`, exception: file.error, ...captured };
   }
   const outputs = file === undefined ? {} : { outputs: file.outputs };
   if (result.exitCode !== 0) {

@@ -105,7 +105,13 @@ export function settleOutputs(
     ...rest,
     ...(failed === undefined
       ? {}
-      : { status: 'nok', reason: result.status === 'nok' ? (result.reason ?? failed) : failed }),
+      : {
+          status: 'nok',
+          reason: result.status === 'nok' ? (result.reason ?? failed) : failed,
+          // Stored with the attempt, so that `show`, `logs` and `report` say why a step whose command exited 0
+          // is `nok` (the terminal line alone is lost once the run ends).
+          exception: result.exception ?? failed,
+        }),
     ...(producedSecrets.length === 0 || result.stdout == null ? {} : { stdout: masker.mask(result.stdout) }),
     ...(producedSecrets.length === 0 || result.stderr == null ? {} : { stderr: masker.mask(result.stderr) }),
   };
