@@ -28,6 +28,22 @@ depends_on = ["build"]
   return { box, file };
 }
 
+/** A history of `runs` runs that ended ok, then changed by `sql` as someone with the file could. */
+async function tampered(runs: number, sql: string): Promise<Sandbox> {
+  const { box, file } = await history();
+  writeFileSync(join(box.dir, 'go'), '');
+  for (let run = 0; run < runs; run++) {
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
+  }
+  const db = rawDatabase(box.statePath);
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+  return box;
+}
+
 describe('playbook verify (built binary, real SQLite)', () => {
   beforeAll(() => {
     ensureBuilt();
@@ -114,17 +130,11 @@ outputs = ["version"]
   });
 
   it('names an executions row whose stdout was edited, and one that was deleted: exit 1', async () => {
-    const { box, file } = await history();
-    writeFileSync(join(box.dir, 'go'), '');
-    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
-    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
-    const db = rawDatabase(box.statePath);
-    try {
-      db.prepare("update executions set stdout = 'all fine\n' where run_id = 1 and node_id = 'build'").run();
-      db.prepare("delete from executions where run_id = 2 and node_id = 'ship'").run();
-    } finally {
-      db.close();
-    }
+    const box = await tampered(
+      2,
+      `update executions set stdout = 'all fine\n' where run_id = 1 and node_id = 'build';
+      delete from executions where run_id = 2 and node_id = 'ship';`,
+    );
     const result = await runCli(box, ['verify', 'Audited']);
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
@@ -136,20 +146,35 @@ outputs = ["version"]
     );
   });
 
+  it('names a run whose runs row was deleted, and one deleted with its whole log: exit 1', async () => {
+    // The rows go, whatever refers to them.
+    const box = await tampered(
+      3,
+      `pragma foreign_keys = off; delete from runs where run_id in (1, 2);
+      delete from executions where run_id = 2; delete from audit_log where run_id = 2;`,
+    );
+    // Before, both went unnoticed: `verify` checked only the runs it found and said the workflow was intact.
+    const result = await runCli(box, ['verify', 'Audited']);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^run 1: BROKEN: the runs row was removed \(audit entry 1 wrote it\) · head [0-9a-f]{64} \(as stored\)$/,
+    );
+    expect(lines[1]).toBe(
+      'run 2: BROKEN: the run was removed: its runs row and its audit log are gone · no head',
+    );
+    expect(lines[2]).toMatch(/^run 3: intact · /);
+    const one = await runCli(box, ['verify', 'Audited', '--run-id', '1']);
+    expect(one.code).toBe(1);
+    expect(one.stdout).toMatch(/^run 1: BROKEN: the runs row was removed/);
+  });
+
   it('names an audit entry that was edited or deleted', async () => {
-    const { box, file } = await history();
-    writeFileSync(join(box.dir, 'go'), '');
-    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
-    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
-    const db = rawDatabase(box.statePath);
-    try {
-      db.prepare(
-        `update audit_log set entry = replace(entry, '"ok"', '"nok"') where run_id = 1 and seq = 4`,
-      ).run();
-      db.prepare('delete from audit_log where run_id = 2 and seq = 3').run();
-    } finally {
-      db.close();
-    }
+    const box = await tampered(
+      2,
+      `update audit_log set entry = replace(entry, '"ok"', '"nok"') where run_id = 1 and seq = 4;
+      delete from audit_log where run_id = 2 and seq = 3;`,
+    );
     const result = await runCli(box, ['verify', 'Audited']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(

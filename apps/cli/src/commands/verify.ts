@@ -47,9 +47,15 @@ export class VerifyCommand extends BaseCommand {
         const runs = await repository.listRuns(this.workflow);
         if (runs.length === 0)
           throw await unknownWorkflowError(this.workflow, repository.listWorkflows(), this.stateLocation());
-        const ids = runs.map((run) => run.runId).sort((a, b) => a - b);
-        if (runId !== undefined && !ids.includes(runId)) {
-          throw new CliError(`workflow "${this.workflow}" has no run ${runId}`);
+        // Run ids are given in order without gaps (1, 2, 3…): every id up to the newest is checked, so a run whose
+        // rows were deleted is named, not passed over.
+        const newest = runs.reduce((most, run) => Math.max(most, run.runId), 0);
+        const known = new Set(runs.map((run) => run.runId));
+        const ids = Array.from({ length: newest }, (_, index) => index + 1);
+        if (runId !== undefined && !known.has(runId) && runId > newest) {
+          // Above the newest id: only a leftover audit log says such a run existed.
+          const log = await repository.auditLog({ workflowName: this.workflow, runId });
+          if (log.entries.length === 0) throw new CliError(`workflow "${this.workflow}" has no run ${runId}`);
         }
         let intact = true;
         for (const id of runId === undefined ? ids : [runId]) {
@@ -57,9 +63,8 @@ export class VerifyCommand extends BaseCommand {
           const [state, log, reruns] = await Promise.all([
             repository.loadRun(key),
             repository.auditLog(key),
-            repository.listReruns?.(key),
+            known.has(id) ? repository.listReruns?.(key) : undefined,
           ]);
-          if (state === undefined) continue;
           const verdict = verifyRun(key, log, state, reruns);
           if (verdict.status === 'intact') {
             this.print(`run ${id}: intact · ${verdict.entries} entries · head ${verdict.head.hash}\n`);

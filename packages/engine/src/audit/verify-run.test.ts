@@ -90,6 +90,19 @@ describe('verifyRun', () => {
     });
   });
 
+  it('names a removed runs row, and a run removed with its log', async () => {
+    const { log } = await recorded();
+    expect(verifyRun(KEY, log, undefined)).toMatchObject({
+      status: 'broken',
+      problem: 'the runs row was removed (audit entry 1 wrote it)',
+    });
+    expect(verifyRun(KEY, { entries: [], unchained: false }, undefined)).toMatchObject({
+      status: 'broken',
+      head: null,
+      problem: 'the run was removed: its runs row and its audit log are gone',
+    });
+  });
+
   it('names an entry that was changed, removed, inserted, or rewritten with a fresh hash', async () => {
     const { log, state } = await recorded();
     const entries = [...log.entries];

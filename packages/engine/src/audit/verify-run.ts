@@ -52,17 +52,25 @@ interface Replayed {
  * Checks a run against its audit log (SPEC §10.3): recomputes each entry's hash and the chain of `prev` hashes,
  * then replays the entries and compares what they say with the run's rows. Names the first entry, or else the
  * first row, that was changed, inserted or removed. `reruns` (`listReruns`, where the store has it) are
- * compared too; left out, only the chain vouches for them.
+ * compared too; left out, only the chain vouches for them. `state` undefined: the run's row is missing (a run id
+ * below the workflow's newest, or one whose audit log remains), which is a removal.
  */
 export function verifyRun(
   key: RunKey,
   log: AuditLog,
-  state: RunState,
+  state: RunState | undefined,
   reruns?: readonly RerunRecord[],
 ): RunVerdict {
   const { entries } = log;
   const last = entries[entries.length - 1];
   const head = last === undefined ? null : { seq: last.seq, hash: last.hash };
+  // No runs row for a run id below the workflow's newest: ids are given in order without gaps, so it was deleted.
+  if (state === undefined) {
+    const first = entries[0];
+    return first === undefined
+      ? broken(0, null, 'the run was removed: its runs row and its audit log are gone')
+      : broken(entries.length, head, `the runs row was removed (audit entry ${first.seq} wrote it)`);
+  }
   if (entries.length === 0) {
     if (log.unchained) return { status: 'unchained' };
     return broken(0, null, 'the run has no audit entries: its log was removed');
