@@ -52,6 +52,8 @@ export function exitCodeFor(error: unknown): number {
   const name = field(error, 'name');
   const code = field(error, 'code');
   if (name === 'EngineError' && code === 'APPROVAL_PENDING') return ExitCode.waiting;
+  // A `--set` naming a node or parameter the runbook does not have: a mistake on the command line.
+  if (name === 'EngineError' && code === 'BAD_VALUE') return ExitCode.usage;
   if (name === 'AbortError' || code === 'ABORT_ERR' || field(error, 'interrupted') === true) {
     return ExitCode.interrupted;
   }

@@ -417,12 +417,16 @@ depends_on = ["step"]
       ['run', file, '--retries=-1'],
       ['run', file, '--retries', 'two'],
       ['run', file, '--set', 'no-dot=1'],
+      // A value for a node or parameter the runbook does not have is a usage error, as an unknown --var is.
+      ['run', file, '--set', 'ghost.message=1'],
+      ['run', file, '--set', 'a.message=1'],
       ['resume', file, 'zero'],
     ]) {
       const result = await runCli(box, args);
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toMatch(/^error: /);
     }
+    expect(box.exists('state/run.db')).toBe(false);
     const invalid = await box.runbook('invalid', 'Invalid', '[a]\ntype = "Command"\ndepends_on = ["nope"]\n');
     const result = await runCli(box, ['run', invalid]);
     expect(result.code).toBe(1);

@@ -15,6 +15,7 @@ export type {
   RunTrigger,
   StoredInputValue,
 } from '@playbook/domain';
+export { checkGivenValues } from './ask-values.js';
 export { describeAttempt, describeRun, newAttemptRecord } from './attempt-record.js';
 export type { AuditEntry, AuditHead, AuditLog } from './audit/audit-entry.js';
 export { type RunVerdict, verifyRun } from './audit/verify-run.js';

@@ -131,10 +131,12 @@ export abstract class RunBaseCommand extends BaseCommand {
       concurrencyFlag ?? runbook.meta.concurrency ?? config.concurrency ?? 1,
       interactive,
     );
-    const [{ createEngine, eventLine }, { createNodePorts }] = await Promise.all([
+    const [{ checkGivenValues, createEngine, eventLine }, { createNodePorts }] = await Promise.all([
       import('../run-engine.js'),
       import('@playbook/engine/node'),
     ]);
+    // A --set naming a node or parameter the runbook lacks is refused before the history is opened (or created).
+    checkGivenValues(runbook, values);
 
     // With --json, stdout carries the event lines and nothing else: the run view and prompts move to stderr.
     const human = this.json ? this.context.stderr : this.context.stdout;
