@@ -23,6 +23,9 @@ export function collectGarbage(): void {
 let fullCollection: (() => void) | undefined;
 
 function takeGc(): (() => void) | undefined {
+  // Started with --expose-gc (NODE_OPTIONS): the function is there, and the flags must stay as they are.
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
   setFlagsFromString('--expose-gc');
   const taken = runInNewContext('gc') as (() => void) | undefined;
   // Back to the flags the process started with: V8 rejects compiled code cached under other flags, and the

@@ -22,13 +22,19 @@ export interface PlaybookContext extends BaseContext {
    */
   clock: Clock;
   /**
-   * Standard input, for the commands that read it (questions, `create`): use this, not `stdin`. Node builds
+   * Standard input, made when first asked for (commands read it through {@link stdinOf}). Node builds
    * `process.stdin` — a stream over the terminal, pipe or file — on first use, and building it loads Node's
    * file streams, promises and readline modules: several milliseconds of a start-up that most commands, which
-   * never read it, should not pay (docs/performance.md). `stdin` is there for clipanion's type; on the real
-   * process it is a getter that clipanion's copies of the context leave out.
+   * never read it, should not pay (docs/performance.md). On the real process `stdin` is a getter that
+   * clipanion's copies of the context leave out, so this is how commands reach it; a context without it (one
+   * an embedding program built) gives its `stdin`.
    */
-  openStdin(): Readable;
+  openStdin?: () => Readable;
+}
+
+/** The standard input of `context`: `openStdin()` when it has one, else its `stdin`. */
+export function stdinOf(context: PlaybookContext): Readable {
+  return context.openStdin?.() ?? context.stdin;
 }
 
 /** The subset of `process` a context is built from, so the builder itself is testable. */

@@ -54,7 +54,6 @@ export function makeContext(options: TestContextOptions): TestContext {
     isTTY: { stdin: tty, stdout: tty, stderr: tty },
     color: { stdout: color, stderr: color },
     clock: { now: () => now },
-    openStdin: () => stdin,
   };
   return { context, stdout: () => out, stderr: () => err };
 }

@@ -2,6 +2,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { BaseCommand } from '../base-command.js';
 import { Command, Option, UsageError } from '../clipanion.js';
+import { stdinOf } from '../context.js';
 import { type LineQuestions, lineQuestions } from '../create/line-questions.js';
 import { defaultFileName, runbookTemplate } from '../create/template.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -49,7 +50,7 @@ export class CreateCommand extends BaseCommand {
     const interactive = this.context.isTTY.stdin && this.context.isTTY.stdout;
     let questions: LineQuestions | undefined;
     const ask = (question: string): Promise<string | undefined> => {
-      questions ??= lineQuestions(this.context.openStdin(), this.context.stdout);
+      questions ??= lineQuestions(stdinOf(this.context), this.context.stdout);
       return questions.ask(question);
     };
     // validate, run and export-dot refuse any other name: a file they cannot read is no use.

@@ -2,7 +2,7 @@ import type { RunbookInput } from '@playbook/domain';
 import type { Prompter } from '@playbook/engine';
 import { ignoreBrokenPipe } from '../broken-pipe.js';
 import type { InterruptTrap } from '../commands/run-interrupts.js';
-import type { PlaybookContext } from '../context.js';
+import { type PlaybookContext, stdinOf } from '../context.js';
 import { createColors } from './colors.js';
 import { canMoveCursor } from './cursor.js';
 import { LinePrompter } from './line-prompter.js';
@@ -31,7 +31,7 @@ export function createPrompter(
   // `run --json` keeps stdout for event lines: its questions are asked on stderr.
   const output = onStderr ? context.stderr : context.stdout;
   const colors = createColors(onStderr ? context.color.stderr : context.color.stdout);
-  const stdin = context.openStdin() as RawInput;
+  const stdin = stdinOf(context) as RawInput;
   const outputIsTTY = onStderr ? context.isTTY.stderr : context.isTTY.stdout;
   if (context.isTTY.stdin && outputIsTTY && typeof stdin.setRawMode === 'function') {
     // A terminal closed while a question waits (SIGHUP) fails the switch back out of raw mode with EIO.
