@@ -110,9 +110,9 @@ export async function openSqliteRunRepository(
  * and returns its schema version (0 for a new file) and whether it can only be read in immutable mode (only
  * tried when `readonly`: a writer needs the journal). The connection it checked the file with stays open, the
  * caller's to use and close — a second connection would cost as much again: the read-only one as `reader`;
- * for a writer, a read-write one as `writer` (opening it writes nothing; should it fail, a read-only one
- * checks the file, so that a file that is not ours is reported as such before anything says it cannot be
- * written).
+ * for a writer, a read-write one as `writer` (opening it writes nothing; should it fail, or should the WAL hold
+ * changes that its close would write into a refused file, a read-only one checks the file, so that a file that
+ * is not ours is reported as such before anything says it cannot be written).
  */
 function inspect(
   absolute: string,
@@ -132,7 +132,9 @@ function inspect(
   let writable = false;
   try {
     try {
-      if (!readonly) {
+      // Not with a WAL that holds changes (a writer killed before its checkpoint): should the file be refused, the
+      // close of a read-write connection, the last one, would checkpoint those changes into it.
+      if (!readonly && !pendingWal(absolute)) {
         try {
           database = connect(absolute, { fileMustExist: true });
           writable = true;
@@ -187,6 +189,15 @@ function inspect(
     throw openError(error, path);
   } finally {
     database?.close();
+  }
+}
+
+/** Whether the file's WAL holds something (a writer ended without its final checkpoint). */
+function pendingWal(absolute: string): boolean {
+  try {
+    return (statSync(`${absolute}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0;
+  } catch {
+    return true;
   }
 }
 

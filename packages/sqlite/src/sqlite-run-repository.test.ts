@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runHistoryContract, runRepositoryContract } from '@playbook/engine/testing/contract';
@@ -360,6 +362,37 @@ describe('openSqliteRunRepository', () => {
     await expectStateFileError(openSqliteRunRepository(path, { readonly: true }), 'NEWER_SCHEMA', path);
     expect(readFileSync(path).equals(before)).toBe(true);
   });
+
+  it.each([
+    ['NEWER_SCHEMA', "insert into kysely_migration (name, timestamp) values ('0099_future', 'later')", true],
+    ['NOT_A_DATABASE', 'create table foo (a)', false],
+  ] as const)(
+    'refuses (%s) a file whose refusing change is still in the WAL of a killed writer, and changes neither file',
+    async (code, change, playbookFile) => {
+      const path = join(tempFolder(), 'run.db');
+      if (playbookFile) {
+        await (await openSqliteRunRepository(path)).close();
+      } else {
+        const raw = new Database(path);
+        raw.pragma('journal_mode = WAL');
+        raw.exec('create table bar (b)');
+        raw.close();
+      }
+      // A writer killed before it checkpointed: its last transaction lives only in the -wal file.
+      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+      const killed = spawnSync(process.execPath, [
+        '-e',
+        `const db = new (require(${JSON.stringify(driver)}))(${JSON.stringify(path)});
+         db.pragma('wal_autocheckpoint = 0'); db.exec(${JSON.stringify(change)}); process.kill(process.pid, 'SIGKILL');`,
+      ]);
+      expect(killed.signal).toBe('SIGKILL');
+      const before = [readFileSync(path), readFileSync(`${path}-wal`)];
+      expect(before[1].length).toBeGreaterThan(0);
+      await expectStateFileError(openSqliteRunRepository(path), code, path);
+      expect(readFileSync(path).equals(before[0])).toBe(true);
+      expect(readFileSync(`${path}-wal`).equals(before[1])).toBe(true);
+    },
+  );
 
   it('gives OPEN_FAILED naming the path when the location cannot exist', async () => {
     const folder = tempFolder();
