@@ -76,6 +76,18 @@ export function describeSyntaxError(error: SyntaxErrorLike, commands: readonly s
     const what = required.length === 0 ? 'an argument' : required.join(' ');
     return { message: `missing ${what}${command}`, usage: usageLine(usage) };
   }
+  if (reason === null && named !== undefined) {
+    // A required option left out: clipanion finds no command and says "Command not found; did you mean".
+    const missing = [...(usage ?? '').matchAll(/<(--?[\w-]+)((?:,--?[\w-]+)*)( <[^>]+>)?>/g)].find(
+      (match) =>
+        !`${match[1]}${match[2] ?? ''}`
+          .split(',')
+          .some((name) => input.some((token) => token === name || token.startsWith(`${name}=`))),
+    );
+    if (missing !== undefined) {
+      return { message: `missing ${missing[1]}${missing[3] ?? ''}${command}`, usage: usageLine(usage) };
+    }
+  }
   const option = /^Not enough arguments to option (\S+?)\.?$/.exec(reason ?? '')?.[1];
   if (option !== undefined) {
     return { message: `${option} needs a value`, usage: usageLine(usage) };

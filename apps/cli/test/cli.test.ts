@@ -88,6 +88,9 @@ describe('playbook (top level)', () => {
     [['validate', 'a', 'b'], 'error: unexpected argument "b" for validate'],
     [['show', 'Deploy', '--run-id'], 'error: --run-id needs a value'],
     [['info', '--json=yes'], 'error: --json takes no value (got "--json=yes")'],
+    // A required option left out said "command not found; did you mean:".
+    [['report', 'Deploy'], 'error: missing --format <format> for report'],
+    [['report', 'Deploy', '-o', 'r.md'], 'error: missing --format <format> for report'],
   ])('%j is a usage error: exit 2, one error line, then the usage line', async (args, message) => {
     const result = await runCli(args, { cwd: dir });
     expect(result.code).toBe(2);

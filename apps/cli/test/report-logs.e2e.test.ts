@@ -96,7 +96,13 @@ describe('playbook logs (built binary)', () => {
       [['logs', 'Nope'], 1, /no runs of workflow "Nope".*known workflows: "Incident/],
       [['logs', TITLE, '--run-id', '7'], 1, /has no run 7 \(its runs: 1\)/],
       [['logs', TITLE, '--node', 'nope'], 1, /has no node "nope" \(its nodes: build, flaky\)/],
-      [['logs', TITLE, '--node', 'build', '--attempt', '5'], 1, /node "build" has an attempt 5/],
+      // It said `node "build" has an attempt 5`: the opposite of the truth.
+      [
+        ['logs', TITLE, '--node', 'build', '--attempt', '5'],
+        1,
+        /^error: run 1 of "Incident[^"]*": node "build" has no attempt 5 \(its attempts: 1\)$/,
+      ],
+      [['logs', TITLE, '--attempt', '5'], 1, /: no step has an attempt 5 \(attempts: 1, 2\)$/],
       [['logs', TITLE, '--attempt', 'x'], 2, /--attempt must be a positive integer/],
     ];
     for (const [args, code, message] of cases) {

@@ -99,10 +99,14 @@ export class LogsCommand extends RunReadingCommand {
       const chosen =
         attempt === undefined ? latestOfEachNode(ofNode) : ofNode.filter((a) => a.attempt === attempt);
       if (attempt !== undefined && chosen.length === 0) {
-        const where = this.node === undefined ? 'no node' : `node "${this.node}"`;
-        throw new CliError(
-          `run ${state.run.runId} of "${this.workflow}": ${where} has an attempt ${attempt}`,
-        );
+        // The attempts there are, so the operator sees at once which number to ask for.
+        const numbers = [...new Set(ofNode.map((a) => a.attempt))].sort((a, b) => a - b);
+        const known = numbers.length === 0 ? 'none yet' : numbers.join(', ');
+        const where =
+          this.node === undefined
+            ? `no step has an attempt ${attempt} (attempts: ${known})`
+            : `node "${this.node}" has no attempt ${attempt} (its attempts: ${known})`;
+        throw new CliError(`run ${state.run.runId} of "${this.workflow}": ${where}`);
       }
       return { attempts: chosen, shownRun: state.run.runId };
     });
