@@ -82,7 +82,7 @@ outputs = ["note"]
     [
       'a malformed line',
       `command_name = "echo 'just text' >> \\"$PLAYBOOK_OUTPUT\\""`,
-      'output file line 1: expected key=value or key<<DELIMITER, got "just text"',
+      'output file line 1: expected key=value or key<<DELIMITER (the line is not shown: it may hold a secret)',
     ],
     [
       'a missing delimiter',
@@ -203,6 +203,32 @@ depends_on = ["login"]
     expect(shown.stdout).toContain('  login#1: user=ops\n  login#1: token=***\n');
     const json = JSON.parse((await runCli(box, ['show', 'Secret', '--run-id', '1', '--json'])).stdout);
     expect(json.executions[0].outputs).toEqual({ user: 'ops', token: '***' });
+  });
+
+  it('never stores nor shows a malformed output line, which may hold a secret the step meant to write', async () => {
+    const box = await makeSandbox();
+    writeFileSync(box.path('vault.txt'), 'tok-s3cr3t-malformed\n');
+    // `token value` instead of `token=value`: the line is not an output, so nothing knows to mask it.
+    const file = await box.runbook(
+      'malformed',
+      'Malformed',
+      `
+[login]
+type = "Command"
+command_name = "echo token $(cat vault.txt) >> \\"$PLAYBOOK_OUTPUT\\""
+secret_outputs = ["token"]
+`,
+    );
+    const result = await runCli(box, ['run', file, '--non-interactive']);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain('output file line 1: expected key=value');
+    expect(result.stdout + result.stderr).not.toContain('s3cr3t');
+    for (const path of [box.statePath, `${box.statePath}-wal`]) {
+      if (existsSync(path)) expect(readFileSync(path).includes('s3cr3t')).toBe(false);
+    }
+    const shown = await runCli(box, ['show', 'Malformed', '--run-id', '1']);
+    expect(shown.stdout).toContain('output file line 1');
+    expect(shown.stdout).not.toContain('s3cr3t');
   });
 
   it('remembers outputs on resume: the failed step, run again, reads what the ok step produced before', async () => {

@@ -48,14 +48,18 @@ describe('OutputFileParser: the GITHUB_OUTPUT format', () => {
     [
       'a malformed line',
       'ok=1\njust text\n',
-      'output file line 2: expected key=value or key<<DELIMITER, got "just text"',
+      'output file line 2: expected key=value or key<<DELIMITER (the line is not shown: it may hold a secret)',
     ],
     [
       'an invalid key',
       'image-id=1\n',
       'output file line 1: invalid output key "image-id": a key is letters, digits and _',
     ],
-    ['no key', '=1\n', 'output file line 1: no key before the value in "=1"'],
+    [
+      'no key',
+      '=1\n',
+      'output file line 1: no key before the "=" (the line is not shown: it may hold a secret)',
+    ],
     ['no delimiter', 'body<<\n', 'output file line 1: "body<<" needs a delimiter, e.g. body<<EOF'],
     [
       'a missing delimiter',

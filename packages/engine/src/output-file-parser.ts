@@ -103,7 +103,7 @@ export class OutputFileParser {
     const heredoc = line.indexOf('<<');
     if (equals !== -1 && (heredoc === -1 || equals < heredoc)) {
       const key = line.slice(0, equals);
-      if (!this.#checkKey(key, line)) return;
+      if (!this.#checkKey(key)) return;
       const value = line.slice(equals + 1);
       if (utf8Length(value) > MAX_OUTPUT_VALUE_BYTES) {
         this.#fail(outputTooLarge(key));
@@ -114,7 +114,7 @@ export class OutputFileParser {
     }
     if (heredoc !== -1) {
       const key = line.slice(0, heredoc);
-      if (!this.#checkKey(key, line)) return;
+      if (!this.#checkKey(key)) return;
       const delimiter = line.slice(heredoc + 2);
       if (delimiter === '') {
         this.#fail(`output file line ${this.#line}: "${key}<<" needs a delimiter, e.g. ${key}<<EOF`);
@@ -123,12 +123,12 @@ export class OutputFileParser {
       this.#block = { key, delimiter, line: this.#line, lines: [], bytes: 0 };
       return;
     }
-    this.#fail(`output file line ${this.#line}: expected key=value or key<<DELIMITER, got ${quote(line)}`);
+    this.#fail(notAnOutputLine(this.#line));
   }
 
-  #checkKey(key: string, line: string): boolean {
+  #checkKey(key: string): boolean {
     if (key === '') {
-      this.#fail(`output file line ${this.#line}: no key before the value in ${quote(line)}`);
+      this.#fail(`output file line ${this.#line}: no key before the "="${NOT_SHOWN}`);
       return false;
     }
     if (!isOutputKey(key)) {
@@ -178,7 +178,7 @@ export class OutputFileParser {
     const end = equals !== -1 && (heredoc === -1 || equals < heredoc) ? equals : heredoc;
     const key = end === -1 ? undefined : head.slice(0, end);
     if (key === undefined || key === '') {
-      this.#fail(`output file line ${line}: expected key=value or key<<DELIMITER, got ${quote(head)}`);
+      this.#fail(notAnOutputLine(line));
     } else if (!isOutputKey(key)) {
       this.#fail(`output file line ${line}: ${invalidOutputKey(key)}`);
     } else if (end === equals) {
@@ -195,7 +195,10 @@ export class OutputFileParser {
   }
 }
 
-/** A line as a message quotes it: JSON-escaped, cut at 60 characters. */
-function quote(line: string): string {
-  return JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line);
+// A line that is not `key=value` is never quoted: what a step writes to its output file may be a secret (a
+// `secret_outputs` value is masked only once it is parsed as one), and the message is stored and shown.
+const NOT_SHOWN = ' (the line is not shown: it may hold a secret)';
+
+function notAnOutputLine(line: number): string {
+  return `output file line ${line}: expected key=value or key<<DELIMITER${NOT_SHOWN}`;
 }

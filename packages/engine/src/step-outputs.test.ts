@@ -52,7 +52,8 @@ describe('Command outputs', () => {
     expect(outcome.status).toBe('nok');
     expect(outcome.failed).toMatchObject({
       nodeId: 'build',
-      reason: 'output file line 2: expected key=value or key<<DELIMITER, got "not a line"',
+      reason:
+        'output file line 2: expected key=value or key<<DELIMITER (the line is not shown: it may hold a secret)',
     });
     expect(attempt('build')).toMatchObject({ status: 'nok', exitCode: 0 });
     expect(attempt('build').outputs).toBeUndefined();
