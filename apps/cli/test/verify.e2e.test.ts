@@ -211,6 +211,29 @@ outputs = ["version"]
     expect(after.stdout).toMatch(/^run 1: intact · \d+ entries · head [0-9a-f]{64}\n$/);
   });
 
+  it('passes over a run id missing from before the audit log existed: a gap nobody can vouch for is no removal', async () => {
+    const { box, file } = await history();
+    for (let i = 0; i < 3; i++) expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    // A history from before the audit log (as in the test above) whose run 2 was deleted back then.
+    const db = rawDatabase(box.statePath);
+    try {
+      db.pragma('foreign_keys = OFF');
+      db.exec(`drop table audit_log; drop table audit_unchained; drop table node_status_counts;
+        drop table run_process_groups; drop table approvals;
+        create index executions_by_workflow_node on executions (workflow_name, node_id);
+        delete from kysely_migration where name >= '0009';
+        delete from executions where run_id = 2; delete from runs where run_id = 2;`);
+    } finally {
+      db.close();
+    }
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(1);
+    const result = await runCli(box, ['verify', 'Audited']);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(
+      /^run 1: unchained \(written before the audit log existed\)\nrun 2: not in the history, from before the audit log existed \(not checked\)\nrun 3: unchained \(written before the audit log existed\)\nrun 4: intact · \d+ entries · head [0-9a-f]{64}\n$/,
+    );
+  });
+
   it('refuses an unknown workflow or run with one line, exit 1', async () => {
     const { box, file } = await history();
     await runCli(box, ['run', file, '--non-interactive']);
