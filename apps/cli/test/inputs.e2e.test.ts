@@ -152,6 +152,19 @@ describe('inputs and templates, end to end (built binary, real SQLite)', () => {
     expect(existsSync(box.statePath)).toBe(false);
   });
 
+  it('never shows a secret input of the wrong type: a vars file holding the token as a number', async () => {
+    const { box, file } = await sandboxWith(
+      `${INPUTS}\n[runbook.inputs.token]\ntype = "string"\nsecret = true\n`,
+    );
+    await writeFile(box.path('vars.json'), '{ "message": "m", "count": 2, "token": 73519904 }');
+    const result = await runCli(box, ['run', file, '--non-interactive', '--vars-file', 'vars.json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('vars.json: token: expected a string, not a number');
+    // It said `expected a string, not 73519904`.
+    expect(result.stdout + result.stderr).not.toContain('73519904');
+    expect(existsSync(box.statePath)).toBe(false);
+  });
+
   it('validate locates template problems at file:line:col with node and field', async () => {
     const { box, file } = await sandboxWith(
       INPUTS,

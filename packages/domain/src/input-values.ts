@@ -61,7 +61,10 @@ function convert(input: RunbookInput, raw: unknown, text: boolean): InputValueRe
   const asText = typeof raw === 'string' && (text || input.type !== 'string');
   switch (input.type) {
     case 'string':
-      return typeof raw === 'string' ? { ok: true, value: raw } : fail(`expected a string, not ${show(raw)}`);
+      // A secret's value is never shown, even one of the wrong type (a token a JSON vars file holds as a number).
+      return typeof raw === 'string'
+        ? { ok: true, value: raw }
+        : fail(`expected a string, not ${input.secret ? kindOf(raw) : show(raw)}`);
     case 'integer': {
       if (asText) {
         const trimmed = (raw as string).trim();
@@ -102,6 +105,13 @@ function safeInteger(value: number, raw: unknown): InputValueResult {
 
 function fail(reason: string): InputValueResult {
   return { ok: false, reason };
+}
+
+/** What kind of value it is, without the value: for a secret's. */
+function kindOf(value: unknown): string {
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'true or false';
+  return show(value, typeof value === 'string');
 }
 
 /** A value for a message; a secret's value is never shown. */
