@@ -69,7 +69,7 @@ describe('the PLAYBOOK_OUTPUT file of a command', () => {
     // By the time it looks, the runner has made the next command's file beside this one's.
     await runner.run(
       request(
-        `sleep 0.3; ls "$(dirname "$PLAYBOOK_OUTPUT")" > ${notes}; echo "$PLAYBOOK_OUTPUT" >> ${notes}`,
+        `sleep 1.5; ls "$(dirname "$PLAYBOOK_OUTPUT")" > ${notes}; echo "$PLAYBOOK_OUTPUT" >> ${notes}`,
       ),
     );
     const [...seen] = readFileSync(notes, 'utf8').trim().split('\n');
@@ -81,7 +81,7 @@ describe('the PLAYBOOK_OUTPUT file of a command', () => {
     expect(second.stdout).toBe(next);
     expect(second.outputFile).toEqual({ ok: true, outputs: { a: '1' } });
     // The file made ahead went with its folder: the next command gets a new one all the same.
-    await runner.run(request('sleep 0.3; rm -r "$(dirname "$PLAYBOOK_OUTPUT")"'));
+    await runner.run(request('sleep 1.5; rm -r "$(dirname "$PLAYBOOK_OUTPUT")"'));
     const third = await runner.run(request(`echo b=2 >> "$PLAYBOOK_OUTPUT"`));
     expect(third.outputFile).toEqual({ ok: true, outputs: { b: '2' } });
   });

@@ -43,10 +43,12 @@ describe('the spawn helper', () => {
     await alone.closed;
     expect(alone.groupGone).toBe(true);
     // A process left in the group, holding neither pipe: the pipes close with the shell, the group lives on.
-    const left = await helper.spawn('sleep 0.5 >/dev/null 2>&1 & exit 0', tmpdir(), env, 100);
+    // Long enough to outlive a stall of a loaded machine between the shell's end and the checks; stopped after.
+    const left = await helper.spawn('sleep 30 >/dev/null 2>&1 & exit 0', tmpdir(), env, 100);
     await left.closed;
     expect(left.groupGone).toBe(false);
     expect(isGroupAlive(left.pid)).toBe(true);
+    process.kill(-left.pid, 'SIGKILL');
     const runner = new NodeProcessRunner({ spawnHelper: helper, killGraceMs: 100 });
     let group = 0;
     const result = await runner.run({
