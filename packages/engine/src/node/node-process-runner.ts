@@ -274,15 +274,18 @@ class CommandRun {
     clearTimeout(this.#killTimer);
     if (gone) untrackGroup(this.#pgid);
     // The drain timer is cancelled once the pipes close: left pending, it would keep the process alive.
-    let drainTimer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      closed.then(() => true),
-      new Promise<false>((resolve) => {
-        drainTimer = setTimeout(resolve, drainMs, false);
-      }),
-    ]);
-    clearTimeout(drainTimer);
-    if (!drained) child.destroyPipes();
+    // Usually closed already (the helper tells the exit and the close together): no timer to set and clear then.
+    if (child.pipesClosed !== true) {
+      let drainTimer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        closed.then(() => true),
+        new Promise<false>((resolve) => {
+          drainTimer = setTimeout(resolve, drainMs, false);
+        }),
+      ]);
+      clearTimeout(drainTimer);
+      if (!drained) child.destroyPipes();
+    }
     this.#flush('stdout');
     this.#flush('stderr');
 

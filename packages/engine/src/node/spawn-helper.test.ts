@@ -35,13 +35,15 @@ describe('the spawn helper', () => {
     expect(elapsed).toBeLessThan(4 * 500);
   });
 
-  it('tells whether the group was gone as the pipes closed, so that the runner need not ask the kernel', async () => {
+  it('tells whether the group was gone as the pipes closed (and that they are), so that the runner need not ask the kernel', async () => {
     const helper = new SpawnHelper();
     expect(await helper.whenReady()).toBe(true);
     const env = { PATH: process.env.PATH };
     const alone = await helper.spawn('true', tmpdir(), env, 100);
     await alone.closed;
     expect(alone.groupGone).toBe(true);
+    // Known at once, so that the runner sets no timer to wait for the pipes.
+    expect(alone.pipesClosed).toBe(true);
     // A process left in the group, holding neither pipe: the pipes close with the shell, the group lives on.
     // Long enough to outlive a stall of a loaded machine between the shell's end and the checks; stopped after.
     const left = await helper.spawn('sleep 30 >/dev/null 2>&1 & exit 0', tmpdir(), env, 100);

@@ -17,6 +17,7 @@ class HelperCommand implements StartedCommand {
   /** Rejects only when the helper died before the command ended: its output and exit can no longer be known. */
   readonly lost: Promise<never>;
   groupGone?: boolean;
+  pipesClosed?: boolean;
   #listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
   #early: [OutputStream, Buffer][] = [];
 
@@ -53,10 +54,12 @@ class HelperCommand implements StartedCommand {
       this.#exit({ code: message.code, signal: message.signal as NodeJS.Signals | null });
     } else if (message.t === 'close') {
       this.groupGone = message.g;
+      this.pipesClosed = true;
       this.#close();
     } else if (message.t === 'end') {
-      // Known before the exit is: the runner's look at the group follows the exit.
+      // Known before the exit is: the runner's look at the group, and at the pipes, follows the exit.
       this.groupGone = message.g;
+      this.pipesClosed = true;
       this.#exit({ code: message.code, signal: message.signal as NodeJS.Signals | null });
       this.#close();
     }

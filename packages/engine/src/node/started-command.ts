@@ -11,6 +11,8 @@ export interface StartedCommand {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Both output pipes are closed: every chunk has been delivered. */
   readonly closed: Promise<void>;
+  /** True once `closed` has resolved, when the starter knows it at once; unset: not known. */
+  readonly pipesClosed?: boolean;
   /**
    * True once the starter found the process group empty (kill(2) of the group failed) after the shell exited:
    * no process of it is left to stop. Unset: not known, ask the kernel.
