@@ -386,7 +386,7 @@ describe('openSqliteRunRepository', () => {
          db.pragma('wal_autocheckpoint = 0'); db.exec(${JSON.stringify(change)}); process.kill(process.pid, 'SIGKILL');`,
       ]);
       expect(killed.signal).toBe('SIGKILL');
-      const before = [readFileSync(path), readFileSync(`${path}-wal`)];
+      const before = [readFileSync(path), readFileSync(`${path}-wal`)] as const;
       expect(before[1].length).toBeGreaterThan(0);
       await expectStateFileError(openSqliteRunRepository(path), code, path);
       expect(readFileSync(path).equals(before[0])).toBe(true);
