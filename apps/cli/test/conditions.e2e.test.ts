@@ -401,6 +401,12 @@ retry = { attempts = 3 }
       `could not start the command: cannot run command in ${box.path('no/such/folder')}: the working directory does not exist`,
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    // Stored as that one line too: it was the error's stack, frames of the bundle's chunks included, which
+    // `show --json` and the incident report printed.
+    const state = await loadRun(box, 'Cwd', 1);
+    expect(state.attempts.find((a) => a.nodeId === 'missing')?.exception).toBe(
+      `could not start the command: cannot run command in ${box.path('no/such/folder')}: the working directory does not exist`,
+    );
     const { attempts } = await history(box, 'Cwd');
     expect(attempts[0]).toBe('here#1:ok');
     expect(attempts.filter((a) => a.startsWith('missing#'))).toHaveLength(3);

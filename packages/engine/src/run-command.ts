@@ -61,11 +61,17 @@ export async function runCommand(context: AttemptContext<CommandNode>): Promise<
         exception: message,
       };
     }
+    // A runner's own refusal (a missing working directory) says all there is: its stack would only put the
+    // bundle's internals into `show --json` and the incident report. Anything unexpected keeps its stack.
+    const explained = (error as { code?: unknown } | null)?.code === 'COMMAND_SPAWN';
     return {
       status: 'nok',
       ran,
       reason: `could not start the command: ${message}`,
-      exception: error instanceof Error && error.stack !== undefined ? error.stack : message,
+      exception:
+        error instanceof Error && error.stack !== undefined && !explained
+          ? error.stack
+          : `could not start the command: ${message}`,
     };
   }
   // The group is cleared by the attempt's finishAttempt, in the same write as the outcome; the recording must
