@@ -36,6 +36,20 @@ describe('parseRunbook', () => {
     ]);
   });
 
+  it('a non-ASCII bare key is named, and a broken [header] is not put in the table before it', () => {
+    const problems = (text: string) => {
+      const result = parseRunbook(text, 'x.playbook.toml');
+      return result.ok ? [] : result.problems.map((p) => formatProblem(p));
+    };
+    // It was `[runbook] invalid TOML: Empty bare keys are not allowed`: the wrong table, and no word of why.
+    expect(problems(`${meta('2025-05-03')}\n[étape]\ntype = "Manual"\nprompt = "p"\n`)).toEqual([
+      'x.playbook.toml:8:2: error: invalid TOML: Empty bare keys are not allowed (`étape` is not a bare key: bare keys and node ids are ASCII letters, digits, _ and -)',
+    ]);
+    expect(problems(`${meta('2025-05-03')}${node}nämlich = 1\n`)).toEqual([
+      'x.playbook.toml:11:2: error: [a] invalid TOML: Invalid character, expected "=" (`nämlich` is not a bare key: bare keys and node ids are ASCII letters, digits, _ and -)',
+    ]);
+  });
+
   it('locates a template error in a multi-line command at its field, and at its character in the value', () => {
     const text =
       meta('2025-05-03') +

@@ -87,7 +87,7 @@ export function readTomlDocument(
   try {
     return { ok: true, document: parseTomlText(body) };
   } catch (error) {
-    if (isTomlError(error)) return { ok: false, problems: [syntaxProblem(error, locations, fileName)] };
+    if (isTomlError(error)) return { ok: false, problems: [syntaxProblem(error, locations, fileName, body)] };
     // @iarna/toml throws a bare TypeError, without a position, for out-of-range dates and times such as
     // `2025-13-01` or `25:00:00`: still the text's fault, so a problem, never a crash.
     const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
@@ -125,16 +125,32 @@ function functionReferences(
   return references;
 }
 
-function syntaxProblem(error: TomlSyntaxError, locations: KeyLocations, fileName: string): Problem {
+function syntaxProblem(
+  error: TomlSyntaxError,
+  locations: KeyLocations,
+  fileName: string,
+  body: string,
+): Problem {
   const line = error.line + 1;
   // The library's message carries "at row R, col C, pos P:" and a source excerpt; the position is ours to show.
   const first = error.message.split('\n')[0] ?? error.message;
   const reason = first.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
-  const table = locations.tableAt(line);
+  const text = lineOf(body, line);
+  // A `[header]` line belongs to the table it names, when it names one, never to the table before it
+  // (`[étape]` was reported in `[runbook]`).
+  const table = /^\s*\[/.test(text)
+    ? /^\s*\[+\s*([A-Za-z0-9_-]+)\s*[\].]/.exec(text)?.[1]
+    : locations.tableAt(line);
+  // TOML's bare keys are ASCII: `[étape]` reads as an empty key, which the library's words do not say.
+  const bareKey = /^\s*\[*\s*([^\]=."'\s]*[^\x00-\x7f][^\]=."'\s]*)/.exec(text)?.[1];
+  const hint =
+    bareKey === undefined
+      ? ''
+      : ` (\`${bareKey}\` is not a bare key: bare keys and node ids are ASCII letters, digits, _ and -)`;
   return {
     severity: 'error',
     code: 'TOML_SYNTAX',
-    message: `invalid TOML: ${reason}`,
+    message: `invalid TOML: ${reason}${hint}`,
     file: fileName,
     ...(table === undefined ? {} : { nodeId: table }),
     line,
@@ -175,4 +191,16 @@ function locateField(
     if (found !== undefined) return found;
   }
   return locations.find([nodeId]);
+}
+
+/** Line `line` (1-based) of `text`, without its end; empty past the end. */
+function lineOf(text: string, line: number): string {
+  let start = 0;
+  for (let current = 1; current < line; current++) {
+    const next = text.indexOf('\n', start);
+    if (next === -1) return '';
+    start = next + 1;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end === -1 ? undefined : end).replace(/\r$/, '');
 }
