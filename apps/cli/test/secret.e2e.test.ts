@@ -102,6 +102,39 @@ function_params = { user = "ops", token = "\${ask:secret}" }
     }
   });
 
+  it('a piped answer that quotes a secret (a Manual note) is echoed with it masked', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'note',
+      'Note',
+      `
+[runbook.inputs.token]
+type = "string"
+secret = true
+
+[login]
+type = "Function"
+function_name = "playbook:notify"
+function_params = { message = "logging in", pin = "\${ask:secret}" }
+
+[rotated]
+type = "Manual"
+prompt = "Rotated?"
+depends_on = ["login"]
+`,
+    );
+    const result = await runCli(box, ['run', file, '--var', 'token=zq9-token'], {
+      stdin: 'pin-4471\nok\nold zq9-token and pin-4471 revoked\n',
+    });
+    expect(result.code).toBe(0);
+    // The echo of the note wrote both values in clear to the log of a CI job.
+    expect(result.stdout).toContain('old *** and *** revoked');
+    expect(result.stdout + result.stderr).not.toContain('zq9-token');
+    expect(result.stdout + result.stderr).not.toContain('pin-4471');
+    const state = await loadRun(box, 'Note', 1);
+    expect(state.attempts.find((a) => a.nodeId === 'rotated')?.resultText).toBe('old *** and *** revoked');
+  });
+
   it('masks a hostile secret in every node, every encoding and split output: nowhere in the terminal or the file', async () => {
     const box = await makeSandbox();
     const file = await box.runbook(

@@ -170,6 +170,13 @@ export abstract class RunBaseCommand extends BaseCommand {
       trap.release();
       throw error;
     }
+    // Piped answers are echoed back: one that quotes a secret (a note) shows it as `***`, as the engine's output does.
+    operator?.addSecrets(
+      (runbook.inputs ?? []).flatMap((input) => {
+        const value = inputs[input.name];
+        return input.secret === true && typeof value === 'string' ? [value] : [];
+      }),
+    );
     // The run the engine started (or resumed), once it says so: an error after that says how to resume it.
     let runId: number | undefined;
     try {

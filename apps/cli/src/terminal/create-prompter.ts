@@ -14,6 +14,8 @@ export interface OperatorPrompter {
   readonly prompter: Prompter;
   /** Asks a runbook input that was given no value (SPEC §8.1), before the run starts. */
   askInput(input: RunbookInput): Promise<string>;
+  /** The run's secret values: an answer echoed back (piped input) shows them as `***`. */
+  addSecrets(values: Iterable<string>): void;
   /** Stops reading stdin so the process can exit. */
   close(): void;
 }
@@ -48,7 +50,8 @@ export function createPrompter(
       onHangup: () => trap.hangUp(),
       plain: !canMoveCursor(context.env, true),
     });
-    return { prompter, askInput: (input) => prompter.askInput(input), close: () => {} };
+    // A terminal echoes what is typed itself: nothing of ours to mask.
+    return { prompter, askInput: (input) => prompter.askInput(input), addSecrets: () => {}, close: () => {} };
   }
   const prompter = new LinePrompter({
     input: stdin,
@@ -60,5 +63,10 @@ export function createPrompter(
   });
   // Buffer piped answers from the start: they belong to our questions, whatever runs before them.
   prompter.start();
-  return { prompter, askInput: (input) => prompter.askInput(input), close: () => prompter.close() };
+  return {
+    prompter,
+    askInput: (input) => prompter.askInput(input),
+    addSecrets: (values) => prompter.addSecrets(values),
+    close: () => prompter.close(),
+  };
 }

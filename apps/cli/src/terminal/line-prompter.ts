@@ -53,6 +53,8 @@ export interface LinePrompterOptions {
  */
 export class LinePrompter implements Prompter {
   private readonly reader: LineReader;
+  /** Secret values known to the run: never echoed back, even inside another answer (a note that quotes one). */
+  private readonly secrets = new Set<string>();
 
   constructor(private readonly options: LinePrompterOptions) {
     this.reader = new LineReader(options.input);
@@ -61,6 +63,11 @@ export class LinePrompter implements Prompter {
   /** Starts buffering input now, before the first question, so that no child process can read our answers. */
   start(): void {
     this.reader.start();
+  }
+
+  /** Values to mask as `***` wherever an echoed answer holds them: the run's secret inputs. */
+  addSecrets(values: Iterable<string>): void {
+    for (const value of values) if (value !== '') this.secrets.add(value);
   }
 
   /** Stops reading input; call when the run is over. */
@@ -173,9 +180,20 @@ export class LinePrompter implements Prompter {
     } else if (this.options.input.isTTY !== true) {
       // Typed answers are echoed by the terminal; piped ones would otherwise be invisible — but not a secret. An
       // answers file is data like the runbook: what it holds is shown, never acted on.
-      this.write(echo ? `${visibleLine(answer)}\n` : '\n');
+      this.write(echo ? `${visibleLine(this.masked(answer))}\n` : '\n');
     }
+    // A secret answered here is one of the run's secrets from now on.
+    if (answer !== null && !echo) this.addSecrets([answer]);
     return answer;
+  }
+
+  /** `text` with every known secret replaced by `***`, the longest first (one may contain another). */
+  private masked(text: string): string {
+    let shown = text;
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      shown = shown.split(secret).join('***');
+    }
+    return shown;
   }
 
   private closed(message: string): PromptClosedError {
