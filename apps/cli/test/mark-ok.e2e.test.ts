@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attemptsOf, ensureBuilt, loadRun, makeSandbox, runCli } from './fixtures-run/e2e.js';
 
@@ -43,6 +44,37 @@ describe.concurrent('mark ok after a failed attempt (SPEC §9.3), end to end (bu
     const state = await loadRun(box, 'Cut', 1);
     expect(state.run.status).toBe('aborted');
     expect(attemptsOf(state, 'deploy')).toEqual(['nok/abort']);
+  });
+
+  it('asks a secret output too, hidden: the step after it reads it, nothing shows or stores it', async () => {
+    const box = await makeSandbox();
+    const file = await box.runbook(
+      'login',
+      'Login',
+      `
+[login]
+type = "Command"
+command_name = "exit 1"
+outputs = ["user"]
+secret_outputs = ["token"]
+
+[use]
+type = "Command"
+command_name = "echo user=\${{ steps.login.outputs.user }} token=$T"
+env = { T = "\${{ steps.login.outputs.token }}" }
+depends_on = ["login"]
+`,
+    );
+    const result = await runCli(box, ['run', file], { stdin: 'o\nlogged in by hand\nops\ntk-55190\n' });
+    // It asked `user` only: `use` then failed, the token "not produced".
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Value of output `token` (secret, not shown):');
+    expect(result.stdout).toContain('user=ops token=***');
+    expect(result.stdout + result.stderr).not.toContain('tk-55190');
+    const state = await loadRun(box, 'Login', 1);
+    expect(attemptsOf(state, 'login')).toEqual(['nok/override', 'ok/override']);
+    expect(state.attempts[1]?.outputs).toEqual({ user: 'ops' });
+    expect(readFileSync(box.statePath).includes('tk-55190')).toBe(false);
   });
 
   it('never in non-interactive mode: nothing is asked, the step stays nok', async () => {

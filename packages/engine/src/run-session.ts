@@ -19,7 +19,7 @@ import type { Deliver } from './event-delivery.js';
 import { eventLoopTurn } from './event-loop-turn.js';
 import type { EngineEvent, EventBody, PromptEvent, RunAbortingEvent } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
-import { declaredOutputs, isApprovalGate } from './mark-ok.js';
+import { declaredOutputs, isApprovalGate, secretOutputsOf } from './mark-ok.js';
 import { NodeEnds } from './node-ends.js';
 import { satisfies } from './node-statuses.js';
 import { NodeTemplates } from './node-templates.js';
@@ -739,9 +739,10 @@ export class RunSession {
   ): Promise<MarkOkAnswer | 'interrupted' | { readonly closed: string }> {
     const { prompter } = this.#init.ports;
     const outputs = declaredOutputs(node);
+    const secretOutputs = secretOutputsOf(node);
     for (let asked = 0; asked < MAX_INVALID_ANSWERS; asked++) {
       const answer = await this.prompt(node.id, 'mark-ok', () =>
-        (prompter.markOk as NonNullable<Prompter['markOk']>)({ node, attempt, outputs }),
+        (prompter.markOk as NonNullable<Prompter['markOk']>)({ node, attempt, outputs, secretOutputs }),
       );
       if (answer.kind === 'interrupted') return 'interrupted';
       if (answer.kind === 'closed') return { closed: answer.reason };

@@ -108,8 +108,10 @@ export class LinePrompter implements Prompter {
     }
     if (note === '') throw new PromptClosedError('marking it ok needs a note');
     const outputs: Record<string, string> = {};
+    const secret = new Set(request.secretOutputs ?? []);
     for (const key of request.outputs) {
-      const value = await this.line(outputQuestion(key, colors));
+      const hidden = secret.has(key);
+      const value = await this.line(outputQuestion(key, colors, hidden), { echo: !hidden });
       if (value === null) throw this.closed(`no value for output ${key}`);
       outputs[key] = value;
     }

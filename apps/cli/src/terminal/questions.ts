@@ -84,8 +84,8 @@ export const markOkNoteQuestion = (colors: Colors): string =>
   `  ${colors.dim('Note (required): what was done by hand?')}`;
 
 /** The value of a declared output, asked when a step is marked ok. */
-export const outputQuestion = (key: string, colors: Colors): string =>
-  `  Value of output ${colors.bold(`\`${visibleLine(key)}\``)}:`;
+export const outputQuestion = (key: string, colors: Colors, secret = false): string =>
+  `  Value of output ${colors.bold(`\`${visibleLine(key)}\``)}${secret ? ` ${colors.dim('(secret, not shown)')}` : ''}:`;
 /** The question for a runbook input given no value (SPEC §8.1); a secret one says that the answer is not shown. */
 export const inputQuestion = (input: RunbookInput, colors: Colors): string => {
   const about =

@@ -85,13 +85,22 @@ export class TtyPrompter implements Prompter {
     }
     if (note === '') throw new PromptClosedError('marking it ok needs a note');
     const outputs: Record<string, string> = {};
-    for (const key of request.outputs) outputs[key] = await this.line(outputQuestion(key, colors));
+    const secret = new Set(request.secretOutputs ?? []);
+    for (const key of request.outputs) {
+      const question = outputQuestion(key, colors, secret.has(key));
+      outputs[key] = secret.has(key) ? await this.hidden(question) : await this.line(question);
+    }
     return { note, outputs };
   }
 
   async askValue(request: AskValueRequest): Promise<string> {
     const question = askValueQuestion(request.node, request.param, this.options.colors, request.secret);
     if (request.secret !== true) return this.line(question);
+    return this.hidden(question);
+  }
+
+  /** One line typed without being shown: a secret. */
+  private async hidden(question: string): Promise<string> {
     await this.dropTypeahead();
     const { input, output, signal, onInterrupt, onHangup } = this.options;
     return readHidden({
@@ -109,16 +118,7 @@ export class TtyPrompter implements Prompter {
     const question = inputQuestion(input, this.options.colors);
     if (input.choices !== undefined && !input.secret) return this.select(question, inputChoices(input));
     if (!input.secret) return this.line(question);
-    await this.dropTypeahead();
-    const { input: stdin, output, signal, onInterrupt, onHangup } = this.options;
-    return readHidden({
-      input: stdin,
-      output,
-      question,
-      onInterrupt,
-      ...(onHangup ? { onHangup } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    return this.hidden(question);
   }
 
   confirmRepeat(request: RepeatRequest): Promise<boolean> {

@@ -39,8 +39,10 @@ export interface MarkOkRequest {
   readonly node: RunbookNode;
   /** The failed attempt. */
   readonly attempt: number;
-  /** The node's declared outputs, in order: each is asked for (SPEC §8.3, §9.3). */
+  /** The node's declared outputs, in order, its secret ones last: each is asked for (SPEC §8.3, §9.3). */
   readonly outputs: readonly string[];
+  /** Those of `outputs` that are secret (`secret_outputs`): asked with hidden typing, never shown. */
+  readonly secretOutputs?: readonly string[];
 }
 
 /** The operator's word that a failed step was done by hand. */
