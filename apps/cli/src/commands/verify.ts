@@ -59,9 +59,13 @@ export class VerifyCommand extends BaseCommand {
         }
         // Runs from before the audit log existed (a history it was added to, a prototype's adopted) are the oldest,
         // and their ids may have gaps nobody can vouch for: a missing id up to the newest of them is no removal.
+        // The logs read to tell are kept for the check below, which would read them again.
         let unchainedUpTo = 0;
+        const logsRead = new Map<number, Awaited<ReturnType<typeof repository.auditLog>>>();
         for (const id of [...known].sort((a, b) => a - b)) {
-          if (!(await repository.auditLog({ workflowName: this.workflow, runId: id })).unchained) break;
+          const log = await repository.auditLog({ workflowName: this.workflow, runId: id });
+          logsRead.set(id, log);
+          if (!log.unchained) break;
           unchainedUpTo = id;
         }
         let intact = true;
@@ -69,9 +73,10 @@ export class VerifyCommand extends BaseCommand {
           const key: RunKey = { workflowName: this.workflow, runId: id };
           const [state, log, reruns] = await Promise.all([
             repository.loadRun(key),
-            repository.auditLog(key),
+            logsRead.get(id) ?? repository.auditLog(key),
             known.has(id) ? repository.listReruns?.(key) : undefined,
           ]);
+          logsRead.delete(id);
           if (state === undefined && log.entries.length === 0 && id < unchainedUpTo) {
             this.print(`run ${id}: not in the history, from before the audit log existed (not checked)\n`);
             continue;
