@@ -65,6 +65,7 @@ export type {
   RunIf,
 } from './runbook.js';
 export { ASK_PLACEHOLDER, ASK_SECRET_PLACEHOLDER } from './runbook.js';
+export { Sha256, sha256Hex } from './sha256.js';
 export {
   describeBytes,
   invalidOutputKey,

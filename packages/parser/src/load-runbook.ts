@@ -1,15 +1,13 @@
-import { readFile as readFileCallback, stat as statCallback } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { sha256Hex } from '@playbook/domain';
 import { parseRunbook } from './parse-runbook.js';
 import type { ParseResult, Problem } from './problem.js';
 
-// node:fs/promises is not imported: loading it (and the readline and stream modules it brings) costs a command's
-// start-up more than reading the file (docs/performance.md).
-const stat = promisify(statCallback);
-const readFile = promisify(readFileCallback);
+// Read synchronously: a runbook is read once, before anything else runs, and its size is bounded
+// (MAX_RUNBOOK_BYTES). node:fs/promises (and the readline and stream modules it brings) or the callback API through
+// the thread pool cost a command's start-up more than reading the file: starting the pool's threads, and a turn
+// of the event loop for each call (docs/performance.md).
 
 /** Runbook files must end with this. */
 export const RUNBOOK_EXTENSION = '.playbook.toml';
@@ -38,7 +36,7 @@ export type RunbookText =
 export async function readRunbookText(path: string): Promise<RunbookText> {
   let size: number;
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     if (info.isDirectory()) return fail(path, 'NOT_A_FILE', 'is a directory, not a runbook file');
     if (!info.isFile()) return fail(path, 'NOT_A_FILE', 'is not a regular file');
     size = info.size;
@@ -52,7 +50,7 @@ export async function readRunbookText(path: string): Promise<RunbookText> {
 
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (error) {
     return fail(path, ioCode(error), ioMessage(error));
   }
@@ -94,8 +92,8 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
         path: absolute,
         directory: dirname(absolute),
         // Not node:crypto: loading it costs each command that reads a runbook more than hashing the file does
-        // (a few milliseconds against ~7 ms a megabyte; docs/performance.md).
-        hash: bytesToHex(sha256(bytes)),
+        // (docs/performance.md).
+        hash: sha256Hex(bytes),
         text,
       },
     },

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
-import { type CodeCache, sourceChecksum } from './code-cache.js';
+import { type CodeCache, fileIn, sourceChecksum } from './code-cache.js';
 
 /**
  * Loads the CLI's chunks (dist/chunks, written by scripts/bundle.mjs as CommonJS function bodies) through
@@ -82,7 +82,7 @@ export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
   function requireChunk(name: string): unknown {
     const loaded = chunks.get(name);
     if (loaded !== undefined) return loaded.exports;
-    const file = join(dir, name);
+    const file = fileIn(dir, name);
     const bytes = readFileSync(file);
     // The build makes every chunk pure ASCII: read as Latin-1 it is the exact source, copied byte for byte
     // into a one-byte V8 string, with no UTF-8 decoding.

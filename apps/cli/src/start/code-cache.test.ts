@@ -6,6 +6,7 @@ import {
   CODE_CACHE_FORMAT,
   codeCacheDir,
   fileCodeCache,
+  fileIn,
   frameEntry,
   sourceChecksum,
   unframeEntry,
@@ -37,6 +38,14 @@ describe('codeCacheDir', () => {
   it('changes with the Node version', () => {
     const other = codeCacheDir({}, '/h', { ...versions, node: '20.19.1' }, 'x64');
     expect(other).not.toBe(codeCacheDir({}, '/h', versions, 'x64'));
+  });
+});
+
+describe('fileIn', () => {
+  it('names a file in a folder as path.join does, with or without a trailing separator', () => {
+    for (const dir of ['/var/cache/playbook', '/var/cache/playbook/', '/']) {
+      expect(fileIn(dir, 'chunk-AB12.js')).toBe(join(dir, 'chunk-AB12.js'));
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -86,6 +86,15 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/**
+ * The path of the file `name` (a plain file name, no separator) in the folder `dir`. Not `path.join`: it
+ * normalises the whole path character by character, in code not yet compiled at start-up — ~90 calls (a chunk
+ * and its cache entry each) took a command ~1 ms. `dir` is normalised once, by its maker.
+ */
+export function fileIn(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
 /** The cache in `dir`: one file per key. */
 export function fileCodeCache(dir: string): CodeCache {
   let made = false;
@@ -93,7 +102,7 @@ export function fileCodeCache(dir: string): CodeCache {
   return {
     read(key, source) {
       try {
-        return unframeEntry(readFileSync(join(dir, key)), source);
+        return unframeEntry(readFileSync(fileIn(dir, key)), source);
       } catch {
         return undefined;
       }
@@ -103,7 +112,7 @@ export function fileCodeCache(dir: string): CodeCache {
       try {
         if (!made) mkdirSync(dir, { recursive: true });
         made = true;
-        const file = join(dir, key);
+        const file = fileIn(dir, key);
         // A name of this process's own: two CLIs writing the same key at once each rename a whole file.
         const temporary = `${file}.${process.pid}.tmp`;
         writeFileSync(temporary, frameEntry(source, data));

@@ -1,5 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import type {
   ApprovalRecord,
   AttemptKey,
@@ -10,6 +8,7 @@ import type {
   RunState,
   StoredInputValue,
 } from '@playbook/domain';
+import { Sha256, sha256Hex as sha256HexOfBytes } from '@playbook/domain';
 import type { OperatorIdentity, SessionInput, SessionRecord, WhatRan } from '../ports/identity.js';
 import type {
   AttemptOutcome,
@@ -86,7 +85,7 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 /** Lower-case hex SHA-256 of the UTF-8 of `text` (a lone surrogate counts as U+FFFD, as UTF-8 encoders do). */
 export function sha256Hex(text: string): string {
   if (text === '') return EMPTY_SHA256;
-  if (text.length <= HASHED_PIECE) return bytesToHex(sha256(UTF8.encode(text)));
+  if (text.length <= HASHED_PIECE) return sha256HexOfBytes(UTF8.encode(text));
   return sha256Of((update) => update(text));
 }
 
@@ -95,7 +94,7 @@ export function sha256Hex(text: string): string {
  * each is encoded a piece at a time, never cutting a surrogate pair, so no UTF-8 copy of the whole is made.
  */
 function sha256Of(write: (update: (text: string) => void) => void): string {
-  const hash = sha256.create();
+  const hash = new Sha256();
   write((text) => {
     for (let at = 0; at < text.length; ) {
       let end = Math.min(text.length, at + HASHED_PIECE);
@@ -106,7 +105,7 @@ function sha256Of(write: (update: (text: string) => void) => void): string {
       at = end;
     }
   });
-  return bytesToHex(hash.digest());
+  return hash.hex();
 }
 
 /** How the log carries a text column that may be long or hold captured output: its SHA-256, null for null. */
