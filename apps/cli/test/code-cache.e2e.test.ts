@@ -45,17 +45,24 @@ describe('the code cache of the built binary', () => {
     for (const states of used.values()) expect(states).toEqual(['hit']);
   });
 
-  it('serves every command: what one command wrote is used by the others, and by itself again', async () => {
+  it("keeps each command's own code: every later start of each command, in any order, compiles nothing", async () => {
     // `run` and `show` share most of their chunks. `run` used to change a V8 flag once it had started, so V8
-    // rejected the data of every chunk the other had written, and each start of either compiled them again.
+    // rejected the data of every chunk the other had written, and each start of either compiled them again. And
+    // V8's data holds only the functions that had run when it was made: `run` used the entries `validate` had
+    // made of the parser and compiled the rest of it at every start. Each command has a cache of its own now.
     const cache = box.path('cache-shared');
     const env = { PLAYBOOK_DEBUG_CHUNKS: '1', PLAYBOOK_CACHE_DIR: cache };
     const commands = [
+      ['validate', file],
       ['run', file, '--non-interactive'],
       ['show', 'One'],
-      ['validate', file],
     ];
-    for (const args of commands) expect((await runCli(box, args, { env })).code).toBe(0);
+    for (const args of commands) {
+      const first = await runCli(box, args, { env });
+      expect(first.code, first.stderr).toBe(0);
+      for (const [chunk, chunkStates] of chunkTrace(first.stderr))
+        expect(chunkStates, `${args[0]}: ${chunk}`).toEqual(['miss', 'written']);
+    }
     for (const args of [...commands, ...commands]) {
       const again = await runCli(box, args, { env });
       expect(again.code, again.stderr).toBe(0);
@@ -63,6 +70,17 @@ describe('the code cache of the built binary', () => {
       expect(states.size).toBeGreaterThan(1);
       for (const [chunk, chunkStates] of states) expect(chunkStates, `${args[0]}: ${chunk}`).toEqual(['hit']);
     }
+    const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string);
+    expect(readdirSync(folder).sort()).toEqual(['run', 'show', 'validate']);
+  });
+
+  it('files what a command line it does not know loads under one name', async () => {
+    const cache = box.path('cache-other');
+    const env = { PLAYBOOK_DEBUG_CHUNKS: '1', PLAYBOOK_CACHE_DIR: cache };
+    for (const args of [['--help'], ['vaildate', file], ['../../x']])
+      await runCli(box, args, { env, statePath: null });
+    const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string);
+    expect(readdirSync(folder)).toEqual(['other']);
   });
 
   it('is keyed by the bundle: a chunk of another build is compiled again, the others are not', async () => {
@@ -120,7 +138,7 @@ describe('the code cache of the built binary', () => {
     const cache = box.path('cache-damaged');
     const first = await validate({ PLAYBOOK_CACHE_DIR: cache });
     expect(first.code, first.stderr).toBe(0);
-    const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string);
+    const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string, 'validate');
     const entries = readdirSync(folder);
     expect(entries.length).toBe(chunkTrace(first.stderr).size);
     // One byte flipped in every entry: in V8's header, its checksum or its compiled code. V8 11.3 checks none of
@@ -150,7 +168,7 @@ describe('the code cache of the built binary', () => {
     const cache = box.path('cache-rejected');
     const first = await validate({ PLAYBOOK_CACHE_DIR: cache });
     expect(first.code, first.stderr).toBe(0);
-    const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string);
+    const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string, 'validate');
     // Whole entries of the right chunks, but what they hold is not V8's data.
     const chunks = join(binPath, '..', 'chunks');
     const hashes = JSON.parse(readFileSync(join(chunks, CHUNK_HASHES), 'utf8')) as Record<string, string>;

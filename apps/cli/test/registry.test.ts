@@ -2,6 +2,7 @@
 // generated reference register every command (cli.ts). Both must know the same commands.
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli.js';
+import { COMMAND_NAMES } from '../src/commands/names.js';
 import { COMMAND_LOADERS, commandsFor } from '../src/commands/registry.js';
 
 const names = (classes: ReadonlyArray<{ paths?: string[][] }>) =>
@@ -12,6 +13,10 @@ describe('the command registry', () => {
     const commands = names(COMMANDS).filter((name) => !name.startsWith('-'));
     expect(Object.keys(COMMAND_LOADERS)).toEqual(commands);
     for (const [name, load] of Object.entries(COMMAND_LOADERS)) expect(names([await load()])).toContain(name);
+  });
+
+  it('names the same commands as the list the binary keys its code caches by', () => {
+    expect(COMMAND_NAMES).toEqual(Object.keys(COMMAND_LOADERS));
   });
 
   it('loads the named command only, and every command for anything else', async () => {

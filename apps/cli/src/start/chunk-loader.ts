@@ -123,7 +123,9 @@ export function createChunkLoader(options: ChunkLoaderOptions): ChunkLoader {
   function requireFrom(specifier: string): unknown {
     if (specifier.startsWith('./')) return requireChunk(specifier.slice(2));
     if (packages.has(specifier)) return packages.get(specifier);
-    return nodeRequire(specifier);
+    // Node's built-in modules are compiled from a code cache in its binary, which V8 rejects under other flags
+    // than the process started with (`run` sets one): child_process, net and stream took ~3 ms to compile then.
+    return underStartFlags(() => nodeRequire(specifier));
   }
 
   async function load(specifier: string): Promise<unknown> {
