@@ -243,6 +243,8 @@ export class RunSession {
     } finally {
       signal.removeEventListener('abort', onAbort);
       hangup?.removeEventListener('abort', onHangup);
+      // The prompter is the embedding program's code: what it did to `process.env` reaches the next command.
+      this.#init.ports.processRunner.refreshEnvironment?.();
     }
   }
 
@@ -253,6 +255,8 @@ export class RunSession {
    * run; after an abort, a second interrupt (or abort again) skips them.
    */
   async execute(toRun: ReadonlySet<string>): Promise<SessionEnd> {
+    // What the embedding program did to `process.env` before the run reaches its commands.
+    this.#init.ports.processRunner.refreshEnvironment?.();
     const limit = Math.floor(this.#init.options.concurrency ?? 1);
     if (limit > 1) return this.#executeParallel(toRun, limit);
     const { plan } = this.#init;
@@ -1158,7 +1162,13 @@ export class RunSession {
         const context = this.#context(node, attempt, output);
         const params = await this.#resolveParams(context);
         if ('status' in params) return params;
-        const result = await runFunction(context, params.params);
+        let result: AttemptResult;
+        try {
+          result = await runFunction(context, params.params);
+        } finally {
+          // A Function runs in this process and may change `process.env`: the next command sees the change.
+          this.#init.ports.processRunner.refreshEnvironment?.();
+        }
         return { ...result, ran: functionRan(node, params.params, this.#masker) };
       }
     }

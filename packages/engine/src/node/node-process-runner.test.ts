@@ -116,28 +116,51 @@ describe.each([
     expect(result.stdout).toBe(`${cwd}\na,b,c,\nHELLO WORLD\né€😀`);
   });
 
-  it("gives each command this process's environment as it is then (changed, removed, any name), under its own", async () => {
-    const names = ['PLAYBOOK_TEST_LATER', 'PLAYBOOK_TEST_GONE', '__proto__'];
-    const seen = async () => {
-      const [req] = request('env', { env: { PLAYBOOK_TEST_GONE: 'own' } });
-      const lines = (await runner.run(req)).stdout.split('\n');
-      return lines.filter((line) => names.some((name) => line.startsWith(`${name}=`))).sort();
-    };
+  const names = ['PLAYBOOK_TEST_LATER', 'PLAYBOOK_TEST_GONE', '__proto__'];
+  const seen = async () => {
+    const [req] = request('env', { env: { PLAYBOOK_TEST_GONE: 'own' } });
+    const lines = (await runner.run(req)).stdout.split('\n');
+    return lines.filter((line) => names.some((name) => line.startsWith(`${name}=`))).sort();
+  };
+
+  it("gives each command this process's environment as of the last refresh (changed, removed, any name), under its own", async () => {
     try {
       process.env.PLAYBOOK_TEST_LATER = 'one';
       process.env.PLAYBOOK_TEST_GONE = 'outer';
+      runner.refreshEnvironment();
       expect(await seen()).toEqual(['PLAYBOOK_TEST_GONE=own', 'PLAYBOOK_TEST_LATER=one']);
       process.env.PLAYBOOK_TEST_LATER = 'two';
       Reflect.set(process.env, '__proto__', 'a variable'); // a variable of that name, not the accessor
+      runner.refreshEnvironment();
       expect(await seen()).toEqual([
         'PLAYBOOK_TEST_GONE=own',
         'PLAYBOOK_TEST_LATER=two',
         '__proto__=a variable',
       ]);
       delete process.env.PLAYBOOK_TEST_LATER;
+      runner.refreshEnvironment();
       expect(await seen()).toEqual(['PLAYBOOK_TEST_GONE=own', '__proto__=a variable']);
     } finally {
       for (const name of names) delete process.env[name];
+      runner.refreshEnvironment();
+    }
+  });
+
+  it('keeps its copy of the environment until refreshEnvironment, and reads a process.env that was replaced', async () => {
+    const original = process.env;
+    try {
+      process.env.PLAYBOOK_TEST_LATER = 'one';
+      runner.refreshEnvironment();
+      expect(await seen()).toEqual(['PLAYBOOK_TEST_GONE=own', 'PLAYBOOK_TEST_LATER=one']);
+      // Documented (docs/embedding.md): a change made without a refresh is not read again for each command.
+      process.env.PLAYBOOK_TEST_LATER = 'two';
+      expect(await seen()).toEqual(['PLAYBOOK_TEST_GONE=own', 'PLAYBOOK_TEST_LATER=one']);
+      process.env = { ...original, PLAYBOOK_TEST_LATER: 'replaced' };
+      expect(await seen()).toEqual(['PLAYBOOK_TEST_GONE=own', 'PLAYBOOK_TEST_LATER=replaced']);
+    } finally {
+      process.env = original;
+      for (const name of names) delete process.env[name];
+      runner.refreshEnvironment();
     }
   });
 

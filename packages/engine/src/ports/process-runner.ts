@@ -65,6 +65,13 @@ export interface ProcessRunner {
   readonly callsOnSpawning?: boolean;
   /** Runs one command to its end; never rejects for a failing command, only for a failure to spawn. */
   run(request: CommandRequest): Promise<CommandResult>;
+  /**
+   * Optional, for a runner that keeps a copy of this process's environment between commands (reading
+   * `process.env` costs a call into C++ for each variable): read it again before the next command. The engine
+   * calls it as each run or resume starts, once a Function step has run (its code may change `process.env`) and
+   * once a question to the operator is answered (the prompter's code may too).
+   */
+  refreshEnvironment?(): void;
 }
 
 /** Processes of this host, as seen by resume and stale-run recovery when a run's owner may have died. Adapter: `NodeProcessTable`. */
