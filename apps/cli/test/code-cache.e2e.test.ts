@@ -2,13 +2,14 @@
 // the next start, a chunk whose bytes changed gets a new entry, a damaged entry is replaced, and a cache that
 // cannot be written — or is switched off — changes nothing the operator sees. The loader names what it did for
 // each chunk under PLAYBOOK_DEBUG_CHUNKS=1; no timing here (bench/cases/everyday.mjs measures).
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK_HASHES } from '../src/start/chunk-loader.js';
 import { frameEntry, sourceChecksum } from '../src/start/code-cache.js';
 import { chunkTrace, oneNodeSandbox } from './fixtures-run/chunk-trace.js';
-import { binPath, runCli, type Sandbox } from './fixtures-run/e2e.js';
+import { binPath, fixturesDir, runCli, type Sandbox } from './fixtures-run/e2e.js';
 
 /** What the operator sees: the exit code and the output, without the loader's debug lines. */
 function seen(result: { code: number | null; stdout: string; stderr: string }) {
@@ -72,6 +73,35 @@ describe('the code cache of the built binary', () => {
     }
     const folder = join(cache, 'code', readdirSync(join(cache, 'code'))[0] as string);
     expect(readdirSync(folder).sort()).toEqual(['run', 'show', 'validate']);
+  });
+
+  it("compiles none of Node's own modules from source in a `run`, which changes a V8 flag once started", async () => {
+    // Node compiles its modules from a code cache in its binary, which V8 rejects under other flags than the
+    // process started with: `run` requires child_process, net and dgram after it has set its flag, so the chunk
+    // loader requires them under the start flags (src/start/chunk-loader.ts). `--expose-internals` is not
+    // allowed in NODE_OPTIONS: a shell puts it before the binary.
+    const probe = join(fixturesDir, 'builtin-cache-probe.cjs');
+    const fromSource = (stderr: string) =>
+      JSON.parse(/^playbook-probe (.*)$/m.exec(stderr)?.[1] ?? 'null') as string[];
+    // A first run has made the history (its migrations load Node's ES-module loader, not through the chunks).
+    expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
+    const result = await runCli(box, ['run', file, '--non-interactive'], {
+      env: { PLAYBOOK_TEST_PROBE: probe },
+      via: ['/bin/sh', '-c', 'exec "$0" --expose-internals --require "$PLAYBOOK_TEST_PROBE" "$@"'],
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const compiled = fromSource(result.stderr);
+    // A Node built without that cache compiles them from source anyway: what a process that only requires the
+    // same modules compiles so is no fault of `run`'s.
+    const alone = spawnSync(process.execPath, [
+      '--expose-internals',
+      '--require',
+      probe,
+      '-e',
+      `for (const name of ${JSON.stringify(compiled)}) require(name);`,
+    ]);
+    expect(alone.status, alone.stderr.toString()).toBe(0);
+    expect(compiled.filter((name) => !fromSource(alone.stderr.toString()).includes(name))).toEqual([]);
   });
 
   it('files what a command line it does not know loads under one name', async () => {
