@@ -187,7 +187,7 @@ export abstract class RunBaseCommand extends BaseCommand {
               clock: this.context.clock,
               operator: config.operator ?? null,
               // The commands are forked by a small helper process; `off` makes the CLI fork them itself, `eager`
-              // uses the helper from the first command on.
+              // uses the helper from the first command on, `node` makes it a Node process.
               ...spawnHelperMode(this.context.env.PLAYBOOK_SPAWN_HELPER),
             }),
             repository,
@@ -385,7 +385,18 @@ const neverAsk: Prompter = {
     Promise.reject(new Error('BUG: the engine asked an operator in a non-interactive run')),
 };
 
-/** `PLAYBOOK_SPAWN_HELPER`: `off` or `eager`; anything else leaves the default (the helper from the second command). */
-function spawnHelperMode(value: string | undefined): { spawnHelper?: 'off' | 'eager' } {
-  return value === 'off' || value === 'eager' ? { spawnHelper: value } : {};
+/**
+ * `PLAYBOOK_SPAWN_HELPER`, words separated by commas: `off` or `eager` (else the helper from the second command
+ * on), and `node` (a Node helper even where Python is found). Unknown words are ignored.
+ */
+function spawnHelperMode(value: string | undefined): {
+  spawnHelper?: 'off' | 'eager';
+  helperProgram?: 'node';
+} {
+  const words = new Set((value ?? '').split(',').map((word) => word.trim()));
+  const mode = words.has('off') ? 'off' : words.has('eager') ? 'eager' : undefined;
+  return {
+    ...(mode === undefined ? {} : { spawnHelper: mode }),
+    ...(words.has('node') ? { helperProgram: 'node' as const } : {}),
+  };
 }

@@ -96,7 +96,8 @@ function recordedGroups(path: string): Set<number> {
 const sandboxes: Sandbox[] = [];
 
 for (const concurrency of [1, 4]) {
-  for (const helper of ['eager', 'off'] as const) {
+  // The helper as it is where Python is found (eager), as a Node process (eager,node), and none (off).
+  for (const helper of ['eager', 'eager,node', 'off'] as const) {
     const label = `--concurrency ${concurrency}, PLAYBOOK_SPAWN_HELPER=${helper}`;
     describe(`SIGKILL of the CLI around command starts, ${label} (${TRIALS} trials, seed ${SEED})`, () => {
       beforeAll(() => {
@@ -116,7 +117,7 @@ for (const concurrency of [1, 4]) {
         await removeSandboxes();
       });
 
-      const random = seededRandom(SEED + concurrency * 2 + (helper === 'eager' ? 1 : 0));
+      const random = seededRandom(SEED + concurrency * 3 + ['off', 'eager', 'eager,node'].indexOf(helper));
       for (let trial = 0; trial < TRIALS; trial++) {
         // Even trials: a command kills the CLI as its very first act (the earliest moment any of its code runs,
         // racing the CLI's write of its group); odd ones: the test kills it as soon as the k-th command started.

@@ -26,13 +26,19 @@ export interface NodeProcessRunnerOptions {
    * the helper cannot start, or dies, this process spawns the commands itself.
    */
   readonly spawnHelper?: 'lazy' | 'eager' | 'off' | SpawnHelper;
+  /**
+   * What the helper runs as: `'auto'` (default) Python where the system has one (Linux, `/usr/bin/python3` or
+   * `/usr/local/bin/python3`, 3.9 or later; it starts commands several times cheaper), else Node; `'node'`
+   * Node. Either way the commands see the same thing.
+   */
+  readonly helperProgram?: 'auto' | 'node';
 }
 
 /**
  * One helper for every runner of this process (tests make many runners). Its code is loaded with it, from the
  * second command on: a one-step run loads nothing of it.
  */
-let sharedHelper: Promise<SpawnHelper> | undefined;
+const sharedHelpers = new Map<'auto' | 'node', Promise<SpawnHelper>>();
 
 /** Exit code of a command stopped by its timeout, as `timeout(1)` uses. */
 export const TIMEOUT_EXIT_CODE = 124;
@@ -74,6 +80,7 @@ export class NodeProcessRunner implements ProcessRunner {
   readonly #helperMode: 'lazy' | 'eager' | 'off';
   #helper: SpawnHelper | undefined;
   #started = 0;
+  readonly #helperProgram: 'auto' | 'node';
   /**
    * `process.env` as last read, and the object it was read from: reading it costs a call into C++ for every
    * variable (~0.1 ms a command), so it is read again only once `refreshEnvironment` says it may have changed,
@@ -84,6 +91,7 @@ export class NodeProcessRunner implements ProcessRunner {
   constructor(options: NodeProcessRunnerOptions = {}) {
     this.killGraceMs = options.killGraceMs ?? 2000;
     this.drainMs = options.drainMs ?? 500;
+    this.#helperProgram = options.helperProgram ?? 'auto';
     const helper = options.spawnHelper ?? 'lazy';
     if (typeof helper === 'string') {
       this.#helperMode = helper;
@@ -94,15 +102,22 @@ export class NodeProcessRunner implements ProcessRunner {
   }
 
   /**
-   * The helper to spawn through, or none. A run of one command does not start it: starting a Node process
-   * costs more than the one fork it would save.
+   * The helper to spawn through, or none. A run of one command does not start it: starting a process costs
+   * more than the one fork it would save.
    */
   async #spawnHelper(): Promise<SpawnHelper | undefined> {
     if (this.#helperMode === 'off') return undefined;
     this.#started++;
     if (this.#helper === undefined && (this.#helperMode === 'eager' || this.#started > 1)) {
-      sharedHelper ??= import('./spawn-helper.js').then(({ SpawnHelper }) => new SpawnHelper());
-      this.#helper = await sharedHelper;
+      const prefer = this.#helperProgram;
+      let shared = sharedHelpers.get(prefer);
+      if (shared === undefined) {
+        shared = Promise.all([import('./spawn-helper.js'), import('./helper-channel.js')]).then(
+          ([{ SpawnHelper }, { helperPrograms }]) => new SpawnHelper(helperPrograms(prefer)),
+        );
+        sharedHelpers.set(prefer, shared);
+      }
+      this.#helper = await shared;
     }
     const helper = this.#helper;
     if (helper === undefined) return undefined;

@@ -1,9 +1,11 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../ports/process-runner.js';
+import { FrameReader, type HelperProgram, helperPrograms } from './helper-channel.js';
 import { NodeProcessRunner } from './node-process-runner.js';
 import { isGroupAlive } from './process-group.js';
 import { envRequest, SpawnHelper } from './spawn-helper.js';
+import type { HelperMessage } from './spawn-helper-main.js';
 
 const request = (command: string): CommandRequest => ({
   command,
@@ -19,9 +21,24 @@ async function forker(runner: NodeProcessRunner): Promise<number> {
   return Number((await runner.run(request('echo $PPID'))).stdout.trim());
 }
 
-describe('the spawn helper', () => {
+// Each test runs with each program the helper can be: Python where this machine has it, and Node.
+const python = helperPrograms('auto').find((program) => program.kind === 'python');
+const programs: Array<[string, readonly HelperProgram[]]> = [
+  ...(python === undefined ? [] : ([['Python', [python]]] as Array<[string, readonly HelperProgram[]]>)),
+  ['Node', [{ kind: 'node', path: process.execPath }]],
+];
+
+describe.each(programs)('the spawn helper (%s)', (kind, program) => {
+  const newHelper = () => new SpawnHelper(program);
+
+  it('says what it runs as once ready', async () => {
+    const helper = newHelper();
+    expect(await helper.whenReady()).toBe(true);
+    expect(helper.program?.kind).toBe(kind.toLowerCase());
+  });
+
   it('forks the commands instead of this process, several at once', async () => {
-    const runner = new NodeProcessRunner({ spawnHelper: 'eager' });
+    const runner = new NodeProcessRunner({ spawnHelper: newHelper() });
     const started = Date.now();
     const results = await Promise.all(
       [1, 2, 3, 4].map(() => runner.run(request('sleep 0.5; echo $PPID; echo $$'))),
@@ -36,7 +53,7 @@ describe('the spawn helper', () => {
   });
 
   it('tells whether the group was gone as the pipes closed (and that they are), so that the runner need not ask the kernel', async () => {
-    const helper = new SpawnHelper();
+    const helper = newHelper();
     expect(await helper.whenReady()).toBe(true);
     const env = { PATH: process.env.PATH };
     const alone = await helper.spawn('true', tmpdir(), env, 100);
@@ -72,7 +89,7 @@ describe('the spawn helper', () => {
     expect(envRequest({ A: '1', B: '2' }, { A: '1', C: '2' })).toEqual({ all: { A: '1', C: '2' } });
     expect(envRequest({ A: '1', B: '2' }, { A: '1', B: undefined })).toEqual({ changed: { B: undefined } });
     // Each command sees exactly its own environment, whatever the one before had (in the shell's order).
-    const helper = new SpawnHelper();
+    const helper = newHelper();
     expect(await helper.whenReady()).toBe(true);
     const base = { PATH: process.env.PATH };
     const seen = async (env: Record<string, string | undefined>) => {
@@ -96,8 +113,36 @@ describe('the spawn helper', () => {
     expect(await seen({ Z: '5' })).toBe('Z=5');
   });
 
+  it("relays a command's output byte for byte, stream by stream, and its exit as the shell ended", async () => {
+    const runner = new NodeProcessRunner({ spawnHelper: newHelper(), killGraceMs: 200 });
+    const chunks: Record<string, string[]> = { stdout: [], stderr: [] };
+    // 300 kB on stdout in pieces (more than one pipe's worth), a line on stderr between them, then an exit code.
+    const result = await runner.run({
+      ...request(
+        "head -c 150000 /dev/zero | tr '\\0' a; echo oops >&2; head -c 150000 /dev/zero | tr '\\0' b; exit 3",
+      ),
+      onOutput: (stream, text) => chunks[stream]?.push(text),
+    });
+    expect(result.exitCode).toBe(3);
+    expect(chunks.stdout?.join('')).toBe(`${'a'.repeat(150_000)}${'b'.repeat(150_000)}`);
+    expect(chunks.stderr?.join('')).toBe('oops\n');
+    // Killed by a signal: 128 + its number, as a shell reports it.
+    expect((await runner.run(request('kill -9 $$'))).exitCode).toBe(137);
+    // A folder that is not there: the command cannot start, and the runner says why.
+    await expect(runner.run({ ...request('true'), cwd: '/nonexistent/folder' })).rejects.toThrow(
+      'cannot run command in /nonexistent/folder: the working directory does not exist',
+    );
+    expect((await runner.run(request('echo still here'))).stdout).toBe('still here\n');
+    // A value beyond ASCII reaches the command as UTF-8 (the helper has no locale of its own).
+    const accented = await runner.run({
+      ...request('printf %s "$ACCENT" | od -An -tx1'),
+      env: { ACCENT: 'é' },
+    });
+    expect(accented.stdout.trim()).toBe('c3 a9');
+  });
+
   it('is not started for a single command (lazy), only from the second on', async () => {
-    const runner = new NodeProcessRunner({ spawnHelper: new SpawnHelper() });
+    const runner = new NodeProcessRunner({ spawnHelper: newHelper() });
     expect(await forker(runner)).not.toBe(process.pid);
     const lazy = new NodeProcessRunner();
     expect(await forker(lazy)).toBe(process.pid);
@@ -112,7 +157,7 @@ describe('the spawn helper', () => {
   });
 
   it('stops a command whose helper died, and runs the next ones itself', async () => {
-    const runner = new NodeProcessRunner({ spawnHelper: new SpawnHelper(), killGraceMs: 200 });
+    const runner = new NodeProcessRunner({ spawnHelper: newHelper(), killGraceMs: 200 });
     let group = 0;
     const running = runner.run({
       ...request('echo $PPID; sleep 30'),
@@ -125,5 +170,53 @@ describe('the spawn helper', () => {
     // Gone, or a zombie where nobody reaps orphans.
     expect(isGroupAlive(group)).toBe(false);
     expect(await forker(runner)).toBe(process.pid);
+  });
+});
+
+describe("the choice of the helper's program", () => {
+  it('tries the next program when one cannot start or ends before it is ready', async () => {
+    const node: HelperProgram = { kind: 'node', path: process.execPath };
+    for (const first of [
+      { kind: 'python', path: '/nonexistent/python3' },
+      // An interpreter that exits at once, as a Python without pidfd_open does.
+      { kind: 'python', path: '/bin/false' },
+      { kind: 'node', path: '/bin/false' },
+    ] as const) {
+      const helper = new SpawnHelper([first, node]);
+      expect(await helper.whenReady(), first.path).toBe(true);
+      expect(helper.program).toEqual(node);
+    }
+  });
+
+  it('is Node alone when asked, or where no Python is found', () => {
+    expect(helperPrograms('node')).toEqual([{ kind: 'node', path: process.execPath }]);
+    expect(helperPrograms('auto').at(-1)).toEqual({ kind: 'node', path: process.execPath });
+  });
+});
+
+describe("the Python helper's frames", () => {
+  it('are cut into messages however the bytes arrive', () => {
+    const frame = (head: object, data = '') => {
+      const text = Buffer.from(JSON.stringify(head));
+      const lengths = Buffer.alloc(8);
+      lengths.writeUInt32BE(text.length, 0);
+      lengths.writeUInt32BE(Buffer.byteLength(data), 4);
+      return Buffer.concat([lengths, text, Buffer.from(data)]);
+    };
+    const bytes = Buffer.concat([
+      frame({ t: 'ready' }),
+      frame({ t: 'out', id: 1, s: 0 }, 'héllo\n'),
+      frame({ t: 'end', id: 1, code: 0, signal: null, g: true }),
+    ]);
+    for (const size of [1, 3, 7, 8, 9, 20, bytes.length]) {
+      const seen: Array<HelperMessage & { d?: Buffer }> = [];
+      const reader = new FrameReader((message) => seen.push(message as HelperMessage & { d?: Buffer }));
+      for (let at = 0; at < bytes.length; at += size) reader.push(bytes.subarray(at, at + size));
+      expect(
+        seen.map((message) => message.t),
+        `pieces of ${size}`,
+      ).toEqual(['ready', 'out', 'end']);
+      expect(seen[1]?.d?.toString()).toBe('héllo\n');
+    }
   });
 });

@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { OutputStream } from '../ports/process-runner.js';
-import { type Env, type HelperMessage, type HelperRequest, spawnHelperMain } from './spawn-helper-main.js';
+import { type HelperChannel, type HelperProgram, helperPrograms, startHelper } from './helper-channel.js';
+import type { Env, HelperMessage, HelperRequest } from './spawn-helper-main.js';
 import type { StartedCommand } from './started-command.js';
-
-const SOURCE = `(${spawnHelperMain.toString()})(require)`;
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -76,20 +74,25 @@ interface Pending {
 }
 
 /**
- * A small long-lived Node process that forks the commands for this one (spawn-helper-main.ts). Forking is
- * what a step mostly costs, and the kernel's cost of fork(2) grows with the forking process's memory: the
- * CLI, with its runbook, state database and code loaded, is three times the helper's size (see
- * docs/performance.md). The helper starts in the background; until it says it is ready, and for good if it
- * cannot start or dies, the runner spawns commands itself.
+ * A small long-lived process that forks the commands for this one: Python where the system has it (its
+ * subprocess starts a command with vfork(2); spawn-helper-python.ts), Node otherwise (spawn-helper-main.ts).
+ * Forking is what a step mostly costs, and the kernel's cost of fork(2) grows with the forking process's memory:
+ * the CLI, with its runbook, state database and code loaded, is three times a Node helper's size (see
+ * docs/performance.md). The helper starts in the background; until it says it is ready, and for good if no
+ * program can start or it dies, the runner spawns commands itself.
  *
  * It lives in its own session (no terminal signal reaches it: Ctrl-C and a hang-up are the runner's to
  * handle), holds no reference that keeps this process alive while no command runs, and exits as soon as its
- * IPC channel closes, that is when this process exits or is killed — once it has stopped every command group
- * it started that still runs (a SIGKILL of this process gives it no moment to record or stop them itself).
+ * channel closes, that is when this process exits or is killed — once it has stopped every command group it
+ * started that still runs (a SIGKILL of this process gives it no moment to record or stop them itself).
  */
 export class SpawnHelper {
-  #child: ChildProcess | undefined;
+  #channel: HelperChannel | undefined;
   #state: 'starting' | 'ready' | 'broken' = 'starting';
+  readonly #programs: readonly HelperProgram[];
+  #tried = 0;
+  /** The program that said it is ready. */
+  #program: HelperProgram | undefined;
   readonly #readyWaiters: ((ready: boolean) => void)[] = [];
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
@@ -97,29 +100,44 @@ export class SpawnHelper {
   /** The environment of the last command sent, which the helper keeps (see `HelperRequest`). */
   #lastEnv: Env | undefined;
 
-  constructor(execPath: string = process.execPath) {
-    let child: ChildProcess;
-    try {
-      child = spawn(execPath, ['-e', SOURCE], {
-        detached: true,
-        // Holds no folder of the operator's busy (nor looks like one of the runbook's commands there).
-        cwd: '/',
-        // Neither NODE_OPTIONS nor anything else of the environment: each request carries the command's.
-        env: {},
-        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-        serialization: 'advanced',
-      });
-    } catch {
+  /** `programs`: tried in order until one is ready (default {@link helperPrograms}); a path: that Node. */
+  constructor(programs: string | readonly HelperProgram[] = helperPrograms()) {
+    this.#programs = typeof programs === 'string' ? [{ kind: 'node', path: programs }] : programs;
+    this.#startNext();
+  }
+
+  /** What the helper runs as, once it is ready. */
+  get program(): HelperProgram | undefined {
+    return this.#program;
+  }
+
+  /** Starts the next program; one that cannot start or ends before it is ready makes way for the one after. */
+  #startNext(): void {
+    const program = this.#programs[this.#tried++];
+    if (program === undefined) {
       this.#broken(new Error('the spawn helper could not start'));
       return;
     }
-    this.#child = child;
-    child.unref();
-    child.channel?.unref();
-    child.on('error', () => this.#broken(new Error('the spawn helper could not start')));
-    child.on('exit', () => this.#broken(new Error('the spawn helper ended while the command ran')));
-    child.on('disconnect', () => this.#broken(new Error('the spawn helper ended while the command ran')));
-    child.on('message', (message: HelperMessage) => this.#receive(message));
+    let channel: HelperChannel | undefined;
+    try {
+      channel = startHelper(program, {
+        message: (message) => {
+          if (channel !== this.#channel) return;
+          if (message.t === 'ready') this.#program = program;
+          this.#receive(message);
+        },
+        ended: () => {
+          if (channel !== this.#channel) return;
+          if (this.#state === 'starting') this.#startNext();
+          else this.#broken(new Error('the spawn helper ended while the command ran'));
+        },
+      });
+    } catch {
+      this.#startNext();
+      return;
+    }
+    this.#channel = channel;
+    if (this.#readyWaiters.length > 0) channel.hold(true);
   }
 
   /** Whether commands can go through the helper now. */
@@ -131,7 +149,7 @@ export class SpawnHelper {
   whenReady(): Promise<boolean> {
     if (this.#state !== 'starting') return Promise.resolve(this.#state === 'ready');
     // Someone waits for it: until it is ready, the channel keeps this process alive.
-    this.#child?.channel?.ref();
+    this.#channel?.hold(true);
     return new Promise((resolve) => this.#readyWaiters.push(resolve));
   }
 
@@ -142,8 +160,8 @@ export class SpawnHelper {
     env: Record<string, string | undefined>,
     graceMs: number,
   ): Promise<StartedCommand> {
-    const child = this.#child;
-    if (this.#state !== 'ready' || child === undefined) {
+    const channel = this.#channel;
+    if (this.#state !== 'ready' || channel === undefined) {
       return Promise.reject(new Error('the spawn helper is not running'));
     }
     const id = this.#nextId++;
@@ -151,7 +169,7 @@ export class SpawnHelper {
       this.#pending.set(id, { resolve, reject });
     });
     // While a command runs, the channel keeps this process alive, as a child's pipes would.
-    if (this.#pending.size + this.#running.size === 1) child.channel?.ref();
+    if (this.#pending.size + this.#running.size === 1) channel.hold(true);
     this.#send({ t: 'spawn', id, command, cwd, env: envRequest(this.#lastEnv, env), grace: graceMs });
     this.#lastEnv = env;
     return promise;
@@ -159,7 +177,7 @@ export class SpawnHelper {
 
   #send(request: HelperRequest): void {
     try {
-      this.#child?.send(request);
+      this.#channel?.send(request);
     } catch {
       this.#broken(new Error('the spawn helper ended while the command ran'));
     }
@@ -198,7 +216,7 @@ export class SpawnHelper {
   }
 
   #idle(): void {
-    if (this.#pending.size + this.#running.size === 0) this.#child?.channel?.unref();
+    if (this.#pending.size + this.#running.size === 0) this.#channel?.hold(false);
   }
 
   #broken(error: Error): void {
@@ -209,8 +227,7 @@ export class SpawnHelper {
     for (const command of this.#running.values()) command.abandon(error);
     this.#pending.clear();
     this.#running.clear();
-    const child = this.#child;
-    if (child?.connected) child.disconnect();
+    this.#channel?.close();
   }
 
   #settleWaiters(ready: boolean): void {

@@ -1,0 +1,216 @@
+/**
+ * The spawn helper's program for Python (3.9 or later, on Linux), run as `python3 -I -S -c` (see spawn-helper.ts):
+ * the same work as {@link spawnHelperMain} — each command as `/bin/sh -c` in a new session and process group,
+ * stdin from /dev/null, in its folder with exactly its environment — over the helper's stdin and stdout instead
+ * of Node's IPC channel. Python's subprocess starts a command with vfork(2), which costs a fraction of a Node
+ * process's fork(2): this helper is preferred where Python is found, the Node one used otherwise.
+ *
+ * Requests come as JSON lines (a `null` value in `env.changed` removes the variable); each message goes back as a
+ * frame: the lengths of its JSON head and of its data (4 bytes each, big-endian), the head, then the data (an
+ * `out` message's bytes). The helper exits 3 before it says `ready` when it lacks pidfd_open(2), which tells it a
+ * command's exit like any other readable file. When its stdin ends (the runner exited or was killed), it stops
+ * every command group it started that may still run — SIGTERM, SIGKILL after the grace period — and exits.
+ *
+ * Shipped as this text: nothing to install, no file to find at run time.
+ */
+export const PYTHON_SPAWN_HELPER = String.raw`import errno, json, os, selectors, signal, struct, subprocess, sys, time
+
+
+def main():
+    # pidfd_open (Linux 5.3, Python 3.9) tells a command's exit like any other file: without it, no helper.
+    if not hasattr(os, 'pidfd_open'):
+        sys.exit(3)
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        sys.exit(3)
+    sel = selectors.DefaultSelector()
+    stdin_fd = sys.stdin.buffer.fileno()
+    stdout_fd = sys.stdout.buffer.fileno()
+    env = {}
+    children = {}
+    groups = {}
+    late_exits = []
+
+    def write_all(data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(stdout_fd, view):]
+
+    def send(head, data=b''):
+        text = json.dumps(head, separators=(',', ':')).encode()
+        write_all(struct.pack('>II', len(text), len(data)) + text + data)
+
+    def alive(group):
+        try:
+            os.killpg(group, 0)
+            return True
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+
+    def forget_gone():
+        running = set(c['pid'] for c in children.values())
+        for group in list(groups):
+            if group not in running and not alive(group):
+                del groups[group]
+
+    def exit_fields(code):
+        if code < 0:
+            try:
+                return None, signal.Signals(-code).name
+            except ValueError:
+                return None, 'SIG' + str(-code)
+        return code, None
+
+    def finish(child):
+        if child['open'] > 0 or child['code'] is None:
+            return
+        gone = not alive(child['pid'])
+        if gone:
+            groups.pop(child['pid'], None)
+        del children[child['id']]
+        if child['exit_sent']:
+            send({'t': 'close', 'id': child['id'], 'g': gone})
+        else:
+            code, name = exit_fields(child['code'])
+            send({'t': 'end', 'id': child['id'], 'code': code, 'signal': name, 'g': gone})
+
+    def close_pipe(child, fd):
+        sel.unregister(fd)
+        os.close(fd)
+        child['fds'].remove(fd)
+        child['open'] -= 1
+
+    def spawn(request):
+        nonlocal env
+        request_env = request['env']
+        if 'all' in request_env:
+            env = {}
+            changes = request_env['all']
+        else:
+            changes = request_env['changed']
+        for name, value in changes.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        cid = request['id']
+        try:
+            process = subprocess.Popen(
+                ['/bin/sh', '-c', request['command']],
+                cwd=request['cwd'], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as error:
+            send({'t': 'error', 'id': cid, 'message': error.strerror or str(error),
+                  'code': errno.errorcode.get(error.errno, '')})
+            return
+        except Exception as error:
+            send({'t': 'error', 'id': cid, 'message': str(error)})
+            return
+        forget_gone()
+        groups[process.pid] = request['grace']
+        out_fd = os.dup(process.stdout.fileno())
+        err_fd = os.dup(process.stderr.fileno())
+        process.stdout.close()
+        process.stderr.close()
+        pidfd = os.pidfd_open(process.pid)
+        child = {'id': cid, 'pid': process.pid, 'process': process, 'open': 2, 'code': None,
+                 'exit_sent': False, 'fds': [out_fd, err_fd], 'pidfd': pidfd}
+        children[cid] = child
+        send({'t': 'spawned', 'id': cid, 'pid': process.pid})
+        for stream, fd in ((0, out_fd), (1, err_fd)):
+            os.set_blocking(fd, False)
+            sel.register(fd, selectors.EVENT_READ, ('out', child, stream))
+        sel.register(pidfd, selectors.EVENT_READ, ('exit', child, None))
+
+    def handle(line):
+        request = json.loads(line)
+        if request['t'] == 'destroy':
+            child = children.get(request['id'])
+            if child is not None:
+                for fd in list(child['fds']):
+                    close_pipe(child, fd)
+                finish(child)
+        else:
+            spawn(request)
+
+    def disconnected():
+        for child in children.values():
+            child['process'].poll()
+        forget_gone()
+        grace = max(groups.values(), default=0)
+        for group in groups:
+            try:
+                os.killpg(group, signal.SIGTERM)
+            except OSError:
+                pass
+        started = time.monotonic()
+        while groups and (time.monotonic() - started) * 1000 < grace:
+            time.sleep(0.02)
+            for child in children.values():
+                child['process'].poll()
+            for group in list(groups):
+                if not alive(group):
+                    del groups[group]
+        for group in groups:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except OSError:
+                pass
+        os._exit(0)
+
+    os.set_blocking(stdin_fd, False)
+    sel.register(stdin_fd, selectors.EVENT_READ, ('in', None, None))
+    pending = b''
+    send({'t': 'ready'})
+    try:
+        while True:
+            for key, _ in sel.select(0 if late_exits else None):
+                kind, child, stream = key.data
+                if kind == 'in':
+                    data = os.read(stdin_fd, 65536)
+                    if not data:
+                        disconnected()
+                    pending += data
+                    while b'\n' in pending:
+                        line, pending = pending.split(b'\n', 1)
+                        handle(line)
+                elif kind == 'out':
+                    try:
+                        data = os.read(key.fd, 65536)
+                    except BlockingIOError:
+                        continue
+                    if data:
+                        send({'t': 'out', 'id': child['id'], 's': stream}, data)
+                    else:
+                        close_pipe(child, key.fd)
+                        finish(child)
+                else:
+                    sel.unregister(key.fd)
+                    os.close(key.fd)
+                    child['code'] = child['process'].wait()
+                    if child['open'] == 0:
+                        finish(child)
+                    else:
+                        late_exits.append(child)
+            # The exit told alone only when the pipes stay open past this turn (a process left in the group, or
+            # one that left it, holds them); usually both come together, in one message.
+            if late_exits:
+                waited, late_exits = late_exits, []
+                for child in waited:
+                    if child['id'] in children and child['open'] > 0:
+                        if child.get('turned'):
+                            code, name = exit_fields(child['code'])
+                            child['exit_sent'] = True
+                            send({'t': 'exit', 'id': child['id'], 'code': code, 'signal': name})
+                        else:
+                            child['turned'] = True
+                            late_exits.append(child)
+    except BrokenPipeError:
+        disconnected()
+
+
+main()
+`;
