@@ -13,7 +13,15 @@
  *
  * Shipped as this text: nothing to install, no file to find at run time.
  */
-export const PYTHON_SPAWN_HELPER = String.raw`import errno, json, os, selectors, signal, struct, subprocess, sys, time
+export const PYTHON_SPAWN_HELPER = String.raw`import errno, json, os, re, selectors, signal, struct, subprocess, sys, time
+
+# A JavaScript string may hold a lone surrogate, which Node's spawn passes as U+FFFD. Python's encoder would refuse
+# it (or pass one of U+DC80-U+DCFF as a raw byte): the command gets here what it gets from Node.
+LONE_SURROGATE = re.compile('[\ud800-\udfff]')
+
+
+def well_formed(text):
+    return text if text.isascii() else LONE_SURROGATE.sub('\ufffd', text)
 
 
 def main():
@@ -92,15 +100,16 @@ def main():
         else:
             changes = request_env['changed']
         for name, value in changes.items():
+            name = well_formed(name)
             if value is None:
                 env.pop(name, None)
             else:
-                env[name] = value
+                env[name] = well_formed(value)
         cid = request['id']
         try:
             process = subprocess.Popen(
-                ['/bin/sh', '-c', request['command']],
-                cwd=request['cwd'], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                ['/bin/sh', '-c', well_formed(request['command'])],
+                cwd=well_formed(request['cwd']), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, start_new_session=True)
         except OSError as error:
             send({'t': 'error', 'id': cid, 'message': error.strerror or str(error),

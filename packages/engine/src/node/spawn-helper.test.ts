@@ -141,6 +141,17 @@ describe.each(programs)('the spawn helper (%s)', (kind, program) => {
     expect(accented.stdout.trim()).toBe('c3 a9');
   });
 
+  it('gives a command a text that is not well-formed UTF-16 as Node does: each lone surrogate as U+FFFD', async () => {
+    // A Function's output (any JavaScript string) may reach a later command's text or environment.
+    const runner = new NodeProcessRunner({ spawnHelper: newHelper() });
+    const bytes = async (command: string, env: Record<string, string> = {}) =>
+      (await runner.run({ ...request(`${command} | od -An -tx1`), env })).stdout.replace(/\s+/g, ' ').trim();
+    // U+DC80–U+DCFF too, which Python's file-system encoding would pass on as single raw bytes.
+    expect(await bytes('printf %s "$ODD"', { ODD: 'a\uD800b\uDCFFc' })).toBe('61 ef bf bd 62 ef bf bd 63');
+    expect(await bytes('printf %s "a\uDC00b"')).toBe('61 ef bf bd 62');
+    expect(await bytes('printf %s "\uD83C\uDF89"')).toBe('f0 9f 8e 89');
+  });
+
   it('is not started for a single command (lazy), only from the second on', async () => {
     const runner = new NodeProcessRunner({ spawnHelper: newHelper() });
     expect(await forker(runner)).not.toBe(process.pid);
