@@ -7,6 +7,7 @@ import { cliVersion } from './cli-version.js';
 import { COMMAND_NAMES } from './commands/names.js';
 import { createChunkLoader } from './start/chunk-loader.js';
 import { codeCacheDir, fileCodeCache } from './start/code-cache.js';
+import { pruneCodeCache } from './start/prune-code-cache.js';
 import { withStartFlags } from './start/young-generation.js';
 
 // On Node 22.1 and later, keep V8's compiled code of the packages the CLI imports through Node's own loader
@@ -39,7 +40,10 @@ if (argv.length === 1 && argv[0] === '--version') {
     dir: join(dirname(fileURLToPath(import.meta.url)), 'chunks'),
     importPackage: (specifier) => import(specifier),
     packagesOf: PLAYBOOK_CHUNK_PACKAGES,
-    cache: commandCache === undefined ? undefined : fileCodeCache(commandCache),
+    cache:
+      commandCache === undefined
+        ? undefined
+        : fileCodeCache(commandCache, (folder) => pruneCodeCache(folder)),
     underStartFlags: withStartFlags,
     ...(debug ? { trace: (line: string) => process.stderr.write(`playbook: ${line}\n`) } : {}),
   });

@@ -63,6 +63,17 @@ describe('fileCodeCache', () => {
     expect(cache.read('k', 8)).toBe(undefined);
   });
 
+  it('prunes once, after the first entry it writes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'playbook-code-cache-'));
+    const pruned: string[] = [];
+    const cache = fileCodeCache(dir, (folder) => pruned.push(folder));
+    cache.read('k', 7);
+    expect(pruned).toEqual([]);
+    cache.write('k', 7, Buffer.from('data'));
+    cache.write('l', 7, Buffer.from('data'));
+    expect(pruned).toEqual([dir]);
+  });
+
   it('gives up quietly when its folder cannot be made', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'playbook-code-cache-')), 'file');
     writeFileSync(file, 'x');

@@ -95,8 +95,11 @@ export function fileIn(dir: string, name: string): string {
   return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
 
-/** The cache in `dir`: one file per key. */
-export function fileCodeCache(dir: string): CodeCache {
+/**
+ * The cache in `dir`: one file per key. `prune` (the CLI's: {@link pruneCodeCache} on its command's folder) is
+ * called once, after the first entry this process writes.
+ */
+export function fileCodeCache(dir: string, prune?: (dir: string) => void): CodeCache {
   let made = false;
   let broken = false;
   return {
@@ -117,6 +120,11 @@ export function fileCodeCache(dir: string): CodeCache {
         const temporary = `${file}.${process.pid}.tmp`;
         writeFileSync(temporary, frameEntry(source, data));
         renameSync(temporary, file);
+        if (prune !== undefined) {
+          const once = prune;
+          prune = undefined;
+          once(dir);
+        }
         return true;
       } catch {
         broken = true;
