@@ -13,7 +13,7 @@
  *
  * Shipped as this text: nothing to install, no file to find at run time.
  */
-export const PYTHON_SPAWN_HELPER = String.raw`import errno, json, os, re, selectors, signal, struct, subprocess, sys, time
+export const PYTHON_SPAWN_HELPER = String.raw`import _socket, errno, json, os, re, selectors, signal, struct, subprocess, sys, time
 
 # A JavaScript string may hold a lone surrogate, which Node's spawn passes as U+FFFD. Python's encoder would refuse
 # it (or pass one of U+DC80-U+DCFF as a raw byte): the command gets here what it gets from Node.
@@ -22,6 +22,31 @@ LONE_SURROGATE = re.compile('[\ud800-\udfff]')
 
 def well_formed(text):
     return text if text.isascii() else LONE_SURROGATE.sub('\ufffd', text)
+
+
+# The errors Node's spawn reports with the shell's path in the message ("spawn /bin/sh ENOENT"); others are
+# "spawn E2BIG". The runner shows the message when the folder is fine: the same words from either helper.
+NAMED_BY_NODE = ('EACCES', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOENT')
+
+
+def spawn_message(error):
+    code = errno.errorcode.get(error.errno)
+    if code is None:
+        return error.strerror or str(error), ''
+    return ('spawn /bin/sh ' if code in NAMED_BY_NODE else 'spawn ') + code, code
+
+
+def socket_pair(ends):
+    # What Node (libuv) gives a command as its stdout and stderr: a socket, not a pipe, which shows (opening
+    # /dev/stdout fails with ENXIO on a socket, test -p differs). Both ends close on exec; added to ends.
+    first, second = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    ends += (first.detach(), second.detach())
+    return ends[-2], ends[-1]
+
+
+def close_all(fds):
+    for fd in fds:
+        os.close(fd)
 
 
 def main():
@@ -36,6 +61,7 @@ def main():
     stdin_fd = sys.stdin.buffer.fileno()
     stdout_fd = sys.stdout.buffer.fileno()
     env = {}
+    devnull = os.open('/dev/null', os.O_RDONLY)
     children = {}
     groups = {}
     late_exits = []
@@ -106,24 +132,29 @@ def main():
             else:
                 env[name] = well_formed(value)
         cid = request['id']
+        ends = []
         try:
+            out_fd, out_end = socket_pair(ends)
+            err_fd, err_end = socket_pair(ends)
+            # As Node's spawn: stdin /dev/null read-only; the descriptors this helper was given that do not close
+            # on exec passed on (close_fds=False: Node closes none, a make jobserver's reach the command), its
+            # own all close on exec (Python opens them so).
             process = subprocess.Popen(
                 ['/bin/sh', '-c', well_formed(request['command'])],
-                cwd=well_formed(request['cwd']), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, start_new_session=True)
+                cwd=well_formed(request['cwd']), env=env, stdin=devnull, stdout=out_end, stderr=err_end,
+                start_new_session=True, close_fds=False)
         except OSError as error:
-            send({'t': 'error', 'id': cid, 'message': error.strerror or str(error),
-                  'code': errno.errorcode.get(error.errno, '')})
+            close_all(ends)
+            message, code = spawn_message(error)
+            send({'t': 'error', 'id': cid, 'message': message, 'code': code})
             return
         except Exception as error:
+            close_all(ends)
             send({'t': 'error', 'id': cid, 'message': str(error)})
             return
+        close_all((out_end, err_end))
         forget_gone()
         groups[process.pid] = request['grace']
-        out_fd = os.dup(process.stdout.fileno())
-        err_fd = os.dup(process.stderr.fileno())
-        process.stdout.close()
-        process.stderr.close()
         pidfd = os.pidfd_open(process.pid)
         child = {'id': cid, 'pid': process.pid, 'process': process, 'open': 2, 'code': None,
                  'exit_sent': False, 'fds': [out_fd, err_fd], 'pidfd': pidfd}

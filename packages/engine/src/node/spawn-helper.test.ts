@@ -1,11 +1,13 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../ports/process-runner.js';
 import { FrameReader, type HelperProgram, helperPrograms } from './helper-channel.js';
 import { NodeProcessRunner } from './node-process-runner.js';
 import { isGroupAlive } from './process-group.js';
 import { envRequest, SpawnHelper } from './spawn-helper.js';
-import type { HelperMessage } from './spawn-helper-main.js';
+import type { Env, HelperMessage } from './spawn-helper-main.js';
 
 const request = (command: string): CommandRequest => ({
   command,
@@ -229,5 +231,55 @@ describe("the Python helper's frames", () => {
       ).toEqual(['ready', 'out', 'end']);
       expect(seen[1]?.d?.toString()).toBe('héllo\n');
     }
+  });
+});
+
+describe.runIf(python !== undefined)('the Python helper, against the Node one', () => {
+  /** What a command sees and says, or the error it could not start with, through a helper of `programs`. */
+  async function outcomes(
+    programs: readonly HelperProgram[],
+    commands: ReadonlyArray<[string, string, Env]>,
+  ) {
+    const helper = new SpawnHelper(programs);
+    expect(await helper.whenReady()).toBe(true);
+    const seen: string[] = [];
+    for (const [command, cwd, env] of commands) {
+      try {
+        const started = await helper.spawn(command, cwd, env, 100);
+        // Each stream whole: how the bytes come in chunks is the kernel's and the helper's to choose.
+        const out = { stdout: '', stderr: '' };
+        started.onOutput((stream, chunk) => {
+          out[stream] += chunk.toString();
+        });
+        const exit = await started.exited;
+        await started.closed;
+        seen.push(`stdout: ${out.stdout}stderr: ${out.stderr}exit ${exit.code} ${exit.signal}`);
+      } catch (error) {
+        seen.push(`error ${(error as Error).message} (${(error as { code?: string }).code})`);
+      }
+    }
+    return seen;
+  }
+
+  it('gives a command the same descriptors, and says the same when it cannot start it', async () => {
+    const env = { PATH: process.env.PATH };
+    const file = join(await mkdtemp(join(tmpdir(), 'helper-')), 'file');
+    await writeFile(file, '');
+    const commands: Array<[string, string, Env]> = [
+      // stdout and stderr are sockets from Node's spawn (so /dev/stdout cannot be opened), stdin /dev/null
+      // read-only; the descriptors this process was given that stay open on exec are passed on.
+      [
+        'test -S /dev/stdout && echo socket; echo hi > /dev/stderr; grep flags /proc/$$/fdinfo/0; ' +
+          'for fd in /proc/$$/fd/*; do echo "${fd##*/} $(readlink "$fd" | sed "s/:.*//")"; done',
+        tmpdir(),
+        env,
+      ],
+      ['true', file, env],
+      ['true', tmpdir(), { ...env, BIG: 'x'.repeat(300_000) }],
+    ];
+    const fromPython = await outcomes([python as HelperProgram], commands);
+    expect(fromPython).toEqual(await outcomes([{ kind: 'node', path: process.execPath }], commands));
+    expect(fromPython[0]).toContain('socket');
+    expect(fromPython.slice(1)).toEqual(['error spawn ENOTDIR (ENOTDIR)', 'error spawn E2BIG (E2BIG)']);
   });
 });
