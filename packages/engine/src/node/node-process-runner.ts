@@ -174,7 +174,7 @@ export class NodeProcessRunner implements ProcessRunner {
       try {
         return await started;
       } catch (error) {
-        throw await spawnError(command, cwd, error);
+        throw await spawnError(command, cwd, env, error);
       }
     }
     let child: ChildProcess;
@@ -188,12 +188,12 @@ export class NodeProcessRunner implements ProcessRunner {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
     } catch (error) {
-      throw await spawnError(command, cwd, error);
+      throw await spawnError(command, cwd, env, error);
     }
     request.onSpawning?.();
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
-      child.once('error', (error) => spawnError(command, cwd, error).then(reject));
+      child.once('error', (error) => spawnError(command, cwd, env, error).then(reject));
     });
     return directCommand(child as ChildProcess & { pid: number });
   }
@@ -203,17 +203,44 @@ export class NodeProcessRunner implements ProcessRunner {
  * The error for a command that could not be started. spawn reports a missing cwd as "spawn /bin/sh ENOENT",
  * which blames the shell: the directory is checked here, once spawning failed, rather than before every command.
  */
-async function spawnError(command: string, cwd: string, cause: unknown): Promise<CommandSpawnError> {
+async function spawnError(
+  command: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  cause: unknown,
+): Promise<CommandSpawnError> {
   // Imported here: node:fs/promises costs every run's start-up milliseconds, and this is a failure's path.
   const { stat } = await import('node:fs/promises');
-  const directory = await stat(cwd).catch(() => undefined);
+  const nul = nulIn(command, cwd, env);
+  const directory = nul === undefined ? await stat(cwd).catch(() => undefined) : undefined;
   const why =
-    directory === undefined
+    nul ??
+    (directory === undefined
       ? 'the working directory does not exist'
       : directory.isDirectory()
         ? messageOf(cause)
-        : 'the working directory is not a directory';
+        : 'the working directory is not a directory');
   return new CommandSpawnError(`cannot run command in ${cwd}: ${why}`, command, cwd, { cause });
+}
+
+/**
+ * What holds a NUL character, which no program can be given (a Function's output may put one in a command or a
+ * variable). Said here in the same words whoever spawned: Node's own message differs by where the command went
+ * through (the CLI's held command shows its internal prefix) and Python's is "embedded null byte".
+ */
+function nulIn(
+  command: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (command.includes('\0')) return 'the command contains a NUL character';
+  if (cwd.includes('\0')) return "the working directory's path contains a NUL character";
+  for (const [name, value] of Object.entries(env)) {
+    if (name.includes('\0') || value?.includes('\0')) {
+      return `the environment variable ${JSON.stringify(name)} contains a NUL character`;
+    }
+  }
+  return undefined;
 }
 
 /** One running command: its captures, its timers and the end of its process group. */

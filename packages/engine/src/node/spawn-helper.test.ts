@@ -154,6 +154,26 @@ describe.each(programs)('the spawn helper (%s)', (kind, program) => {
     expect(await bytes('printf %s "\uD83C\uDF89"')).toBe('f0 9f 8e 89');
   });
 
+  it('says why a command holding a NUL character cannot start in the same words as a command it forks itself', async () => {
+    // Node's spawn and Python's word it each their own way (Node's shows the CLI's held command's prefix).
+    const runners = [
+      new NodeProcessRunner({ spawnHelper: newHelper() }),
+      new NodeProcessRunner({ spawnHelper: 'off' }),
+    ];
+    for (const runner of runners) {
+      await expect(runner.run(request('echo a\0b'))).rejects.toThrow(
+        `cannot run command in ${tmpdir()}: the command contains a NUL character`,
+      );
+      await expect(runner.run({ ...request('true'), cwd: `${tmpdir()}\0` })).rejects.toThrow(
+        "the working directory's path contains a NUL character",
+      );
+      await expect(runner.run({ ...request('true'), env: { ODD: 'a\0b' } })).rejects.toThrow(
+        `cannot run command in ${tmpdir()}: the environment variable "ODD" contains a NUL character`,
+      );
+      expect((await runner.run(request('echo still here'))).stdout).toBe('still here\n');
+    }
+  });
+
   it('is not started for a single command (lazy), only from the second on', async () => {
     const runner = new NodeProcessRunner({ spawnHelper: newHelper() });
     expect(await forker(runner)).not.toBe(process.pid);
