@@ -186,9 +186,19 @@ def main():
                 os.killpg(group, signal.SIGTERM)
             except OSError:
                 pass
+        # The commands' output is still read (and dropped), as the Node helper does: one that prints as it stops
+        # (a handler of SIGTERM) would otherwise block on a full socket until the SIGKILL.
+        sel.unregister(stdin_fd)
         started = time.monotonic()
         while groups and (time.monotonic() - started) * 1000 < grace:
-            time.sleep(0.02)
+            for key, _ in sel.select(0.02):
+                try:
+                    if key.data[0] == 'out' and os.read(key.fd, 65536):
+                        continue
+                except BlockingIOError:
+                    continue
+                sel.unregister(key.fd)
+                os.close(key.fd)
             for child in children.values():
                 child['process'].poll()
             for group in list(groups):

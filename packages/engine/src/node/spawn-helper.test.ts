@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../ports/process-runner.js';
-import { FrameReader, type HelperProgram, helperPrograms } from './helper-channel.js';
+import { FrameReader, type HelperProgram, helperPrograms, startHelper } from './helper-channel.js';
 import { NodeProcessRunner } from './node-process-runner.js';
 import { isGroupAlive } from './process-group.js';
 import { envRequest, SpawnHelper } from './spawn-helper.js';
@@ -301,5 +302,45 @@ describe.runIf(python !== undefined)('the Python helper, against the Node one', 
     expect(fromPython).toEqual(await outcomes([{ kind: 'node', path: process.execPath }], commands));
     expect(fromPython[0]).toContain('socket');
     expect(fromPython.slice(1)).toEqual(['error spawn ENOTDIR (ENOTDIR)', 'error spawn E2BIG (E2BIG)']);
+  });
+});
+
+describe.each(programs)('the spawn helper (%s), once the runner is gone', (_kind, [program]) => {
+  it("keeps reading a command's output while it stops it: a handler of SIGTERM that prints much still ends", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helper-'));
+    const marker = join(dir, 'cleaned');
+    let ready!: () => void;
+    const isReady = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    const started = new Promise<void>((resolve) => {
+      const channel = startHelper(program as HelperProgram, {
+        message: (message) => {
+          if (message.t === 'ready') ready();
+          // The command's first line: its handler is set. The runner goes (the helper's input ends).
+          if (message.t === 'out') {
+            channel.close();
+            resolve();
+          }
+        },
+        ended: () => {},
+      });
+      void isReady.then(() =>
+        channel.send({
+          t: 'spawn',
+          id: 1,
+          // More than a socket's buffer in the handler, after the helper's SIGTERM: the command ends only if
+          // someone reads it.
+          command: `trap 'head -c 2000000 /dev/zero; touch cleaned; exit 0' TERM; echo set; sleep 30 & wait`,
+          cwd: dir,
+          env: { all: { PATH: process.env.PATH } },
+          grace: 5000,
+        }),
+      );
+    });
+    await started;
+    const deadline = Date.now() + 3000;
+    while (!existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(marker)).toBe(true);
   });
 });
