@@ -412,8 +412,10 @@ class CommandRun {
 
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  const number = signal === null ? undefined : constants.signals[signal];
-  return 128 + (number ?? 0);
+  if (signal === null) return 128;
+  // A real-time signal has no name: the Python helper gives its number ("SIG40"). (Node's spawn reports a
+  // process it killed as an exit with code 0, which nothing here can tell from a success.)
+  return 128 + (constants.signals[signal] ?? Number(/^SIG(\d+)$/.exec(signal)?.[1] ?? 0));
 }
 
 function messageOf(error: unknown): string {

@@ -92,6 +92,9 @@ def main():
 
     def exit_fields(code):
         if code < 0:
+            # A real-time signal has no name in Node: its number, which the runner reads (128 + n, as a shell says).
+            if -code >= signal.SIGRTMIN:
+                return None, 'SIG' + str(-code)
             try:
                 return None, signal.Signals(-code).name
             except ValueError:

@@ -282,6 +282,13 @@ describe.runIf(python !== undefined)('the Python helper, against the Node one', 
     return seen;
   }
 
+  it('tells a command killed by a real-time signal by its number (Node says it exited 0)', async () => {
+    const runner = new NodeProcessRunner({ spawnHelper: new SpawnHelper([python as HelperProgram]) });
+    expect((await runner.run(request('kill -s 34 $$'))).exitCode).toBe(162);
+    expect((await runner.run(request('kill -s 40 $$'))).exitCode).toBe(168);
+    expect((await runner.run(request('kill -s USR1 $$'))).exitCode).toBe(138);
+  });
+
   it('gives a command the same descriptors, and says the same when it cannot start it', async () => {
     const env = { PATH: process.env.PATH };
     const file = join(await mkdtemp(join(tmpdir(), 'helper-')), 'file');
