@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../ports/process-runner.js';
 import { FrameReader, type HelperProgram, helperPrograms, startHelper } from './helper-channel.js';
@@ -172,6 +172,15 @@ describe.each(programs)('the spawn helper (%s)', (kind, program) => {
         `cannot run command in ${tmpdir()}: the environment variable "ODD" contains a NUL character`,
       );
       expect((await runner.run(request('echo still here'))).stdout).toBe('still here\n');
+    }
+  });
+
+  it("runs a command whose folder is relative in that folder of this process's, as this process would", async () => {
+    // A runbook built in memory (no file) runs its commands in ".": this process's folder, not the helper's `/`.
+    const runner = new NodeProcessRunner({ spawnHelper: newHelper() });
+    for (const cwd of ['.', '..']) {
+      const result = await runner.run({ ...request('pwd -P'), cwd });
+      expect(result.stdout.trim()).toBe(realpathSync(resolve(cwd)));
     }
   });
 

@@ -170,7 +170,10 @@ export class SpawnHelper {
     });
     // While a command runs, the channel keeps this process alive, as a child's pipes would.
     if (this.#pending.size + this.#running.size === 1) channel.hold(true);
-    this.#send({ t: 'spawn', id, command, cwd, env: envRequest(this.#lastEnv, env), grace: graceMs });
+    // The helper runs in `/`: a folder relative to this process's (a runbook built in memory runs in ".") is
+    // made absolute here, as spawn would take it in this process.
+    const folder = cwd.startsWith('/') ? cwd : `${process.cwd()}/${cwd}`;
+    this.#send({ t: 'spawn', id, command, cwd: folder, env: envRequest(this.#lastEnv, env), grace: graceMs });
     this.#lastEnv = env;
     return promise;
   }
