@@ -1,5 +1,5 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -181,6 +181,16 @@ describe.each(programs)('the spawn helper (%s)', (kind, program) => {
     for (const cwd of ['.', '..']) {
       const result = await runner.run({ ...request('pwd -P'), cwd });
       expect(result.stdout.trim()).toBe(realpathSync(resolve(cwd)));
+    }
+    // This process's folder gone: the command cannot start, said as for any folder.
+    const home = process.cwd();
+    const gone = await mkdtemp(join(tmpdir(), 'helper-'));
+    process.chdir(gone);
+    try {
+      await rmdir(gone);
+      await expect(runner.run({ ...request('true'), cwd: '.' })).rejects.toThrow('cannot run command in .:');
+    } finally {
+      process.chdir(home);
     }
   });
 

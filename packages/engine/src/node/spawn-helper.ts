@@ -164,15 +164,20 @@ export class SpawnHelper {
     if (this.#state !== 'ready' || channel === undefined) {
       return Promise.reject(new Error('the spawn helper is not running'));
     }
+    // The helper runs in `/`: a folder relative to this process's (a runbook built in memory runs in ".") is
+    // made absolute here, as spawn would take it in this process (whose folder may be gone: then it cannot start).
+    let folder = cwd;
+    try {
+      if (!cwd.startsWith('/')) folder = `${process.cwd()}/${cwd}`;
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const id = this.#nextId++;
     const promise = new Promise<StartedCommand>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
     });
     // While a command runs, the channel keeps this process alive, as a child's pipes would.
     if (this.#pending.size + this.#running.size === 1) channel.hold(true);
-    // The helper runs in `/`: a folder relative to this process's (a runbook built in memory runs in ".") is
-    // made absolute here, as spawn would take it in this process.
-    const folder = cwd.startsWith('/') ? cwd : `${process.cwd()}/${cwd}`;
     this.#send({ t: 'spawn', id, command, cwd: folder, env: envRequest(this.#lastEnv, env), grace: graceMs });
     this.#lastEnv = env;
     return promise;
