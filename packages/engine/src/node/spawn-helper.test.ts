@@ -1,5 +1,5 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdtemp, rmdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -310,7 +310,8 @@ describe.runIf(python !== undefined)('the Python helper, against the Node one', 
 
   it('gives a command the same descriptors, and says the same when it cannot start it', async () => {
     const env = { PATH: process.env.PATH };
-    const file = join(await mkdtemp(join(tmpdir(), 'helper-')), 'file');
+    const dir = await mkdtemp(join(tmpdir(), 'helper-'));
+    const file = join(dir, 'file');
     await writeFile(file, '');
     const commands: Array<[string, string, Env]> = [
       // stdout and stderr are sockets from Node's spawn (so /dev/stdout cannot be opened), stdin /dev/null
@@ -328,6 +329,7 @@ describe.runIf(python !== undefined)('the Python helper, against the Node one', 
     expect(fromPython).toEqual(await outcomes([{ kind: 'node', path: process.execPath }], commands));
     expect(fromPython[0]).toContain('socket');
     expect(fromPython.slice(1)).toEqual(['error spawn ENOTDIR (ENOTDIR)', 'error spawn E2BIG (E2BIG)']);
+    await rm(dir, { recursive: true });
   });
 });
 
@@ -368,5 +370,6 @@ describe.each(programs)('the spawn helper (%s), once the runner is gone', (_kind
     const deadline = Date.now() + 3000;
     while (!existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(existsSync(marker)).toBe(true);
+    await rm(dir, { recursive: true });
   });
 });
