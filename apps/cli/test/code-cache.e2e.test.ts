@@ -78,30 +78,50 @@ describe('the code cache of the built binary', () => {
   it("compiles none of Node's own modules from source in a `run`, which changes a V8 flag once started", async () => {
     // Node compiles its modules from a code cache in its binary, which V8 rejects under other flags than the
     // process started with: `run` requires child_process, net and dgram after it has set its flag, so the chunk
-    // loader requires them under the start flags (src/start/chunk-loader.ts). `--expose-internals` is not
-    // allowed in NODE_OPTIONS: a shell puts it before the binary.
+    // loader requires them under the start flags (src/start/chunk-loader.ts); and a Function step's module, or the
+    // history's migrations (a new state file), bring in Node's ES-module loader through `import()`, before the
+    // flag is set. `--expose-internals` is not allowed in NODE_OPTIONS: a shell puts it before the binary.
     const probe = join(fixturesDir, 'builtin-cache-probe.cjs');
     const fromSource = (stderr: string) =>
       JSON.parse(/^playbook-probe (.*)$/m.exec(stderr)?.[1] ?? 'null') as string[];
-    // A first run has made the history (its migrations load Node's ES-module loader, not through the chunks).
+    writeFileSync(box.path('greet.mjs'), 'export function hello() { return "hello"; }\n');
+    const withFunction = await box.runbook(
+      'function',
+      'Function',
+      '[greet]\ntype = "Function"\nfunction_name = "./greet.mjs#hello"\n\n[after]\ntype = "Command"\ncommand_name = "true"\ndepends_on = ["greet"]',
+    );
+    const probed = (args: string[], statePath?: string) =>
+      runCli(box, args, {
+        env: { PLAYBOOK_TEST_PROBE: probe },
+        via: ['/bin/sh', '-c', 'exec "$0" --expose-internals --require "$PLAYBOOK_TEST_PROBE" "$@"'],
+        ...(statePath === undefined ? {} : { statePath }),
+      });
+    const runs = [
+      // A first run makes the history: its migrations load Kysely through Node's ES-module loader.
+      ['a new state file', () => probed(['run', file, '--non-interactive'], box.path('new.db'))],
+      ['a Command step', () => probed(['run', file, '--non-interactive'])],
+      ['a Function step', () => probed(['run', withFunction, '--non-interactive'])],
+    ] as const;
     expect((await runCli(box, ['run', file, '--non-interactive'])).code).toBe(0);
-    const result = await runCli(box, ['run', file, '--non-interactive'], {
-      env: { PLAYBOOK_TEST_PROBE: probe },
-      via: ['/bin/sh', '-c', 'exec "$0" --expose-internals --require "$PLAYBOOK_TEST_PROBE" "$@"'],
-    });
-    expect(result.code, result.stderr).toBe(0);
-    const compiled = fromSource(result.stderr);
-    // A Node built without that cache compiles them from source anyway: what a process that only requires the
-    // same modules compiles so is no fault of `run`'s.
-    const alone = spawnSync(process.execPath, [
-      '--expose-internals',
-      '--require',
-      probe,
-      '-e',
-      `for (const name of ${JSON.stringify(compiled)}) require(name);`,
-    ]);
-    expect(alone.status, alone.stderr.toString()).toBe(0);
-    expect(compiled.filter((name) => !fromSource(alone.stderr.toString()).includes(name))).toEqual([]);
+    for (const [what, run] of runs) {
+      const result = await run();
+      expect(result.code, result.stderr).toBe(0);
+      const compiled = fromSource(result.stderr);
+      // A Node built without that cache compiles them from source anyway: what a process that only requires the
+      // same modules compiles so is no fault of `run`'s.
+      const alone = spawnSync(process.execPath, [
+        '--expose-internals',
+        '--require',
+        probe,
+        '-e',
+        `for (const name of ${JSON.stringify(compiled)}) require(name);`,
+      ]);
+      expect(alone.status, alone.stderr.toString()).toBe(0);
+      expect(
+        compiled.filter((name) => !fromSource(alone.stderr.toString()).includes(name)),
+        what,
+      ).toEqual([]);
+    }
   });
 
   it('files what a command line it does not know loads under one name', async () => {

@@ -5,7 +5,11 @@ import { BaseCommand } from '../base-command.js';
 import { Option } from '../clipanion.js';
 import { collectEverySteps, collectGarbage, LARGE_RUNBOOK_NODES } from '../collect-garbage.js';
 import { CliError, ExitCode, exitCodeFor } from '../errors.js';
-import { keepYoungGenerationSmall } from '../start/young-generation.js';
+import {
+  keepYoungGenerationSmall,
+  LARGE_RUNBOOK_BYTES,
+  runbookFileBytes,
+} from '../start/young-generation.js';
 import type { RunStore } from '../state-store.js';
 import { createColors } from '../terminal/colors.js';
 import type { OperatorPrompter } from '../terminal/create-prompter.js';
@@ -119,7 +123,13 @@ export abstract class RunBaseCommand extends BaseCommand {
     const values = parseSetValues(this.set);
     const interactive = isInteractive(this.nonInteractive, this.context.env);
 
-    keepYoungGenerationSmall();
+    // The young generation stays small from here on (a long run's memory; start/young-generation.ts): before the
+    // parse when the file is large (the parse would grow it, for good), otherwise once everything the run needs
+    // is loaded. Node compiles its own modules from a cache V8 rejects under another flag: the ES-module loader
+    // that a Function step's module or the history's migrations (Kysely, PostgreSQL) bring in through `import()`
+    // is loaded here, before the flag, not compiled from source.
+    const large = runbookFileBytes(this.resolvePath(this.file)) >= LARGE_RUNBOOK_BYTES;
+    if (large) keepYoungGenerationSmall();
     const runbook = await this.loadValidRunbook();
     if (runbook === undefined) {
       return ExitCode.failure;
@@ -200,6 +210,7 @@ export abstract class RunBaseCommand extends BaseCommand {
             heartbeatSeconds: config.heartbeatSeconds,
           },
         );
+        if (!large) keepYoungGenerationSmall();
         const outcome = await this.start(
           engine,
           runbook,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
 /** V8's `--semi-space-growth-factor` when nothing set it (the same in the V8 of Node 20, 22 and 24). */
@@ -11,7 +12,7 @@ const state = globalThis as { [SMALL]?: boolean };
 /**
  * Keeps V8's young generation at its current size instead of letting it grow to 32 MiB under a steady
  * allocation rate: a run allocates a little per step, forever, and the grown young generation was about a
- * fifth of a long run's peak memory (docs/performance.md). Must come before the runbook is loaded: the young
+ * fifth of a long run's peak memory (docs/performance.md). Before a large runbook is loaded: the young
  * generation grows and is not given back. Unlike the heap's size limits, which are fixed at start, V8 reads
  * this flag each time it considers growing the young generation.
  *
@@ -23,6 +24,22 @@ const state = globalThis as { [SMALL]?: boolean };
 export function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
   state[SMALL] = true;
+}
+
+/**
+ * Runbook files from this size on (about 800 nodes written plainly) are parsed with the young generation kept
+ * small already: parsing them allocates enough to grow it for good. A smaller one is parsed first, and the
+ * young generation kept small once the run has loaded what it needs.
+ */
+export const LARGE_RUNBOOK_BYTES = 64 * 1024;
+
+/** The size of the runbook file at `path`; 0 when it cannot be read (the parser then says why). */
+export function runbookFileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /**
