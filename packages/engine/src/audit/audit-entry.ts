@@ -8,7 +8,7 @@ import type {
   RunState,
   StoredInputValue,
 } from '@playbook/domain';
-import { Sha256, sha256Hex as sha256HexOfBytes } from '@playbook/domain';
+import { Sha256, sha256Hex as sha256OfShortText } from '@playbook/domain';
 import type { OperatorIdentity, SessionInput, SessionRecord, WhatRan } from '../ports/identity.js';
 import type {
   AttemptOutcome,
@@ -85,7 +85,7 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 /** Lower-case hex SHA-256 of the UTF-8 of `text` (a lone surrogate counts as U+FFFD, as UTF-8 encoders do). */
 export function sha256Hex(text: string): string {
   if (text === '') return EMPTY_SHA256;
-  if (text.length <= HASHED_PIECE) return sha256HexOfBytes(UTF8.encode(text));
+  if (text.length <= HASHED_PIECE) return sha256OfShortText(text);
   return sha256Of((update) => update(text));
 }
 

@@ -83,7 +83,7 @@ export class NodeProcessRunner implements ProcessRunner {
   readonly #helperProgram: 'auto' | 'node';
   /**
    * `process.env` as last read, and the object it was read from: reading it costs a call into C++ for every
-   * variable (~0.1 ms a command), so it is read again only once `refreshEnvironment` says it may have changed,
+   * variable (~30 µs a command), so it is read again only once `refreshEnvironment` says it may have changed,
    * or when `process.env` itself was replaced.
    */
   #environment: { readonly from: NodeJS.ProcessEnv; readonly copy: NodeJS.ProcessEnv } | undefined;

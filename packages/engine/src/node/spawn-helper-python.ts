@@ -160,7 +160,7 @@ def main():
         groups[process.pid] = request['grace']
         pidfd = os.pidfd_open(process.pid)
         child = {'id': cid, 'pid': process.pid, 'process': process, 'open': 2, 'code': None,
-                 'exit_sent': False, 'fds': [out_fd, err_fd], 'pidfd': pidfd}
+                 'exit_sent': False, 'fds': [out_fd, err_fd]}
         children[cid] = child
         send({'t': 'spawned', 'id': cid, 'pid': process.pid})
         for stream, fd in ((0, out_fd), (1, err_fd)):
