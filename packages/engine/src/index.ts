@@ -137,6 +137,7 @@ export {
   staleRunRecoveredEvent,
 } from './recover-stale-run.js';
 export { findResumeRun } from './resume-checks.js';
+export { SECRET_MASK, SecretMasker } from './secret-masker.js';
 export { ownString } from './string-pieces.js';
 // The in-memory repository is also on the core entry: a program that keeps no history uses it, not only tests.
 export { InMemoryRunRepository } from './testing/memory-run-repository.js';

@@ -11,7 +11,7 @@ import type {
   Prompter,
   RepeatRequest,
 } from '@playbook/engine';
-import { PromptClosedError } from '@playbook/engine';
+import { PromptClosedError, SecretMasker } from '@playbook/engine';
 import type { Colors } from './colors.js';
 import { LineReader } from './line-reader.js';
 import {
@@ -54,7 +54,7 @@ export interface LinePrompterOptions {
 export class LinePrompter implements Prompter {
   private readonly reader: LineReader;
   /** Secret values known to the run: never echoed back, even inside another answer (a note that quotes one). */
-  private readonly secrets = new Set<string>();
+  private readonly secrets = new SecretMasker();
 
   constructor(private readonly options: LinePrompterOptions) {
     this.reader = new LineReader(options.input);
@@ -65,9 +65,9 @@ export class LinePrompter implements Prompter {
     this.reader.start();
   }
 
-  /** Values to mask as `***` wherever an echoed answer holds them: the run's secret inputs. */
+  /** Values to mask as `***` wherever an echoed answer holds them (the run's secret inputs), as the engine masks them. */
   addSecrets(values: Iterable<string>): void {
-    for (const value of values) if (value !== '') this.secrets.add(value);
+    for (const value of values) this.secrets.add(value);
   }
 
   /** Stops reading input; call when the run is over. */
@@ -182,20 +182,11 @@ export class LinePrompter implements Prompter {
     } else if (this.options.input.isTTY !== true) {
       // Typed answers are echoed by the terminal; piped ones would otherwise be invisible — but not a secret. An
       // answers file is data like the runbook: what it holds is shown, never acted on.
-      this.write(echo ? `${visibleLine(this.masked(answer))}\n` : '\n');
+      this.write(echo ? `${visibleLine(this.secrets.mask(answer))}\n` : '\n');
     }
     // A secret answered here is one of the run's secrets from now on.
     if (answer !== null && !echo) this.addSecrets([answer]);
     return answer;
-  }
-
-  /** `text` with every known secret replaced by `***`, the longest first (one may contain another). */
-  private masked(text: string): string {
-    let shown = text;
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
-      shown = shown.split(secret).join('***');
-    }
-    return shown;
   }
 
   private closed(message: string): PromptClosedError {
